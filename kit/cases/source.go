@@ -1,0 +1,132 @@
+package cases
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/arendevy/arendevy/kit/identity"
+)
+
+// Source is where cases come from: a hub, a producer, the Mina ärenden
+// forwarding service, or demo data. Overview is called once per request and
+// must return promptly when ctx is done.
+//
+// A Source reports per producer in Result.Outcomes. It returns an error only
+// when it got nothing usable at all; the caller turns that into an outcome.
+type Source interface {
+	Overview(ctx context.Context, subject identity.Subject) (Result, error)
+}
+
+// SourceFunc adapts a function to Source.
+type SourceFunc func(ctx context.Context, subject identity.Subject) (Result, error)
+
+// Overview calls f.
+func (f SourceFunc) Overview(ctx context.Context, s identity.Subject) (Result, error) {
+	return f(ctx, s)
+}
+
+// Result is what a source answers: valid cases and one outcome per producer
+// (or per source, when it cannot tell producers apart).
+type Result struct {
+	Cases    []Case
+	Outcomes []Outcome
+}
+
+// State is how a source or producer fared for one request.
+type State string
+
+const (
+	OK      State = "ok"      // answered; every case valid
+	Timeout State = "timeout" // did not answer within its deadline
+	Failed  State = "error"   // answered with an error, or could not be reached
+	Invalid State = "invalid" // answered, but some or all of its data was rejected
+)
+
+// Outcome tells the user and the portal how one producer fared. Its fields are
+// safe to show and to log: no case data, no identity.
+type Outcome struct {
+	Source   string        `json:"source"`             // the configured source's name
+	Producer Actor         `json:"producer"`           // whose cases these are; ID may equal Source
+	State    State         `json:"state"`              //
+	Cases    int           `json:"cases"`              // cases shown
+	Rejected int           `json:"rejected"`           // cases rejected as invalid, not shown
+	Problems []Problem     `json:"problems,omitempty"` // why, field by field (first few)
+	Message  string        `json:"message,omitempty"`  // technical reason, without case data
+	Duration time.Duration `json:"-"`
+}
+
+// MaxProblems caps the problems kept per outcome; the count stays exact.
+const MaxProblems = 20
+
+// Settle validates everything a source answered and accounts for it. Every
+// case is checked; an invalid one is never shown and never silently dropped:
+// it is counted in Rejected of its producer's outcome, with its problems.
+// Cases are attributed to the outcome whose producer is their sender; a sender
+// the source gave no outcome for gets one of its own. A source that answered
+// nothing at all gets one outcome under fallback.
+func Settle(source string, fallback Actor, r Result) Result {
+	out := Result{Cases: make([]Case, 0, len(r.Cases))}
+	index := map[string]int{}
+	outcome := func(a Actor) *Outcome {
+		if i, ok := index[a.ID]; ok {
+			return &out.Outcomes[i]
+		}
+		index[a.ID] = len(out.Outcomes)
+		out.Outcomes = append(out.Outcomes, Outcome{Source: source, Producer: a, State: OK})
+		return &out.Outcomes[len(out.Outcomes)-1]
+	}
+	for _, o := range r.Outcomes {
+		o.Source = source
+		if _, seen := index[o.Producer.ID]; !seen {
+			index[o.Producer.ID] = len(out.Outcomes)
+			o.Cases, o.Rejected = 0, 0
+			out.Outcomes = append(out.Outcomes, o)
+		}
+	}
+	for i, c := range r.Cases {
+		var o *Outcome
+		if c.Sender.ID != "" {
+			o = outcome(c.Sender)
+		} else {
+			o = outcome(fallback)
+		}
+		ps := c.Validate()
+		if len(ps) == 0 {
+			out.Cases = append(out.Cases, c)
+			o.Cases++
+			continue
+		}
+		o.Rejected++
+		if o.State == OK {
+			o.State = Invalid
+		}
+		for _, p := range ps {
+			if len(o.Problems) < MaxProblems {
+				p.Field = fmt.Sprintf("cases[%d].%s", i, p.Field)
+				o.Problems = append(o.Problems, p)
+			}
+		}
+	}
+	if len(out.Outcomes) == 0 {
+		outcome(fallback)
+	}
+	return out
+}
+
+// ErrInvalidResponse marks an answer that could not be decoded at all.
+var ErrInvalidResponse = errors.New("invalid response")
+
+// FailedOutcome turns a source error into an outcome: a timeout when the
+// deadline passed, invalid when the answer could not be decoded, else error.
+func FailedOutcome(source string, producer Actor, err error) Outcome {
+	o := Outcome{Source: source, Producer: producer, State: Failed, Message: err.Error()}
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		o.State, o.Message = Timeout, "no answer within the deadline"
+	case errors.Is(err, ErrInvalidResponse):
+		o.State = Invalid
+	}
+	return o
+}

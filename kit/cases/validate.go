@@ -1,0 +1,162 @@
+package cases
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Limits on producer text. They keep one producer from flooding the view and
+// are generous for any real case.
+const (
+	MaxTitle    = 300
+	MaxText     = 4000
+	MaxShort    = 200
+	MaxPairs    = 50
+	MaxHistory  = 200
+	MaxForecast = 1000
+	MaxLink     = 2048
+)
+
+// Problem is one thing wrong with a case: which field, and why. It never
+// carries the field's value, so it is safe to log and to show.
+type Problem struct {
+	Field  string `json:"field"`
+	Reason string `json:"reason"`
+}
+
+func (p Problem) String() string { return p.Field + ": " + p.Reason }
+
+// Validate reports every problem of c, or nil when c may be shown.
+// It does not judge the deep link's host: see LinkPolicy.
+func (c Case) Validate() []Problem {
+	var ps []Problem
+	add := func(field, format string, a ...any) {
+		ps = append(ps, Problem{Field: field, Reason: fmt.Sprintf(format, a...)})
+	}
+	text := func(field, v string, required bool, max int) {
+		switch {
+		case required && strings.TrimSpace(v) == "":
+			add(field, "required")
+		case !utf8.ValidString(v):
+			add(field, "not valid UTF-8")
+		case utf8.RuneCountInString(v) > max:
+			add(field, "longer than %d characters", max)
+		case hasControl(v):
+			add(field, "contains control characters")
+		}
+	}
+	text("id", c.ID, true, MaxShort)
+	if c.Date.IsZero() {
+		add("date", "required")
+	}
+	text("title", c.Title, true, MaxTitle)
+	text("sender.id", c.Sender.ID, true, MaxShort)
+	text("sender.name", c.Sender.Name, true, MaxShort)
+	if !c.Status.Valid() {
+		if c.Status == "" {
+			add("status", "required")
+		} else {
+			add("status", "not one of received, in_progress, action_required, closed")
+		}
+	}
+	if f := c.Forecast; f != nil {
+		if f.Amount < 0 || f.Amount > MaxForecast {
+			add("forecast.amount", "must be between 0 and %d", MaxForecast)
+		}
+		if f.Unit != Days && f.Unit != Weeks && f.Unit != Months {
+			add("forecast.unit", "not one of days, weeks, months")
+		}
+	}
+	text("caseNumber", c.CaseNumber, false, MaxShort)
+	text("category", c.Category, false, MaxShort)
+	switch c.Payment {
+	case "", PaymentReceived, PaymentPaidOut, PaymentPending:
+	default:
+		add("payment", "not one of received, paid_out, pending")
+	}
+	text("officer", c.Officer, false, MaxShort)
+	text("freeText", c.FreeText, false, MaxText)
+	text("plannedEvent", c.PlannedEvent, false, MaxShort)
+	if c.PlannedTime != nil && c.PlannedTime.IsZero() {
+		add("plannedTime", "empty time")
+	}
+	if len(c.Pairs) > MaxPairs {
+		add("pairs", "more than %d pairs", MaxPairs)
+	}
+	for i, p := range c.Pairs {
+		text(fmt.Sprintf("pairs[%d].title", i), p.Title, true, MaxShort)
+		text(fmt.Sprintf("pairs[%d].value", i), p.Value, true, MaxText)
+	}
+	if len(c.History) > MaxHistory {
+		add("history", "more than %d events", MaxHistory)
+	}
+	for i, e := range c.History {
+		if e.Time.IsZero() {
+			add(fmt.Sprintf("history[%d].time", i), "required")
+		}
+		text(fmt.Sprintf("history[%d].title", i), e.Title, true, MaxTitle)
+		text(fmt.Sprintf("history[%d].text", i), e.Text, false, MaxText)
+		if e.Status != "" && !e.Status.Valid() {
+			add(fmt.Sprintf("history[%d].status", i), "not a standard status")
+		}
+	}
+	if !c.Created.IsZero() && !c.Updated.IsZero() && c.Updated.Before(c.Created) {
+		add("updated", "before created")
+	}
+	if c.Date.After(time.Now().Add(24 * time.Hour)) {
+		add("date", "in the future")
+	}
+	if c.Link != "" {
+		if reason := CheckLink(c.Link); reason != "" {
+			add("link", "%s", reason)
+		}
+	}
+	return ps
+}
+
+// hasControl reports control characters other than newline and tab, which
+// could reorder or hide text (bidi overrides are format characters: refused too).
+func hasControl(s string) bool {
+	for _, r := range s {
+		if r == '\n' || r == '\t' || r == '\r' {
+			continue
+		}
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckLink returns why a deep link is unacceptable, or "" when it is an
+// absolute https URL with a host and without user information.
+func CheckLink(raw string) string {
+	if len(raw) > MaxLink {
+		return fmt.Sprintf("longer than %d characters", MaxLink)
+	}
+	if !utf8.ValidString(raw) || strings.ContainsFunc(raw, func(r rune) bool { return r <= ' ' || r == '\\' || r == 0x7f }) {
+		return "contains spaces, control characters or backslashes"
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "not a URL"
+	}
+	switch {
+	case u.Scheme != "https":
+		return "not an https link"
+	case u.Opaque != "" || u.Host == "" || strings.HasPrefix(u.Host, "."):
+		return "no host"
+	case u.User != nil:
+		return "contains user information"
+	}
+	for _, r := range u.Hostname() {
+		if r > unicode.MaxASCII {
+			return "host is not ASCII (use its punycode form)"
+		}
+	}
+	return ""
+}

@@ -1,0 +1,145 @@
+// Package fanout asks several sources at once and merges their answers. Each
+// source has its own deadline and the whole overview has one too: a slow,
+// failing or garbage-returning source becomes a visible outcome while every
+// other source's cases are shown.
+package fanout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/arendevy/arendevy/kit/cases"
+	"github.com/arendevy/arendevy/kit/identity"
+)
+
+// DefaultDeadline is how long an overview may take in all.
+const DefaultDeadline = 3 * time.Second
+
+// Member is one source behind the fan-out.
+type Member struct {
+	// Name identifies the source in outcomes, logs and metrics.
+	Name string
+	// Actor is who the user is told about when the source as a whole fails
+	// (for a hub, the hub's operator; for one producer, the producer).
+	Actor cases.Actor
+	// Source answers for the member.
+	Source cases.Source
+	// Timeout bounds this member; zero or larger than the overall deadline
+	// means the overall deadline.
+	Timeout time.Duration
+}
+
+// Fanout is a cases.Source over several members.
+type Fanout struct {
+	Members  []Member
+	Deadline time.Duration // zero means DefaultDeadline
+	Logger   *slog.Logger  // nil means slog.Default()
+	// Observe, when set, is called once per member and request with the
+	// member's outcomes and how long it took (metrics hook).
+	Observe func(member string, outcomes []cases.Outcome, took time.Duration)
+}
+
+type answer struct {
+	i      int
+	result cases.Result
+	took   time.Duration
+}
+
+// Overview asks every member concurrently and returns when all have answered
+// or the deadline has passed, whichever is first. It never returns an error:
+// failures are outcomes.
+func (f *Fanout) Overview(ctx context.Context, subject identity.Subject) (cases.Result, error) {
+	deadline := f.Deadline
+	if deadline <= 0 {
+		deadline = DefaultDeadline
+	}
+	ctx, cancel := context.WithTimeout(ctx, deadline)
+	defer cancel()
+
+	answers := make(chan answer, len(f.Members)) // buffered: a late member never blocks
+	for i, m := range f.Members {
+		go func() { answers <- f.ask(ctx, i, m, subject) }()
+	}
+
+	got := make([]*cases.Result, len(f.Members))
+	for pending := len(f.Members); pending > 0; pending-- {
+		select {
+		case a := <-answers:
+			got[a.i] = &a.result
+			f.observe(f.Members[a.i].Name, a.result.Outcomes, a.took)
+		case <-ctx.Done():
+			pending = 0
+		}
+	}
+
+	var out cases.Result
+	for i, m := range f.Members {
+		r := got[i]
+		if r == nil { // still out when the overall deadline passed
+			o := cases.FailedOutcome(m.Name, m.Actor, context.DeadlineExceeded)
+			f.log().LogAttrs(ctx, slog.LevelWarn, "source did not answer in time",
+				slog.String("source", m.Name), slog.Duration("deadline", deadline))
+			f.observe(m.Name, []cases.Outcome{o}, deadline)
+			r = &cases.Result{Outcomes: []cases.Outcome{o}}
+		}
+		out.Cases = append(out.Cases, r.Cases...)
+		out.Outcomes = append(out.Outcomes, r.Outcomes...)
+	}
+	return out, nil
+}
+
+func (f *Fanout) ask(ctx context.Context, i int, m Member, subject identity.Subject) (a answer) {
+	start := time.Now()
+	a.i = i
+	defer func() {
+		a.took = time.Since(start)
+		if p := recover(); p != nil {
+			// A panicking source must not take the overview down. The panic
+			// value may hold case data, so only its type is logged.
+			f.log().Error("source panicked", slog.String("source", m.Name), slog.String("type", fmt.Sprintf("%T", p)))
+			a.result = cases.Result{Outcomes: []cases.Outcome{cases.FailedOutcome(m.Name, m.Actor, errors.New("internal error in source"))}}
+		}
+		for j := range a.result.Outcomes {
+			a.result.Outcomes[j].Duration = a.took
+		}
+	}()
+	if m.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, m.Timeout)
+		defer cancel()
+	}
+	r, err := m.Source.Overview(ctx, subject)
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err() // answered, but too late to count
+	}
+	if err != nil {
+		o := cases.FailedOutcome(m.Name, m.Actor, err)
+		f.log().LogAttrs(ctx, slog.LevelWarn, "source failed", slog.String("source", m.Name), slog.String("state", string(o.State)), slog.String("error", o.Message))
+		a.result = cases.Result{Outcomes: []cases.Outcome{o}}
+		return a
+	}
+	a.result = cases.Settle(m.Name, m.Actor, r)
+	for _, o := range a.result.Outcomes {
+		if o.State != cases.OK {
+			f.log().LogAttrs(ctx, slog.LevelWarn, "producer outcome", slog.String("source", m.Name), slog.String("producer", o.Producer.ID),
+				slog.String("state", string(o.State)), slog.Int("rejected", o.Rejected), slog.String("error", o.Message))
+		}
+	}
+	return a
+}
+
+func (f *Fanout) observe(name string, os []cases.Outcome, took time.Duration) {
+	if f.Observe != nil {
+		f.Observe(name, os, took)
+	}
+}
+
+func (f *Fanout) log() *slog.Logger {
+	if f.Logger != nil {
+		return f.Logger
+	}
+	return slog.Default()
+}

@@ -1,0 +1,215 @@
+// Package kit is the front door of arendevy: a portal builds a Kit from a
+// Config and mounts its Handler. The Kit compiles a user's standard case
+// overview on request from the configured sources, serves it as JSON to the
+// <arendevy-overview> element, and keeps nothing about a case afterwards.
+//
+// The model and the seams live in sub-packages named after what they do:
+// cases (the standard model and the Source seam), identity (who is asking),
+// listing (sorting and filtering), fanout (many sources, one deadline),
+// memory, hub and minaarenden (sources).
+package kit
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/arendevy/arendevy/kit/cases"
+	"github.com/arendevy/arendevy/kit/fanout"
+	"github.com/arendevy/arendevy/kit/identity"
+	"github.com/arendevy/arendevy/kit/listing"
+)
+
+// DefaultMount is where the kit's routes live unless Config.Mount says otherwise.
+const DefaultMount = "/arendevy"
+
+// Config is everything a portal decides. The zero value of every field but
+// Sources works.
+type Config struct {
+	// Mount is the path prefix of every route the kit serves; default /arendevy.
+	Mount string
+	// Sources are asked concurrently for every overview.
+	Sources []fanout.Member
+	// Deadline bounds a whole overview; default 3 s.
+	Deadline time.Duration
+	// DefaultQuery is the sorting and filtering before the user chooses;
+	// default: every case, newest first.
+	DefaultQuery *listing.Query
+	// Logger receives operational logs, never case data; default slog.Default().
+	Logger *slog.Logger
+	// Observe is called per source and request with outcomes and latency
+	// (a metrics hook); optional.
+	Observe func(source string, outcomes []cases.Outcome, took time.Duration)
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// Kit serves the standard case overview.
+type Kit struct {
+	cfg    Config
+	source cases.Source
+	query  listing.Query
+	mux    *http.ServeMux
+}
+
+// ConfigError lists every problem of a Config.
+type ConfigError struct{ Problems []string }
+
+func (e *ConfigError) Error() string { return "kit config: " + strings.Join(e.Problems, "; ") }
+
+// New checks cfg and builds a Kit.
+func New(cfg Config) (*Kit, error) {
+	var problems []string
+	if cfg.Mount == "" {
+		cfg.Mount = DefaultMount
+	}
+	cfg.Mount = strings.TrimSuffix(cfg.Mount, "/")
+	if !strings.HasPrefix(cfg.Mount, "/") {
+		problems = append(problems, "Mount: must start with /")
+	}
+	if len(cfg.Sources) == 0 {
+		problems = append(problems, "Sources: at least one source is needed")
+	}
+	seen := map[string]bool{}
+	for i, m := range cfg.Sources {
+		switch {
+		case m.Name == "":
+			problems = append(problems, "Sources["+strconv.Itoa(i)+"].Name: required")
+		case seen[m.Name]:
+			problems = append(problems, "Sources["+strconv.Itoa(i)+"].Name: "+m.Name+" used twice")
+		}
+		seen[m.Name] = true
+		if m.Source == nil {
+			problems = append(problems, "Sources["+strconv.Itoa(i)+"].Source: required")
+		}
+		if m.Actor.ID == "" || m.Actor.Name == "" {
+			problems = append(problems, "Sources["+strconv.Itoa(i)+"].Actor: ID and Name required")
+		}
+	}
+	if cfg.Deadline < 0 {
+		problems = append(problems, "Deadline: must not be negative")
+	}
+	if len(problems) > 0 {
+		return nil, &ConfigError{Problems: problems}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	k := &Kit{
+		cfg:   cfg,
+		query: listing.Default(),
+		source: &fanout.Fanout{
+			Members: cfg.Sources, Deadline: cfg.Deadline, Logger: cfg.Logger, Observe: cfg.Observe,
+		},
+	}
+	if cfg.DefaultQuery != nil {
+		k.query = *cfg.DefaultQuery
+	}
+	k.mux = http.NewServeMux()
+	k.mux.HandleFunc("GET "+cfg.Mount+"/api/overview", k.serveOverview)
+	return k, nil
+}
+
+// Mount is the path prefix the kit serves under.
+func (k *Kit) Mount() string { return k.cfg.Mount }
+
+// Handler serves every route of the kit under its mount path. The subject
+// must be in the request context (identity.WithSubject) — the SSO layer puts
+// it there.
+func (k *Kit) Handler() http.Handler { return k.mux }
+
+// Customer says whose overview it is, for the view's heading.
+type Customer struct {
+	Name  string        `json:"name"`
+	Kind  identity.Kind `json:"kind"`
+	Agent bool          `json:"agent"`          // the user acts for this customer
+	User  string        `json:"user,omitempty"` // the agent's own name, when Agent
+}
+
+// Overview is one compiled overview: what the API returns and what the
+// server-rendered view shows.
+type Overview struct {
+	CompiledAt time.Time       `json:"compiledAt"`
+	Customer   Customer        `json:"customer"`
+	Query      listing.Query   `json:"query"`
+	Total      int             `json:"total"`   // valid cases before filtering
+	Cases      []cases.Case    `json:"cases"`   // filtered and sorted
+	Senders    []cases.Actor   `json:"senders"` // every sender among the cases, by name
+	Sources    []cases.Outcome `json:"sources"` // one per producer: ok, timeout, error, invalid
+}
+
+// Overview compiles the overview for subject, filtered and sorted by q.
+func (k *Kit) Overview(ctx context.Context, subject identity.Subject, q listing.Query) (Overview, error) {
+	res, err := k.source.Overview(ctx, subject)
+	if err != nil {
+		return Overview{}, err
+	}
+	ov := Overview{
+		CompiledAt: k.cfg.Now().UTC().Truncate(time.Second),
+		Customer:   customerOf(subject),
+		Query:      q,
+		Total:      len(res.Cases),
+		Sources:    res.Outcomes,
+		Senders:    senders(res.Cases),
+	}
+	ov.Cases = listing.Apply(res.Cases, q)
+	return ov, nil
+}
+
+// DefaultQuery is the query applied when the request gives none.
+func (k *Kit) DefaultQuery() listing.Query { return k.query }
+
+func customerOf(s identity.Subject) Customer {
+	c := s.Customer()
+	out := Customer{Name: c.Name, Kind: c.Kind, Agent: s.IsAgent()}
+	if out.Agent {
+		out.User = s.User.Name
+	}
+	return out
+}
+
+func senders(cs []cases.Case) []cases.Actor {
+	seen := map[string]bool{}
+	var out []cases.Actor
+	for _, c := range cs {
+		if !seen[c.Sender.ID] {
+			seen[c.Sender.ID] = true
+			out = append(out, c.Sender)
+		}
+	}
+	slices.SortFunc(out, func(a, b cases.Actor) int { return listing.CompareText(a.Name, b.Name) })
+	return out
+}
+
+func (k *Kit) serveOverview(w http.ResponseWriter, r *http.Request) {
+	noStore(w)
+	subject, ok := identity.FromContext(r.Context())
+	if !ok {
+		writeProblem(w, problem{Status: http.StatusUnauthorized, Title: "Login required",
+			Detail: "Log in with e-legitimation to see your cases."})
+		return
+	}
+	q, err := listing.Parse(r.URL.Query(), k.query)
+	var pe *listing.ParamError
+	if errors.As(err, &pe) {
+		writeProblem(w, problem{Status: http.StatusBadRequest, Title: "Invalid query parameter",
+			Detail: pe.Error(), InvalidParams: pe.Params})
+		return
+	}
+	ov, err := k.Overview(r.Context(), subject, q)
+	if err != nil {
+		k.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "overview failed", slog.String("error", err.Error()))
+		writeProblem(w, problem{Status: http.StatusServiceUnavailable, Title: "Overview unavailable",
+			Detail: "The overview could not be compiled right now. Try again shortly."})
+		return
+	}
+	writeJSON(w, http.StatusOK, ov)
+}
