@@ -1,0 +1,43 @@
+package actors
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestDirectoryAllowsOnlyExactHTTPSHosts(t *testing.T) {
+	d, err := New([]Info{{ID: "skv", Name: "Skatteverket", Hosts: []string{"etjanst.skatteverket.se"}}, {ID: "csn", Name: "CSN"}})
+	require.NoError(t, err)
+	tests := []struct {
+		id, link string
+		ok       bool
+	}{
+		{"skv", "https://etjanst.skatteverket.se/arende/1", true},
+		{"skv", "https://ETJANST.skatteverket.se/arende/1", true},
+		{"skv", "http://etjanst.skatteverket.se/arende/1", false},
+		{"skv", "https://etjanst.skatteverket.se.evil.example/", false},
+		{"skv", "https://evil.example/etjanst.skatteverket.se", false},
+		{"skv", "https://user@etjanst.skatteverket.se/", false},
+		{"skv", "javascript:alert(1)", false},
+		{"skv", "data:text/html,hi", false},
+		{"skv", "//etjanst.skatteverket.se/", false},
+		{"skv", "https://etjаnst.skatteverket.se/", false}, // Cyrillic а
+		{"csn", "https://www.csn.se/", false},              // no e-service
+		{"nobody", "https://etjanst.skatteverket.se/", false},
+	}
+	for _, tt := range tests {
+		require.Equal(t, tt.ok, d.Allows(tt.id, tt.link), "%s %s", tt.id, tt.link)
+	}
+}
+
+func TestNewNamesEveryProblem(t *testing.T) {
+	_, err := New([]Info{
+		{ID: "a", Name: "A", Hosts: []string{"https://a.example"}},
+		{ID: "a", Name: "", Hosts: []string{"*.b.example", "Ä.example"}, SSO: "https://idp.example/sso"},
+	})
+	require.Error(t, err)
+	for _, want := range []string{"producers[0].hosts[0]", "producers[1].id", "producers[1].name", "producers[1].hosts[0]", "producers[1].hosts[1]", "producers[1].sso"} {
+		require.Contains(t, err.Error(), want)
+	}
+}
