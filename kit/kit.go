@@ -14,11 +14,13 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/arendevy/arendevy/kit/actors"
 	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/fanout"
 	"github.com/arendevy/arendevy/kit/identity"
@@ -47,6 +49,17 @@ type Config struct {
 	Observe func(source string, outcomes []cases.Outcome, took time.Duration)
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// Producers is the directory of producers: the deep-link allow-list and
+	// the customer-service contacts for the information page. A case whose
+	// link its producer's hosts do not allow is shown without the link.
+	Producers *actors.Directory
+	// Links rewrites an allowed deep link into the URL the page gets (the kit's
+	// redirect endpoint, which keeps case data out of URLs). Nil: the link is
+	// passed through as it is.
+	Links func(producerID, link string) (string, bool)
+	// InfoURL is the page for a producer without an e-service; default
+	// Mount + "/producers/{id}".
+	InfoURL func(producerID string) string
 }
 
 // Kit serves the standard case overview.
@@ -103,6 +116,10 @@ func New(cfg Config) (*Kit, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.InfoURL == nil {
+		mount := cfg.Mount
+		cfg.InfoURL = func(id string) string { return mount + "/producers/" + url.PathEscape(id) }
+	}
 	k := &Kit{
 		cfg:   cfg,
 		query: listing.Default(),
@@ -141,7 +158,7 @@ type Overview struct {
 	Customer   Customer        `json:"customer"`
 	Query      listing.Query   `json:"query"`
 	Total      int             `json:"total"`   // valid cases before filtering
-	Cases      []cases.Case    `json:"cases"`   // filtered and sorted
+	Cases      []CaseView      `json:"cases"`   // filtered and sorted
 	Senders    []cases.Actor   `json:"senders"` // every sender among the cases, by name
 	Sources    []cases.Outcome `json:"sources"` // one per producer: ok, timeout, error, invalid
 }
@@ -160,8 +177,42 @@ func (k *Kit) Overview(ctx context.Context, subject identity.Subject, q listing.
 		Sources:    res.Outcomes,
 		Senders:    senders(res.Cases),
 	}
-	ov.Cases = listing.Apply(res.Cases, q)
+	ov.Cases = k.views(listing.Apply(res.Cases, q))
 	return ov, nil
+}
+
+// CaseView is a case as the page gets it: its deep link checked against the
+// producer's allow-list and rewritten, or the information page instead.
+type CaseView struct {
+	cases.Case
+	// Link shadows the producer's link: only what the kit accepted.
+	Link string `json:"link,omitempty"`
+	// Info is the information page naming the producer and its customer
+	// service; set when there is no usable link.
+	Info string `json:"info,omitempty"`
+}
+
+func (k *Kit) views(cs []cases.Case) []CaseView {
+	out := make([]CaseView, len(cs))
+	for i, c := range cs {
+		out[i] = CaseView{Case: c}
+		if link, ok := k.link(c); ok {
+			out[i].Link = link
+		} else {
+			out[i].Info = k.cfg.InfoURL(c.Sender.ID)
+		}
+	}
+	return out
+}
+
+func (k *Kit) link(c cases.Case) (string, bool) {
+	if c.Link == "" || !k.cfg.Producers.Allows(c.Sender.ID, c.Link) {
+		return "", false
+	}
+	if k.cfg.Links == nil {
+		return c.Link, true
+	}
+	return k.cfg.Links(c.Sender.ID, c.Link)
 }
 
 // DefaultQuery is the query applied when the request gives none.

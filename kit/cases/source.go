@@ -52,6 +52,7 @@ type Outcome struct {
 	State    State         `json:"state"`              //
 	Cases    int           `json:"cases"`              // cases shown
 	Rejected int           `json:"rejected"`           // cases rejected as invalid, not shown
+	Unlinked int           `json:"unlinked"`           // cases shown without their deep link, which was unsafe
 	Problems []Problem     `json:"problems,omitempty"` // why, field by field (first few)
 	Message  string        `json:"message,omitempty"`  // technical reason, without case data
 	Duration time.Duration `json:"-"`
@@ -92,6 +93,15 @@ func Settle(source string, fallback Actor, r Result) Result {
 		} else {
 			o = outcome(fallback)
 		}
+		if c.Link != "" {
+			// An unsafe link costs the case its link, not its place in the
+			// overview: the user still sees it, with the information page.
+			if reason := CheckLink(c.Link); reason != "" {
+				c.Link = ""
+				o.Unlinked++
+				o.addProblem(Problem{Field: fmt.Sprintf("cases[%d].link", i), Reason: reason})
+			}
+		}
 		ps := c.Validate()
 		if len(ps) == 0 {
 			out.Cases = append(out.Cases, c)
@@ -103,16 +113,20 @@ func Settle(source string, fallback Actor, r Result) Result {
 			o.State = Invalid
 		}
 		for _, p := range ps {
-			if len(o.Problems) < MaxProblems {
-				p.Field = fmt.Sprintf("cases[%d].%s", i, p.Field)
-				o.Problems = append(o.Problems, p)
-			}
+			p.Field = fmt.Sprintf("cases[%d].%s", i, p.Field)
+			o.addProblem(p)
 		}
 	}
 	if len(out.Outcomes) == 0 {
 		outcome(fallback)
 	}
 	return out
+}
+
+func (o *Outcome) addProblem(p Problem) {
+	if len(o.Problems) < MaxProblems {
+		o.Problems = append(o.Problems, p)
+	}
 }
 
 // ErrInvalidResponse marks an answer that could not be decoded at all.

@@ -38,15 +38,15 @@ func (c Case) Validate() []Problem {
 		ps = append(ps, Problem{Field: field, Reason: fmt.Sprintf(format, a...)})
 	}
 	text := func(field, v string, required bool, max int) {
-		switch {
-		case required && strings.TrimSpace(v) == "":
-			add(field, "required")
-		case !utf8.ValidString(v):
-			add(field, "not valid UTF-8")
-		case utf8.RuneCountInString(v) > max:
-			add(field, "longer than %d characters", max)
-		case hasControl(v):
-			add(field, "contains control characters")
+		if reason := checkText(v, required, max); reason != "" {
+			add(field, "%s", reason)
+		}
+	}
+	// Indexed fields are named only when they fail: validation runs for
+	// every case of every request and must not allocate on the happy path.
+	textAt := func(field string, i int, sub, v string, required bool, max int) {
+		if reason := checkText(v, required, max); reason != "" {
+			add(fmt.Sprintf("%s[%d].%s", field, i, sub), "%s", reason)
 		}
 	}
 	text("id", c.ID, true, MaxShort)
@@ -88,8 +88,8 @@ func (c Case) Validate() []Problem {
 		add("pairs", "more than %d pairs", MaxPairs)
 	}
 	for i, p := range c.Pairs {
-		text(fmt.Sprintf("pairs[%d].title", i), p.Title, true, MaxShort)
-		text(fmt.Sprintf("pairs[%d].value", i), p.Value, true, MaxText)
+		textAt("pairs", i, "title", p.Title, true, MaxShort)
+		textAt("pairs", i, "value", p.Value, true, MaxText)
 	}
 	if len(c.History) > MaxHistory {
 		add("history", "more than %d events", MaxHistory)
@@ -98,8 +98,8 @@ func (c Case) Validate() []Problem {
 		if e.Time.IsZero() {
 			add(fmt.Sprintf("history[%d].time", i), "required")
 		}
-		text(fmt.Sprintf("history[%d].title", i), e.Title, true, MaxTitle)
-		text(fmt.Sprintf("history[%d].text", i), e.Text, false, MaxText)
+		textAt("history", i, "title", e.Title, true, MaxTitle)
+		textAt("history", i, "text", e.Text, false, MaxText)
 		if e.Status != "" && !e.Status.Valid() {
 			add(fmt.Sprintf("history[%d].status", i), "not a standard status")
 		}
@@ -116,6 +116,21 @@ func (c Case) Validate() []Problem {
 		}
 	}
 	return ps
+}
+
+// checkText returns why v is unacceptable as producer text, or "".
+func checkText(v string, required bool, max int) string {
+	switch {
+	case required && strings.TrimSpace(v) == "":
+		return "required"
+	case !utf8.ValidString(v):
+		return "not valid UTF-8"
+	case utf8.RuneCountInString(v) > max:
+		return fmt.Sprintf("longer than %d characters", max)
+	case hasControl(v):
+		return "contains control characters"
+	}
+	return ""
 }
 
 // hasControl reports control characters other than newline and tab, which

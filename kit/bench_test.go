@@ -1,0 +1,94 @@
+package kit
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/arendevy/arendevy/kit/cases"
+	"github.com/arendevy/arendevy/kit/fanout"
+	"github.com/arendevy/arendevy/kit/identity"
+)
+
+var benchTitles = []string{"Ansökan om bygglov för tillbyggnad", "Återbetalning av skatt", "Föräldrapenning", "Studiemedel höstterminen", "Ändring av körkortsbehörighet", "Äldreomsorg, ansökan om hemtjänst", "Öppen förskola, plats"}
+
+// benchKit serves n cases spread over 10 sources, each producer answering
+// from memory, so the figure is the kit's own work: fan-out, validation,
+// filtering, Swedish-collation sorting and JSON encoding.
+func benchKit(b *testing.B, n int) *Kit {
+	b.Helper()
+	const sources = 10
+	var members []fanout.Member
+	for s := range sources {
+		id := fmt.Sprintf("producer-%d", s)
+		actor := cases.Actor{ID: id, Name: fmt.Sprintf("Myndighet %c", 'A'+s)}
+		var cs []cases.Case
+		for i := s; i < n; i += sources {
+			pt := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+			cs = append(cs, cases.Case{
+				ID: fmt.Sprintf("%s:%d", id, i), Date: time.Date(2026, time.Month(1+i%10), 1+i%28, 0, 0, 0, 0, time.UTC),
+				Title: benchTitles[i%len(benchTitles)], Sender: actor, Status: cases.Statuses[i%4],
+				Forecast: &cases.Forecast{Amount: 1 + i%9, Unit: cases.Weeks}, CaseNumber: fmt.Sprintf("DNR %d-2026", i),
+				FreeText: "Vi har tagit emot din ansökan och handlägger den i turordning.", PlannedEvent: "Beslut", PlannedTime: &pt,
+				Pairs: []cases.Pair{{Title: "Fastighet", Value: "Rindö 3:1"}},
+			})
+		}
+		members = append(members, fanout.Member{Name: id, Actor: actor, Source: cases.SourceFunc(
+			func(context.Context, identity.Subject) (cases.Result, error) {
+				return cases.Result{Cases: append([]cases.Case(nil), cs...)}, nil
+			})})
+	}
+	k, err := New(Config{Sources: members})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return k
+}
+
+// BenchmarkOverviewAPI measures GET /arendevy/api/overview end to end in
+// process: assembling from 10 sources, sorting, filtering and encoding.
+func BenchmarkOverviewAPI(b *testing.B) {
+	for _, n := range []int{10, 100, 500, 1000} {
+		for _, q := range []string{"", "?sort=title&order=asc&scope=open&q=ans"} {
+			b.Run(fmt.Sprintf("cases=%d/query=%q", n, q), func(b *testing.B) {
+				k := benchKit(b, n)
+				h := k.Handler()
+				req := httptest.NewRequest(http.MethodGet, "/arendevy/api/overview"+q, nil)
+				req = req.WithContext(identity.WithSubject(req.Context(), tolvan))
+				b.ReportAllocs()
+				for b.Loop() {
+					w := httptest.NewRecorder()
+					h.ServeHTTP(w, req)
+					if w.Code != http.StatusOK {
+						b.Fatal(w.Code)
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkRawJSONFloor is the floor to compare against: encoding the same
+// cases with encoding/json and nothing else.
+func BenchmarkRawJSONFloor(b *testing.B) {
+	for _, n := range []int{10, 100, 500, 1000} {
+		b.Run(fmt.Sprintf("cases=%d", n), func(b *testing.B) {
+			k := benchKit(b, n)
+			ov, err := k.Overview(context.Background(), tolvan, k.DefaultQuery())
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := json.NewEncoder(io.Discard).Encode(ov); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,147 @@
+package kit
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/arendevy/arendevy/kit/actors"
+	"github.com/arendevy/arendevy/kit/cases"
+	"github.com/arendevy/arendevy/kit/fanout"
+	"github.com/arendevy/arendevy/kit/identity"
+)
+
+var tolvan = identity.Subject{User: identity.Party{Number: "191212121212", Kind: identity.Personnummer, Name: "Tolvan Tolvansson"}}
+
+func testCase(id, title, sender string, st cases.Status, day int, link string) cases.Case {
+	return cases.Case{ID: id, Title: title, Sender: cases.Actor{ID: sender, Name: strings.ToUpper(sender[:1]) + sender[1:]},
+		Status: st, Date: time.Date(2026, 10, day, 12, 0, 0, 0, time.UTC), Link: link}
+}
+
+func newTestKit(t *testing.T, cs ...cases.Case) *Kit {
+	t.Helper()
+	dir, err := actors.New([]actors.Info{
+		{ID: "skatteverket", Name: "Skatteverket", Hosts: []string{"etjanst.skatteverket.se"}},
+		{ID: "csn", Name: "CSN"},
+	})
+	require.NoError(t, err)
+	k, err := New(Config{
+		Producers: dir,
+		Sources: []fanout.Member{{Name: "demo", Actor: cases.Actor{ID: "demo", Name: "Demo"},
+			Source: cases.SourceFunc(func(_ context.Context, s identity.Subject) (cases.Result, error) {
+				if s.Customer().Number != tolvan.User.Number {
+					return cases.Result{}, nil
+				}
+				return cases.Result{Cases: cs}, nil
+			})}},
+	})
+	require.NoError(t, err)
+	return k
+}
+
+func get(t *testing.T, k *Kit, target string, s *identity.Subject) *httptest.ResponseRecorder {
+	t.Helper()
+	r := httptest.NewRequest(http.MethodGet, target, nil)
+	if s != nil {
+		r = r.WithContext(identity.WithSubject(r.Context(), *s))
+	}
+	w := httptest.NewRecorder()
+	k.Handler().ServeHTTP(w, r)
+	return w
+}
+
+func TestOverviewWithoutSubjectIs401WithoutCaseData(t *testing.T) {
+	k := newTestKit(t, testCase("skatteverket:1", "Hemlig deklaration", "skatteverket", cases.Received, 1, ""))
+	w := get(t, k, "/arendevy/api/overview", nil)
+	require.Equal(t, http.StatusUnauthorized, w.Code)
+	require.Equal(t, "application/problem+json", w.Header().Get("Content-Type"))
+	require.Equal(t, "no-store", w.Header().Get("Cache-Control"))
+	require.NotContains(t, w.Body.String(), "Hemlig")
+}
+
+func TestOverviewSortsFiltersAndNeverCaches(t *testing.T) {
+	k := newTestKit(t,
+		testCase("skatteverket:1", "Återbetalning", "skatteverket", cases.Closed, 1, ""),
+		testCase("csn:1", "Studiemedel", "csn", cases.InProgress, 3, ""),
+		testCase("skatteverket:2", "Arbetsgivardeklaration", "skatteverket", cases.ActionRequired, 2, ""),
+	)
+	w := get(t, k, "/arendevy/api/overview?sort=title&order=asc&scope=all", &tolvan)
+	require.Equal(t, http.StatusOK, w.Code)
+	require.Equal(t, "no-store", w.Header().Get("Cache-Control"))
+	var ov struct {
+		Customer Customer
+		Total    int
+		Cases    []struct{ ID, Title string }
+		Senders  []cases.Actor
+		Sources  []cases.Outcome
+		Query    map[string]any
+	}
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &ov))
+	require.Equal(t, "Tolvan Tolvansson", ov.Customer.Name)
+	require.Equal(t, 3, ov.Total)
+	require.Equal(t, []string{"Arbetsgivardeklaration", "Studiemedel", "Återbetalning"},
+		[]string{ov.Cases[0].Title, ov.Cases[1].Title, ov.Cases[2].Title})
+	require.Equal(t, []cases.Actor{{ID: "csn", Name: "Csn"}, {ID: "skatteverket", Name: "Skatteverket"}}, ov.Senders)
+	require.Equal(t, "title", ov.Query["sort"])
+	require.Len(t, ov.Sources, 2)
+
+	w = get(t, k, "/arendevy/api/overview?scope=open&sender=skatteverket", &tolvan)
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &ov))
+	require.Equal(t, 3, ov.Total, "total counts before filtering")
+	require.Len(t, ov.Cases, 1)
+	require.Equal(t, "skatteverket:2", ov.Cases[0].ID)
+}
+
+func TestBadParametersGetAProblemNamingThem(t *testing.T) {
+	k := newTestKit(t)
+	w := get(t, k, "/arendevy/api/overview?sort=size&scope=maybe&limit=3", &tolvan)
+	require.Equal(t, http.StatusBadRequest, w.Code)
+	require.Equal(t, "application/problem+json", w.Header().Get("Content-Type"))
+	var p struct {
+		Status        int
+		Title         string
+		InvalidParams []struct{ Name, Reason string } `json:"invalid-params"`
+	}
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &p))
+	require.Equal(t, 400, p.Status)
+	var names []string
+	for _, ip := range p.InvalidParams {
+		names = append(names, ip.Name)
+	}
+	require.Equal(t, []string{"limit", "scope", "sort"}, names)
+}
+
+func TestDeepLinksOnlyWhenTheProducerAllowsThem(t *testing.T) {
+	k := newTestKit(t,
+		testCase("skatteverket:1", "Allowed", "skatteverket", cases.Received, 1, "https://etjanst.skatteverket.se/a/1"),
+		testCase("skatteverket:2", "Off-list", "skatteverket", cases.Received, 2, "https://evil.example/a/1"),
+		testCase("csn:1", "No e-service", "csn", cases.Received, 3, "https://www.csn.se/"),
+	)
+	w := get(t, k, "/arendevy/api/overview?sort=date&order=asc", &tolvan)
+	var ov struct{ Cases []CaseView }
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &ov))
+	require.Equal(t, "https://etjanst.skatteverket.se/a/1", ov.Cases[0].Link)
+	require.Empty(t, ov.Cases[0].Info)
+	require.Empty(t, ov.Cases[1].Link)
+	require.Equal(t, "/arendevy/producers/skatteverket", ov.Cases[1].Info)
+	require.Empty(t, ov.Cases[2].Link)
+	require.Equal(t, "/arendevy/producers/csn", ov.Cases[2].Info)
+	require.NotContains(t, w.Body.String(), "evil.example")
+}
+
+func TestNewNamesEveryConfigProblem(t *testing.T) {
+	_, err := New(Config{Mount: "arendevy", Deadline: -1, Sources: []fanout.Member{{}, {Name: "x"}, {Name: "x"}}})
+	var ce *ConfigError
+	require.ErrorAs(t, err, &ce)
+	for _, want := range []string{"Mount", "Deadline", "Sources[0].Name", "Sources[0].Source", "Sources[0].Actor", "Sources[2].Name: x used twice"} {
+		require.Contains(t, err.Error(), want)
+	}
+	_, err = New(Config{})
+	require.ErrorContains(t, err, "at least one source")
+}
