@@ -1,0 +1,230 @@
+package minaarenden
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/arendevy/arendevy/kit/cases"
+)
+
+// Event is one customer event ("kundhändelse") as this package reads it:
+// only the fields the derivation uses, already checked.
+type Event struct {
+	ID       string    // kundhandelseId
+	Producer string    // producent, the producer's name
+	Time     time.Time // tidpunkt
+	Type     string    // kundhandelseTyp, dotted, e.g. KOMMUN.BYGGLOV.MOTTAGEN
+	Title    string    // rubrik
+	Text     string    // beskrivning
+
+	ActionRequired bool // producentarendetKraverKundatgard: the customer must act
+	Finished       bool // producentarendetKlart: the producer's case is finished
+
+	// CaseNumber is referenser.diarienummer; Reference is another string
+	// reference ("key=value") used when there is no diarienummer.
+	CaseNumber string
+	Reference  string
+
+	// Deadline is utokadInformation.senastDatum; MissingDocuments is
+	// utokadInformation.saknadeHandlingar.
+	Deadline         *time.Time
+	MissingDocuments []string
+}
+
+// Rules is the portal's configuration of the derivation.
+type Rules struct {
+	// Mapping gives event types a finer status, matched on the full type
+	// first, then on its last segment ("MOTTAGEN" → received).
+	Mapping map[string]cases.Status
+	// Titles names cases by type prefix ("KOMMUN.BYGGLOV" → "Bygglov");
+	// the longest prefix matching whole segments wins.
+	Titles map[string]string
+}
+
+// DeadlineEvent is the planned event shown with senastDatum when the customer
+// must act. The event says there is a last day and that the ball is with the
+// customer, nothing more, so the text claims nothing more.
+const DeadlineEvent = "Sista dag att åtgärda"
+
+// MissingDocumentsTitle is the title of the pair listing saknadeHandlingar.
+const MissingDocumentsTitle = "Saknade handlingar"
+
+// caseKey groups events into one case. kind tells how ref was found, so a
+// diarienummer can never collide with an event ID of the same text.
+type caseKey struct {
+	producer string
+	kind     byte // 'd' diarienummer, 'r' other reference, 'e' the event's own ID
+	ref      string
+}
+
+func keyOf(e Event) caseKey {
+	switch {
+	case e.CaseNumber != "":
+		return caseKey{e.Producer, 'd', e.CaseNumber}
+	case e.Reference != "":
+		return caseKey{e.Producer, 'r', e.Reference}
+	default:
+		return caseKey{e.Producer, 'e', e.ID}
+	}
+}
+
+// id is opaque and stable across requests, so the view can remember which
+// case the user had open without the ID revealing the reference.
+func (k caseKey) id() string {
+	sum := sha256.Sum256([]byte(k.producer + "\x00" + string(k.kind) + k.ref))
+	return "ma:" + hex.EncodeToString(sum[:8])
+}
+
+// Derive turns customer events into standard cases. It is pure: the same
+// events and rules give the same cases, newest first.
+//
+// Events are grouped per producer by diarienummer, else by another string
+// reference, else each event is its own case. An event seen twice (same
+// producer and ID, as happens when pages overlap) counts once. Per case the
+// newest event gives date, status, free text and planned time; the older ones
+// become the history, oldest first.
+func Derive(events []Event, rules Rules) []cases.Case {
+	type seenKey struct{ producer, id string }
+	seen := make(map[seenKey]bool, len(events))
+	groups := map[caseKey][]Event{}
+	for _, e := range events {
+		sk := seenKey{e.Producer, e.ID}
+		if seen[sk] {
+			continue
+		}
+		seen[sk] = true
+		k := keyOf(e)
+		groups[k] = append(groups[k], e)
+	}
+	out := make([]cases.Case, 0, len(groups))
+	for k, evs := range groups {
+		slices.SortFunc(evs, func(a, b Event) int {
+			return cmp.Or(a.Time.Compare(b.Time), strings.Compare(a.ID, b.ID))
+		})
+		out = append(out, derive(k, evs, rules))
+	}
+	slices.SortFunc(out, func(a, b cases.Case) int {
+		return cmp.Or(b.Date.Compare(a.Date), strings.Compare(a.ID, b.ID))
+	})
+	return out
+}
+
+// derive builds one case from its events, sorted oldest first.
+func derive(k caseKey, evs []Event, rules Rules) cases.Case {
+	oldest, newest := evs[0], evs[len(evs)-1]
+	c := cases.Case{
+		ID:       k.id(),
+		Date:     newest.Time,
+		Title:    title(oldest, rules.Titles),
+		Sender:   Producer(newest.Producer),
+		FreeText: newest.Text,
+	}
+	if k.kind == 'd' {
+		c.CaseNumber = k.ref
+	}
+	var known bool
+	if c.Status, known = statusOf(newest, rules.Mapping); !known {
+		c.Status = cases.InProgress // no signal: the ball is with the producer
+	}
+	if d := newest.Deadline; d != nil && c.Status != cases.Closed {
+		t := *d
+		c.PlannedTime = &t
+		if c.Status == cases.ActionRequired {
+			c.PlannedEvent = DeadlineEvent
+		}
+	}
+	if len(newest.MissingDocuments) > 0 {
+		c.Pairs = []cases.Pair{{Title: MissingDocumentsTitle, Value: strings.Join(newest.MissingDocuments, ", ")}}
+	}
+	older := evs[:len(evs)-1]
+	if len(older) > cases.MaxHistory {
+		older = older[len(older)-cases.MaxHistory:] // keep the most recent history
+	}
+	for _, e := range older {
+		h := cases.Event{Time: e.Time, Title: e.Title, Text: e.Text}
+		h.Status, _ = statusOf(e, rules.Mapping)
+		c.History = append(c.History, h)
+	}
+	return c
+}
+
+// statusOf is the status an event states: finished, customer must act, or a
+// configured mapping of its type. known is false when the event says none of
+// these; a history entry then shows no status rather than a guessed one.
+func statusOf(e Event, mapping map[string]cases.Status) (s cases.Status, known bool) {
+	switch {
+	case e.Finished:
+		return cases.Closed, true
+	case e.ActionRequired:
+		return cases.ActionRequired, true
+	}
+	if s, ok := mapping[e.Type]; ok {
+		return s, true
+	}
+	if i := strings.LastIndexByte(e.Type, '.'); i >= 0 {
+		if s, ok := mapping[e.Type[i+1:]]; ok {
+			return s, true
+		}
+	}
+	return "", false
+}
+
+// title is the configured title of the longest type prefix of e, else its
+// headline.
+func title(e Event, titles map[string]string) string {
+	best, found := "", false
+	for prefix := range titles {
+		if hasTypePrefix(e.Type, prefix) && (!found || len(prefix) > len(best)) {
+			best, found = prefix, true
+		}
+	}
+	if found {
+		return titles[best]
+	}
+	return e.Title
+}
+
+// hasTypePrefix matches whole segments: KOMMUN.BYGGLOV is a prefix of
+// KOMMUN.BYGGLOV.MOTTAGEN but not of KOMMUN.BYGGLOVSAVGIFT.BETALD.
+func hasTypePrefix(typ, prefix string) bool {
+	return typ == prefix || strings.HasPrefix(typ, prefix+".")
+}
+
+// Producer is the actor a producer name stands for. Its ID is a slug of the
+// name (lower-case ASCII letters and digits joined by hyphens, diacritics
+// dropped: "Söderköpings kommun" → "soderkopings-kommun"), so the same
+// producer gets the same ID in every request and in the portal's directory.
+func Producer(name string) cases.Actor {
+	return cases.Actor{ID: slug(name), Name: name}
+}
+
+func slug(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range norm.NFD.String(strings.ToLower(name)) {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+		case unicode.Is(unicode.Mn, r): // the ring of å, the dots of ä and ö
+		default:
+			dash = true
+		}
+	}
+	if b.Len() == 0 && name != "" {
+		// A name without a Latin letter or digit still needs a stable ID.
+		sum := sha256.Sum256([]byte(name))
+		return "producent-" + hex.EncodeToString(sum[:4])
+	}
+	return b.String()
+}

@@ -1,0 +1,518 @@
+// Package minaarenden is a cases.Source over the live Swedish standard
+// Mina ärenden 6.1: it asks Skatteverket's forwarding service
+// ("vidareförmedlingstjänsten") for the customer's events
+// (kundhandelseFragaSynkron) and derives standard cases from them (Derive).
+//
+// The standard has no four statuses, no deep link, no officer and no
+// processing time; cases from this source carry none of them but what the
+// events say and the portal's mapping adds. Nothing here logs: errors and
+// outcomes carry no identity and no case data, only the service's own error
+// message, cleaned.
+package minaarenden
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/net/http/httpguts"
+
+	"github.com/arendevy/arendevy/kit/cases"
+	"github.com/arendevy/arendevy/kit/identity"
+)
+
+// Defaults and the standard's limits.
+const (
+	DefaultSince    = 365 * 24 * time.Hour
+	DefaultPageSize = 200
+	MaxPageSize     = 1000 // the standard's limit on paginering.limit
+	DefaultMaxPages = 5
+	DefaultMaxBytes = 4 << 20
+	MaxTypes        = 100 // the standard's limit on kundhandelseTyper
+	MaxTags         = 100 // the standard's limit on taggar
+)
+
+// Operation is the path segment of the synchronous query, appended to Config.URL.
+const Operation = "kundhandelseFragaSynkron"
+
+// correlationHeader is spelled as the standard spells it, not canonicalised.
+const correlationHeader = "skv_client_correlation_id"
+
+// Service is the forwarding service as an actor. Outcomes it cannot pin on a
+// named producer are reported under it; use it as the fan-out member's Actor
+// so that whole-request failures land on the same line.
+var Service = cases.Actor{ID: "mina-arenden", Name: "Mina ärenden"}
+
+// Config configures a Client. Only URL is required.
+type Config struct {
+	// URL is the base of the forwarding service; Operation is appended.
+	// https, or http to a loopback host (tests, local stubs).
+	URL string
+	// HTTPClient carries the mTLS certificate the service requires; the
+	// portal configures it. Default: a plain client (requests are bounded by
+	// the context's deadline).
+	HTTPClient *http.Client
+	// Headers are sent with every request, e.g. client_id and client_secret.
+	// Their values are never logged or put in errors. They may replace
+	// Accept-Language (default "sv"), not the headers the protocol needs.
+	Headers map[string]string
+	// User is sent as "anvandare" instead of the logged-in user's identity
+	// number, for a service identity agreed with Skatteverket. Default: the
+	// number of the person who is looking (the agent, when acting for
+	// somebody), which is whom the standard means.
+	User string
+	// Types and Tags narrow the query (kundhandelseTyper, prefix-matched on
+	// the dotted type; taggar). Empty: every event.
+	Types []string
+	Tags  []string
+	// Since is how far back events are asked for (startDatum); default 365 days.
+	Since time.Duration
+	// PageSize is events per request (at most 1000), default 200; MaxPages
+	// bounds the requests per overview, default 5. The newest events come
+	// first, so a cut leaves out the oldest, and the outcome says so.
+	PageSize int
+	MaxPages int
+	// MaxBytes caps one answer's body; default 4 MiB.
+	MaxBytes int64
+	// Mapping and Titles tune the derivation; see Rules.
+	Mapping map[string]cases.Status
+	Titles  map[string]string
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// ErrConfig is wrapped by New's error, which names every problem.
+var ErrConfig = errors.New("minaarenden: invalid config")
+
+// ErrParty means the subject names no customer the service can be asked about.
+var ErrParty = errors.New("minaarenden: no customer the service can be asked about")
+
+// ServiceError is an error answer of the forwarding service as a whole.
+type ServiceError struct {
+	StatusCode    int
+	Message       string // the service's own message, cleaned; may be empty
+	CorrelationID string // to quote when asking Skatteverket about the request
+}
+
+func (e *ServiceError) Error() string {
+	s := fmt.Sprintf("minaarenden: forwarding service answered %d %s (correlation id %s)",
+		e.StatusCode, http.StatusText(e.StatusCode), e.CorrelationID)
+	if e.Message != "" {
+		s += ": " + e.Message
+	}
+	return s
+}
+
+// Client asks the forwarding service. It is safe for concurrent use.
+type Client struct {
+	cfg      Config
+	endpoint string
+	rules    Rules
+}
+
+// typePattern is the shape of a kundhandelseTyp or a prefix of one.
+var typePattern = regexp.MustCompile(`^[A-ZÅÄÖ0-9_]+(\.[A-ZÅÄÖ0-9_]+)*$`)
+
+// reserved are headers the protocol sets; configuration must not replace them.
+var reserved = []string{"Accept", "Connection", "Content-Length", "Content-Type", "Host", "Transfer-Encoding", correlationHeader}
+
+// New checks cfg, fills in defaults and returns a Client. The error wraps
+// ErrConfig and names every problem.
+func New(cfg Config) (*Client, error) {
+	var problems []string
+	bad := func(format string, a ...any) { problems = append(problems, fmt.Sprintf(format, a...)) }
+
+	endpoint := ""
+	if cfg.URL == "" {
+		bad("URL: required")
+	} else if u, err := url.Parse(cfg.URL); err != nil || u.Host == "" {
+		bad("URL: not an absolute URL")
+	} else if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		bad("URL: must not contain user information, a query or a fragment")
+	} else if u.Scheme != "https" && (u.Scheme != "http" || !loopback(u.Hostname())) {
+		bad("URL: must be https (http only to a loopback host)")
+	} else {
+		endpoint = u.JoinPath(Operation).String()
+	}
+	for _, k := range slices.Sorted(maps.Keys(cfg.Headers)) {
+		switch v := cfg.Headers[k]; {
+		case !httpguts.ValidHeaderFieldName(k):
+			bad("Headers: %q is not a valid header name", k)
+		case slices.ContainsFunc(reserved, func(r string) bool { return strings.EqualFold(r, k) }):
+			bad("Headers: %s is set by the client", k)
+		case !httpguts.ValidHeaderFieldValue(v):
+			bad("Headers: the value of %s is not a valid header value", k) // never the value: it may be a secret
+		}
+	}
+	if cfg.User != "" && !printable(cfg.User, 200) {
+		bad("User: must be printable ASCII, at most 200 characters")
+	}
+	checkList := func(field string, list []string, max int, ok func(string) bool, want string) {
+		if len(list) > max {
+			bad("%s: at most %d, got %d", field, max, len(list))
+		}
+		for i, s := range list {
+			switch {
+			case !ok(s):
+				bad("%s[%d]: %s", field, i, want)
+			case slices.Index(list, s) < i:
+				bad("%s[%d]: %q given twice", field, i, s)
+			}
+		}
+	}
+	checkList("Types", cfg.Types, MaxTypes, typePattern.MatchString, "must be dotted segments of A–Z, Å, Ä, Ö, 0–9 and _ (e.g. KOMMUN.BYGGLOV)")
+	checkList("Tags", cfg.Tags, MaxTags, func(s string) bool { return usableText(s, 200) }, "must be text of 1 to 200 characters")
+	if cfg.Since < 0 {
+		bad("Since: must not be negative")
+	}
+	if cfg.PageSize < 0 || cfg.PageSize > MaxPageSize {
+		bad("PageSize: must be between 1 and %d (0 for %d)", MaxPageSize, DefaultPageSize)
+	}
+	if cfg.MaxPages < 0 {
+		bad("MaxPages: must not be negative")
+	}
+	if cfg.MaxBytes < 0 {
+		bad("MaxBytes: must not be negative")
+	}
+	for _, k := range slices.Sorted(maps.Keys(cfg.Mapping)) {
+		if !typePattern.MatchString(k) {
+			bad("Mapping: %q is not an event type or type segment", k)
+		}
+		if !cfg.Mapping[k].Valid() {
+			bad("Mapping[%s]: %q is not one of received, in_progress, action_required, closed", k, cfg.Mapping[k])
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(cfg.Titles)) {
+		if !typePattern.MatchString(k) {
+			bad("Titles: %q is not an event type prefix", k)
+		}
+		if !usableText(cfg.Titles[k], cases.MaxTitle) {
+			bad("Titles[%s]: must be text of 1 to %d characters", k, cases.MaxTitle)
+		}
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("%w: %s", ErrConfig, strings.Join(problems, "; "))
+	}
+
+	// The caller keeps its maps and slices; the Client must not see them change.
+	cfg.Headers, cfg.Mapping, cfg.Titles = maps.Clone(cfg.Headers), maps.Clone(cfg.Mapping), maps.Clone(cfg.Titles)
+	cfg.Types, cfg.Tags = slices.Clone(cfg.Types), slices.Clone(cfg.Tags)
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{}
+	}
+	if cfg.Since == 0 {
+		cfg.Since = DefaultSince
+	}
+	if cfg.PageSize == 0 {
+		cfg.PageSize = DefaultPageSize
+	}
+	if cfg.MaxPages == 0 {
+		cfg.MaxPages = DefaultMaxPages
+	}
+	if cfg.MaxBytes == 0 {
+		cfg.MaxBytes = DefaultMaxBytes
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Client{cfg: cfg, endpoint: endpoint, rules: Rules{Mapping: cfg.Mapping, Titles: cfg.Titles}}, nil
+}
+
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// usableText reports whether s is valid UTF-8 of 1 to max characters, not
+// blank, without control or bidi characters: what the view accepts.
+func usableText(s string, max int) bool {
+	return utf8.ValidString(s) && strings.TrimSpace(s) != "" && utf8.RuneCountInString(s) <= max && !strings.ContainsFunc(s, unsafeRune)
+}
+
+// printable reports whether s is printable ASCII of at most max characters:
+// what an identifier sent to the service may safely be.
+func printable(s string, max int) bool {
+	if s == "" || len(s) > max {
+		return false
+	}
+	for i := range len(s) {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// Overview asks for the subject's customer and derives the cases. Every
+// producer seen in events or in the service's sub-query reports gets an
+// outcome; an error is returned only when the first request got nothing
+// usable (or the context ended).
+func (c *Client) Overview(ctx context.Context, subject identity.Subject) (cases.Result, error) {
+	customer := subject.Customer()
+	kund, err := customerParty(customer)
+	if err != nil {
+		return cases.Result{}, err
+	}
+	user := c.cfg.User
+	if user == "" {
+		if subject.User.IsZero() {
+			return cases.Result{}, fmt.Errorf("%w: no logged-in user to name as anvandare", ErrParty)
+		}
+		user = subject.User.Number
+	}
+	now := c.cfg.Now().UTC()
+	q := request{
+		Fraga: question{
+			Parter:            []party{{Kund: &kund}},
+			KundhandelseTyper: c.cfg.Types,
+			Taggar:            c.cfg.Tags,
+			StartDatum:        now.Add(-c.cfg.Since).Format(time.DateOnly),
+			// Tomorrow in UTC is today or later in Sweden, so no event of
+			// today is left out whatever zone the service counts days in.
+			SlutDatum: now.AddDate(0, 0, 1).Format(time.DateOnly),
+			Behandling: treatment{
+				// Newest first: when paging stops early it is the oldest that is missing.
+				Sortering:  []sortKey{{Attribut: "TIDPUNKT", Stigande: false}},
+				Paginering: paging{Limit: c.cfg.PageSize},
+			},
+		},
+		Anvandare: user,
+	}
+
+	var (
+		pages   []page
+		fetched int
+		note    string
+	)
+	for n := 1; ; n++ {
+		q.Fraga.Behandling.Paginering.Offset = fetched
+		pg, err := c.ask(ctx, q, customer.Number)
+		if err != nil {
+			if n == 1 || ctx.Err() != nil {
+				return cases.Result{}, err
+			}
+			note = fmt.Sprintf("only the newest %d events could be fetched; the next page failed: %v", fetched, err)
+			break
+		}
+		pages = append(pages, pg)
+		fetched += pg.count
+		more := pg.count > 0 && (pg.hasTotal && fetched < pg.total || !pg.hasTotal && pg.count >= c.cfg.PageSize)
+		if !more {
+			break
+		}
+		if n >= c.cfg.MaxPages {
+			if pg.hasTotal {
+				note = fmt.Sprintf("only the newest %d of %d events were fetched (%d pages of %d); older cases may be missing",
+					fetched, pg.total, c.cfg.MaxPages, c.cfg.PageSize)
+			} else {
+				note = fmt.Sprintf("only the newest %d events were fetched (%d pages of %d); older cases may be missing",
+					fetched, c.cfg.MaxPages, c.cfg.PageSize)
+			}
+			break
+		}
+	}
+	return c.result(pages, note), nil
+}
+
+// result derives the cases of all pages and one outcome per producer.
+func (c *Client) result(pages []page, note string) cases.Result {
+	var events []Event
+	for _, pg := range pages {
+		events = append(events, pg.events...)
+	}
+	r := cases.Result{Cases: Derive(events, c.rules)}
+
+	var t tally
+	for _, e := range events {
+		t.get(Producer(e.Producer))
+	}
+	unreadable := map[string]int{}
+	for _, pg := range pages {
+		for _, b := range pg.broken {
+			a := Service
+			if b.producer != "" {
+				a = Producer(b.producer)
+			}
+			o := t.get(a)
+			if o.State == cases.OK {
+				o.State = cases.Invalid
+			}
+			for _, p := range b.problems {
+				if len(o.Problems) < cases.MaxProblems {
+					o.Problems = append(o.Problems, p)
+				}
+			}
+			unreadable[a.ID]++
+			// Reported as an invalid case of its producer: Settle counts it
+			// as rejected, and it is never shown.
+			r.Cases = append(r.Cases, cases.Case{ID: caseKey{a.Name, 'x', b.problems[0].Field}.id(), Sender: a})
+		}
+		failed := false
+		for _, s := range pg.subs {
+			a := Service
+			if name := strings.TrimSpace(s.Producent); name != "" {
+				a = Producer(name)
+			}
+			o := t.get(a)
+			if strings.EqualFold(strings.TrimSpace(s.Status), "OK") && s.HTTPCode < 400 {
+				continue
+			}
+			failed = true
+			if o.State == cases.Failed || o.State == cases.Timeout {
+				continue // the first report of a failure is enough
+			}
+			o.State = cases.Failed
+			what := "failed"
+			if s.HTTPCode == http.StatusGatewayTimeout || s.HTTPCode == http.StatusRequestTimeout || strings.Contains(strings.ToUpper(s.Status), "TIMEOUT") {
+				o.State, what = cases.Timeout, "did not answer in time"
+			}
+			addMessage(o, fmt.Sprintf("the forwarding service reports that this producer %s (status %q, HTTP %d, correlation id %s)",
+				what, clean(s.Status, 40), s.HTTPCode, pg.correlationID))
+		}
+		if pg.partial && !failed {
+			addMessage(t.get(Service), fmt.Sprintf("the forwarding service answered 206 (partial) without naming the producer that failed (correlation id %s)", pg.correlationID))
+		}
+	}
+	for i := range t.list {
+		if n := unreadable[t.list[i].Producer.ID]; n > 0 {
+			addMessage(&t.list[i], fmt.Sprintf("%d of its events could not be read", n))
+		}
+	}
+	if note != "" {
+		if len(t.list) == 0 {
+			t.get(Service)
+		}
+		for i := range t.list {
+			addMessage(&t.list[i], note)
+		}
+	}
+	slices.SortFunc(t.list, func(a, b cases.Outcome) int {
+		return strings.Compare(a.Producer.Name+"\x00"+a.Producer.ID, b.Producer.Name+"\x00"+b.Producer.ID)
+	})
+	r.Outcomes = t.list
+	return r
+}
+
+// tally keeps one outcome per producer.
+type tally struct{ list []cases.Outcome }
+
+func (t *tally) get(a cases.Actor) *cases.Outcome {
+	for i := range t.list {
+		if t.list[i].Producer.ID == a.ID {
+			return &t.list[i]
+		}
+	}
+	t.list = append(t.list, cases.Outcome{Producer: a, State: cases.OK})
+	return &t.list[len(t.list)-1]
+}
+
+func addMessage(o *cases.Outcome, m string) {
+	if o.Message != "" {
+		m = o.Message + "; " + m
+	}
+	o.Message = m
+}
+
+// customerParty is the customer as the service names parties. Organisation
+// numbers are sent with the 16 prefix, as 12 digits like personal numbers.
+func customerParty(p identity.Party) (identifier, error) {
+	switch {
+	case p.IsZero():
+		return identifier{}, fmt.Errorf("%w: the subject has no customer", ErrParty)
+	case p.Kind == identity.Personnummer:
+		return identifier{Identifierare: p.Number, Typ: "Personnummer"}, nil
+	case p.Kind == identity.Samordningsnummer:
+		return identifier{Identifierare: p.Number, Typ: "Samordningsnummer"}, nil
+	case p.Kind == identity.Organisationsnummer && len(p.Number) == 10:
+		return identifier{Identifierare: "16" + p.Number, Typ: "Organisationsnummer"}, nil
+	case p.Kind == identity.Organisationsnummer:
+		return identifier{Identifierare: p.Number, Typ: "Organisationsnummer"}, nil
+	default:
+		return identifier{}, fmt.Errorf("%w: a party of kind %q", ErrParty, p.Kind)
+	}
+}
+
+// ask sends one query and decodes its answer.
+func (c *Client) ask(ctx context.Context, q request, customer string) (page, error) {
+	body, err := json.Marshal(q)
+	if err != nil {
+		return page{}, fmt.Errorf("minaarenden: encoding the query: %w", err)
+	}
+	// Random per request, never derived from who is asking: it ends up in
+	// the service's logs and in ours.
+	corr := rand.Text()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
+	if err != nil {
+		return page{}, fmt.Errorf("minaarenden: building the request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Accept-Language", "sv")
+	req.Header[correlationHeader] = []string{corr}
+	for k, v := range c.cfg.Headers {
+		req.Header.Del(k) // a configured Accept-Language replaces the default
+		req.Header[k] = []string{v}
+	}
+	fail := func(doing string, err error) (page, error) {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			err = ctxErr // the deadline is the cause, whatever the transport says
+		}
+		return page{}, fmt.Errorf("minaarenden: %s (correlation id %s): %w", doing, corr, err)
+	}
+	resp, err := c.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return fail("asking the forwarding service", err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, c.cfg.MaxBytes+1))
+	if err != nil {
+		return fail("reading the answer", err)
+	}
+	if int64(len(raw)) > c.cfg.MaxBytes {
+		return page{}, fmt.Errorf("minaarenden: %w: answer larger than %d bytes (correlation id %s)", cases.ErrInvalidResponse, c.cfg.MaxBytes, corr)
+	}
+	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusPartialContent {
+		return page{}, &ServiceError{StatusCode: resp.StatusCode, Message: serviceMessage(raw), CorrelationID: corr}
+	}
+	if reason := notJSON(resp.Header.Get("Content-Type")); reason != "" {
+		return page{}, fmt.Errorf("minaarenden: %w: %s (correlation id %s)", cases.ErrInvalidResponse, reason, corr)
+	}
+	pg, err := decodePage(raw, customer, q.Fraga.Behandling.Paginering.Offset)
+	if err != nil {
+		return page{}, fmt.Errorf("minaarenden: %w (correlation id %s)", err, corr)
+	}
+	pg.correlationID = corr
+	pg.partial = resp.StatusCode == http.StatusPartialContent
+	return pg, nil
+}
+
+// notJSON says why a content type is not UTF-8 JSON, or "".
+func notJSON(contentType string) string {
+	mt, params, err := mime.ParseMediaType(contentType)
+	switch {
+	case err != nil:
+		return "no readable content type"
+	case mt != "application/json" && !strings.HasSuffix(mt, "+json"):
+		return fmt.Sprintf("content type %s is not JSON", clean(mt, 80))
+	case params["charset"] != "" && !strings.EqualFold(params["charset"], "utf-8"):
+		return fmt.Sprintf("charset %s is not UTF-8", clean(params["charset"], 40))
+	}
+	return ""
+}

@@ -1,0 +1,345 @@
+package minaarenden
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/arendevy/arendevy/kit/cases"
+)
+
+// The wire format of kundhandelseFragaSynkron, Mina ärenden 6.1. Field names
+// are the standard's; only what this package sends or reads is declared.
+
+type request struct {
+	Fraga     question `json:"fraga"`
+	Anvandare string   `json:"anvandare"`
+}
+
+type question struct {
+	Parter            []party   `json:"parter"`
+	KundhandelseTyper []string  `json:"kundhandelseTyper,omitempty"`
+	Taggar            []string  `json:"taggar,omitempty"`
+	StartDatum        string    `json:"startDatum"`
+	SlutDatum         string    `json:"slutDatum"`
+	Behandling        treatment `json:"behandling"`
+}
+
+type party struct {
+	Kund *identifier `json:"kund,omitempty"`
+}
+
+type identifier struct {
+	Identifierare string `json:"identifierare"`
+	Typ           string `json:"typ"`
+}
+
+type treatment struct {
+	Sortering  []sortKey `json:"sortering"`
+	Paginering paging    `json:"paginering"`
+}
+
+type sortKey struct {
+	Attribut string `json:"attribut"`
+	Stigande bool   `json:"stigande"`
+}
+
+type paging struct {
+	Offset int `json:"offset"`
+	Limit  int `json:"limit"`
+}
+
+type response struct {
+	Kundhandelser *[]forPart `json:"kundhandelser"`
+	Delfragor     []subquery `json:"delfragor"`
+}
+
+type forPart struct {
+	Part   party             `json:"part"`
+	Total  *int              `json:"totaltAntalKundhandelser"`
+	Events []json.RawMessage `json:"kundhandelserForPart"` // decoded one by one
+}
+
+// subquery is the forwarding service's report on one producer.
+type subquery struct {
+	Producent string `json:"producent"`
+	Status    string `json:"status"`
+	HTTPCode  int    `json:"httpCode"`
+}
+
+type wireEvent struct {
+	ID                string          `json:"kundhandelseId"`
+	Rubrik            string          `json:"rubrik"`
+	Beskrivning       string          `json:"beskrivning"`
+	Producent         string          `json:"producent"`
+	Tidpunkt          string          `json:"tidpunkt"`
+	Typ               string          `json:"kundhandelseTyp"`
+	KraverKundatgard  bool            `json:"producentarendetKraverKundatgard"`
+	Klart             bool            `json:"producentarendetKlart"`
+	UtokadInformation json.RawMessage `json:"utokadInformation"`
+	Referenser        json.RawMessage `json:"referenser"`
+}
+
+// page is one decoded answer.
+type page struct {
+	events   []Event
+	broken   []brokenEvent
+	subs     []subquery
+	count    int // entries in kundhandelserForPart, broken ones included
+	total    int // totaltAntalKundhandelser, when hasTotal
+	hasTotal bool
+
+	correlationID string // of the request that got this page
+	partial       bool   // answered 206
+}
+
+// brokenEvent is an event that could not be read. producer is empty when
+// even the producer's name was unreadable.
+type brokenEvent struct {
+	producer string
+	problems []cases.Problem
+}
+
+// decodePage reads one answer body. The envelope is decoded strictly: any
+// deviation is an error wrapping cases.ErrInvalidResponse, and so is an
+// answer about a party other than customer. Events are decoded one by one,
+// so a broken event becomes a brokenEvent and the others survive. offset is
+// the page's position, used in the paths of problems.
+func decodePage(body []byte, customer string, offset int) (page, error) {
+	var p page
+	if !utf8.Valid(body) {
+		return p, fmt.Errorf("%w: body is not valid UTF-8", cases.ErrInvalidResponse)
+	}
+	var r response
+	if err := json.Unmarshal(body, &r); err != nil {
+		return p, fmt.Errorf("%w: %s", cases.ErrInvalidResponse, describe(err, len(body)))
+	}
+	if r.Kundhandelser == nil {
+		return p, fmt.Errorf("%w: no kundhandelser", cases.ErrInvalidResponse)
+	}
+	p.subs = r.Delfragor
+	for b, fp := range *r.Kundhandelser {
+		if fp.Part.Kund == nil || !sameNumber(fp.Part.Kund.Identifierare, customer) {
+			// Showing these would show somebody else's cases.
+			return page{}, fmt.Errorf("%w: kundhandelser[%d] is about a party that was not asked about", cases.ErrInvalidResponse, b)
+		}
+		if fp.Total != nil {
+			if *fp.Total < 0 {
+				return page{}, fmt.Errorf("%w: kundhandelser[%d].totaltAntalKundhandelser is negative", cases.ErrInvalidResponse, b)
+			}
+			p.total += *fp.Total
+			p.hasTotal = true
+		}
+		for i, raw := range fp.Events {
+			path := fmt.Sprintf("kundhandelser[%d].kundhandelserForPart[%d]", b, offset+i)
+			e, bad := decodeEvent(raw, path)
+			if bad != nil {
+				p.broken = append(p.broken, *bad)
+			} else {
+				p.events = append(p.events, e)
+			}
+		}
+		p.count += len(fp.Events)
+	}
+	return p, nil
+}
+
+// decodeEvent reads one event leniently: every problem is named with its
+// path, never with its value.
+func decodeEvent(raw json.RawMessage, path string) (Event, *brokenEvent) {
+	if t := bytes.TrimSpace(raw); len(t) == 0 || t[0] != '{' {
+		return Event{}, &brokenEvent{problems: []cases.Problem{{Field: path, Reason: "not a JSON object"}}}
+	}
+	var w wireEvent
+	var ps []cases.Problem
+	add := func(field, reason string) { ps = append(ps, cases.Problem{Field: path + "." + field, Reason: reason}) }
+	// Decoding goes on past a type error, so the producer is usually still known.
+	if err := json.Unmarshal(raw, &w); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			add(te.Field, "wrong JSON type "+te.Value)
+		} else {
+			ps = append(ps, cases.Problem{Field: path, Reason: "not a readable event"})
+		}
+	}
+	e := Event{
+		ID:             strings.TrimSpace(w.ID),
+		Producer:       strings.TrimSpace(w.Producent),
+		Type:           strings.TrimSpace(w.Typ),
+		Title:          w.Rubrik,
+		Text:           w.Beskrivning,
+		ActionRequired: w.KraverKundatgard,
+		Finished:       w.Klart,
+	}
+	if e.ID == "" {
+		add("kundhandelseId", "required")
+	}
+	if e.Producer == "" {
+		add("producent", "required")
+	}
+	if strings.TrimSpace(e.Title) == "" {
+		add("rubrik", "required")
+	}
+	if w.Tidpunkt == "" {
+		add("tidpunkt", "required")
+	} else if t, err := time.Parse(time.RFC3339, w.Tidpunkt); err != nil {
+		add("tidpunkt", "not an RFC 3339 time")
+	} else {
+		e.Time = t
+	}
+	if !validType(e.Type) {
+		add("kundhandelseTyp", "not a dotted type of at least three parts")
+	}
+	if len(ps) > 0 {
+		return Event{}, &brokenEvent{producer: e.Producer, problems: ps}
+	}
+	e.CaseNumber, e.Reference = references(w.Referenser)
+	e.Deadline, e.MissingDocuments = extension(w.UtokadInformation)
+	return e, nil
+}
+
+// validType reports whether t has at least three non-empty dotted parts.
+func validType(t string) bool {
+	parts := strings.Split(t, ".")
+	return len(parts) >= 3 && !slices.Contains(parts, "")
+}
+
+// references reads referenser, free JSON by the standard. A diarienummer is
+// the case number; otherwise the first other string reference, by key, still
+// groups the events of one case. Anything else is no reference.
+func references(raw json.RawMessage) (caseNumber, other string) {
+	var refs map[string]json.RawMessage
+	if json.Unmarshal(raw, &refs) != nil {
+		return "", ""
+	}
+	for _, k := range slices.Sorted(maps.Keys(refs)) {
+		var v string
+		if json.Unmarshal(refs[k], &v) != nil || strings.TrimSpace(v) == "" {
+			continue
+		}
+		v = strings.TrimSpace(v)
+		if strings.EqualFold(k, "diarienummer") {
+			return v, ""
+		}
+		if other == "" {
+			other = k + "=" + v
+		}
+	}
+	return "", other
+}
+
+// extension reads the two fields of utokadInformation the view shows.
+// utokadInformation is free JSON: a field of another shape is not shown
+// rather than guessed at.
+func extension(raw json.RawMessage) (deadline *time.Time, missing []string) {
+	var ext struct {
+		SenastDatum       json.RawMessage `json:"senastDatum"`
+		SaknadeHandlingar json.RawMessage `json:"saknadeHandlingar"`
+	}
+	if json.Unmarshal(raw, &ext) != nil {
+		return nil, nil
+	}
+	var s string
+	if json.Unmarshal(ext.SenastDatum, &s) == nil {
+		// A date is a whole day; midnight UTC keeps it on the same date in
+		// every European time zone the view formats it in.
+		if t, err := time.Parse(time.DateOnly, s); err == nil {
+			deadline = &t
+		} else if t, err := time.Parse(time.RFC3339, s); err == nil {
+			deadline = &t
+		}
+	}
+	var list []string
+	if json.Unmarshal(ext.SaknadeHandlingar, &list) != nil {
+		list = nil
+		if json.Unmarshal(ext.SaknadeHandlingar, &s) == nil {
+			list = []string{s}
+		}
+	}
+	for _, d := range list {
+		if d = strings.TrimSpace(d); d != "" {
+			missing = append(missing, d)
+		}
+	}
+	return deadline, missing
+}
+
+// sameNumber compares the echoed identifier with the number asked about,
+// allowing separators and the 16 prefix of organisation numbers.
+func sameNumber(echo, number string) bool {
+	d := strings.NewReplacer("-", "", "+", "", " ", "").Replace(echo)
+	return number != "" && (d == number || len(d) == 12 && d[:2] == "16" && d[2:] == number)
+}
+
+// describe says what is wrong with a body that is not the expected JSON,
+// without quoting any of it (a syntax error's text quotes a character).
+func describe(err error, size int) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se) && se.Offset >= int64(size):
+		return "truncated JSON"
+	case errors.As(err, &se):
+		return fmt.Sprintf("malformed JSON at byte %d", se.Offset)
+	case errors.As(err, &te) && te.Field != "":
+		return fmt.Sprintf("%s has the wrong JSON type %s", te.Field, te.Value)
+	case errors.As(err, &te):
+		return "not a JSON object"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "truncated JSON"
+	default:
+		return "malformed JSON"
+	}
+}
+
+// serviceMessage is the service's own message of an error answer, cleaned
+// for logs and outcomes, or "" when the body has none.
+func serviceMessage(body []byte) string {
+	var m struct {
+		Message string `json:"message"`
+	}
+	if !utf8.Valid(body) || json.Unmarshal(body, &m) != nil {
+		return ""
+	}
+	return clean(m.Message, maxMessage)
+}
+
+// maxMessage caps what of the service's text reaches outcomes and logs.
+const maxMessage = 200
+
+// identityNumber matches what could be a personnummer or organisationsnummer
+// (ten or more digits, separators allowed): an error message that echoes the
+// request must not carry one into logs.
+var identityNumber = regexp.MustCompile(`\d(?:[-+ ]?\d){9,}`)
+
+// clean makes outside text safe to log and show: numbers that may identify a
+// person redacted, control and bidi characters replaced, at most max runes.
+func clean(s string, max int) string {
+	s = identityNumber.ReplaceAllString(s, "[nummer]")
+	s = strings.Map(func(r rune) rune {
+		if unsafeRune(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.TrimSpace(s)
+	if utf8.RuneCountInString(s) > max {
+		s = string([]rune(s)[:max-1]) + "…"
+	}
+	return s
+}
+
+// unsafeRune reports control and bidi characters, which could hide or
+// reorder text in a log line or on the page.
+func unsafeRune(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r)
+}

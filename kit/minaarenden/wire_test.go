@@ -1,0 +1,284 @@
+package minaarenden
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/arendevy/arendevy/kit/cases"
+)
+
+const customer = "199009090000"
+
+// answer builds a forwarding-service answer for customer with the given events.
+func answer(total int, events ...string) []byte {
+	return []byte(`{"kundhandelser":[{"part":{"kund":{"identifierare":"` + customer + `","typ":"Personnummer"}},` +
+		`"totaltAntalKundhandelser":` + itoa(total) + `,"kundhandelserForPart":[` + strings.Join(events, ",") + `]}],` +
+		`"metadata":{"onskatSprak":"sv"},"delfragor":[{"producent":"Vaxholms stad","status":"OK","httpCode":200}]}`)
+}
+
+func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+// event is a valid event with fields replaced or removed (nil) by edits.
+func event(edits map[string]any) string {
+	e := map[string]any{
+		"kundhandelseId":                   "VAX-1",
+		"rubrik":                           "Komplettering begärd",
+		"beskrivning":                      "Vi behöver en situationsplan.",
+		"sprak":                            "sv",
+		"producent":                        "Vaxholms stad",
+		"tidpunkt":                         "2026-09-10T07:30:00+02:00",
+		"kundhandelseTyp":                  "KOMMUN.BYGGLOV.KOMPLETTERING_BEGARD",
+		"producentarendetKraverKundatgard": true,
+		"producentarendetKlart":            false,
+		"version":                          "6.1",
+		"utokadInformation":                map[string]any{"senastDatum": "2026-09-30", "saknadeHandlingar": []string{"Situationsplan"}},
+		"referenser":                       map[string]any{"diarienummer": "BYGG-2026-00123"},
+		"taggar":                           []string{"kundatgard"},
+	}
+	for k, v := range edits {
+		if v == nil {
+			delete(e, k)
+		} else {
+			e[k] = v
+		}
+	}
+	b, err := json.Marshal(e)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+func TestDecodePageReadsEvents(t *testing.T) {
+	p, err := decodePage(answer(2, event(nil), event(map[string]any{"kundhandelseId": "VAX-0", "producentarendetKraverKundatgard": false,
+		"tidpunkt": "2026-09-01T09:00:00.250Z", "utokadInformation": nil, "referenser": nil})), customer, 0)
+	require.NoError(t, err)
+	require.Empty(t, p.broken)
+	require.Equal(t, 2, p.count)
+	require.True(t, p.hasTotal)
+	require.Equal(t, 2, p.total)
+	require.Equal(t, []subquery{{Producent: "Vaxholms stad", Status: "OK", HTTPCode: 200}}, p.subs)
+	require.Equal(t, Event{
+		ID: "VAX-1", Producer: "Vaxholms stad", Time: at("2026-09-10T07:30:00+02:00"),
+		Type: "KOMMUN.BYGGLOV.KOMPLETTERING_BEGARD", Title: "Komplettering begärd", Text: "Vi behöver en situationsplan.",
+		ActionRequired: true, CaseNumber: "BYGG-2026-00123", Deadline: day("2026-09-30"), MissingDocuments: []string{"Situationsplan"},
+	}, p.events[0])
+	require.Equal(t, "VAX-0", p.events[1].ID)
+	require.Equal(t, at("2026-09-01T09:00:00.250Z"), p.events[1].Time, "fractional seconds are RFC 3339 too")
+	require.Empty(t, p.events[1].CaseNumber)
+	require.Nil(t, p.events[1].Deadline)
+}
+
+func TestDecodePageRejectsEnvelope(t *testing.T) {
+	secret := "HEMLIG-ARENDETEXT"
+	tests := []struct {
+		name string
+		body string
+		want string
+	}{
+		{"empty", ``, "truncated JSON"},
+		{"truncated", string(answer(1, event(map[string]any{"rubrik": secret})))[:180], "truncated JSON"},
+		{"not JSON", `<html>` + secret + `</html>`, "malformed JSON at byte 1"},
+		{"top level array", `[{"kundhandelser":[]}]`, "not a JSON object"},
+		{"kundhandelser of the wrong type", `{"kundhandelser":"` + secret + `"}`, "kundhandelser has the wrong JSON type string"},
+		{"total of the wrong type", `{"kundhandelser":[{"part":{"kund":{"identifierare":"` + customer + `"}},"totaltAntalKundhandelser":"` + secret + `"}]}`, "wrong JSON type string"},
+		{"no kundhandelser", `{"message":"` + secret + `"}`, "no kundhandelser"},
+		{"null kundhandelser", `{"kundhandelser":null}`, "no kundhandelser"},
+		{"another party", strings.Replace(string(answer(1, event(nil))), customer, "198001010101", 1), "not asked about"},
+		{"no party echoed", `{"kundhandelser":[{"totaltAntalKundhandelser":0,"kundhandelserForPart":[]}]}`, "not asked about"},
+		{"negative total", string(answer(-1)), "negative"},
+		{"invalid UTF-8", strings.Replace(string(answer(1, event(nil))), "begärd", "beg\xe4rd", 1), "not valid UTF-8"},
+		{"deeply nested", `{"kundhandelser":[{"part":{"kund":{"identifierare":"` + customer + `"}},"kundhandelserForPart":[{"utokadInformation":` +
+			strings.Repeat(`[`, 20000) + strings.Repeat(`]`, 20000) + `}]}]}`, "malformed JSON"},
+		{"trailing garbage", string(answer(0)) + `{"x":1}`, "malformed JSON"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := decodePage([]byte(tt.body), customer, 0)
+			require.ErrorIs(t, err, cases.ErrInvalidResponse)
+			require.ErrorContains(t, err, tt.want)
+			require.NotContains(t, err.Error(), secret, "the error quotes nothing of the body")
+			require.NotContains(t, err.Error(), "198001010101")
+		})
+	}
+}
+
+func TestDecodePageOrganisationEcho(t *testing.T) {
+	for _, echo := range []string{"5560360793", "165560360793", "556036-0793"} {
+		body := `{"kundhandelser":[{"part":{"kund":{"identifierare":"` + echo + `","typ":"Organisationsnummer"}},"kundhandelserForPart":[]}]}`
+		_, err := decodePage([]byte(body), "5560360793", 0)
+		require.NoError(t, err, echo)
+	}
+}
+
+func TestDecodePageKeepsGoodEventsNextToBrokenOnes(t *testing.T) {
+	tests := []struct {
+		name     string
+		event    string
+		producer string
+		problems []cases.Problem
+	}{
+		{"no tidpunkt", event(map[string]any{"tidpunkt": nil}), "Vaxholms stad",
+			[]cases.Problem{{Field: "kundhandelser[0].kundhandelserForPart[11].tidpunkt", Reason: "required"}}},
+		{"tidpunkt not RFC 3339", event(map[string]any{"tidpunkt": "10 september 2026"}), "Vaxholms stad",
+			[]cases.Problem{{Field: "kundhandelser[0].kundhandelserForPart[11].tidpunkt", Reason: "not an RFC 3339 time"}}},
+		{"type of two parts", event(map[string]any{"kundhandelseTyp": "KOMMUN.BYGGLOV"}), "Vaxholms stad",
+			[]cases.Problem{{Field: "kundhandelser[0].kundhandelserForPart[11].kundhandelseTyp", Reason: "not a dotted type of at least three parts"}}},
+		{"empty type segment", event(map[string]any{"kundhandelseTyp": "KOMMUN..MOTTAGEN"}), "Vaxholms stad",
+			[]cases.Problem{{Field: "kundhandelser[0].kundhandelserForPart[11].kundhandelseTyp", Reason: "not a dotted type of at least three parts"}}},
+		{"rubrik a number", event(map[string]any{"rubrik": 42}), "Vaxholms stad", []cases.Problem{
+			{Field: "kundhandelser[0].kundhandelserForPart[11].rubrik", Reason: "wrong JSON type number"},
+			{Field: "kundhandelser[0].kundhandelserForPart[11].rubrik", Reason: "required"}}},
+		{"flag a string", event(map[string]any{"producentarendetKlart": "ja"}), "Vaxholms stad",
+			[]cases.Problem{{Field: "kundhandelser[0].kundhandelserForPart[11].producentarendetKlart", Reason: "wrong JSON type string"}}},
+		{"no ID and blank headline", event(map[string]any{"kundhandelseId": nil, "rubrik": "  "}), "Vaxholms stad", []cases.Problem{
+			{Field: "kundhandelser[0].kundhandelserForPart[11].kundhandelseId", Reason: "required"},
+			{Field: "kundhandelser[0].kundhandelserForPart[11].rubrik", Reason: "required"}}},
+		{"producer unreadable", event(map[string]any{"producent": []int{1}}), "", []cases.Problem{
+			{Field: "kundhandelser[0].kundhandelserForPart[11].producent", Reason: "wrong JSON type array"},
+			{Field: "kundhandelser[0].kundhandelserForPart[11].producent", Reason: "required"}}},
+		{"null", `null`, "", []cases.Problem{{Field: "kundhandelser[0].kundhandelserForPart[11]", Reason: "not a JSON object"}}},
+		{"a string", `"VAX-1"`, "", []cases.Problem{{Field: "kundhandelser[0].kundhandelserForPart[11]", Reason: "not a JSON object"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			good := event(map[string]any{"kundhandelseId": "VAX-2"})
+			p, err := decodePage(answer(2, tt.event, good), customer, 11)
+			require.NoError(t, err)
+			require.Equal(t, 2, p.count)
+			require.Len(t, p.events, 1)
+			require.Equal(t, "VAX-2", p.events[0].ID)
+			require.Equal(t, []brokenEvent{{producer: tt.producer, problems: tt.problems}}, p.broken)
+		})
+	}
+}
+
+func TestReferences(t *testing.T) {
+	tests := []struct {
+		raw             string
+		caseNumber, ref string
+	}{
+		{`{"diarienummer":"BYGG-1"}`, "BYGG-1", ""},
+		{`{"Diarienummer":" BYGG-1 "}`, "BYGG-1", ""},
+		{`{"arendeId":"77","diarienummer":"BYGG-1"}`, "BYGG-1", ""},
+		{`{"zeta":"2","arendeId":"77"}`, "", "arendeId=77"},
+		{`{"diarienummer":17,"arendeId":"77"}`, "", "arendeId=77"},
+		{`{"diarienummer":""}`, "", ""},
+		{`{"lista":["a"]}`, "", ""},
+		{`["BYGG-1"]`, "", ""},
+		{`"BYGG-1"`, "", ""},
+		{``, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.raw, func(t *testing.T) {
+			cn, ref := references(json.RawMessage(tt.raw))
+			require.Equal(t, tt.caseNumber, cn)
+			require.Equal(t, tt.ref, ref)
+		})
+	}
+}
+
+func TestExtension(t *testing.T) {
+	tests := []struct {
+		raw      string
+		deadline string // RFC 3339, or empty
+		missing  []string
+	}{
+		{`{"senastDatum":"2026-09-30","saknadeHandlingar":["Situationsplan","Fasadritning"]}`, "2026-09-30T00:00:00Z", []string{"Situationsplan", "Fasadritning"}},
+		{`{"senastDatum":"2026-09-30T16:00:00+02:00"}`, "2026-09-30T16:00:00+02:00", nil},
+		{`{"senastDatum":"30/9"}`, "", nil},
+		{`{"senastDatum":20260930}`, "", nil},
+		{`{"saknadeHandlingar":"Intyg"}`, "", []string{"Intyg"}},
+		{`{"saknadeHandlingar":["Intyg"," ",""]}`, "", []string{"Intyg"}},
+		{`{"saknadeHandlingar":[{"namn":"Intyg"}]}`, "", nil},
+		{`[1,2]`, "", nil},
+		{``, "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.raw, func(t *testing.T) {
+			d, m := extension(json.RawMessage(tt.raw))
+			if tt.deadline == "" {
+				require.Nil(t, d)
+			} else {
+				require.NotNil(t, d)
+				require.True(t, at(tt.deadline).Equal(*d), d.String())
+			}
+			require.Equal(t, tt.missing, m)
+		})
+	}
+}
+
+func TestServiceMessage(t *testing.T) {
+	tests := []struct{ body, want string }{
+		{`{"message":"Bad request: fraga.parter måste innehålla minst en part"}`, "Bad request: fraga.parter måste innehålla minst en part"},
+		{`{"message":"Okänd kund 19900909-0000 och 199009090000"}`, "Okänd kund [nummer] och [nummer]"},
+		{`{"message":"Org 16556036-0793 saknas"}`, "Org [nummer] saknas"},
+		{`{"message":"rad1\nrad2\u202e"}`, "rad1 rad2"},
+		{`{"message":"` + strings.Repeat("å", 300) + `"}`, strings.Repeat("å", 199) + "…"},
+		{`<html>Internal error</html>`, ""},
+		{`{"message":42}`, ""},
+		{"{\"message\":\"\xff\"}", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			got := serviceMessage([]byte(tt.body))
+			require.Equal(t, tt.want, got)
+			require.LessOrEqual(t, utf8.RuneCountInString(got), maxMessage)
+		})
+	}
+}
+
+// FuzzDecodePage feeds arbitrary bodies to the decoder: it must never panic,
+// must accept only valid UTF-8, and whatever it accepts must derive into
+// cases without panicking and with every event attributed to a producer.
+func FuzzDecodePage(f *testing.F) {
+	f.Add(answer(2, event(nil), event(map[string]any{"kundhandelseId": "VAX-2", "producentarendetKlart": true})))
+	f.Add(answer(1, event(map[string]any{"tidpunkt": "igår"}), `null`, `7`))
+	f.Add(answer(1, event(map[string]any{"referenser": []string{"x"}, "utokadInformation": "x"})))
+	f.Add([]byte(`{"kundhandelser":[],"delfragor":[{"producent":"CSN","status":"FEL","httpCode":504}]}`))
+	f.Add([]byte(`{"kundhandelser":[{"part":{"kund":{"identifierare":"16` + customer[2:] + `"}},"totaltAntalKundhandelser":-3}]}`))
+	f.Add([]byte(`{"message":"Unauthorized"}`))
+	f.Add([]byte("\xff\xfe"))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		p, err := decodePage(body, customer, 0)
+		if err != nil {
+			require.True(t, errors.Is(err, cases.ErrInvalidResponse))
+			return
+		}
+		require.True(t, utf8.Valid(body))
+		require.Equal(t, p.count, len(p.events)+len(p.broken))
+		for _, e := range p.events {
+			require.NotEmpty(t, e.Producer)
+			require.NotEmpty(t, e.ID)
+			require.False(t, e.Time.IsZero())
+		}
+		for _, b := range p.broken {
+			require.NotEmpty(t, b.problems)
+		}
+		for _, c := range Derive(p.events, Rules{Mapping: map[string]cases.Status{"MOTTAGEN": cases.Received}}) {
+			require.True(t, c.Status.Valid())
+			require.NotEmpty(t, c.Sender.ID)
+		}
+	})
+}
+
+// BenchmarkDecodePage is one full page of 200 events.
+func BenchmarkDecodePage(b *testing.B) {
+	evs := make([]string, 200)
+	for i := range evs {
+		evs[i] = event(map[string]any{"kundhandelseId": itoa(i)})
+	}
+	body := answer(1000, evs...)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := decodePage(body, customer, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
