@@ -66,7 +66,8 @@ const MaxProblems = 20
 // it is counted in Rejected of its producer's outcome, with its problems.
 // Cases are attributed to the outcome whose producer is their sender; a sender
 // the source gave no outcome for gets one of its own. A source that answered
-// nothing at all gets one outcome under fallback.
+// nothing at all gets one outcome under fallback. Cases a source could not
+// even decode it counts in its outcome's Rejected; that count is kept.
 func Settle(source string, fallback Actor, r Result) Result {
 	out := Result{Cases: make([]Case, 0, len(r.Cases))}
 	index := map[string]int{}
@@ -82,7 +83,10 @@ func Settle(source string, fallback Actor, r Result) Result {
 		o.Source = source
 		if _, seen := index[o.Producer.ID]; !seen {
 			index[o.Producer.ID] = len(out.Outcomes)
-			o.Cases, o.Rejected = 0, 0
+			o.Cases = 0 // counted below; Rejected keeps what the source rejected while decoding
+			if o.Rejected > 0 && o.State == OK {
+				o.State = Invalid
+			}
 			out.Outcomes = append(out.Outcomes, o)
 		}
 	}

@@ -1,0 +1,448 @@
+package hub
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/arendevy/arendevy/kit/cases"
+	"github.com/arendevy/arendevy/kit/identity"
+)
+
+// Limits of the contract (docs/hub-openapi.yaml). A producer ID plus ":" plus
+// a case ID stays within cases.MaxShort, the limit on the overview's case ID.
+const (
+	MaxProducers  = 500
+	MaxCases      = 5000
+	MaxProducerID = 64
+	MaxCaseID     = 128
+	maxMessage    = cases.MaxShort
+)
+
+// The overview's case ID is producer ID + ":" + hub case ID; this fails to
+// compile if the two limits together pass the model's.
+var _ [cases.MaxShort - (MaxProducerID + 1 + MaxCaseID)]struct{}
+
+// party is an identity number as the hub sees it: never in a URL.
+type party struct {
+	Kind   identity.Kind `json:"kind"`
+	Number string        `json:"number"`
+}
+
+type overviewRequest struct {
+	Customer party  `json:"customer"`
+	User     *party `json:"user,omitempty"` // the agent, when the user acts for the customer
+}
+
+// overviewEnvelope is the answer's outer object, decoded strictly. The lists
+// stay raw so each is walked item by item with a bound on its length.
+type overviewEnvelope struct {
+	Producers json.RawMessage `json:"producers"`
+	Cases     json.RawMessage `json:"cases"`
+}
+
+type wireProducer struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	State   string `json:"state"`
+	Message string `json:"message"`
+}
+
+// wireCase is one case as the hub sends it. Pointers mark the members whose
+// absence the standard model could not name correctly; every other check on
+// content is left to cases.Validate, run centrally by the fan-out, so that
+// the rules live in one place.
+type wireCase struct {
+	ID           *string       `json:"id"`
+	Producer     *string       `json:"producer"`
+	Customer     *party        `json:"customer"`
+	Created      *string       `json:"created"`
+	Updated      *string       `json:"updated"`
+	StatusDate   *string       `json:"statusDate"`
+	Title        string        `json:"title"`
+	Status       string        `json:"status"`
+	Forecast     *wireForecast `json:"forecast"`
+	CaseNumber   string        `json:"caseNumber"`
+	Category     string        `json:"category"`
+	Payment      string        `json:"payment"`
+	Officer      string        `json:"officer"`
+	FreeText     string        `json:"freeText"`
+	PlannedEvent string        `json:"plannedEvent"`
+	PlannedTime  *string       `json:"plannedTime"`
+	Pairs        []cases.Pair  `json:"pairs"`
+	Link         string        `json:"link"`
+	History      []wireEvent   `json:"history"`
+}
+
+type wireForecast struct {
+	Amount *int   `json:"amount"`
+	Unit   string `json:"unit"`
+}
+
+type wireEvent struct {
+	Time   *string `json:"time"`
+	Title  string  `json:"title"`
+	Text   string  `json:"text"`
+	Status string  `json:"status"`
+}
+
+// problem is a fault in the answer at a path. It never carries a value from
+// the answer, only where and what kind of fault.
+type problem struct{ path, reason string }
+
+func (p *problem) Error() string {
+	if p.path == "" {
+		return p.reason
+	}
+	return p.path + ": " + p.reason
+}
+
+// decodeStrict decodes exactly one JSON value from data into v, refusing
+// members v does not know and anything after the value. Errors are problems
+// located under at.
+func decodeStrict(data []byte, v any, at string) *problem {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return describe(err, at)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return &problem{at, "data after the JSON value"}
+	}
+	return nil
+}
+
+// describe turns a decoding error into a problem without quoting the input:
+// the standard messages include unknown member names and offending values.
+func describe(err error, at string) *problem {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te):
+		path := at
+		if te.Field != "" {
+			path = join(at, te.Field)
+		}
+		return &problem{path, "wrong type, want " + jsonType(te.Type)}
+	case errors.As(err, &se) && strings.Contains(se.Error(), "exceeded max depth"):
+		return &problem{at, "nested too deeply"}
+	case errors.As(err, &se):
+		return &problem{at, fmt.Sprintf("not valid JSON (at byte %d)", se.Offset)}
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return &problem{at, "empty or truncated"}
+	case strings.HasPrefix(err.Error(), "json: unknown field"):
+		return &problem{at, "member not in the contract"}
+	}
+	return &problem{at, "cannot be decoded"}
+}
+
+func join(at, field string) string {
+	if at == "" {
+		return field
+	}
+	return at + "." + field
+}
+
+// jsonType names the JSON type a Go type is decoded from.
+func jsonType(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "integer"
+	case reflect.Float32, reflect.Float64:
+		return "number"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	}
+	return "object"
+}
+
+// eachItem walks a JSON array without decoding it whole, so an answer with a
+// million tiny items costs no more than the cap on the body allows and is
+// refused as soon as it passes max. It stops at the first problem fn names.
+func eachItem(data json.RawMessage, at string, max int, fn func(i int, item json.RawMessage) *problem) *problem {
+	if len(data) == 0 || string(data) == "null" {
+		return &problem{at, "required"}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+		return &problem{at, "wrong type, want array"}
+	}
+	for i := 0; dec.More(); i++ {
+		if i == max {
+			return &problem{at, fmt.Sprintf("more than %d items", max)}
+		}
+		var item json.RawMessage
+		if err := dec.Decode(&item); err != nil {
+			return describe(err, fmt.Sprintf("%s[%d]", at, i))
+		}
+		if p := fn(i, item); p != nil {
+			return p
+		}
+	}
+	return nil
+}
+
+// decodeOverview reads a hub answer for customer. The envelope and the
+// producer list are the hub's own and must be right, or nothing is used. A
+// case is the producer's: one that cannot be read is counted as rejected in
+// its producer's outcome (or fallback's, when it is not clear whose it is)
+// and the others are kept. Content checks (lengths, statuses, links) are
+// left to cases.Settle. The one exception is a case about another customer:
+// it means the hub mixed up answers, and no case of such an answer can be
+// trusted.
+func decodeOverview(data []byte, customer identity.Party, source string, fallback cases.Actor) (cases.Result, *problem) {
+	if !utf8.Valid(data) {
+		return cases.Result{}, &problem{"", "not valid UTF-8"}
+	}
+	var env overviewEnvelope
+	if p := decodeStrict(data, &env, ""); p != nil {
+		return cases.Result{}, p
+	}
+
+	var res cases.Result
+	index := map[string]int{} // producer ID → its outcome in res.Outcomes
+	p := eachItem(env.Producers, "producers", MaxProducers, func(i int, item json.RawMessage) *problem {
+		at := fmt.Sprintf("producers[%d]", i)
+		var w wireProducer
+		if p := decodeStrict(item, &w, at); p != nil {
+			return p
+		}
+		o, p := producerOutcome(w, source, at)
+		if p != nil {
+			return p
+		}
+		if _, dup := index[o.Producer.ID]; dup {
+			return &problem{at + ".id", "listed twice"}
+		}
+		index[o.Producer.ID] = len(res.Outcomes)
+		res.Outcomes = append(res.Outcomes, o)
+		return nil
+	})
+	if p != nil {
+		return cases.Result{}, p
+	}
+
+	reject := func(producerID string, p *problem) {
+		i, ok := index[producerID]
+		if !ok {
+			if i, ok = index[fallback.ID]; !ok {
+				i = len(res.Outcomes)
+				index[fallback.ID] = i
+				res.Outcomes = append(res.Outcomes, cases.Outcome{Source: source, Producer: fallback, State: cases.OK})
+			}
+		}
+		o := &res.Outcomes[i]
+		o.Rejected++
+		if o.State == cases.OK {
+			o.State = cases.Invalid
+		}
+		if len(o.Problems) < cases.MaxProblems {
+			o.Problems = append(o.Problems, cases.Problem{Field: p.path, Reason: p.reason})
+		}
+	}
+	taken := map[string]bool{} // overview case IDs
+	p = eachItem(env.Cases, "cases", MaxCases, func(i int, item json.RawMessage) *problem {
+		at := fmt.Sprintf("cases[%d]", i)
+		var w wireCase
+		if p := decodeStrict(item, &w, at); p != nil {
+			reject(producerOf(item), p)
+			return nil
+		}
+		if w.Customer != nil && (w.Customer.Number != customer.Number || w.Customer.Kind != customer.Kind) {
+			return &problem{at + ".customer", "not the customer asked for; the whole answer is refused"}
+		}
+		c, p := mapCase(w, at, index, res.Outcomes)
+		switch {
+		case p != nil:
+			reject(producerOf(item), p)
+		case taken[c.ID]:
+			reject(c.Sender.ID, &problem{at + ".id", "used twice by this producer"})
+		default:
+			taken[c.ID] = true
+			res.Cases = append(res.Cases, c)
+		}
+		return nil
+	})
+	if p != nil {
+		return cases.Result{}, p
+	}
+	return res, nil
+}
+
+// producerOf finds whose a case is when the case as a whole cannot be read.
+func producerOf(item json.RawMessage) string {
+	var peek struct {
+		Producer string `json:"producer"`
+	}
+	_ = json.Unmarshal(item, &peek) // best effort: "" means the hub's
+	return peek.Producer
+}
+
+func producerOutcome(p wireProducer, source, at string) (cases.Outcome, *problem) {
+	if !validProducerID(p.ID) {
+		return cases.Outcome{}, &problem{at + ".id", fmt.Sprintf("must be 1 to %d letters, digits, '-', '_' or '.'", MaxProducerID)}
+	}
+	if strings.TrimSpace(p.Name) == "" || utf8.RuneCountInString(p.Name) > cases.MaxShort || hasControl(p.Name) {
+		return cases.Outcome{}, &problem{at + ".name", fmt.Sprintf("must be 1 to %d characters without control characters", cases.MaxShort)}
+	}
+	o := cases.Outcome{Source: source, Producer: cases.Actor{ID: p.ID, Name: p.Name}}
+	switch p.State {
+	case "ok":
+		o.State = cases.OK
+	case "error":
+		o.State, o.Message = cases.Failed, producerMessage(p.Message, "the producer could not be reached by the hub")
+	case "timeout":
+		o.State, o.Message = cases.Timeout, producerMessage(p.Message, "the producer did not answer the hub in time")
+	default:
+		return cases.Outcome{}, &problem{at + ".state", "must be ok, error or timeout"}
+	}
+	return o, nil
+}
+
+// producerMessage passes on the hub's word about a failed producer when it
+// is short plain text. Outcome messages are shown and logged, so one that
+// could hold an identity number (a run of six or more digits) or anything
+// unprintable is replaced by a neutral one.
+func producerMessage(m, fallback string) string {
+	m = strings.TrimSpace(m)
+	if m == "" || utf8.RuneCountInString(m) > maxMessage || hasControl(m) {
+		return fallback
+	}
+	if mayHoldNumber(m) {
+		return fallback
+	}
+	return "hub: " + m
+}
+
+// mayHoldNumber reports a run of six or more digits, separators allowed:
+// the shape of a personnummer, organisationsnummer or date of birth.
+func mayHoldNumber(s string) bool {
+	run := 0
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			if run++; run >= 6 {
+				return true
+			}
+		case r == '-' || r == '+' || r == ' ':
+		default:
+			run = 0
+		}
+	}
+	return false
+}
+
+// hasControl reports control characters, and bidi controls, which could
+// reorder what the user reads around a producer's name.
+func hasControl(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) })
+}
+
+func validProducerID(s string) bool {
+	if s == "" || len(s) > MaxProducerID {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// mapCase turns a decoded hub case into the standard model, or names the
+// first thing that prevents it.
+func mapCase(w wireCase, at string, index map[string]int, outcomes []cases.Outcome) (cases.Case, *problem) {
+	for _, m := range []struct {
+		field   string
+		present bool
+	}{
+		{"id", w.ID != nil}, {"producer", w.Producer != nil}, {"customer", w.Customer != nil},
+		{"created", w.Created != nil}, {"updated", w.Updated != nil},
+	} {
+		if !m.present {
+			return cases.Case{}, &problem{at + "." + m.field, "required"}
+		}
+	}
+	if strings.TrimSpace(*w.ID) == "" || utf8.RuneCountInString(*w.ID) > MaxCaseID {
+		return cases.Case{}, &problem{at + ".id", fmt.Sprintf("must be 1 to %d characters", MaxCaseID)}
+	}
+	i, ok := index[*w.Producer]
+	if !ok {
+		return cases.Case{}, &problem{at + ".producer", "not among the answer's producers"}
+	}
+	c := cases.Case{
+		ID:           *w.Producer + ":" + *w.ID,
+		Title:        w.Title,
+		Sender:       outcomes[i].Producer,
+		Status:       cases.Status(w.Status),
+		CaseNumber:   w.CaseNumber,
+		Category:     w.Category,
+		Payment:      cases.Payment(w.Payment),
+		Officer:      w.Officer,
+		FreeText:     w.FreeText,
+		PlannedEvent: w.PlannedEvent,
+		Pairs:        w.Pairs,
+		Link:         w.Link,
+	}
+	if f := w.Forecast; f != nil {
+		if f.Amount == nil {
+			return cases.Case{}, &problem{at + ".forecast.amount", "required"}
+		}
+		c.Forecast = &cases.Forecast{Amount: *f.Amount, Unit: cases.Unit(f.Unit)}
+	}
+
+	// Times are decoded here rather than by encoding/json, whose errors do
+	// not say which member was wrong.
+	var p *problem
+	timeAt := func(field string, s *string) (t time.Time) {
+		switch {
+		case p != nil:
+		case s == nil:
+			p = &problem{at + "." + field, "required"}
+		case t.UnmarshalText([]byte(*s)) != nil:
+			p = &problem{at + "." + field, "not an RFC 3339 date-time"}
+		}
+		return t
+	}
+	c.Created = timeAt("created", w.Created)
+	c.Updated = timeAt("updated", w.Updated)
+	c.Date = c.Updated // the standard's date is when the status was set; updated is the closest the hub may know
+	if w.StatusDate != nil {
+		c.Date = timeAt("statusDate", w.StatusDate)
+	}
+	if w.PlannedTime != nil {
+		t := timeAt("plannedTime", w.PlannedTime)
+		c.PlannedTime = &t
+	}
+	if len(w.History) > 0 {
+		c.History = make([]cases.Event, len(w.History))
+		for j, e := range w.History {
+			c.History[j] = cases.Event{
+				Time:   timeAt(fmt.Sprintf("history[%d].time", j), e.Time),
+				Title:  e.Title,
+				Text:   e.Text,
+				Status: cases.Status(e.Status),
+			}
+		}
+	}
+	if p != nil {
+		return cases.Case{}, p
+	}
+	return c, nil
+}

@@ -1,0 +1,75 @@
+package preferences
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"fmt"
+	"sync"
+
+	"github.com/arendevy/arendevy/kit/identity"
+)
+
+// MinSecret is the shortest secret a Memory store accepts: the full
+// strength of HMAC-SHA256.
+const MinSecret = 32
+
+// Memory is a Store in process memory, for demos and tests. It keys each
+// entry by a pseudonym, HMAC-SHA256(secret, number): the identity number
+// itself is never kept, so a dump of the store does not say whose
+// preferences it holds, and without the secret a number cannot be checked
+// against it by trying every personnummer.
+type Memory struct {
+	secret []byte
+	mu     sync.RWMutex
+	byKey  map[[sha256.Size]byte]Preferences
+}
+
+// NewMemory returns an empty store. The secret must be at least MinSecret
+// random bytes; it is copied.
+func NewMemory(secret []byte) (*Memory, error) {
+	if len(secret) < MinSecret {
+		return nil, fmt.Errorf("preferences: secret of %d bytes; at least %d needed", len(secret), MinSecret)
+	}
+	return &Memory{secret: append([]byte(nil), secret...), byKey: map[[sha256.Size]byte]Preferences{}}, nil
+}
+
+func (m *Memory) pseudonym(party identity.Party) [sha256.Size]byte {
+	mac := hmac.New(sha256.New, m.secret)
+	mac.Write([]byte(party.Number))
+	var k [sha256.Size]byte
+	mac.Sum(k[:0])
+	return k
+}
+
+// Get returns the party's preferences, or Default() when none are stored.
+func (m *Memory) Get(_ context.Context, party identity.Party) (Preferences, error) {
+	if party.IsZero() {
+		return Preferences{}, ErrNoParty
+	}
+	k := m.pseudonym(party)
+	m.mu.RLock()
+	p, ok := m.byKey[k]
+	m.mu.RUnlock()
+	if !ok {
+		return Default(), nil
+	}
+	return p.Clone(), nil
+}
+
+// Put validates p and stores a copy of it for the party.
+func (m *Memory) Put(_ context.Context, party identity.Party, p Preferences) error {
+	if party.IsZero() {
+		return ErrNoParty
+	}
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	k := m.pseudonym(party)
+	m.mu.Lock()
+	m.byKey[k] = p.Clone()
+	m.mu.Unlock()
+	return nil
+}
+
+var _ Store = (*Memory)(nil)
