@@ -13,6 +13,7 @@ import (
 	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/fanout"
 	"github.com/arendevy/arendevy/kit/identity"
+	"github.com/arendevy/arendevy/kit/preferences"
 )
 
 var benchTitles = []string{"Ansökan om bygglov för tillbyggnad", "Återbetalning av skatt", "Föräldrapenning", "Studiemedel höstterminen", "Ändring av körkortsbehörighet", "Äldreomsorg, ansökan om hemtjänst", "Öppen förskola, plats"}
@@ -79,7 +80,7 @@ func BenchmarkRawJSONFloor(b *testing.B) {
 	for _, n := range []int{10, 100, 500, 1000} {
 		b.Run(fmt.Sprintf("cases=%d", n), func(b *testing.B) {
 			k := benchKit(b, n)
-			ov, err := k.Overview(context.Background(), tolvan, k.DefaultQuery())
+			ov, err := k.Overview(context.Background(), tolvan, k.DefaultQuery(), preferences.Default())
 			if err != nil {
 				b.Fatal(err)
 			}

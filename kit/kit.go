@@ -25,6 +25,7 @@ import (
 	"github.com/arendevy/arendevy/kit/fanout"
 	"github.com/arendevy/arendevy/kit/identity"
 	"github.com/arendevy/arendevy/kit/listing"
+	"github.com/arendevy/arendevy/kit/preferences"
 )
 
 // DefaultMount is where the kit's routes live unless Config.Mount says otherwise.
@@ -60,6 +61,11 @@ type Config struct {
 	// InfoURL is the page for a producer without an e-service; default
 	// Mount + "/producers/{id}".
 	InfoURL func(producerID string) string
+	// Preferences keeps what each customer chose (sort order, hidden actors,
+	// closed cases, notifications); nil: everyone gets DefaultQuery. They are
+	// the preferences of the customer whose cases are shown, so an agent sees
+	// and changes what their principal chose.
+	Preferences preferences.Store
 }
 
 // Kit serves the standard case overview.
@@ -132,6 +138,10 @@ func New(cfg Config) (*Kit, error) {
 	}
 	k.mux = http.NewServeMux()
 	k.mux.HandleFunc("GET "+cfg.Mount+"/api/overview", k.serveOverview)
+	if cfg.Preferences != nil {
+		k.mux.HandleFunc("GET "+cfg.Mount+"/api/preferences", k.getPreferences)
+		k.mux.HandleFunc("PUT "+cfg.Mount+"/api/preferences", k.putPreferences)
+	}
 	return k, nil
 }
 
@@ -160,24 +170,56 @@ type Overview struct {
 	Total      int             `json:"total"`   // valid cases before filtering
 	Cases      []CaseView      `json:"cases"`   // filtered and sorted
 	Senders    []cases.Actor   `json:"senders"` // every sender among the cases, by name
+	Hidden     []cases.Actor   `json:"hidden"`  // actors the customer chose to hide: not in Cases, Total or Senders
 	Sources    []cases.Outcome `json:"sources"` // one per producer: ok, timeout, error, invalid
 }
 
-// Overview compiles the overview for subject, filtered and sorted by q.
-func (k *Kit) Overview(ctx context.Context, subject identity.Subject, q listing.Query) (Overview, error) {
+// Query is the listing query for one request: the kit's default, then the
+// customer's preferences, then the request's own parameters, which win.
+func (k *Kit) Query(ctx context.Context, subject identity.Subject, params url.Values) (listing.Query, preferences.Preferences, error) {
+	p := k.preferences(ctx, subject)
+	q, err := listing.Parse(params, p.Query(k.query))
+	return q, p, err
+}
+
+// preferences are the customer's, or the defaults when there is no store or
+// it fails: a preferences outage must not take the overview down.
+func (k *Kit) preferences(ctx context.Context, subject identity.Subject) preferences.Preferences {
+	if k.cfg.Preferences == nil {
+		return preferences.Default()
+	}
+	p, err := k.cfg.Preferences.Get(ctx, subject.Customer())
+	if err != nil {
+		k.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "preferences unavailable; using defaults", slog.String("error", err.Error()))
+		return preferences.Default()
+	}
+	return p
+}
+
+// Overview compiles the overview for subject: every source asked, the
+// actors the customer hid left out, the rest filtered and sorted by q.
+func (k *Kit) Overview(ctx context.Context, subject identity.Subject, q listing.Query, p preferences.Preferences) (Overview, error) {
 	res, err := k.source.Overview(ctx, subject)
 	if err != nil {
 		return Overview{}, err
 	}
+	all := senders(res.Cases)
+	shown := p.Apply(res.Cases)
 	ov := Overview{
 		CompiledAt: k.cfg.Now().UTC().Truncate(time.Second),
 		Customer:   customerOf(subject),
 		Query:      q,
-		Total:      len(res.Cases),
+		Total:      len(shown),
 		Sources:    res.Outcomes,
-		Senders:    senders(res.Cases),
+		Senders:    senders(shown),
+		Hidden:     []cases.Actor{},
 	}
-	ov.Cases = k.views(listing.Apply(res.Cases, q))
+	for _, a := range all {
+		if slices.Contains(p.HiddenActors, a.ID) {
+			ov.Hidden = append(ov.Hidden, a)
+		}
+	}
+	ov.Cases = k.views(listing.Apply(shown, q))
 	return ov, nil
 }
 
@@ -242,20 +284,18 @@ func senders(cs []cases.Case) []cases.Actor {
 
 func (k *Kit) serveOverview(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
-	subject, ok := identity.FromContext(r.Context())
+	subject, ok := k.subject(w, r)
 	if !ok {
-		writeProblem(w, problem{Status: http.StatusUnauthorized, Title: "Login required",
-			Detail: "Log in with e-legitimation to see your cases."})
 		return
 	}
-	q, err := listing.Parse(r.URL.Query(), k.query)
+	q, prefs, err := k.Query(r.Context(), subject, r.URL.Query())
 	var pe *listing.ParamError
 	if errors.As(err, &pe) {
 		writeProblem(w, problem{Status: http.StatusBadRequest, Title: "Invalid query parameter",
 			Detail: pe.Error(), InvalidParams: pe.Params})
 		return
 	}
-	ov, err := k.Overview(r.Context(), subject, q)
+	ov, err := k.Overview(r.Context(), subject, q, prefs)
 	if err != nil {
 		k.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "overview failed", slog.String("error", err.Error()))
 		writeProblem(w, problem{Status: http.StatusServiceUnavailable, Title: "Overview unavailable",

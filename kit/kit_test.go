@@ -15,6 +15,7 @@ import (
 	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/fanout"
 	"github.com/arendevy/arendevy/kit/identity"
+	"github.com/arendevy/arendevy/kit/preferences"
 )
 
 var tolvan = identity.Subject{User: identity.Party{Number: "191212121212", Kind: identity.Personnummer, Name: "Tolvan Tolvansson"}}
@@ -144,4 +145,58 @@ func TestNewNamesEveryConfigProblem(t *testing.T) {
 	}
 	_, err = New(Config{})
 	require.ErrorContains(t, err, "at least one source")
+}
+
+func TestPreferencesApplyOnTheNextLoad(t *testing.T) {
+	store, err := preferences.NewMemory([]byte(strings.Repeat("k", 32)))
+	require.NoError(t, err)
+	k, err := New(Config{
+		Preferences: store,
+		Sources: []fanout.Member{{Name: "demo", Actor: cases.Actor{ID: "demo", Name: "Demo"},
+			Source: cases.SourceFunc(func(context.Context, identity.Subject) (cases.Result, error) {
+				return cases.Result{Cases: []cases.Case{
+					testCase("skatteverket:1", "B-ärende", "skatteverket", cases.Closed, 1, ""),
+					testCase("csn:1", "A-ärende", "csn", cases.InProgress, 3, ""),
+					testCase("vaxholm:1", "C-ärende", "vaxholm", cases.Received, 2, ""),
+				}}, nil
+			})}},
+	})
+	require.NoError(t, err)
+
+	put := func(body string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodPut, "/arendevy/api/preferences", strings.NewReader(body))
+		r = r.WithContext(identity.WithSubject(r.Context(), tolvan))
+		w := httptest.NewRecorder()
+		k.Handler().ServeHTTP(w, r)
+		return w
+	}
+	w := put(`{"sort":"title","descending":false,"hiddenActors":["csn"],"showClosed":false,"notify":{"mode":"action_required"}}`)
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	require.Equal(t, "no-store", w.Header().Get("Cache-Control"))
+
+	var ov struct {
+		Total  int
+		Cases  []struct{ ID string }
+		Hidden []cases.Actor
+		Query  map[string]any
+	}
+	w = get(t, k, "/arendevy/api/overview", &tolvan)
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &ov))
+	require.Equal(t, []cases.Actor{{ID: "csn", Name: "Csn"}}, ov.Hidden)
+	require.Equal(t, 2, ov.Total, "hidden actors are not counted")
+	require.Len(t, ov.Cases, 1, "closed cases hidden by preference")
+	require.Equal(t, "vaxholm:1", ov.Cases[0].ID)
+	require.Equal(t, "title", ov.Query["sort"])
+
+	w = get(t, k, "/arendevy/api/overview?scope=all", &tolvan)
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &ov))
+	require.Len(t, ov.Cases, 2, "the request's own parameters win")
+
+	w = put(`{"sort":"size","hiddenActors":["<x>"]}`)
+	require.Equal(t, http.StatusBadRequest, w.Code)
+	require.Contains(t, w.Body.String(), `"invalid-params"`)
+	require.Contains(t, w.Body.String(), `"sort"`)
+
+	w = get(t, k, "/arendevy/api/preferences", nil)
+	require.Equal(t, http.StatusUnauthorized, w.Code)
 }

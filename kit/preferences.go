@@ -1,0 +1,78 @@
+package kit
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"github.com/arendevy/arendevy/kit/identity"
+	"github.com/arendevy/arendevy/kit/listing"
+	"github.com/arendevy/arendevy/kit/preferences"
+)
+
+// maxPreferencesBody caps a PUT: preferences are a few hundred bytes.
+const maxPreferencesBody = 16 << 10
+
+// getPreferences answers GET {mount}/api/preferences with the customer's
+// preferences (defaults when none are stored).
+func (k *Kit) getPreferences(w http.ResponseWriter, r *http.Request) {
+	noStore(w)
+	subject, ok := k.subject(w, r)
+	if !ok {
+		return
+	}
+	p, err := k.cfg.Preferences.Get(r.Context(), subject.Customer())
+	if err != nil {
+		k.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "reading preferences failed", slog.String("error", err.Error()))
+		writeProblem(w, problem{Status: http.StatusServiceUnavailable, Title: "Settings unavailable",
+			Detail: "Your settings could not be read right now. Try again shortly."})
+		return
+	}
+	writeJSON(w, http.StatusOK, p)
+}
+
+// putPreferences replaces the customer's preferences. The body is validated
+// whole; every problem is named in the 400.
+func (k *Kit) putPreferences(w http.ResponseWriter, r *http.Request) {
+	noStore(w)
+	subject, ok := k.subject(w, r)
+	if !ok {
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxPreferencesBody))
+	if err != nil {
+		writeProblem(w, problem{Status: http.StatusRequestEntityTooLarge, Title: "Body too large",
+			Detail: "Preferences are at most 16 KiB."})
+		return
+	}
+	p, err := preferences.Decode(body)
+	if err != nil {
+		pr := problem{Status: http.StatusBadRequest, Title: "Invalid preferences", Detail: err.Error()}
+		var ve *preferences.ValidationError
+		if errors.As(err, &ve) {
+			for _, vp := range ve.Problems {
+				pr.InvalidParams = append(pr.InvalidParams, listing.InvalidParam{Name: vp.Field, Reason: vp.Reason})
+			}
+		}
+		writeProblem(w, pr)
+		return
+	}
+	if err := k.cfg.Preferences.Put(r.Context(), subject.Customer(), p); err != nil {
+		k.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "saving preferences failed", slog.String("error", err.Error()))
+		writeProblem(w, problem{Status: http.StatusServiceUnavailable, Title: "Settings not saved",
+			Detail: "Your settings could not be saved right now. Try again shortly."})
+		return
+	}
+	writeJSON(w, http.StatusOK, p)
+}
+
+// subject is the logged-in subject, or a 401 problem already written.
+func (k *Kit) subject(w http.ResponseWriter, r *http.Request) (identity.Subject, bool) {
+	s, ok := identity.FromContext(r.Context())
+	if !ok {
+		writeProblem(w, problem{Status: http.StatusUnauthorized, Title: "Login required",
+			Detail: "Log in with e-legitimation to see your cases."})
+	}
+	return s, ok
+}
