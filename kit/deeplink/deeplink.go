@@ -1,0 +1,230 @@
+// Package deeplink keeps case data out of the portal's URLs and stops the
+// overview from becoming an open redirector. The page never gets a
+// producer's deep link: it gets {Mount}/go/{token}, where the token seals
+// (AES-256-GCM) the producer, the link and an expiry. Following it, the kit
+// opens the token, checks the link again against the producer's allow-list
+// and redirects there, through the producer's IdP-initiated SSO entry point
+// when it has one, so the user arrives logged in.
+package deeplink
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/arendevy/arendevy/kit/actors"
+	"github.com/arendevy/arendevy/kit/cases"
+	"github.com/arendevy/arendevy/kit/identity"
+)
+
+// Defaults for Config.
+const (
+	DefaultMount    = "/arendevy"
+	DefaultLifetime = time.Hour
+	KeySize         = 32 // AES-256
+)
+
+var (
+	// ErrInvalidToken: the token is malformed, tampered with or sealed under another key.
+	ErrInvalidToken = errors.New("deeplink: invalid token")
+	// ErrExpired: the token was valid once; the overview that held it is too old.
+	ErrExpired = errors.New("deeplink: token expired")
+)
+
+// Token layout. The plaintext is: version, expiry (Unix seconds, big
+// endian), producer ID length, producer ID, link. The version and the
+// purpose are also bound as additional data, so a token sealed for another
+// purpose under the same key never opens here.
+const (
+	version      = 1
+	maxProducer  = 255
+	maxTokenSize = 4096 // base64 characters; a MaxLink link fits with room to spare
+)
+
+var additionalData = []byte("arendevy deep link v1")
+
+// Config configures Links.
+type Config struct {
+	// Producers is the directory whose allow-lists links are checked against. Required.
+	Producers *actors.Directory
+	// Key seals the tokens (32 bytes). Nil: a random key per process, which
+	// is right for one instance; several instances behind a load balancer
+	// share one key, or a link made by one fails on another.
+	Key []byte
+	// Lifetime is how long a link in a compiled overview stays usable; default 1 h.
+	Lifetime time.Duration
+	// Mount is the kit's path prefix; default /arendevy.
+	Mount string
+	// LoginURL, when set, gives the "log in first" page a login link that
+	// returns to the deep link (saml.SP.LoginURL).
+	LoginURL func(returnTo string) string
+	// Logger receives refusals with their reason, never a link or token.
+	Logger *slog.Logger
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// Links rewrites deep links into sealed kit URLs and follows them.
+type Links struct {
+	cfg  Config
+	aead cipher.AEAD
+}
+
+// New checks cfg and builds Links.
+func New(cfg Config) (*Links, error) {
+	if cfg.Producers == nil {
+		return nil, errors.New("deeplink config: Producers is required")
+	}
+	if cfg.Key == nil {
+		cfg.Key = make([]byte, KeySize)
+		_, _ = rand.Read(cfg.Key) // never fails: crypto/rand aborts the program instead
+	}
+	if len(cfg.Key) != KeySize {
+		return nil, fmt.Errorf("deeplink config: Key must be %d bytes, got %d", KeySize, len(cfg.Key))
+	}
+	if cfg.Lifetime < 0 {
+		return nil, errors.New("deeplink config: Lifetime must not be negative")
+	}
+	if cfg.Lifetime == 0 {
+		cfg.Lifetime = DefaultLifetime
+	}
+	if cfg.Mount == "" {
+		cfg.Mount = DefaultMount
+	}
+	cfg.Mount = strings.TrimSuffix(cfg.Mount, "/")
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	block, err := aes.NewCipher(cfg.Key)
+	if err != nil {
+		return nil, fmt.Errorf("deeplink config: %w", err)
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, fmt.Errorf("deeplink config: %w", err)
+	}
+	return &Links{cfg: cfg, aead: aead}, nil
+}
+
+// Rewrite returns the kit URL that stands for link in the page, or false
+// when link is not an allowed deep link of producerID (the case then shows
+// the producer's information page instead). Plug it into kit.Config.Links.
+func (l *Links) Rewrite(producerID, link string) (string, bool) {
+	if len(producerID) > maxProducer || !l.cfg.Producers.Allows(producerID, link) {
+		return "", false
+	}
+	return l.cfg.Mount + "/go/" + l.seal(producerID, link, l.cfg.Now().Add(l.cfg.Lifetime)), true
+}
+
+func (l *Links) seal(producerID, link string, expires time.Time) string {
+	plain := make([]byte, 0, 10+len(producerID)+len(link))
+	plain = append(plain, version)
+	plain = binary.BigEndian.AppendUint64(plain, uint64(expires.Unix()))
+	plain = append(plain, byte(len(producerID)))
+	plain = append(plain, producerID...)
+	plain = append(plain, link...)
+	nonce := make([]byte, l.aead.NonceSize())
+	_, _ = rand.Read(nonce)
+	return base64.RawURLEncoding.EncodeToString(l.aead.Seal(nonce, nonce, plain, additionalData))
+}
+
+// open returns the producer and link sealed in token.
+func (l *Links) open(token string) (producerID, link string, err error) {
+	if len(token) > maxTokenSize {
+		return "", "", fmt.Errorf("%w: too long", ErrInvalidToken)
+	}
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(token)
+	if err != nil {
+		return "", "", fmt.Errorf("%w: not base64url", ErrInvalidToken)
+	}
+	ns := l.aead.NonceSize()
+	if len(raw) < ns+l.aead.Overhead() {
+		return "", "", fmt.Errorf("%w: too short", ErrInvalidToken)
+	}
+	plain, err := l.aead.Open(nil, raw[:ns], raw[ns:], additionalData)
+	if err != nil {
+		return "", "", fmt.Errorf("%w: does not authenticate", ErrInvalidToken)
+	}
+	if len(plain) < 10 || plain[0] != version || len(plain) < 10+int(plain[9]) {
+		return "", "", fmt.Errorf("%w: bad layout", ErrInvalidToken)
+	}
+	expires := time.Unix(int64(binary.BigEndian.Uint64(plain[1:9])), 0)
+	if !l.cfg.Now().Before(expires) {
+		return "", "", ErrExpired
+	}
+	n := int(plain[9])
+	return string(plain[10 : 10+n]), string(plain[10+n:]), nil
+}
+
+// Handler serves GET {Mount}/go/{token}: it needs a logged-in subject in
+// the request context (session.Manager.Middleware), and answers 303 to the
+// producer's e-service, 401 with a "log in first" page, or 400 with a page
+// saying the link cannot be opened.
+func (l *Links) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+l.cfg.Mount+"/go/{token}", l.serveGo)
+	return mux
+}
+
+func (l *Links) serveGo(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	lang := pageLanguage(r)
+	if _, ok := identity.FromContext(r.Context()); !ok {
+		p := pages[lang][pageLogin]
+		if l.cfg.LoginURL != nil {
+			p.Login = l.cfg.LoginURL(r.URL.EscapedPath())
+		}
+		render(w, http.StatusUnauthorized, lang, p)
+		return
+	}
+	producerID, link, err := l.open(r.PathValue("token"))
+	if err != nil {
+		l.cfg.Logger.LogAttrs(r.Context(), slog.LevelWarn, "deep link refused", slog.String("reason", err.Error()))
+		which := pageInvalid
+		if errors.Is(err, ErrExpired) {
+			which = pageExpired
+		}
+		render(w, http.StatusBadRequest, lang, pages[lang][which])
+		return
+	}
+	dest, reason := l.destination(producerID, link)
+	if reason != "" {
+		l.cfg.Logger.LogAttrs(r.Context(), slog.LevelWarn, "deep link refused",
+			slog.String("reason", reason), slog.String("producer", producerID))
+		render(w, http.StatusBadRequest, lang, pages[lang][pageInvalid])
+		return
+	}
+	http.Redirect(w, r, dest, http.StatusSeeOther)
+}
+
+// destination checks link against producerID's allow-list as it is now
+// and returns where to send the browser, or why not.
+func (l *Links) destination(producerID, link string) (string, string) {
+	info, ok := l.cfg.Producers.Lookup(producerID)
+	if !ok {
+		return "", "unknown producer"
+	}
+	if !l.cfg.Producers.Allows(producerID, link) {
+		return "", "link not allowed for its producer"
+	}
+	if info.SSO == "" {
+		return link, ""
+	}
+	dest := strings.ReplaceAll(info.SSO, "{target}", url.QueryEscape(link))
+	if reason := cases.CheckLink(dest); reason != "" {
+		return "", "SSO entry point: " + reason
+	}
+	return dest, ""
+}

@@ -1,0 +1,276 @@
+package deeplink
+
+import (
+	"bytes"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/arendevy/arendevy/kit/actors"
+	"github.com/arendevy/arendevy/kit/identity"
+)
+
+const caseLink = "https://etjanst.skatteverket.se/arende/BYGG-2026-00123?steg=komplettering"
+
+type fixture struct {
+	links *Links
+	now   time.Time
+	logs  *bytes.Buffer
+}
+
+func directory(t testing.TB, infos ...actors.Info) *actors.Directory {
+	t.Helper()
+	if infos == nil {
+		infos = []actors.Info{
+			{ID: "skv", Name: "Skatteverket", Hosts: []string{"etjanst.skatteverket.se"}},
+			{ID: "fk", Name: "Försäkringskassan", Hosts: []string{"www.forsakringskassan.se"},
+				SSO: "https://idp.forsakringskassan.se/sso/init?RelayState={target}"},
+			{ID: "csn", Name: "CSN"},
+		}
+	}
+	d, err := actors.New(infos)
+	require.NoError(t, err)
+	return d
+}
+
+func newFixture(t testing.TB, key []byte, dir *actors.Directory) *fixture {
+	t.Helper()
+	f := &fixture{now: time.Date(2026, 9, 14, 9, 0, 0, 0, time.UTC), logs: &bytes.Buffer{}}
+	if dir == nil {
+		dir = directory(t)
+	}
+	l, err := New(Config{
+		Producers: dir, Key: key,
+		Now:      func() time.Time { return f.now },
+		Logger:   slog.New(slog.NewTextHandler(f.logs, nil)),
+		LoginURL: func(ret string) string { return "/arendevy/saml/login?return=" + url.QueryEscape(ret) },
+	})
+	require.NoError(t, err)
+	f.links = l
+	return f
+}
+
+// follow requests path as a logged-in user (or not) and returns the response.
+func (f *fixture) follow(path string, loggedIn bool, lang string) *httptest.ResponseRecorder {
+	r := httptest.NewRequest(http.MethodGet, "https://portal.example.se"+path, nil)
+	if loggedIn {
+		r = r.WithContext(identity.WithSubject(r.Context(), identity.Subject{
+			User: identity.Party{Number: "198112289874", Kind: identity.Personnummer}, LoA: "loa3"}))
+	}
+	if lang != "" {
+		r.Header.Set("Accept-Language", lang)
+	}
+	w := httptest.NewRecorder()
+	f.links.Handler().ServeHTTP(w, r)
+	return w
+}
+
+func TestRewriteRefusesBadLinks(t *testing.T) {
+	f := newFixture(t, nil, nil)
+	tests := []struct {
+		name, producer, link string
+	}{
+		{"javascript: URL", "skv", "javascript:alert(document.cookie)"},
+		{"data: URL", "skv", "data:text/html,<script>alert(1)</script>"},
+		{"scheme-relative //host", "skv", "//etjanst.skatteverket.se/arende/1"},
+		{"userinfo", "skv", "https://etjanst.skatteverket.se@evil.example/"},
+		{"userinfo on the allowed host", "skv", "https://user:pw@etjanst.skatteverket.se/"},
+		{"off-list host", "skv", "https://evil.example/arende/1"},
+		{"allowed host as a suffix", "skv", "https://etjanst.skatteverket.se.evil.example/"},
+		{"IDN look-alike (Cyrillic а)", "skv", "https://etjаnst.skatteverket.se/"},
+		{"plain http", "skv", "http://etjanst.skatteverket.se/arende/1"},
+		{"another producer's host", "fk", caseLink},
+		{"producer without e-service", "csn", "https://www.csn.se/"},
+		{"unknown producer", "nobody", caseLink},
+		{"empty link", "skv", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := f.links.Rewrite(tt.producer, tt.link)
+			require.False(t, ok)
+			require.Empty(t, got)
+		})
+	}
+}
+
+func TestFollowingALink(t *testing.T) {
+	f := newFixture(t, nil, nil)
+	t.Run("the page URL carries no case data", func(t *testing.T) {
+		u, ok := f.links.Rewrite("skv", caseLink)
+		require.True(t, ok)
+		require.True(t, strings.HasPrefix(u, "/arendevy/go/"))
+		for _, leak := range []string{"BYGG", "2026-00123", "skatteverket", "komplettering", "skv"} {
+			require.NotContains(t, u, leak)
+		}
+		other, _ := f.links.Rewrite("skv", caseLink)
+		require.NotEqual(t, u, other, "a fresh nonce each time: equal links are not linkable")
+	})
+	t.Run("redirects to the producer's e-service", func(t *testing.T) {
+		u, _ := f.links.Rewrite("skv", caseLink)
+		w := f.follow(u, true, "")
+		require.Equal(t, http.StatusSeeOther, w.Code)
+		require.Equal(t, caseLink, w.Header().Get("Location"))
+		require.Equal(t, "no-store", w.Header().Get("Cache-Control"))
+	})
+	t.Run("goes through the producer's SSO entry point when it has one", func(t *testing.T) {
+		link := "https://www.forsakringskassan.se/mina-sidor/arende?id=42&typ=fp"
+		u, ok := f.links.Rewrite("fk", link)
+		require.True(t, ok)
+		w := f.follow(u, true, "")
+		require.Equal(t, http.StatusSeeOther, w.Code)
+		loc, err := url.Parse(w.Header().Get("Location"))
+		require.NoError(t, err)
+		require.Equal(t, "idp.forsakringskassan.se", loc.Host)
+		require.Equal(t, link, loc.Query().Get("RelayState"), "the target survives URL-escaped")
+	})
+	t.Run("without a login: a 401 page that logs in and comes back", func(t *testing.T) {
+		u, _ := f.links.Rewrite("skv", caseLink)
+		w := f.follow(u, false, "")
+		require.Equal(t, http.StatusUnauthorized, w.Code)
+		require.Contains(t, w.Header().Get("Content-Type"), "text/html")
+		body := w.Body.String()
+		require.Contains(t, body, `<html lang="sv">`)
+		require.Contains(t, body, "Logga in först")
+		require.Contains(t, body, "/arendevy/saml/login?return="+url.QueryEscape(u))
+		require.NotContains(t, body, "skatteverket")
+	})
+	t.Run("English when the browser asks for it", func(t *testing.T) {
+		w := f.follow("/arendevy/go/x", false, "en-GB,en;q=0.9")
+		require.Contains(t, w.Body.String(), `<html lang="en">`)
+		require.Contains(t, w.Body.String(), "Log in first")
+	})
+}
+
+func TestRefusedTokens(t *testing.T) {
+	f := newFixture(t, nil, nil)
+	good, _ := f.links.Rewrite("skv", caseLink)
+	token := strings.TrimPrefix(good, "/arendevy/go/")
+	foreign := newFixture(t, nil, nil)
+	foreignLink, _ := foreign.links.Rewrite("skv", caseLink)
+
+	tamper := func(i int) string {
+		b := []byte(token)
+		if b[i] == 'A' {
+			b[i] = 'B'
+		} else {
+			b[i] = 'A'
+		}
+		return "/arendevy/go/" + string(b)
+	}
+	// Tokens for targets the allow-list refuses, sealed under the right key
+	// (as an older directory, or a bug in a caller, might have made them).
+	sealed := func(producer, link string) string {
+		return "/arendevy/go/" + f.links.seal(producer, link, f.now.Add(time.Hour))
+	}
+	tests := []struct {
+		name, path, title string
+		expired           bool
+	}{
+		{"tampered token (first byte)", tamper(0), "Länken kan inte öppnas", false},
+		{"tampered token (last byte)", tamper(len(token) - 1), "Länken kan inte öppnas", false},
+		{"truncated token", good[:len(good)-4], "Länken kan inte öppnas", false},
+		{"token sealed under another key", foreignLink, "Länken kan inte öppnas", false},
+		{"not base64", "/arendevy/go/%21%21%21", "Länken kan inte öppnas", false},
+		{"empty-ish token", "/arendevy/go/AA", "Länken kan inte öppnas", false},
+		{"oversized token", "/arendevy/go/" + strings.Repeat("A", maxTokenSize+4), "Länken kan inte öppnas", false},
+		{"sealed javascript: target", sealed("skv", "javascript:alert(1)"), "Länken kan inte öppnas", false},
+		{"sealed data: target", sealed("skv", "data:text/html,hi"), "Länken kan inte öppnas", false},
+		{"sealed //host target", sealed("skv", "//evil.example/"), "Länken kan inte öppnas", false},
+		{"sealed userinfo target", sealed("skv", "https://etjanst.skatteverket.se@evil.example/"), "Länken kan inte öppnas", false},
+		{"sealed off-list host", sealed("skv", "https://evil.example/"), "Länken kan inte öppnas", false},
+		{"sealed for an unknown producer", sealed("gone", caseLink), "Länken kan inte öppnas", false},
+		{"expired token", good, "Länken har slutat gälla", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.expired {
+				f.now = f.now.Add(time.Hour)
+				defer func() { f.now = f.now.Add(-time.Hour) }()
+			}
+			w := f.follow(tt.path, true, "")
+			require.Equal(t, http.StatusBadRequest, w.Code)
+			require.Empty(t, w.Header().Get("Location"))
+			require.Contains(t, w.Body.String(), tt.title)
+		})
+	}
+	logs := f.logs.String()
+	require.Contains(t, logs, "deep link refused")
+	for _, leak := range []string{"skatteverket", "evil", "javascript", token} {
+		require.NotContains(t, logs, leak, "no URL or token in the log")
+	}
+}
+
+func TestSharedKeyAndChangedAllowList(t *testing.T) {
+	key := bytes.Repeat([]byte{7}, KeySize)
+	a := newFixture(t, key, nil)
+	b := newFixture(t, key, nil)
+	u, ok := a.links.Rewrite("skv", caseLink)
+	require.True(t, ok)
+	require.Equal(t, http.StatusSeeOther, b.follow(u, true, "").Code, "instances sharing a key follow each other's links")
+
+	narrowed := newFixture(t, key, directory(t, actors.Info{ID: "skv", Name: "Skatteverket", Hosts: []string{"www.skatteverket.se"}}))
+	require.Equal(t, http.StatusBadRequest, narrowed.follow(u, true, "").Code, "the allow-list is checked again when the link is followed")
+}
+
+func TestNewRejectsBadConfig(t *testing.T) {
+	d := directory(t)
+	for name, cfg := range map[string]Config{
+		"no directory":      {},
+		"short key":         {Producers: d, Key: make([]byte, 16)},
+		"negative lifetime": {Producers: d, Lifetime: -time.Minute},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := New(cfg)
+			require.Error(t, err)
+		})
+	}
+}
+
+func FuzzOpen(f *testing.F) {
+	fx := newFixture(f, bytes.Repeat([]byte{1}, KeySize), directory(f))
+	good, _ := fx.links.Rewrite("skv", caseLink)
+	f.Add(strings.TrimPrefix(good, "/arendevy/go/"))
+	f.Add("")
+	f.Add("AAAA")
+	f.Fuzz(func(t *testing.T, token string) {
+		producer, link, err := fx.links.open(token)
+		if err != nil {
+			require.Empty(t, producer)
+			require.Empty(t, link)
+		}
+	})
+}
+
+func FuzzRewriteRoundTrip(f *testing.F) {
+	fx := newFixture(f, nil, directory(f))
+	f.Add("skv", caseLink)
+	f.Add("fk", "https://www.forsakringskassan.se/x?y=z#frag")
+	f.Add("skv", "javascript:alert(1)")
+	f.Fuzz(func(t *testing.T, producer, link string) {
+		u, ok := fx.links.Rewrite(producer, link)
+		if !ok {
+			return
+		}
+		require.True(t, fx.links.cfg.Producers.Allows(producer, link))
+		gotProducer, gotLink, err := fx.links.open(strings.TrimPrefix(u, "/arendevy/go/"))
+		require.NoError(t, err)
+		require.Equal(t, producer, gotProducer)
+		require.Equal(t, link, gotLink)
+	})
+}
+
+// BenchmarkRewrite: Rewrite runs once per case in every overview.
+func BenchmarkRewrite(b *testing.B) {
+	fx := newFixture(b, nil, directory(b))
+	for b.Loop() {
+		if _, ok := fx.links.Rewrite("skv", caseLink); !ok {
+			b.Fatal("refused")
+		}
+	}
+}

@@ -1,0 +1,223 @@
+package session
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/arendevy/arendevy/kit/identity"
+	"github.com/arendevy/arendevy/kit/websec"
+)
+
+// maxActForBody bounds the act-for form; it carries two short fields.
+const maxActForBody = 4 << 10
+
+// Principal is one party the user may look at the cases of: themselves
+// (Ref "0") or a principal they hold a mandate for. It never carries the
+// identity number; Ref is a position in the list.
+type Principal struct {
+	Ref     string        `json:"ref"`
+	Name    string        `json:"name"`
+	Kind    identity.Kind `json:"kind"`
+	Current bool          `json:"current"`
+}
+
+// Handler serves the session's routes under Mount:
+//
+//	POST {Mount}/act-for         form field "party" = a Ref from the list; switches whose cases are shown
+//	GET  {Mount}/api/principals  the list of Principal, JSON
+//	GET  {Mount}/api/csrf        {"token": "..."} for the element's state-changing requests
+//
+// act-for changes state: serve it behind websec's CSRF check.
+func (m *Manager) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+m.cfg.Mount+"/act-for", m.serveActFor)
+	mux.HandleFunc("GET "+m.cfg.Mount+"/api/principals", m.servePrincipals)
+	mux.HandleFunc("GET "+m.cfg.Mount+"/api/csrf", m.serveCSRF)
+	return m.Middleware(mux)
+}
+
+// Principals lists the user and everyone they may act for, marking whose
+// cases are shown now. For server-rendered pages; the element uses
+// GET {Mount}/api/principals.
+func (m *Manager) Principals(r *http.Request) ([]Principal, error) {
+	s, ok := identity.FromContext(r.Context())
+	if !ok {
+		return nil, errors.New("session: no subject in the request context")
+	}
+	parties, err := m.parties(r, s.User)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Principal, len(parties))
+	current := 0
+	if s.IsAgent() {
+		current = -1
+		for i, p := range parties {
+			if i > 0 && p.Number == s.ActingFor.Number {
+				current = i
+				break
+			}
+		}
+	}
+	for i, p := range parties {
+		out[i] = Principal{Ref: strconv.Itoa(i), Name: p.Name, Kind: p.Kind, Current: i == current}
+	}
+	return out, nil
+}
+
+// parties is the user followed by their principals; a Ref indexes it.
+func (m *Manager) parties(r *http.Request, user identity.Party) ([]identity.Party, error) {
+	out := []identity.Party{user}
+	if m.cfg.Mandates == nil {
+		return out, nil
+	}
+	ps, err := m.cfg.Mandates.Principals(r.Context(), user)
+	if err != nil {
+		return nil, fmt.Errorf("session: mandates: %w", err)
+	}
+	for _, p := range ps {
+		if !p.IsZero() && p.Number != user.Number {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+func (m *Manager) servePrincipals(w http.ResponseWriter, r *http.Request) {
+	websec.NoStore(w)
+	if _, ok := identity.FromContext(r.Context()); !ok {
+		loginRequired(w)
+		return
+	}
+	list, err := m.Principals(r)
+	if err != nil {
+		m.mandatesFailed(w, r, err)
+		return
+	}
+	writeJSON(w, list)
+}
+
+func (m *Manager) serveActFor(w http.ResponseWriter, r *http.Request) {
+	websec.NoStore(w)
+	s, ok := identity.FromContext(r.Context())
+	if !ok {
+		loginRequired(w)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxActForBody)
+	ref := r.PostFormValue("party")
+	parties, err := m.parties(r, s.User)
+	if err != nil {
+		m.mandatesFailed(w, r, err)
+		return
+	}
+	i, err := strconv.Atoi(ref)
+	if err != nil || strconv.Itoa(i) != ref || i < 0 || i >= len(parties) {
+		m.cfg.Logger.LogAttrs(r.Context(), slog.LevelWarn, "act-for refused: not a principal of this user")
+		websec.WriteProblem(w, http.StatusForbidden, "Not allowed",
+			"You do not hold a mandate to see this party's cases.")
+		return
+	}
+	var target identity.Party
+	if i > 0 {
+		target = parties[i]
+	}
+	gs, err := m.load(r)
+	if err != nil {
+		m.storeFailed(w, r, err)
+		return
+	}
+	d, ok := m.valid(gs)
+	if !ok {
+		loginRequired(w)
+		return
+	}
+	d.Subject.ActingFor = target
+	gs.Values[dataKey{}] = d
+	if err := gs.Save(r, w); err != nil {
+		if errors.Is(err, ErrNotFound) || errors.Is(err, errTimedOut) {
+			loginRequired(w)
+			return
+		}
+		m.storeFailed(w, r, err)
+		return
+	}
+	m.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "acting for", slog.Bool("agent", i > 0))
+	if wantsJSON(r) {
+		r = r.WithContext(identity.WithSubject(r.Context(), d.Subject))
+		list, err := m.Principals(r)
+		if err != nil {
+			m.mandatesFailed(w, r, err)
+			return
+		}
+		writeJSON(w, list)
+		return
+	}
+	http.Redirect(w, r, localPath(r.PostFormValue("return")), http.StatusSeeOther)
+}
+
+func (m *Manager) serveCSRF(w http.ResponseWriter, r *http.Request) {
+	websec.NoStore(w)
+	token := m.CSRFToken(r)
+	if token == "" {
+		loginRequired(w)
+		return
+	}
+	writeJSON(w, struct {
+		Token string `json:"token"`
+	}{token})
+}
+
+func (m *Manager) mandatesFailed(w http.ResponseWriter, r *http.Request, err error) {
+	m.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "mandate source failed", slog.String("error", err.Error()))
+	websec.WriteProblem(w, http.StatusServiceUnavailable, "Mandates unavailable",
+		"Whom you may act for cannot be checked right now. Try again shortly.")
+}
+
+func (m *Manager) storeFailed(w http.ResponseWriter, r *http.Request, err error) {
+	m.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "session store unavailable", slog.String("error", err.Error()))
+	websec.WriteProblem(w, http.StatusServiceUnavailable, "Service unavailable",
+		"Logins cannot be checked right now. Try again shortly.")
+}
+
+func loginRequired(w http.ResponseWriter) {
+	websec.WriteProblem(w, http.StatusUnauthorized, "Login required",
+		"Log in with e-legitimation to continue.")
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// wantsJSON: the element posts with fetch and asks for JSON; a plain HTML
+// form gets a redirect back instead.
+func wantsJSON(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
+		if mt, _, err := mime.ParseMediaType(strings.TrimSpace(part)); err == nil && mt == "application/json" {
+			return true
+		}
+	}
+	return false
+}
+
+// localPath returns p when it is a path on this site, else "/": a form
+// field must never turn into an open redirect (//evil, /\evil, https://evil).
+func localPath(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") ||
+		strings.ContainsFunc(p, func(r rune) bool { return r == '\\' || r < ' ' || r == 0x7f }) {
+		return "/"
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return "/"
+	}
+	return p
+}

@@ -1,0 +1,175 @@
+package session
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/arendevy/arendevy/kit/identity"
+)
+
+func principalsOf(t *testing.T, b *browser) []Principal {
+	t.Helper()
+	res := b.do(http.MethodGet, "/arendevy/api/principals", nil, nil)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Equal(t, "no-store", res.Header.Get("Cache-Control"))
+	body, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	for _, s := range []string{agnes.Number, child.Number, firm.Number} {
+		require.NotContains(t, string(body), s, "names only, never numbers")
+	}
+	var list []Principal
+	require.NoError(t, json.Unmarshal(body, &list))
+	return list
+}
+
+func overviewBody(t *testing.T, b *browser) map[string]any {
+	t.Helper()
+	res := b.do(http.MethodGet, "/arendevy/api/overview", nil, nil)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	var v map[string]any
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&v))
+	return v
+}
+
+func TestActingFor(t *testing.T) {
+	for _, kind := range storeKinds() {
+		t.Run(kind.name, func(t *testing.T) {
+			c := newClock()
+			a := newApp(t, kind.new(t, c), c, nil)
+			b := a.browser(t)
+			b.acs(eleg(agnes, LoA3))
+			token := b.csrf()
+
+			require.Equal(t, []Principal{
+				{Ref: "0", Name: agnes.Name, Kind: identity.Personnummer, Current: true},
+				{Ref: "1", Name: child.Name, Kind: identity.Personnummer},
+				{Ref: "2", Name: firm.Name, Kind: identity.Organisationsnummer},
+			}, principalsOf(t, b))
+
+			res := b.do(http.MethodPost, "/arendevy/act-for", url.Values{"party": {"2"}, "csrf": {token}, "return": {"/mina-sidor?flik=arenden"}}, nil)
+			require.Equal(t, http.StatusSeeOther, res.StatusCode)
+			require.Equal(t, "/mina-sidor?flik=arenden", res.Header.Get("Location"))
+			ov := overviewBody(t, b)
+			require.Equal(t, true, ov["agent"])
+			require.Equal(t, string(identity.Organisationsnummer), ov["customer"])
+			require.True(t, principalsOf(t, b)[2].Current)
+
+			res = b.do(http.MethodPost, "/arendevy/act-for", url.Values{"party": {"0"}}, http.Header{"X-Csrf-Token": {token}, "Accept": {"application/json"}})
+			require.Equal(t, http.StatusOK, res.StatusCode)
+			var list []Principal
+			require.NoError(t, json.NewDecoder(res.Body).Decode(&list))
+			require.True(t, list[0].Current)
+			require.Equal(t, false, overviewBody(t, b)["agent"])
+		})
+	}
+}
+
+func TestActForRefusals(t *testing.T) {
+	tests := []struct {
+		name   string
+		form   url.Values
+		header http.Header
+		status int
+	}{
+		{"principal not in the mandate list", url.Values{"party": {"3"}}, nil, http.StatusForbidden},
+		{"negative ref", url.Values{"party": {"-1"}}, nil, http.StatusForbidden},
+		{"ref with a leading zero", url.Values{"party": {"01"}}, nil, http.StatusForbidden},
+		{"an identity number instead of a ref", url.Values{"party": {child.Number}}, nil, http.StatusForbidden},
+		{"no party", url.Values{}, nil, http.StatusForbidden},
+		{"without CSRF token", url.Values{"party": {"1"}}, http.Header{"X-Csrf-Token": nil}, http.StatusForbidden},
+		{"with a wrong CSRF token", url.Values{"party": {"1"}}, http.Header{"X-Csrf-Token": {randomToken()}}, http.StatusForbidden},
+		{"from a foreign Origin", url.Values{"party": {"1"}}, http.Header{"Sec-Fetch-Site": {""}, "Origin": {"https://evil.example"}}, http.StatusForbidden},
+		{"from a cross-site page", url.Values{"party": {"1"}}, http.Header{"Sec-Fetch-Site": {"cross-site"}}, http.StatusForbidden},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newClock()
+			a := newApp(t, NewMemory(MemoryConfig{Now: c.Now}), c, nil)
+			b := a.browser(t)
+			b.acs(eleg(agnes, LoA3))
+			header := http.Header{"X-Csrf-Token": {b.csrf()}}
+			for k, v := range tt.header {
+				header[k] = v
+			}
+			res := b.do(http.MethodPost, "/arendevy/act-for", tt.form, header)
+			require.Equal(t, tt.status, res.StatusCode)
+			require.Equal(t, "application/problem+json", res.Header.Get("Content-Type"))
+			require.Equal(t, false, overviewBody(t, b)["agent"], "still acting for themselves")
+		})
+	}
+}
+
+func TestActForReturnIsLocalOnly(t *testing.T) {
+	for _, ret := range []string{"https://evil.example/", "//evil.example/", `/\evil.example/`, "javascript:alert(1)", "/%0d%0aSet-Cookie:x", ""} {
+		t.Run(ret, func(t *testing.T) {
+			c := newClock()
+			a := newApp(t, nil, c, nil)
+			b := a.browser(t)
+			b.acs(eleg(agnes, LoA3))
+			res := b.do(http.MethodPost, "/arendevy/act-for", url.Values{"party": {"1"}, "csrf": {b.csrf()}, "return": {ret}}, nil)
+			require.Equal(t, http.StatusSeeOther, res.StatusCode)
+			loc := res.Header.Get("Location")
+			if ret == "/%0d%0aSet-Cookie:x" {
+				require.Equal(t, ret, loc, "escaped bytes stay escaped on this site")
+				return
+			}
+			require.Equal(t, "/", loc)
+		})
+	}
+}
+
+type failingMandates struct{}
+
+func (failingMandates) Principals(context.Context, identity.Party) ([]identity.Party, error) {
+	return nil, errors.New("mandate service down")
+}
+
+func TestPrincipalsEdgeCases(t *testing.T) {
+	t.Run("not logged in", func(t *testing.T) {
+		c := newClock()
+		b := newApp(t, nil, c, nil).browser(t)
+		require.Equal(t, http.StatusUnauthorized, b.do(http.MethodGet, "/arendevy/api/principals", nil, nil).StatusCode)
+		require.Equal(t, http.StatusUnauthorized, b.do(http.MethodGet, "/arendevy/api/csrf", nil, nil).StatusCode)
+	})
+	t.Run("without mandates the user is alone", func(t *testing.T) {
+		c := newClock()
+		b := newApp(t, nil, c, nil).browser(t)
+		b.acs(eleg(other, LoA3))
+		require.Equal(t, []Principal{{Ref: "0", Name: other.Name, Kind: identity.Personnummer, Current: true}}, principalsOf(t, b))
+	})
+	t.Run("mandate source down is a clear 503", func(t *testing.T) {
+		c := newClock()
+		a := newApp(t, nil, c, func(cfg *Config) { cfg.Mandates = failingMandates{} })
+		b := a.browser(t)
+		b.acs(eleg(agnes, LoA3))
+		res := b.do(http.MethodGet, "/arendevy/api/principals", nil, nil)
+		require.Equal(t, http.StatusServiceUnavailable, res.StatusCode)
+		require.Contains(t, a.logs.String(), "mandate service down")
+	})
+}
+
+// FuzzLocalPath: whatever the form says, the redirect stays on this site.
+func FuzzLocalPath(f *testing.F) {
+	for _, s := range []string{"/mina-sidor", "//evil", `/\evil`, "https://evil", "/a?b=//c", "/%2F%2Fevil", "\t/x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		out := localPath(in)
+		require.True(t, out == "/" || out == in)
+		require.True(t, strings.HasPrefix(out, "/"))
+		require.False(t, strings.HasPrefix(out, "//"))
+		require.NotContains(t, out, `\`)
+		u, err := url.Parse(out)
+		require.NoError(t, err)
+		require.Empty(t, u.Host)
+		require.Empty(t, u.Scheme)
+	})
+}

@@ -1,0 +1,264 @@
+// Package websec is the browser-facing armour of everything the kit serves:
+// security headers on every response (CSP, nosniff, no referrer, HSTS over
+// https, cross-origin isolation of the window) and CSRF protection on every
+// state-changing request.
+//
+// The CSRF check needs both a same-origin request and the session's token.
+// Same origin is decided by Sec-Fetch-Site when the browser sends it, else by
+// Origin, else by Referer. Sec-Fetch-Site comes first because the
+// Referrer-Policy no-referrer we send makes browsers send "Origin: null" on
+// same-origin form posts.
+package websec
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// Defaults for Config.
+const (
+	DefaultMount = "/arendevy"
+	// maxFormBody bounds a url-encoded body read to find the csrf field.
+	maxFormBody = 1 << 20
+)
+
+// Config configures a Guard.
+type Config struct {
+	// CSRFToken returns the token of the request's session, "" when it has
+	// none (session.Manager.CSRFToken). Required.
+	CSRFToken func(*http.Request) string
+	// Mount is the kit's path prefix; default /arendevy.
+	Mount string
+	// Exempt lists exact paths whose state-changing requests skip the CSRF
+	// check because another mechanism protects them. Nil means the SAML
+	// assertion consumer service only (Mount + "/saml/acs"), which the IdP
+	// posts to cross-site and which InResponseTo and the signature protect.
+	Exempt []string
+	// FormAction are origins besides 'self' that forms may post to (and
+	// redirect to after a post): the IdP's SSO and SLO endpoints, e.g.
+	// "https://idp.example.se".
+	FormAction []string
+	// FrameAncestors are the origins allowed to frame the kit's pages;
+	// default none. A portal that shows the view in an iframe lists itself.
+	FrameAncestors []string
+	// Origins are the origins state-changing requests may come from; default
+	// the request's own (scheme and Host).
+	Origins []string
+	// TrustForwardedProto believes X-Forwarded-Proto: https from a
+	// TLS-terminating proxy in front of the kit (for HSTS and origins).
+	TrustForwardedProto bool
+	// Logger receives refused requests (method and reason, never a URL).
+	Logger *slog.Logger
+}
+
+// Guard adds the headers and enforces CSRF protection.
+type Guard struct {
+	cfg    Config
+	csp    string
+	exempt map[string]bool
+}
+
+// New checks cfg and builds a Guard.
+func New(cfg Config) (*Guard, error) {
+	var problems []string
+	if cfg.CSRFToken == nil {
+		problems = append(problems, "CSRFToken: required")
+	}
+	if cfg.Mount == "" {
+		cfg.Mount = DefaultMount
+	}
+	cfg.Mount = strings.TrimSuffix(cfg.Mount, "/")
+	if cfg.Exempt == nil {
+		cfg.Exempt = []string{cfg.Mount + "/saml/acs"}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	for i, o := range cfg.FormAction {
+		if err := checkOrigin(o); err != nil {
+			problems = append(problems, fmt.Sprintf("FormAction[%d]: %v", i, err))
+		}
+	}
+	for i, o := range cfg.FrameAncestors {
+		if o == "'self'" {
+			continue
+		}
+		if err := checkOrigin(o); err != nil {
+			problems = append(problems, fmt.Sprintf("FrameAncestors[%d]: %v", i, err))
+		}
+	}
+	for i, o := range cfg.Origins {
+		if err := checkOrigin(o); err != nil {
+			problems = append(problems, fmt.Sprintf("Origins[%d]: %v", i, err))
+		}
+	}
+	if len(problems) > 0 {
+		return nil, errors.New("websec config: " + strings.Join(problems, "; "))
+	}
+	g := &Guard{cfg: cfg, exempt: map[string]bool{}}
+	for _, p := range cfg.Exempt {
+		g.exempt[p] = true
+	}
+	ancestors := "'none'"
+	if len(cfg.FrameAncestors) > 0 {
+		ancestors = strings.Join(cfg.FrameAncestors, " ")
+	}
+	g.csp = strings.Join([]string{
+		"default-src 'none'",
+		"script-src 'self'",
+		"style-src 'self'",
+		"img-src 'self'",
+		"connect-src 'self'",
+		strings.Join(append([]string{"form-action 'self'"}, cfg.FormAction...), " "),
+		"base-uri 'none'",
+		"frame-ancestors " + ancestors,
+	}, "; ")
+	return g, nil
+}
+
+// checkOrigin accepts exactly scheme://host[:port], the form of an origin
+// in a CSP source list and in the Origin header.
+func checkOrigin(o string) error {
+	u, err := url.Parse(o)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
+		u.User != nil || u.Path != "" || u.RawQuery != "" || u.Fragment != "" ||
+		strings.ContainsAny(o, " ;,'\"*") || o != strings.ToLower(o) {
+		return fmt.Errorf("%q is not an origin like https://idp.example.se", o)
+	}
+	return nil
+}
+
+// CSP is the Content-Security-Policy the Guard sends.
+func (g *Guard) CSP() string { return g.csp }
+
+// Handler wraps next: headers on every response, CSRF check on every
+// state-changing request. A handler that needs a different CSP for one page
+// (say, the development IdP's auto-posting form) may overwrite the header
+// before writing.
+func (g *Guard) Handler(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", g.csp)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		if g.https(r) {
+			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		}
+		if !safeMethod(r.Method) && !g.exempt[r.URL.Path] {
+			if reason := g.refuse(w, r); reason != "" {
+				g.cfg.Logger.LogAttrs(r.Context(), slog.LevelWarn, "request refused: CSRF check",
+					slog.String("method", r.Method), slog.String("reason", reason))
+				WriteProblem(w, http.StatusForbidden, "Request refused",
+					"This request did not come from this site's own page. Reload the page and try again.")
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions || m == http.MethodTrace
+}
+
+// https reports whether the browser reached us over https.
+func (g *Guard) https(r *http.Request) bool {
+	return r.TLS != nil || (g.cfg.TrustForwardedProto && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https"))
+}
+
+// refuse returns why a state-changing request fails the CSRF check, or "".
+func (g *Guard) refuse(w http.ResponseWriter, r *http.Request) string {
+	if reason := g.crossOrigin(r); reason != "" {
+		return reason
+	}
+	want := g.cfg.CSRFToken(r)
+	if want == "" {
+		return "no session"
+	}
+	got := r.Header.Get("X-CSRF-Token")
+	if got == "" {
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/x-www-form-urlencoded" {
+			r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+			got = r.PostFormValue("csrf")
+		}
+	}
+	if got == "" {
+		return "no token"
+	}
+	if subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+		return "wrong token"
+	}
+	return ""
+}
+
+// crossOrigin returns why r does not come from one of our own pages, or "".
+func (g *Guard) crossOrigin(r *http.Request) string {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "same-origin":
+		return ""
+	case "":
+	default:
+		return "cross-site (Sec-Fetch-Site)"
+	}
+	if o := r.Header.Get("Origin"); o != "" {
+		if o != "null" && g.ownOrigin(r, o) {
+			return ""
+		}
+		return "foreign Origin"
+	}
+	if ref := r.Header.Get("Referer"); ref != "" {
+		if u, err := url.Parse(ref); err == nil && g.ownOrigin(r, u.Scheme+"://"+u.Host) {
+			return ""
+		}
+		return "foreign Referer"
+	}
+	return "no Origin or Referer"
+}
+
+// ownOrigin compares origin with the configured origins, or with the
+// request's own scheme and host.
+func (g *Guard) ownOrigin(r *http.Request, origin string) bool {
+	if len(g.cfg.Origins) > 0 {
+		return slices.Contains(g.cfg.Origins, origin)
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" || !strings.EqualFold(u.Host, r.Host) {
+		return false
+	}
+	if g.https(r) {
+		return u.Scheme == "https"
+	}
+	// Plain http here may be a TLS-terminating proxy nobody told us about;
+	// the host match is what counts then.
+	return u.Scheme == "https" || u.Scheme == "http"
+}
+
+// NoStore marks a response that carries personal data: no cache may keep it,
+// and the back button after logout must not show it.
+func NoStore(w http.ResponseWriter) {
+	w.Header().Set("Cache-Control", "no-store")
+}
+
+// Problem is an RFC 9457 problem details body.
+type Problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// WriteProblem answers with an RFC 9457 application/problem+json body.
+func WriteProblem(w http.ResponseWriter, status int, title, detail string) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(Problem{Type: "about:blank", Title: title, Status: status, Detail: detail})
+}

@@ -1,0 +1,259 @@
+package websec
+
+import (
+	"bytes"
+	"crypto/tls"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+const (
+	site  = "https://portal.example.se"
+	token = "s3cr3t-token-of-this-session"
+)
+
+// newGuard wraps a handler that echoes the form field "party" (so tests see
+// that a body the guard read is still there), behind a fixed session token.
+func newGuard(t *testing.T, cfg Config) (http.Handler, *bytes.Buffer) {
+	t.Helper()
+	logs := &bytes.Buffer{}
+	if cfg.CSRFToken == nil {
+		cfg.CSRFToken = func(r *http.Request) string {
+			if c, err := r.Cookie("sid"); err == nil && c.Value == "valid" {
+				return token
+			}
+			return ""
+		}
+	}
+	cfg.Logger = slog.New(slog.NewTextHandler(logs, nil))
+	g, err := New(cfg)
+	require.NoError(t, err)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "ok:"+r.PostFormValue("party"))
+	})
+	mux.HandleFunc("/teapot", func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) })
+	return g.Handler(mux), logs
+}
+
+type req struct {
+	method, url string
+	form        url.Values
+	header      map[string]string
+	session     bool
+}
+
+func (q req) serve(h http.Handler) *httptest.ResponseRecorder {
+	var body io.Reader = http.NoBody
+	if q.form != nil {
+		body = strings.NewReader(q.form.Encode())
+	}
+	u := q.url
+	if u == "" {
+		u = site + "/arendevy/act-for"
+	}
+	r := httptest.NewRequest(q.method, u, body)
+	if q.form != nil {
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for k, v := range q.header {
+		r.Header.Set(k, v)
+	}
+	if q.session {
+		r.AddCookie(&http.Cookie{Name: "sid", Value: "valid"})
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
+
+func TestCSRF(t *testing.T) {
+	sameOrigin := map[string]string{"Sec-Fetch-Site": "same-origin", "X-CSRF-Token": token}
+	tests := []struct {
+		name string
+		req  req
+		ok   bool
+	}{
+		{"same-origin fetch with the token header", req{method: "POST", header: sameOrigin, session: true}, true},
+		{"form post with the token field and Origin null (no-referrer) but Sec-Fetch-Site", req{method: "POST", form: url.Values{"csrf": {token}, "party": {"1"}},
+			header: map[string]string{"Sec-Fetch-Site": "same-origin", "Origin": "null"}, session: true}, true},
+		{"older browser: same Origin and token", req{method: "PUT", header: map[string]string{"Origin": site, "X-CSRF-Token": token}, session: true}, true},
+		{"older browser: same Referer when Origin is absent", req{method: "DELETE", header: map[string]string{"Referer": site + "/mina-sidor", "X-CSRF-Token": token}, session: true}, true},
+		{"GET is never checked", req{method: "GET"}, true},
+		{"the SAML ACS is exempt", req{method: "POST", url: site + "/arendevy/saml/acs", header: map[string]string{"Sec-Fetch-Site": "cross-site"}}, true},
+
+		{"without CSRF token", req{method: "POST", header: map[string]string{"Sec-Fetch-Site": "same-origin"}, session: true}, false},
+		{"with a wrong CSRF token", req{method: "POST", header: map[string]string{"Sec-Fetch-Site": "same-origin", "X-CSRF-Token": token + "x"}, session: true}, false},
+		{"token in the query string is not accepted", req{method: "POST", url: site + "/arendevy/act-for?csrf=" + token, header: map[string]string{"Sec-Fetch-Site": "same-origin"}, session: true}, false},
+		{"without a session", req{method: "POST", header: sameOrigin}, false},
+		{"with a foreign Origin", req{method: "PATCH", header: map[string]string{"Origin": "https://evil.example", "X-CSRF-Token": token}, session: true}, false},
+		{"with Origin null and no Sec-Fetch-Site", req{method: "POST", header: map[string]string{"Origin": "null", "X-CSRF-Token": token}, session: true}, false},
+		{"with an http Origin on an https site", req{method: "POST", header: map[string]string{"Origin": "http://portal.example.se", "X-CSRF-Token": token}, session: true}, false},
+		{"from a sibling subdomain (same-site)", req{method: "POST", header: map[string]string{"Sec-Fetch-Site": "same-site", "Origin": "https://evil.example.se", "X-CSRF-Token": token}, session: true}, false},
+		{"cross-site even with a correct token", req{method: "POST", header: map[string]string{"Sec-Fetch-Site": "cross-site", "X-CSRF-Token": token}, session: true}, false},
+		{"with a foreign Referer", req{method: "POST", header: map[string]string{"Referer": "https://evil.example/x", "X-CSRF-Token": token}, session: true}, false},
+		{"with neither Origin nor Referer", req{method: "POST", header: map[string]string{"X-CSRF-Token": token}, session: true}, false},
+		{"an unknown method is checked too", req{method: "PROPFIND", header: map[string]string{"Sec-Fetch-Site": "same-origin"}, session: true}, false},
+	}
+	h, logs := newGuard(t, Config{})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := tt.req.serve(h)
+			if tt.ok {
+				require.Equal(t, http.StatusOK, w.Code)
+				if tt.req.form != nil {
+					require.Equal(t, "ok:1", w.Body.String(), "the handler still sees the form")
+				}
+				return
+			}
+			require.Equal(t, http.StatusForbidden, w.Code)
+			require.Equal(t, "application/problem+json", w.Header().Get("Content-Type"))
+			var p Problem
+			require.NoError(t, json.Unmarshal(w.Body.Bytes(), &p))
+			require.Equal(t, 403, p.Status)
+			require.NotEmpty(t, p.Detail)
+		})
+	}
+	require.Contains(t, logs.String(), "CSRF check")
+	require.NotContains(t, logs.String(), token)
+	require.NotContains(t, logs.String(), "act-for", "no URL in the log")
+}
+
+func TestConfiguredOrigins(t *testing.T) {
+	h, _ := newGuard(t, Config{Origins: []string{"https://www.kommun.se"}})
+	ok := req{method: "POST", url: "http://internal:8080/arendevy/act-for", header: map[string]string{"Origin": "https://www.kommun.se", "X-CSRF-Token": token}, session: true}
+	require.Equal(t, http.StatusOK, ok.serve(h).Code)
+	bad := req{method: "POST", url: "http://internal:8080/arendevy/act-for", header: map[string]string{"Origin": "http://internal:8080", "X-CSRF-Token": token}, session: true}
+	require.Equal(t, http.StatusForbidden, bad.serve(h).Code)
+}
+
+func TestSecurityHeadersOnEveryResponse(t *testing.T) {
+	h, _ := newGuard(t, Config{})
+	for _, q := range []req{
+		{method: "GET"},
+		{method: "HEAD"},
+		{method: "GET", url: site + "/teapot"},
+		{method: "POST"}, // refused: the 403 carries them too
+		{method: "POST", url: site + "/arendevy/saml/acs"},
+	} {
+		t.Run(q.method+" "+q.url, func(t *testing.T) {
+			w := q.serve(h)
+			require.Equal(t, "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+				w.Header().Get("Content-Security-Policy"))
+			require.Equal(t, "nosniff", w.Header().Get("X-Content-Type-Options"))
+			require.Equal(t, "no-referrer", w.Header().Get("Referrer-Policy"))
+			require.Equal(t, "same-origin", w.Header().Get("Cross-Origin-Opener-Policy"))
+		})
+	}
+}
+
+func TestHSTSOnlyOverHTTPS(t *testing.T) {
+	tests := []struct {
+		name      string
+		tls       bool
+		forwarded string
+		trust     bool
+		want      bool
+	}{
+		{"https", true, "", false, true},
+		{"plain http", false, "", false, false},
+		{"plain http claiming https, proxy not trusted", false, "https", false, false},
+		{"behind a trusted TLS proxy", false, "https", true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, _ := newGuard(t, Config{TrustForwardedProto: tt.trust})
+			r := httptest.NewRequest("GET", "http://portal.example.se/", nil)
+			if tt.tls {
+				r.TLS = &tls.ConnectionState{}
+			}
+			if tt.forwarded != "" {
+				r.Header.Set("X-Forwarded-Proto", tt.forwarded)
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if tt.want {
+				require.Equal(t, "max-age=31536000; includeSubDomains", w.Header().Get("Strict-Transport-Security"))
+			} else {
+				require.Empty(t, w.Header().Values("Strict-Transport-Security"))
+			}
+		})
+	}
+}
+
+func TestCSPConfiguration(t *testing.T) {
+	g, err := New(Config{
+		CSRFToken:      func(*http.Request) string { return "" },
+		FormAction:     []string{"https://idp.example.se", "https://eid.example.se:8443"},
+		FrameAncestors: []string{"'self'", "https://www.kommun.se"},
+	})
+	require.NoError(t, err)
+	require.Contains(t, g.CSP(), "form-action 'self' https://idp.example.se https://eid.example.se:8443;")
+	require.True(t, strings.HasSuffix(g.CSP(), "frame-ancestors 'self' https://www.kommun.se"))
+
+	for name, cfg := range map[string]Config{
+		"no token source":              {},
+		"a path in form-action":        {CSRFToken: g.cfg.CSRFToken, FormAction: []string{"https://idp.example.se/sso"}},
+		"an injected directive":        {CSRFToken: g.cfg.CSRFToken, FormAction: []string{"https://idp.example.se; script-src *"}},
+		"a wildcard ancestor":          {CSRFToken: g.cfg.CSRFToken, FrameAncestors: []string{"https://*.example.se"}},
+		"a keyword in form-action":     {CSRFToken: g.cfg.CSRFToken, FormAction: []string{"'unsafe-inline'"}},
+		"an origin with a scheme only": {CSRFToken: g.cfg.CSRFToken, Origins: []string{"https://"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := New(cfg)
+			require.Error(t, err)
+		})
+	}
+}
+
+func TestHandlerMayOverrideCSP(t *testing.T) {
+	g, err := New(Config{CSRFToken: func(*http.Request) string { return "" }})
+	require.NoError(t, err)
+	h := g.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", "default-src 'none'; script-src 'sha256-abc'")
+		w.WriteHeader(http.StatusOK)
+	}))
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", site+"/", nil))
+	require.Equal(t, "default-src 'none'; script-src 'sha256-abc'", w.Header().Get("Content-Security-Policy"))
+	require.Equal(t, "nosniff", w.Header().Get("X-Content-Type-Options"))
+}
+
+// FuzzCrossOrigin: whatever the headers say, a request passes the origin
+// check only when the browser called it same-origin or named our own host.
+func FuzzCrossOrigin(f *testing.F) {
+	g, err := New(Config{CSRFToken: func(*http.Request) string { return token }})
+	require.NoError(f, err)
+	f.Add("same-origin", "", "")
+	f.Add("", "https://portal.example.se", "")
+	f.Add("", "null", "https://portal.example.se/x")
+	f.Add("", "", "https://portal.example.se.evil/x")
+	f.Add("", "https://portal.example.se@evil", "")
+	f.Fuzz(func(t *testing.T, fetchSite, origin, referer string) {
+		r := httptest.NewRequest("POST", site+"/arendevy/act-for", nil)
+		r.Header.Set("Sec-Fetch-Site", fetchSite)
+		r.Header.Set("Origin", origin)
+		r.Header.Set("Referer", referer)
+		if g.crossOrigin(r) != "" {
+			return
+		}
+		if fetchSite == "same-origin" {
+			return
+		}
+		claimed := origin
+		if claimed == "" {
+			claimed = referer
+		}
+		u, err := url.Parse(claimed)
+		require.NoError(t, err)
+		require.True(t, strings.EqualFold(u.Host, "portal.example.se"), "passed with %q", claimed)
+	})
+}
