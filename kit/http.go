@@ -23,6 +23,7 @@ type problem struct {
 	Status        int                    `json:"status"`
 	Detail        string                 `json:"detail,omitempty"`
 	InvalidParams []listing.InvalidParam `json:"invalid-params,omitempty"`
+	Login         string                 `json:"login,omitempty"` // where to log in, on a 401
 }
 
 func writeProblem(w http.ResponseWriter, p problem) {

@@ -12,6 +12,7 @@ package kit
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -22,10 +23,14 @@ import (
 
 	"github.com/arendevy/arendevy/kit/actors"
 	"github.com/arendevy/arendevy/kit/cases"
+	"github.com/arendevy/arendevy/kit/deeplink"
 	"github.com/arendevy/arendevy/kit/fanout"
 	"github.com/arendevy/arendevy/kit/identity"
 	"github.com/arendevy/arendevy/kit/listing"
 	"github.com/arendevy/arendevy/kit/preferences"
+	"github.com/arendevy/arendevy/kit/saml"
+	"github.com/arendevy/arendevy/kit/session"
+	"github.com/arendevy/arendevy/kit/websec"
 )
 
 // DefaultMount is where the kit's routes live unless Config.Mount says otherwise.
@@ -61,6 +66,21 @@ type Config struct {
 	// InfoURL is the page for a producer without an e-service; default
 	// Mount + "/producers/{id}".
 	InfoURL func(producerID string) string
+	// Sessions keeps who is logged in. With Sessions the kit serves its
+	// session routes (act-for, principals, csrf), runs every request through
+	// the session and the security guard (headers, CSRF), and rewrites deep
+	// links through its sealed redirect. Nil: the portal puts the subject in
+	// the request context itself (identity.WithSubject) and guards its pages.
+	Sessions *session.Manager
+	// SSO is the SAML service provider whose routes the kit serves and where
+	// a 401 sends the user to log in (kit/saml, built with Sessions as sink).
+	SSO *saml.SP
+	// Security configures the security headers and CSRF check; CSRFToken is
+	// taken from Sessions and Mount from the kit.
+	Security websec.Config
+	// LinkKey seals deep links (32 bytes); nil: a random key per process.
+	// Several instances behind a load balancer share one.
+	LinkKey []byte
 	// Preferences keeps what each customer chose (sort order, hidden actors,
 	// closed cases, notifications); nil: everyone gets DefaultQuery. They are
 	// the preferences of the customer whose cases are shown, so an agent sees
@@ -70,10 +90,12 @@ type Config struct {
 
 // Kit serves the standard case overview.
 type Kit struct {
-	cfg    Config
-	source cases.Source
-	query  listing.Query
-	mux    *http.ServeMux
+	cfg     Config
+	source  cases.Source
+	query   listing.Query
+	mux     *http.ServeMux
+	guard   *websec.Guard // nil without Sessions
+	handler http.Handler
 }
 
 // ConfigError lists every problem of a Config.
@@ -113,6 +135,9 @@ func New(cfg Config) (*Kit, error) {
 	if cfg.Deadline < 0 {
 		problems = append(problems, "Deadline: must not be negative")
 	}
+	if cfg.SSO != nil && cfg.Sessions == nil {
+		problems = append(problems, "SSO: needs Sessions")
+	}
 	if len(problems) > 0 {
 		return nil, &ConfigError{Problems: problems}
 	}
@@ -137,6 +162,12 @@ func New(cfg Config) (*Kit, error) {
 		k.query = *cfg.DefaultQuery
 	}
 	k.mux = http.NewServeMux()
+	k.handler = k.mux
+	if cfg.Sessions != nil {
+		if err := k.secure(); err != nil {
+			return nil, err
+		}
+	}
 	k.mux.HandleFunc("GET "+cfg.Mount+"/api/overview", k.serveOverview)
 	if cfg.Preferences != nil {
 		k.mux.HandleFunc("GET "+cfg.Mount+"/api/preferences", k.getPreferences)
@@ -145,13 +176,69 @@ func New(cfg Config) (*Kit, error) {
 	return k, nil
 }
 
+// secure wires the login layer: the guard, the session routes, the SSO
+// routes and the sealed deep-link redirect.
+func (k *Kit) secure() error {
+	sec := k.cfg.Security
+	sec.CSRFToken = k.cfg.Sessions.CSRFToken
+	sec.Mount = k.cfg.Mount
+	if sec.Logger == nil {
+		sec.Logger = k.cfg.Logger
+	}
+	guard, err := websec.New(sec)
+	if err != nil {
+		return fmt.Errorf("kit: security: %w", err)
+	}
+	k.guard = guard
+	sessionRoutes := k.cfg.Sessions.Handler()
+	for _, route := range []string{"POST /act-for", "GET /api/principals", "GET /api/csrf"} {
+		method, path, _ := strings.Cut(route, " ")
+		k.mux.Handle(method+" "+k.cfg.Mount+path, sessionRoutes)
+	}
+	var loginURL func(string) string
+	if k.cfg.SSO != nil {
+		loginURL = k.cfg.SSO.LoginURL
+		k.mux.Handle(k.cfg.Mount+"/saml/", k.cfg.SSO.Handler())
+	}
+	if k.cfg.Producers != nil && k.cfg.Links == nil {
+		links, err := deeplink.New(deeplink.Config{Producers: k.cfg.Producers, Key: k.cfg.LinkKey,
+			Mount: k.cfg.Mount, LoginURL: loginURL, Logger: k.cfg.Logger, Now: k.cfg.Now})
+		if err != nil {
+			return fmt.Errorf("kit: deep links: %w", err)
+		}
+		k.cfg.Links = links.Rewrite
+		k.mux.Handle("GET "+k.cfg.Mount+"/go/", links.Handler())
+	}
+	k.handler = k.Protect(k.mux)
+	return nil
+}
+
+// Protect runs h behind the kit's login layer: security headers, the CSRF
+// check on state-changing requests, and the session, which puts the
+// subject in the request context. A portal wraps its own pages with it.
+// Without Sessions it returns h unchanged.
+func (k *Kit) Protect(h http.Handler) http.Handler {
+	if k.guard == nil {
+		return h
+	}
+	return k.guard.Handler(k.cfg.Sessions.Middleware(h))
+}
+
+// LoginURL is where a user logs in and comes back to returnTo; "" without SSO.
+func (k *Kit) LoginURL(returnTo string) string {
+	if k.cfg.SSO == nil {
+		return ""
+	}
+	return k.cfg.SSO.LoginURL(returnTo)
+}
+
 // Mount is the path prefix the kit serves under.
 func (k *Kit) Mount() string { return k.cfg.Mount }
 
-// Handler serves every route of the kit under its mount path. The subject
-// must be in the request context (identity.WithSubject) — the SSO layer puts
-// it there.
-func (k *Kit) Handler() http.Handler { return k.mux }
+// Handler serves every route of the kit under its mount path, behind the
+// login layer when Sessions is set. Without Sessions the subject must already
+// be in the request context (identity.WithSubject).
+func (k *Kit) Handler() http.Handler { return k.handler }
 
 // Customer says whose overview it is, for the view's heading.
 type Customer struct {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/arendevy/arendevy/kit/identity"
 	"github.com/arendevy/arendevy/kit/listing"
@@ -67,12 +68,22 @@ func (k *Kit) putPreferences(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, p)
 }
 
+// returnPath is where a login started from this request should come back
+// to: the page that asked, when the request says (the element sends its
+// page's path in X-Arendevy-Return), else the portal's start.
+func returnPath(r *http.Request) string {
+	if p := r.Header.Get("X-Arendevy-Return"); strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "//") && !strings.HasPrefix(p, "/\\") {
+		return p
+	}
+	return "/"
+}
+
 // subject is the logged-in subject, or a 401 problem already written.
 func (k *Kit) subject(w http.ResponseWriter, r *http.Request) (identity.Subject, bool) {
 	s, ok := identity.FromContext(r.Context())
 	if !ok {
 		writeProblem(w, problem{Status: http.StatusUnauthorized, Title: "Login required",
-			Detail: "Log in with e-legitimation to see your cases."})
+			Detail: "Log in with e-legitimation to see your cases.", Login: k.LoginURL(returnPath(r))})
 	}
 	return s, ok
 }
