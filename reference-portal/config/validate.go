@@ -1,0 +1,603 @@
+package config
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/arendevy/arendevy/kit/actors"
+	"github.com/arendevy/arendevy/kit/cases"
+	"github.com/arendevy/arendevy/kit/memory"
+	"github.com/arendevy/arendevy/kit/minaarenden"
+)
+
+// Limits of the checks, also in docs/configuration.md.
+const (
+	maxDeadline  = 30 * time.Second // users do not wait longer
+	maxClockSkew = 10 * time.Minute
+	maxTextLen   = 300 // runes of a trust line or a title
+	maxNameLen   = 64
+	maxListItems = 100 // types and tags, as the Mina ärenden query allows
+	minRSABits   = 2048
+)
+
+var (
+	languageTag = regexp.MustCompile(`^[a-z]{2,3}$`)
+	sourceName  = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]*$`)
+	envVarName  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+)
+
+// checker checks a decoded configuration and fills in what derives from it.
+type checker struct {
+	c   *Config
+	ps  *problems
+	env func(string) string
+	// publicValid: PublicURL passed its checks; publicLoopback: and it
+	// names a loopback host.
+	publicValid, publicLoopback bool
+}
+
+func validate(c *Config, env func(string) string, ps *problems) {
+	k := checker{c: c, ps: ps, env: env}
+	k.listen()
+	k.publicURL()
+	k.site()
+	k.tls()
+	k.saml()
+	k.session()
+	k.sources()
+	k.producers()
+	k.metrics()
+	k.preferences()
+	k.log()
+}
+
+func (k *checker) add(field, format string, a ...any) { k.ps.add(field, format, a...) }
+
+func (k *checker) listen() {
+	_, port, err := net.SplitHostPort(k.c.Listen)
+	if err != nil {
+		k.add("listen", "must be host:port or :port, like \":8080\"")
+		return
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		k.add("listen", "the port must be a number from 0 to 65535")
+	}
+}
+
+// derivePublicURL is the public URL when none is configured: localhost on
+// the listen port, for local development.
+func derivePublicURL(c Config) string {
+	scheme := "http"
+	if c.TLS.Enabled() {
+		scheme = "https"
+	}
+	_, port, err := net.SplitHostPort(c.Listen)
+	if err != nil || port == "" {
+		return scheme + "://localhost"
+	}
+	return scheme + "://localhost:" + port
+}
+
+func (k *checker) publicURL() {
+	c := k.c
+	if c.PublicURL == "" {
+		if !c.SAML.DevIdP {
+			k.add("public_url", "required: the address users reach the portal at, like https://minasidor.example.se")
+			return
+		}
+		c.PublicURL = derivePublicURL(*c)
+	}
+	u, err := url.Parse(c.PublicURL)
+	switch {
+	case err != nil || u.Host == "" || u.Scheme != "http" && u.Scheme != "https":
+		k.add("public_url", "must be an absolute URL like https://minasidor.example.se")
+	case u.User != nil:
+		k.add("public_url", "must not contain user information")
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Trim(u.Path, "/") != "":
+		k.add("public_url", "must be the site's origin, without path, query or fragment")
+	case u.Scheme == "http" && !loopback(u.Hostname()):
+		k.add("public_url", "must be https (plain http only for a loopback host such as localhost)")
+	case c.TLS.Enabled() && u.Scheme != "https":
+		k.add("public_url", "must be https when tls is configured")
+	default:
+		c.PublicURL = u.Scheme + "://" + strings.ToLower(u.Host)
+		k.publicValid, k.publicLoopback = true, loopback(u.Hostname())
+	}
+}
+
+// loopback reports whether host is localhost or a loopback address.
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
+}
+
+// site checks what users see: theme, languages, trust line, deadline.
+func (k *checker) site() {
+	c := k.c
+	if !slices.Contains(Themes, c.Theme) {
+		k.add("theme", "must be one of %s", strings.Join(quoteAll(Themes), ", "))
+	}
+	if len(c.Languages) == 0 {
+		k.add("languages", "at least one language is needed; the first is the fallback")
+	}
+	for i, lang := range c.Languages {
+		field := fmt.Sprintf("languages[%d]", i)
+		switch {
+		case !languageTag.MatchString(lang):
+			k.add(field, "%q is not a language code like \"sv\" or \"en\"", lang)
+		case slices.Index(c.Languages, lang) < i:
+			k.add(field, "%q is listed twice", lang)
+		}
+	}
+	t := &c.TrustLine
+	if t.byLang != nil {
+		for _, lang := range sortedKeys(t.byLang) {
+			field := join("trust_line", lang)
+			if !slices.Contains(c.Languages, lang) {
+				k.add(field, "not one of languages (%s)", strings.Join(c.Languages, ", "))
+			}
+			k.line(field, t.byLang[lang])
+		}
+		if len(c.Languages) > 0 {
+			if fallback, ok := t.byLang[c.Languages[0]]; ok {
+				t.all = fallback
+			} else {
+				k.add("trust_line", "give a text for %q, the fallback language", c.Languages[0])
+			}
+		}
+	} else if t.all != "" {
+		k.line("trust_line", t.all)
+	}
+	switch {
+	case c.Deadline <= 0:
+		k.add("deadline", "must be positive")
+	case c.Deadline > maxDeadline:
+		k.add("deadline", "at most %s: nobody waits longer for an overview", maxDeadline)
+	}
+}
+
+// line checks a line of text shown to users.
+func (k *checker) line(field, s string) {
+	switch {
+	case strings.TrimSpace(s) == "":
+		k.add(field, "must not be empty")
+	case !utf8.ValidString(s) || strings.ContainsFunc(s, unicode.IsControl):
+		k.add(field, "must be one line of text, without control characters")
+	case utf8.RuneCountInString(s) > maxTextLen:
+		k.add(field, "longer than %d characters", maxTextLen)
+	}
+}
+
+func (k *checker) tls() {
+	k.keyPair("tls.cert_file", k.c.TLS.CertFile, "tls.key_file", k.c.TLS.KeyFile)
+}
+
+// keyPair checks a certificate file and its key file: both or neither,
+// each readable and parsed, the key the certificate's. It returns the key
+// when all is well.
+func (k *checker) keyPair(certField, certPath, keyField, keyPath string) crypto.Signer {
+	switch {
+	case certPath == "" && keyPath == "":
+		return nil
+	case certPath == "":
+		k.add(certField, "required with %s", keyField)
+		return nil
+	case keyPath == "":
+		k.add(keyField, "required with %s", certField)
+		return nil
+	}
+	certs, certErr := readCertificates(certPath)
+	if certErr != nil {
+		k.add(certField, "%v", certErr)
+	}
+	key, keyErr := readPrivateKey(keyPath)
+	if keyErr != nil {
+		k.add(keyField, "%v", keyErr)
+	}
+	if certErr != nil || keyErr != nil {
+		return nil
+	}
+	if !matches(certs[0], key) {
+		k.add(keyField, "does not match the certificate in %s", certField)
+		return nil
+	}
+	return key
+}
+
+func (k *checker) saml() {
+	s := &k.c.SAML
+	hasMetadata := s.IdPMetadataURL != "" || s.IdPMetadataFile != ""
+	switch {
+	case s.DevIdP && hasMetadata:
+		k.add("saml.dev_idp", "set dev_idp = false to log in through the IdP of the metadata")
+	case s.DevIdP && k.publicValid && !k.publicLoopback:
+		k.add("saml.dev_idp", "the development IdP logs anybody in without a password: only allowed with a loopback public_url (set dev_idp = false and idp_metadata_url or idp_metadata_file)")
+	case !s.DevIdP && !hasMetadata:
+		k.add("saml.idp_metadata_url", "set idp_metadata_url or idp_metadata_file (or dev_idp = true for local development)")
+	case s.IdPMetadataURL != "" && s.IdPMetadataFile != "":
+		k.add("saml.idp_metadata_file", "set only one of idp_metadata_url and idp_metadata_file")
+	}
+	if s.IdPMetadataURL != "" {
+		if reason := serviceURL(s.IdPMetadataURL, false); reason != "" {
+			k.add("saml.idp_metadata_url", "%s", reason)
+		}
+	}
+	if s.IdPMetadataFile != "" {
+		if _, err := ReadIdPMetadata(s.IdPMetadataFile); err != nil {
+			k.add("saml.idp_metadata_file", "%v", err)
+		}
+	}
+	if !s.DevIdP && s.SPCertFile == "" && s.SPKeyFile == "" {
+		k.add("saml.sp_cert_file", "required unless dev_idp = true: the service provider's RSA certificate (with sp_key_file)")
+	}
+	if key := k.keyPair("saml.sp_cert_file", s.SPCertFile, "saml.sp_key_file", s.SPKeyFile); key != nil {
+		// IdPs encrypt assertions to this key, and the SAML library decrypts
+		// with RSA only.
+		if rk, ok := key.(*rsa.PrivateKey); !ok {
+			k.add("saml.sp_key_file", "must be an RSA key: assertions are encrypted to it")
+		} else if bits := rk.N.BitLen(); bits < minRSABits {
+			k.add("saml.sp_key_file", "an RSA key of %d bits; at least %d are needed", bits, minRSABits)
+		}
+	}
+	if s.EntityID != "" && !absoluteURI(s.EntityID) {
+		k.add("saml.entity_id", "must be an absolute URI, like https://minasidor.example.se/saml/metadata")
+	}
+	if len(s.LoA) == 0 {
+		k.add("saml.loa", "at least one level of assurance is needed, like %q", DefaultLoA)
+	}
+	for i, loa := range s.LoA {
+		field := fmt.Sprintf("saml.loa[%d]", i)
+		switch {
+		case !absoluteURI(loa):
+			k.add(field, "%q is not a level-of-assurance URI like %q", loa, DefaultLoA)
+		case slices.Index(s.LoA, loa) < i:
+			k.add(field, "listed twice")
+		}
+	}
+	if s.ClockSkew < 0 || s.ClockSkew > maxClockSkew {
+		k.add("saml.clock_skew", "must be from 0s to %s", maxClockSkew)
+	}
+}
+
+func absoluteURI(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && u.Scheme != "" && (u.Host != "" || u.Opaque != "") &&
+		!strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f })
+}
+
+// serviceURL says why raw cannot be the URL of a service, or "". http is
+// allowed only to a loopback host, and only where loopbackHTTP says so.
+func serviceURL(raw string, loopbackHTTP bool) string {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil || u.Host == "" || u.Scheme == "":
+		return "must be an absolute https URL"
+	case u.User != nil:
+		return "must not contain user information; put credentials in headers with env:NAME values"
+	case u.Fragment != "":
+		return "must not have a fragment"
+	case u.Scheme == "https":
+		return ""
+	case u.Scheme == "http" && loopbackHTTP && loopback(u.Hostname()):
+		return ""
+	}
+	return "must be https"
+}
+
+func (k *checker) session() {
+	s := &k.c.Session
+	switch s.Store {
+	case StoreMemory:
+	case StoreRedis:
+		if s.RedisURL == "" {
+			k.add("session.redis_url", "required with store = \"redis\"")
+		} else if _, err := redis.ParseURL(s.RedisURL); err != nil {
+			// url.Error repeats the URL, which may hold a password.
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				k.add("session.redis_url", "not a URL")
+			} else {
+				k.add("session.redis_url", "%v (use redis://host:6379/0 or rediss://…)", err)
+			}
+		}
+	default:
+		k.add("session.store", "must be %q or %q", StoreMemory, StoreRedis)
+	}
+	if s.Idle <= 0 {
+		k.add("session.idle", "must be positive")
+	}
+	if s.Absolute <= 0 {
+		k.add("session.absolute", "must be positive")
+	} else if s.Idle > s.Absolute {
+		k.add("session.idle", "longer than session.absolute (%s)", s.Absolute)
+	}
+	if s.KeyFile != "" {
+		if _, err := ReadSecret(s.KeyFile); err != nil {
+			k.add("session.key_file", "%v", err)
+		}
+	}
+}
+
+// applies says which kinds of source each key is for.
+var applies = map[string][]Kind{
+	"data_file":        {KindDemo},
+	"url":              {KindHub, KindMinaArenden},
+	"client_cert_file": {KindHub, KindMinaArenden},
+	"client_key_file":  {KindHub, KindMinaArenden},
+	"ca_file":          {KindHub, KindMinaArenden},
+	"headers":          {KindHub, KindMinaArenden},
+	"types":            {KindMinaArenden},
+	"tags":             {KindMinaArenden},
+	"user":             {KindMinaArenden},
+	"since":            {KindMinaArenden},
+	"mapping":          {KindMinaArenden},
+	"titles":           {KindMinaArenden},
+}
+
+func (k *checker) sources() {
+	if len(k.c.Sources) == 0 {
+		k.add("sources", "at least one source is needed")
+	}
+	names := map[string]bool{}
+	for i := range k.c.Sources {
+		s := &k.c.Sources[i]
+		at := func(key string) string { return fmt.Sprintf("sources[%d].%s", i, key) }
+		switch {
+		case s.Name == "":
+			k.add(at("name"), "required")
+		case len(s.Name) > maxNameLen || !sourceName.MatchString(s.Name):
+			k.add(at("name"), "use up to %d lower-case letters, digits, '.', '_' and '-'", maxNameLen)
+		case names[s.Name]:
+			k.add(at("name"), "%q is used twice", s.Name)
+		}
+		names[s.Name] = true
+		if !slices.Contains(Kinds, s.Kind) {
+			k.add(at("kind"), "must be one of %s", strings.Join(quoteAll(Kinds), ", "))
+			continue
+		}
+		k.setKeys(s, at)
+		switch {
+		case s.Operator == cases.Actor{} && s.Kind == KindMinaArenden:
+			s.Operator = minaarenden.Service
+		case s.Operator == cases.Actor{}:
+			s.Operator = cases.Actor{ID: s.Name, Name: s.Name}
+		case s.Operator.ID == "" || strings.TrimSpace(s.Operator.Name) == "":
+			k.add(at("operator"), "give both id and name")
+		}
+		if s.Timeout < 0 {
+			k.add(at("timeout"), "must not be negative")
+		} else if s.Timeout > k.c.Deadline && k.c.Deadline > 0 {
+			k.add(at("timeout"), "longer than deadline (%s), which would cut it short", k.c.Deadline)
+		}
+		switch s.Kind {
+		case KindDemo:
+			k.demoData(s.DataFile, at("data_file"))
+		case KindHub, KindMinaArenden:
+			k.remote(s, at)
+		}
+		if s.Kind == KindMinaArenden {
+			k.events(s, at)
+		}
+	}
+}
+
+// setKeys reports keys set for a kind of source they mean nothing to.
+func (k *checker) setKeys(s *Source, at func(string) string) {
+	set := map[string]bool{
+		"data_file": s.DataFile != "", "url": s.URL != "", "client_cert_file": s.ClientCertFile != "",
+		"client_key_file": s.ClientKeyFile != "", "ca_file": s.CAFile != "", "headers": s.Headers != nil,
+		"types": s.Types != nil, "tags": s.Tags != nil, "user": s.User != "", "since": s.Since != 0,
+		"mapping": s.Mapping != nil, "titles": s.Titles != nil,
+	}
+	for _, key := range sortedKeys(applies) {
+		if set[key] && !slices.Contains(applies[key], s.Kind) {
+			k.add(at(key), "only for kind = %s", strings.Join(quoteAll(applies[key]), " or "))
+		}
+	}
+}
+
+func (k *checker) demoData(path, field string) {
+	if path == "" {
+		return
+	}
+	raw, err := readFile(path, memory.DefaultMaxBytes)
+	if err != nil {
+		k.add(field, "%v", err)
+		return
+	}
+	_, err = memory.Load(bytes.NewReader(raw))
+	var le *memory.LoadError
+	switch {
+	case errors.As(err, &le):
+		for i, p := range le.Problems {
+			if i == cases.MaxProblems {
+				k.add(field, "and %d more problems", len(le.Problems)-i)
+				break
+			}
+			k.add(field, "%s", p)
+		}
+	case err != nil:
+		k.add(field, "%v", err)
+	}
+}
+
+// remote checks what a source reached over HTTP needs.
+func (k *checker) remote(s *Source, at func(string) string) {
+	if s.URL == "" {
+		k.add(at("url"), "required for kind = %q", s.Kind)
+	} else if reason := serviceURL(s.URL, true); reason != "" {
+		k.add(at("url"), "%s", reason)
+	}
+	k.keyPair(at("client_cert_file"), s.ClientCertFile, at("client_key_file"), s.ClientKeyFile)
+	if s.CAFile != "" {
+		if _, err := readCertificates(s.CAFile); err != nil {
+			k.add(at("ca_file"), "%v", err)
+		}
+	}
+	for _, name := range sortedKeys(s.Headers) {
+		field := join(at("headers"), name)
+		value := s.Headers[name]
+		if !headerName(name) {
+			k.add(field, "not a valid header name")
+			continue
+		}
+		if reserved(name) {
+			k.add(field, "set by the client itself; it cannot be configured")
+			continue
+		}
+		if ref, ok := strings.CutPrefix(value, "env:"); ok {
+			if !envVarName.MatchString(ref) {
+				k.add(field, "env: must be followed by the name of an environment variable")
+				continue
+			}
+			if value = k.env(ref); value == "" {
+				k.add(field, "the environment variable %s is not set", ref)
+				continue
+			}
+			s.Headers[name] = value
+		}
+		// The value is never repeated: it is usually a secret.
+		if strings.TrimSpace(value) == "" || strings.ContainsFunc(value, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+			k.add(field, "must be one line of text, not empty")
+		}
+	}
+}
+
+func headerName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r > unicode.MaxASCII || !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("!#$%&'*+-.^_`|~", r)) {
+			return false
+		}
+	}
+	return true
+}
+
+func reserved(name string) bool {
+	return slices.ContainsFunc([]string{"Host", "Content-Length", "Content-Type", "Transfer-Encoding", "Connection"},
+		func(r string) bool { return strings.EqualFold(r, name) })
+}
+
+// events checks the query and derivation settings of a Mina ärenden source.
+func (k *checker) events(s *Source, at func(string) string) {
+	k.words(at("types"), s.Types)
+	k.words(at("tags"), s.Tags)
+	if s.User != "" && (len(s.User) > 200 || strings.ContainsFunc(s.User, unicode.IsControl)) {
+		k.add(at("user"), "at most 200 characters, without control characters")
+	}
+	if s.Since < 0 {
+		k.add(at("since"), "must not be negative")
+	}
+	for _, typ := range sortedKeys(s.Mapping) {
+		if !s.Mapping[typ].Valid() {
+			k.add(join(at("mapping"), typ), "must be one of %s", strings.Join(quoteAll(cases.Statuses), ", "))
+		}
+	}
+	for _, prefix := range sortedKeys(s.Titles) {
+		k.line(join(at("titles"), prefix), s.Titles[prefix])
+	}
+}
+
+// words checks a list of event types or tags.
+func (k *checker) words(field string, list []string) {
+	if len(list) > maxListItems {
+		k.add(field, "at most %d", maxListItems)
+	}
+	for i, item := range list {
+		if item == "" || len(item) > 200 || strings.ContainsFunc(item, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
+			k.add(fmt.Sprintf("%s[%d]", field, i), "must be a non-empty word without spaces, like \"KOMMUN.BYGGLOV\"")
+		}
+	}
+}
+
+// producers checks the directory as actors.New does, which names each
+// problem "producers[i].field: reason".
+func (k *checker) producers() {
+	_, err := actors.New(k.c.Producers)
+	if err == nil {
+		return
+	}
+	errs := []error{err}
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = joined.Unwrap()
+	}
+	for _, e := range errs {
+		field, reason, _ := strings.Cut(e.Error(), ": ")
+		k.add(field, "%s", reason)
+	}
+}
+
+func (k *checker) metrics() {
+	p := k.c.Metrics.Path
+	if !strings.HasPrefix(p, "/") || p == "/" || strings.ContainsAny(p, "?# ") {
+		k.add("metrics.path", "must be a path like \"/metrics\"")
+	}
+}
+
+func (k *checker) preferences() {
+	p := &k.c.Preferences
+	switch p.Store {
+	case StoreMemory:
+		if p.Source != "" {
+			k.add("preferences.source", "only with store = %q", StoreHub)
+		}
+	case StoreHub:
+		var hubs []string
+		for _, s := range k.c.Sources {
+			if s.Kind == KindHub {
+				hubs = append(hubs, s.Name)
+			}
+		}
+		switch {
+		case p.Source != "" && !slices.Contains(hubs, p.Source):
+			k.add("preferences.source", "%q is not the name of a source of kind = \"hub\"", p.Source)
+		case p.Source == "" && len(hubs) == 1:
+			p.Source = hubs[0]
+		case p.Source == "" && len(hubs) == 0:
+			k.add("preferences.store", "store = %q needs a source of kind = \"hub\"", StoreHub)
+		case p.Source == "":
+			k.add("preferences.source", "required: there are several hub sources (%s)", strings.Join(hubs, ", "))
+		}
+	default:
+		k.add("preferences.store", "must be %q or %q", StoreMemory, StoreHub)
+	}
+	if p.SecretFile != "" {
+		if _, err := ReadSecret(p.SecretFile); err != nil {
+			k.add("preferences.secret_file", "%v", err)
+		}
+	}
+}
+
+func (k *checker) log() {
+	if f := k.c.Log.Format; f != LogText && f != LogJSON {
+		k.add("log.format", "must be %q or %q", LogText, LogJSON)
+	}
+}
+
+func quoteAll[S ~string](list []S) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = strconv.Quote(string(s))
+	}
+	return out
+}
