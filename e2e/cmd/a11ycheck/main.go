@@ -1,0 +1,215 @@
+// Command a11ycheck checks web pages for accessibility in headless
+// Chromium and exits non-zero when any WCAG success criterion fails, so it
+// drops into any CI:
+//
+//	go run ./e2e/cmd/a11ycheck -url https://portal.example/mina-arenden -html report.html
+//
+// It runs axe-core (WCAG 2.0, 2.1 and 2.2 A and AA, inside open shadow
+// roots) and its own keyboard, reflow, text-resize, text-spacing,
+// target-size, forced-colors, reduced-motion, accessibility-tree and
+// language checks; the report lists the rules that ran and the criteria
+// that still need a human.
+//
+// Pages behind a login take a recipe: a form filled from flags
+//
+//	-login-url https://portal.example/login -login-field user=tester -login-field password=… [-login-submit 'button.primary']
+//
+// or a chooser, such as the development IdP's persona list, where picking
+// one option and submitting is the whole login:
+//
+//	-login-url http://localhost:8080/dev-idp -login-choose anna
+//
+// Exit status: 0 when nothing fails, 1 when a criterion fails, 2 when the
+// check could not run.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/arendevy/arendevy/e2e/a11y"
+	"github.com/arendevy/arendevy/e2e/browser"
+)
+
+// Exit statuses.
+const (
+	exitPass     = 0
+	exitFindings = 1
+	exitError    = 2
+)
+
+// repeated is a flag that may be given more than once.
+type repeated []string
+
+func (r *repeated) String() string     { return strings.Join(*r, ",") }
+func (r *repeated) Set(v string) error { *r = append(*r, v); return nil }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("a11ycheck", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		urls, fields, states, hosts repeated
+		crawl                       = fs.Int("crawl", 0, "also follow same-origin links until `N` pages are checked in all")
+		jsonFile                    = fs.String("json", "", "write the JSON report to `FILE`")
+		htmlFile                    = fs.String("html", "", "write the self-contained HTML report to `FILE`")
+		shotDir                     = fs.String("screenshots", "", "save the screenshots as PNG files in `DIR`")
+		loginURL                    = fs.String("login-url", "", "log in at `URL` first (with -login-field or -login-choose)")
+		loginSubmit                 = fs.String("login-submit", "", "CSS `selector` of the login button (default: the form's submit button)")
+		loginChoose                 = fs.String("login-choose", "", "log in by choosing the radio button, option or submit button with this `value` or text (a development IdP's persona)")
+		wcag                        = fs.String("wcag", "2.2", "WCAG `version` to check at level AA: 2.2 or 2.1")
+		chromium                    = fs.String("chromium", "", "Chromium or Chrome binary (default "+browser.DefaultExecPath+" or one on PATH)")
+		axeScript                   = fs.String("axe", "", "axe.min.js `file` (default: "+browser.AxeRelPath+" above the working directory)")
+		timeout                     = fs.Duration("timeout", 10*time.Minute, "give up after this long")
+		verbose                     = fs.Bool("v", false, "log what the browser does")
+	)
+	fs.Var(&urls, "url", "a page to check (repeatable)")
+	fs.Var(&fields, "login-field", "a login form field as `name=value` (repeatable)")
+	fs.Var(&states, "state", "check only this state (repeatable): "+strings.Join(a11y.States(), ", "))
+	fs.Var(&hosts, "status-host", "an element `name` that must hold a status region (repeatable; default "+strings.Join(a11y.DefaultLiveRegionHosts, ", ")+")")
+	if err := fs.Parse(args); err != nil {
+		return exitError
+	}
+	usage := func(msg string) int {
+		fmt.Fprintln(stderr, "a11ycheck:", msg)
+		fs.Usage()
+		return exitError
+	}
+	if len(urls) == 0 {
+		return usage("give at least one -url")
+	}
+	if fs.NArg() > 0 {
+		return usage("unexpected arguments: " + strings.Join(fs.Args(), " "))
+	}
+	if *verbose {
+		slog.SetDefault(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	}
+
+	opts := a11y.Options{Crawl: *crawl, States: states}
+	switch *wcag {
+	case "2.2":
+		opts.Tags, opts.Standard = browser.WCAG22AA, "WCAG 2.2 AA"
+	case "2.1":
+		opts.Tags, opts.Standard = browser.WCAG21AA, "WCAG 2.1 AA (EN 301 549)"
+	default:
+		return usage("-wcag must be 2.2 or 2.1")
+	}
+	if len(hosts) > 0 {
+		opts.LiveRegionHosts = hosts
+	}
+	login, err := loginRecipe(*loginURL, fields, *loginChoose, *loginSubmit)
+	if err != nil {
+		return usage(err.Error())
+	}
+	opts.Login = login
+
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	var bopts []browser.Option
+	if *chromium != "" {
+		bopts = append(bopts, browser.WithExecPath(*chromium))
+	}
+	if *axeScript != "" {
+		bopts = append(bopts, browser.WithAxeScript(*axeScript))
+	}
+	b, err := browser.Start(ctx, bopts...)
+	if err != nil {
+		fmt.Fprintln(stderr, "a11ycheck:", err)
+		return exitError
+	}
+	defer b.Close()
+
+	pages := make([]a11y.Page, len(urls))
+	for i, u := range urls {
+		pages[i] = a11y.Page{URL: u}
+	}
+	report, err := a11y.Check(ctx, b, pages, opts)
+	if err != nil {
+		fmt.Fprintln(stderr, "a11ycheck:", err)
+		return exitError
+	}
+	if err := write(report, stdout, *jsonFile, *htmlFile, *shotDir); err != nil {
+		fmt.Fprintln(stderr, "a11ycheck:", err)
+		return exitError
+	}
+	if report.Failed() {
+		return exitFindings
+	}
+	return exitPass
+}
+
+// loginRecipe picks the recipe the login flags describe, if any.
+func loginRecipe(url string, fields []string, choose, submit string) (a11y.Login, error) {
+	switch {
+	case url == "" && (len(fields) > 0 || choose != "" || submit != ""):
+		return nil, errors.New("the login flags need -login-url")
+	case url == "":
+		return nil, nil
+	case len(fields) > 0 && choose != "":
+		return nil, errors.New("give -login-field or -login-choose, not both")
+	case choose != "":
+		return a11y.ChoiceLogin{URL: url, Choice: choose, Submit: submit}, nil
+	case len(fields) == 0:
+		return nil, errors.New("-login-url needs -login-field name=value or -login-choose")
+	}
+	login := a11y.FormLogin{URL: url, Submit: submit}
+	for _, f := range fields {
+		field, err := a11y.ParseField(f)
+		if err != nil {
+			return nil, err
+		}
+		login.Fields = append(login.Fields, field)
+	}
+	return login, nil
+}
+
+// write prints the summary and writes the files asked for.
+func write(r *a11y.Report, stdout io.Writer, jsonFile, htmlFile, shotDir string) error {
+	if shotDir != "" {
+		if err := r.SaveScreenshots(shotDir); err != nil {
+			return err
+		}
+	}
+	if err := r.WriteText(stdout); err != nil {
+		return err
+	}
+	for _, out := range []struct {
+		file  string
+		write func(io.Writer) error
+	}{{jsonFile, r.WriteJSON}, {htmlFile, r.WriteHTML}} {
+		if out.file == "" {
+			continue
+		}
+		if err := writeFile(out.file, out.write); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeFile(name string, write func(io.Writer) error) (err error) {
+	f, err := os.Create(name)
+	if err != nil {
+		return fmt.Errorf("writing the report: %w", err)
+	}
+	defer func() {
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("writing the report: %w", cerr)
+		}
+	}()
+	return write(f)
+}
