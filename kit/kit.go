@@ -86,6 +86,8 @@ type Config struct {
 	// the preferences of the customer whose cases are shown, so an agent sees
 	// and changes what their principal chose.
 	Preferences preferences.Store
+	// View is how the overview looks: trust line, page size, theme (view.go).
+	View View
 }
 
 // Kit serves the standard case overview.
@@ -96,6 +98,7 @@ type Kit struct {
 	mux     *http.ServeMux
 	guard   *websec.Guard // nil without Sessions
 	handler http.Handler
+	view    view
 }
 
 // ConfigError lists every problem of a Config.
@@ -169,6 +172,9 @@ func New(cfg Config) (*Kit, error) {
 		}
 	}
 	k.mux.HandleFunc("GET "+cfg.Mount+"/api/overview", k.serveOverview)
+	if err := k.mountView(); err != nil {
+		return nil, err
+	}
 	if cfg.Preferences != nil {
 		k.mux.HandleFunc("GET "+cfg.Mount+"/api/preferences", k.getPreferences)
 		k.mux.HandleFunc("PUT "+cfg.Mount+"/api/preferences", k.putPreferences)

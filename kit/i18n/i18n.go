@@ -1,0 +1,317 @@
+// Package i18n is the kit's message catalogue: the go-i18n files in locales/
+// (one per language, Swedish the source) loaded once and checked, a
+// Localizer for the pages the kit renders on the server, and the same
+// messages as JSON for the <arendevy-overview> element, so both speak with
+// one voice.
+package i18n
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"path"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	_ "time/tzdata" // the overview's dates are Swedish time on any host, even one without a zoneinfo database
+
+	"github.com/BurntSushi/toml"
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+
+	"github.com/arendevy/arendevy/locales"
+)
+
+// ServerPrefix marks messages used only by pages the kit renders: they are
+// left out of the element's catalogue to keep it small.
+const ServerPrefix = "server."
+
+// Source is the language every other language is checked against, and the
+// one used when nothing the user prefers is available.
+var Source = language.Swedish
+
+// ErrCatalogue is returned when the message files are missing, malformed or
+// inconsistent.
+var ErrCatalogue = errors.New("i18n: message catalogue")
+
+// stockholm is where the standard's dates are told: a Swedish service shows
+// Swedish dates wherever its server runs.
+var stockholm = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Stockholm")
+	if err != nil {
+		panic(err) // time/tzdata is linked in: this cannot fail
+	}
+	return loc
+}()
+
+// Bundle holds every language of the catalogue. It is safe for concurrent use.
+type Bundle struct {
+	bundle    *goi18n.Bundle
+	tags      []language.Tag // Source first
+	matcher   language.Matcher
+	catalogue []byte
+}
+
+// Default loads the catalogue shipped in locales/.
+func Default() (*Bundle, error) { return New(locales.FS) }
+
+// New loads every *.toml message file at the root of fsys, named by its
+// language ("sv.toml", "en.toml"), and checks that each language has exactly
+// the source language's messages, the same placeholders and the same use of
+// plurals. Every problem is reported, not only the first.
+func New(fsys fs.FS) (*Bundle, error) {
+	names, err := fs.Glob(fsys, "*.toml")
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrCatalogue, err)
+	}
+	b := &Bundle{bundle: goi18n.NewBundle(Source)}
+	b.bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	files := map[language.Tag]map[string]*goi18n.Message{}
+	var errs []error
+	for _, name := range names {
+		buf, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+			continue
+		}
+		tag, err := language.Parse(strings.TrimSuffix(path.Base(name), ".toml"))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: the file name must be a language tag: %w", name, err))
+			continue
+		}
+		// ParseMessageFileBytes derives the language from the path; use the
+		// canonical tag so "sv.toml" and an "sv" request meet.
+		mf, err := b.bundle.ParseMessageFileBytes(buf, tag.String()+".toml")
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+			continue
+		}
+		byID := map[string]*goi18n.Message{}
+		for _, m := range mf.Messages {
+			byID[m.ID] = m
+		}
+		files[tag] = byID
+	}
+	if len(errs) == 0 {
+		errs = check(files)
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%w: %w", ErrCatalogue, errors.Join(errs...))
+	}
+	others := slices.DeleteFunc(slices.Collect(maps.Keys(files)), func(t language.Tag) bool { return t == Source })
+	slices.SortFunc(others, byName)
+	b.tags = append([]language.Tag{Source}, others...)
+	b.matcher = language.NewMatcher(b.tags)
+	b.catalogue, err = catalogue(b.tags, files)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrCatalogue, err)
+	}
+	return b, nil
+}
+
+// placeholder is the one template form the element's formatter understands.
+var placeholder = regexp.MustCompile(`\{\{\.([A-Za-z][A-Za-z0-9]*)\}\}`)
+
+// check compares every language with the source language.
+func check(files map[language.Tag]map[string]*goi18n.Message) []error {
+	src, ok := files[Source]
+	if !ok {
+		return []error{fmt.Errorf("no %s.toml: the source language is required", Source)}
+	}
+	var errs []error
+	for _, id := range slices.Sorted(maps.Keys(src)) {
+		m := src[id]
+		if m.Other == "" {
+			errs = append(errs, fmt.Errorf("%s: %q has no text", Source, id))
+		}
+		if !strings.HasPrefix(id, ServerPrefix) {
+			for _, form := range forms(m) {
+				if rest := placeholder.ReplaceAllString(form, ""); strings.Contains(rest, "{{") || strings.Contains(rest, "}}") {
+					errs = append(errs, fmt.Errorf("%s: %q: the element understands only {{.Name}} placeholders", Source, id))
+				}
+			}
+		}
+	}
+	for _, tag := range slices.SortedFunc(maps.Keys(files), byName) {
+		if tag == Source {
+			continue
+		}
+		msgs := files[tag]
+		for _, id := range slices.Sorted(maps.Keys(src)) {
+			m, ok := msgs[id]
+			switch {
+			case !ok:
+				errs = append(errs, fmt.Errorf("%s: %q is missing", tag, id))
+				continue
+			case m.Other == "":
+				errs = append(errs, fmt.Errorf("%s: %q has no text", tag, id))
+			case plural(m) != plural(src[id]):
+				errs = append(errs, fmt.Errorf("%s: %q must be a plural exactly when %s's is", tag, id, Source))
+			}
+			if want, got := names(src[id]), names(m); !slices.Equal(want, got) {
+				errs = append(errs, fmt.Errorf("%s: %q has placeholders %v, %s has %v", tag, id, got, Source, want))
+			}
+		}
+		for _, id := range slices.Sorted(maps.Keys(msgs)) {
+			if _, ok := src[id]; !ok {
+				errs = append(errs, fmt.Errorf("%s: %q is not in %s.toml", tag, id, Source))
+			}
+		}
+	}
+	return errs
+}
+
+func forms(m *goi18n.Message) []string {
+	return slices.DeleteFunc([]string{m.Zero, m.One, m.Two, m.Few, m.Many, m.Other}, func(s string) bool { return s == "" })
+}
+
+// plural reports whether m has forms other than "other": its count decides.
+func plural(m *goi18n.Message) bool {
+	return m.Zero != "" || m.One != "" || m.Two != "" || m.Few != "" || m.Many != ""
+}
+
+func allAlike(m *goi18n.Message) bool {
+	fs := forms(m)
+	return !slices.ContainsFunc(fs, func(f string) bool { return f != fs[0] })
+}
+
+func byName(a, b language.Tag) int { return strings.Compare(a.String(), b.String()) }
+
+// names lists the placeholders a message uses in any of its forms.
+func names(m *goi18n.Message) []string {
+	var out []string
+	for _, f := range forms(m) {
+		for _, sub := range placeholder.FindAllStringSubmatch(f, -1) {
+			out = append(out, sub[1])
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// catalogue renders the element's messages: {"sv": {"id": "text" or
+// {"one": …, "other": …}}, "en": …}, the source language first so the
+// element can fall back to it.
+func catalogue(tags []language.Tag, files map[language.Tag]map[string]*goi18n.Message) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteByte('{')
+	for i, tag := range tags {
+		out := map[string]any{}
+		for id, m := range files[tag] {
+			if strings.HasPrefix(id, ServerPrefix) {
+				continue
+			}
+			// A plural whose forms are all alike needs no count to choose.
+			if !plural(m) || allAlike(m) {
+				out[id] = m.Other
+				continue
+			}
+			p := map[string]string{}
+			for form, text := range map[string]string{"zero": m.Zero, "one": m.One, "two": m.Two, "few": m.Few, "many": m.Many, "other": m.Other} {
+				if text != "" {
+					p[form] = text
+				}
+			}
+			out[id] = p
+		}
+		msgs, err := json.Marshal(out)
+		if err != nil {
+			return nil, err
+		}
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		buf.WriteString(strconv.Quote(tag.String()))
+		buf.WriteByte(':')
+		buf.Write(msgs)
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}
+
+// Languages lists the catalogue's languages, the source language first.
+func (b *Bundle) Languages() []language.Tag { return slices.Clone(b.tags) }
+
+// Catalogue is the element's messages as JSON, every language, the source
+// language first. Server-only messages are left out.
+func (b *Bundle) Catalogue() []byte { return bytes.Clone(b.catalogue) }
+
+// Match picks the catalogue language that best fits prefs: language tags
+// ("en-GB") or Accept-Language values ("sv;q=0.8, en"), most important
+// first. Anything unusable is skipped; with nothing usable, the source
+// language is chosen.
+func (b *Bundle) Match(prefs ...string) language.Tag {
+	var want []language.Tag
+	for _, p := range prefs {
+		tags, _, err := language.ParseAcceptLanguage(p)
+		if err != nil {
+			continue
+		}
+		want = append(want, tags...)
+	}
+	if len(want) == 0 {
+		return b.tags[0]
+	}
+	_, i, conf := b.matcher.Match(want...)
+	if conf == language.No {
+		return b.tags[0]
+	}
+	return b.tags[i]
+}
+
+// Localizer speaks the catalogue language that best fits prefs (see Match).
+func (b *Bundle) Localizer(prefs ...string) *Localizer {
+	tag := b.Match(prefs...)
+	return &Localizer{loc: goi18n.NewLocalizer(b.bundle, tag.String()), tag: tag}
+}
+
+// Localizer renders messages in one language. It is safe for concurrent use.
+type Localizer struct {
+	loc *goi18n.Localizer
+	tag language.Tag
+}
+
+// Lang is the language's tag, for a lang attribute: "sv", "en".
+func (l *Localizer) Lang() string { return l.tag.String() }
+
+// Text renders message id with the given name/value pairs for its
+// placeholders: Text("detail.link", "Sender", "Skatteverket"). Values are
+// data, never templates. An unknown id comes back as itself, so a mistake
+// shows on the page and in tests instead of vanishing.
+func (l *Localizer) Text(id string, pairs ...any) string {
+	return l.localize(id, nil, pairs)
+}
+
+// Plural renders message id in the plural form that count calls for, with
+// {{.Count}} set to count and the other placeholders from pairs.
+func (l *Localizer) Plural(id string, count int, pairs ...any) string {
+	return l.localize(id, count, append([]any{"Count", count}, pairs...))
+}
+
+func (l *Localizer) localize(id string, count any, pairs []any) string {
+	data := make(map[string]any, len(pairs)/2)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if k, ok := pairs[i].(string); ok {
+			data[k] = pairs[i+1]
+		}
+	}
+	s, err := l.loc.Localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count})
+	if err != nil {
+		return id
+	}
+	return s
+}
+
+// Date tells the calendar date of t in Swedish time the way the element's
+// Intl.DateTimeFormat does with dateStyle "long": "20 november 2026",
+// "November 20, 2026".
+func (l *Localizer) Date(t time.Time) string {
+	t = t.In(stockholm)
+	return l.Text(ServerPrefix+"date",
+		"Day", t.Day(), "Month", l.Text(ServerPrefix+"month."+strconv.Itoa(int(t.Month()))), "Year", t.Year())
+}

@@ -1,0 +1,233 @@
+package i18n_test
+
+import (
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"golang.org/x/text/language"
+
+	"github.com/arendevy/arendevy/kit/i18n"
+)
+
+func shipped(t testing.TB) *i18n.Bundle {
+	t.Helper()
+	b, err := i18n.Default()
+	require.NoError(t, err)
+	return b
+}
+
+func TestShippedCatalogueIsSwedishAndEnglish(t *testing.T) {
+	b := shipped(t)
+	require.Equal(t, []language.Tag{language.Swedish, language.English}, b.Languages())
+}
+
+func TestPlurals(t *testing.T) {
+	b := shipped(t)
+	tests := []struct {
+		lang, id string
+		count    int
+		pairs    []any
+		want     string
+	}{
+		{"sv", "count", 1, []any{"Shown", 1}, "1 av 1 ärende"},
+		{"sv", "count", 2, []any{"Shown", 0}, "0 av 2 ärenden"},
+		{"sv", "count", 0, []any{"Shown", 0}, "0 av 0 ärenden"},
+		{"en", "count", 1, []any{"Shown", 1}, "1 of 1 case"},
+		{"en", "count", 40, []any{"Shown", 12}, "12 of 40 cases"},
+		{"sv", "unit.weeks", 1, nil, "1 vecka"},
+		{"sv", "unit.weeks", 3, nil, "3 veckor"},
+		{"sv", "unit.days", 1, nil, "1 dag"},
+		{"sv", "unit.months", 2, nil, "2 månader"},
+		{"en", "unit.days", 1, nil, "1 day"},
+		{"en", "unit.months", 6, nil, "6 months"},
+		{"sv", "state.rejected", 1, []any{"Name", "Skatteverket"}, "1 ärende från Skatteverket kunde inte visas."},
+		{"en", "state.rejected", 3, []any{"Name", "Skatteverket"}, "3 cases from Skatteverket could not be shown."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.lang+"/"+tt.id, func(t *testing.T) {
+			require.Equal(t, tt.want, b.Localizer(tt.lang).Plural(tt.id, tt.count, tt.pairs...))
+		})
+	}
+}
+
+func TestTextKeepsDataInert(t *testing.T) {
+	l := shipped(t).Localizer("en")
+	hostile := `{{.By}}<script>alert(1)</script>{{template "x"}}`
+	require.Equal(t, "This service is approved by "+hostile+".", l.Text("approved", "By", hostile))
+	require.Equal(t, "no.such.message", l.Text("no.such.message"), "a missing message shows itself")
+}
+
+func TestMatch(t *testing.T) {
+	b := shipped(t)
+	tests := []struct {
+		prefs []string
+		want  string
+	}{
+		{nil, "sv"},
+		{[]string{""}, "sv"},
+		{[]string{"en"}, "en"},
+		{[]string{"en-GB"}, "en"},
+		{[]string{"sv-SE"}, "sv"},
+		{[]string{"de"}, "sv"},
+		{[]string{"fr;q=0.9, en;q=0.8"}, "en"},
+		{[]string{"de", "en-US"}, "en"},
+		{[]string{"%%%", "en"}, "en"},
+		{[]string{"sv;q=0.1, en;q=0.9"}, "en"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.prefs, "|"), func(t *testing.T) {
+			require.Equal(t, tt.want, b.Match(tt.prefs...).String())
+			require.Equal(t, tt.want, b.Localizer(tt.prefs...).Lang())
+		})
+	}
+}
+
+func TestDateIsSwedishTimeLikeIntlLong(t *testing.T) {
+	b := shipped(t)
+	tests := []struct {
+		at       string
+		sv, en   string
+		scenario string
+	}{
+		{"2026-11-20T09:30:00Z", "20 november 2026", "November 20, 2026", "winter daytime"},
+		{"2026-11-20T23:30:00Z", "21 november 2026", "November 21, 2026", "late evening UTC is the next day in Sweden (UTC+1)"},
+		{"2026-06-30T22:30:00Z", "1 juli 2026", "July 1, 2026", "summer time (UTC+2)"},
+		{"2026-01-05T23:30:00Z", "6 januari 2026", "January 6, 2026", "new year"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.scenario, func(t *testing.T) {
+			at, err := time.Parse(time.RFC3339, tt.at)
+			require.NoError(t, err)
+			require.Equal(t, tt.sv, b.Localizer("sv").Date(at))
+			require.Equal(t, tt.en, b.Localizer("en").Date(at))
+		})
+	}
+}
+
+func TestCatalogueForTheElement(t *testing.T) {
+	raw := shipped(t).Catalogue()
+	require.True(t, strings.HasPrefix(string(raw), `{"sv":`), "the source language comes first: the element falls back to it")
+
+	var cat map[string]map[string]any
+	require.NoError(t, json.Unmarshal(raw, &cat))
+	require.Len(t, cat, 2)
+	for lang, msgs := range cat {
+		require.Equal(t, map[string]any{"one": pick(lang, "{{.Shown}} av {{.Count}} ärende", "{{.Shown}} of {{.Count}} case"),
+			"other": pick(lang, "{{.Shown}} av {{.Count}} ärenden", "{{.Shown}} of {{.Count}} cases")}, msgs["count"])
+		require.Equal(t, pick(lang, "Åtgärd krävs", "Action required"), msgs["status.action_required"])
+		require.Equal(t, pick(lang, "Visa {{.Count}} till", "Show {{.Count}} more"), msgs["more"], "a plural with one form for every count is a plain text")
+		for id := range msgs {
+			require.False(t, strings.HasPrefix(id, i18n.ServerPrefix), "%s: server-only %q sent to the element", lang, id)
+		}
+	}
+	require.ElementsMatch(t, keys(cat["sv"]), keys(cat["en"]))
+}
+
+func pick(lang, sv, en string) string {
+	if lang == "sv" {
+		return sv
+	}
+	return en
+}
+
+func keys(m map[string]any) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestNewRefusesInconsistentCatalogues(t *testing.T) {
+	const sv = `
+heading = "Mina ärenden"
+approved = "Godkänd av {{.By}}."
+[count]
+one = "{{.Count}} ärende"
+other = "{{.Count}} ärenden"
+[server]
+date = "{{.Day}} {{.Month}}"
+`
+	tests := []struct {
+		name  string
+		files fstest.MapFS
+		want  []string // every one must appear in the error
+	}{
+		{"missing source language", fstest.MapFS{"en.toml": {Data: []byte(`heading = "x"`)}}, []string{"no sv.toml"}},
+		{"malformed toml", fstest.MapFS{"sv.toml": {Data: []byte(`heading = "unterminated`)}}, []string{"sv.toml"}},
+		{"file name not a language", fstest.MapFS{"sv.toml": {Data: []byte(sv)}, "not_a_language!.toml": {Data: []byte(sv)}}, []string{"must be a language tag"}},
+		{"missing and extra messages", fstest.MapFS{
+			"sv.toml": {Data: []byte(sv)},
+			"en.toml": {Data: []byte(`heading = "My cases"
+extra = "x"
+[count]
+one = "{{.Count}} case"
+other = "{{.Count}} cases"
+[server]
+date = "{{.Month}} {{.Day}}"
+`)},
+		}, []string{`en: "approved" is missing`, `en: "extra" is not in sv.toml`}},
+		{"placeholders differ", fstest.MapFS{
+			"sv.toml": {Data: []byte(sv)},
+			"en.toml": {Data: []byte(`heading = "My cases"
+approved = "Approved by {{.Name}}."
+[count]
+one = "{{.Count}} case"
+other = "{{.Count}} cases"
+[server]
+date = "{{.Month}} {{.Day}}"
+`)},
+		}, []string{`en: "approved" has placeholders [Name], sv has [By]`}},
+		{"plural in one language only", fstest.MapFS{
+			"sv.toml": {Data: []byte(sv)},
+			"en.toml": {Data: []byte(`heading = "My cases"
+approved = "Approved by {{.By}}."
+count = "{{.Count}} cases"
+[server]
+date = "{{.Month}} {{.Day}}"
+`)},
+		}, []string{`en: "count" must be a plural exactly when sv's is`}},
+		{"template logic the element cannot run", fstest.MapFS{"sv.toml": {Data: []byte(`heading = "{{if .X}}a{{end}}"`)}},
+			[]string{`"heading": the element understands only {{.Name}} placeholders`}},
+		{"empty text", fstest.MapFS{"sv.toml": {Data: []byte(`heading = ""`)}}, []string{`"heading" has no text`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := i18n.New(tt.files)
+			require.Error(t, err)
+			require.True(t, errors.Is(err, i18n.ErrCatalogue))
+			for _, w := range tt.want {
+				require.Contains(t, err.Error(), w)
+			}
+		})
+	}
+}
+
+func TestServerMessagesMayUseTemplates(t *testing.T) {
+	b, err := i18n.New(fstest.MapFS{"sv.toml": {Data: []byte(`heading = "Mina ärenden"
+[server]
+x = "{{if .On}}på{{else}}av{{end}}"
+`)}})
+	require.NoError(t, err)
+	require.Equal(t, "på", b.Localizer("sv").Text("server.x", "On", true))
+	require.Equal(t, `{"sv":{"heading":"Mina ärenden"}}`, string(b.Catalogue()))
+}
+
+func FuzzMatch(f *testing.F) {
+	b := shipped(f)
+	for _, s := range []string{"", "sv", "en-GB", "fr;q=0.9, en;q=0.8", "*", "x-klingon", "en;q=abc", strings.Repeat("a-", 100)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, pref string) {
+		got := b.Match(pref)
+		require.Contains(t, b.Languages(), got)
+		require.NotEmpty(t, b.Localizer(pref).Text("heading"))
+	})
+}

@@ -1,0 +1,137 @@
+package kit
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"net/http"
+
+	"github.com/arendevy/arendevy/kit/assets"
+	"github.com/arendevy/arendevy/kit/i18n"
+	"github.com/arendevy/arendevy/kit/identity"
+	"github.com/arendevy/arendevy/kit/listing"
+	"github.com/arendevy/arendevy/kit/render"
+)
+
+// View is how the overview looks wherever the kit shows it: in the element
+// the portal puts on its page, in the overview the kit renders on the
+// server, and on the producers' information pages.
+type View struct {
+	// ApprovedBy names who approved the service for the trust line ("This
+	// service is approved by …"); empty: no trust line.
+	ApprovedBy string
+	// PageSize is how many cases show before "Show more"; 0: every case.
+	PageSize int
+	// Theme is the look of the pages the kit renders itself: "default" (or
+	// empty) or "bank". A portal's own pages choose theirs with Assets().Tags.
+	Theme string
+}
+
+// view is what the kit needs to serve and render the overview.
+type view struct {
+	bundle   *i18n.Bundle
+	assets   *assets.Set
+	renderer *render.Renderer
+	styles   template.HTML // the stylesheets of the kit's own pages
+}
+
+// mountView prepares the catalogue, the assets and the templates once, and
+// adds their routes: the element and its stylesheets under Mount/assets/,
+// the producers' information pages under Mount/producers/{id}.
+func (k *Kit) mountView() error {
+	b, err := i18n.Default()
+	if err != nil {
+		return err
+	}
+	a, err := assets.New(assets.Options{Prefix: k.cfg.Mount + "/assets/", Catalogue: b.Catalogue()})
+	if err != nil {
+		return err
+	}
+	r, err := render.New(b)
+	if err != nil {
+		return err
+	}
+	styles, err := a.Styles(k.cfg.View.Theme)
+	if err != nil {
+		return &ConfigError{Problems: []string{"View.Theme: " + err.Error()}}
+	}
+	if k.cfg.View.PageSize < 0 {
+		return &ConfigError{Problems: []string{"View.PageSize: must not be negative"}}
+	}
+	k.view = view{bundle: b, assets: a, renderer: r, styles: styles}
+	k.mux.Handle("GET "+k.cfg.Mount+"/assets/", a.Handler())
+	k.mux.HandleFunc("GET "+k.cfg.Mount+"/producers/{id}", k.serveProducer)
+	return nil
+}
+
+// Assets are the element and its stylesheets as the kit serves them: a
+// portal template puts Assets().Tags(theme) in its <head>.
+func (k *Kit) Assets() *assets.Set { return k.view.assets }
+
+// TrustLine is the line that tells the user who approved the service, in
+// lang (a tag or an Accept-Language value), as the element shows it; "" when
+// View.ApprovedBy is not set.
+func (k *Kit) TrustLine(lang string) string {
+	if k.cfg.View.ApprovedBy == "" {
+		return ""
+	}
+	return k.view.bundle.Localizer(lang).Text("approved", "By", k.cfg.View.ApprovedBy)
+}
+
+// Render writes the overview of subject as a complete <arendevy-overview>
+// element for a portal page: the cases that q selects (Query gives the one
+// for a request, with the customer's preferences), server-rendered in lang
+// (a language tag or an Accept-Language value) so that they show before
+// and without JavaScript, and the data the element needs to take over
+// without asking the kit again. Actors the customer hid stay out. The page
+// that carries it must not be cached (Cache-Control: no-store), like the
+// API's answers.
+func (k *Kit) Render(ctx context.Context, w io.Writer, subject identity.Subject, q listing.Query, lang string) error {
+	// The element filters and sorts in the browser, so it gets every case.
+	all := listing.Query{Sort: q.Sort, Descending: q.Descending, Scope: listing.All}
+	ov, err := k.Overview(ctx, subject, all, k.preferences(ctx, subject))
+	if err != nil {
+		return fmt.Errorf("kit: render: %w", err)
+	}
+	data, err := json.Marshal(ov)
+	if err != nil {
+		return fmt.Errorf("kit: render: %w", err)
+	}
+	return k.view.renderer.Overview(w, render.Fragment{
+		Lang: lang, Src: k.cfg.Mount + "/api/overview", ApprovedBy: k.cfg.View.ApprovedBy,
+		PageSize: k.cfg.View.PageSize, Query: q, Overview: data,
+	})
+}
+
+// serveProducer is the information page of a producer: who it is and how to
+// reach its customer service, in the language asked for (?lang=) or
+// preferred by the browser.
+func (k *Kit) serveProducer(w http.ResponseWriter, r *http.Request) {
+	lang := []string{r.URL.Query().Get("lang"), r.Header.Get("Accept-Language")}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'")
+	var page bytes.Buffer
+	info, ok := k.cfg.Producers.Lookup(r.PathValue("id"))
+	var err error
+	if ok {
+		// Public directory information, no case data.
+		h.Set("Cache-Control", "public, max-age=300")
+		err = k.view.renderer.Producer(&page, k.view.bundle.Match(lang...).String(), info, k.view.styles)
+	} else {
+		err = k.view.renderer.NotFound(&page, k.view.bundle.Match(lang...).String(), k.view.styles)
+	}
+	if err != nil {
+		k.cfg.Logger.ErrorContext(r.Context(), "producer page failed", "error", err.Error())
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	if !ok {
+		w.WriteHeader(http.StatusNotFound)
+	}
+	_, _ = w.Write(page.Bytes())
+}

@@ -1,0 +1,147 @@
+package kit_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/arendevy/arendevy/kit"
+	"github.com/arendevy/arendevy/kit/actors"
+	"github.com/arendevy/arendevy/kit/assets"
+	"github.com/arendevy/arendevy/kit/cases"
+	"github.com/arendevy/arendevy/kit/fanout"
+	"github.com/arendevy/arendevy/kit/identity"
+	"github.com/arendevy/arendevy/kit/listing"
+)
+
+var viewer = identity.Subject{User: identity.Party{Number: "191212121212", Kind: identity.Personnummer, Name: "Tolvan Tolvansson"}}
+
+func viewKit(t *testing.T, cfg kit.Config) *kit.Kit {
+	t.Helper()
+	dir, err := actors.New([]actors.Info{
+		{ID: "skatteverket", Name: "Skatteverket", CustomerService: actors.Contact{Phone: "0771-567 567"}},
+		{ID: "csn", Name: "CSN"},
+	})
+	require.NoError(t, err)
+	cfg.Producers = dir
+	cfg.Logger = slog.New(slog.DiscardHandler)
+	cfg.Sources = []fanout.Member{{Name: "demo", Actor: cases.Actor{ID: "demo", Name: "Demo"},
+		Source: cases.SourceFunc(func(context.Context, identity.Subject) (cases.Result, error) {
+			return cases.Result{Cases: []cases.Case{
+				{ID: "1", Title: "Ansökan om F-skatt", Sender: cases.Actor{ID: "skatteverket", Name: "Skatteverket"},
+					Status: cases.InProgress, Date: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)},
+				{ID: "2", Title: "Studiemedel", Sender: cases.Actor{ID: "csn", Name: "CSN"},
+					Status: cases.Closed, Date: time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)},
+			}}, nil
+		})}}
+	k, err := kit.New(cfg)
+	require.NoError(t, err)
+	return k
+}
+
+func serve(k *kit.Kit, target string, header http.Header) *http.Response {
+	r := httptest.NewRequest(http.MethodGet, target, nil)
+	for key, v := range header {
+		r.Header[key] = v
+	}
+	w := httptest.NewRecorder()
+	k.Handler().ServeHTTP(w, r)
+	return w.Result()
+}
+
+func readAll(t *testing.T, res *http.Response) string {
+	t.Helper()
+	b, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	return string(b)
+}
+
+func TestKitServesTheElementUnderItsMount(t *testing.T) {
+	k := viewKit(t, kit.Config{Mount: "/portal/kit"})
+	js, ok := k.Assets().Lookup(assets.Module)
+	require.True(t, ok)
+	require.True(t, strings.HasPrefix(js.URL, "/portal/kit/assets/arendevy-overview."))
+	res := serve(k, js.URL, nil)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Equal(t, "public, max-age=31536000, immutable", res.Header.Get("Cache-Control"))
+	require.Contains(t, readAll(t, res), `"Mina ärenden"`)
+
+	tags, err := k.Assets().Tags("bank")
+	require.NoError(t, err)
+	require.Contains(t, string(tags), js.URL)
+}
+
+func TestProducerInformationPage(t *testing.T) {
+	k := viewKit(t, kit.Config{})
+	tests := []struct {
+		name, target, accept string
+		status               int
+		has                  []string
+	}{
+		{"Swedish by default", "/arendevy/producers/skatteverket", "", http.StatusOK,
+			[]string{`<html lang="sv">`, "<h1>Kontakta Skatteverket</h1>", `href="tel:0771567567"`}},
+		{"the browser's language", "/arendevy/producers/skatteverket", "en-GB,en;q=0.9", http.StatusOK,
+			[]string{`<html lang="en">`, "<h1>Contact Skatteverket</h1>"}},
+		{"the element's language wins", "/arendevy/producers/skatteverket?lang=sv", "en", http.StatusOK,
+			[]string{`<html lang="sv">`}},
+		{"no contact details", "/arendevy/producers/csn?lang=en", "", http.StatusOK,
+			[]string{"CSN has not given the case overview any contact details."}},
+		{"unknown producer", "/arendevy/producers/nobody", "", http.StatusNotFound,
+			[]string{"<h1>Aktören finns inte</h1>"}},
+		{"not an ID", "/arendevy/producers/%3Cscript%3E?lang=en", "", http.StatusNotFound,
+			[]string{"<h1>No such organisation</h1>"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := serve(k, tt.target, http.Header{"Accept-Language": {tt.accept}})
+			require.Equal(t, tt.status, res.StatusCode)
+			require.Equal(t, "text/html; charset=utf-8", res.Header.Get("Content-Type"))
+			require.Contains(t, res.Header.Get("Content-Security-Policy"), "default-src 'none'")
+			page := readAll(t, res)
+			for _, h := range tt.has {
+				require.Contains(t, page, h)
+			}
+			require.NotContains(t, page, "<script")
+			css, _ := k.Assets().Lookup(assets.Styles)
+			require.Contains(t, page, `href="`+css.URL+`" integrity="`+css.Integrity+`"`, "styled, with SRI")
+		})
+	}
+}
+
+func TestRenderWritesTheElementWithEveryCase(t *testing.T) {
+	k := viewKit(t, kit.Config{View: kit.View{ApprovedBy: "DIGG", PageSize: 10, Theme: "bank"}})
+	var buf bytes.Buffer
+	q := listing.Query{Sort: listing.ByDate, Descending: true, Scope: listing.OpenOnly}
+	require.NoError(t, k.Render(context.Background(), &buf, viewer, q, "en"))
+	page := buf.String()
+	require.Contains(t, page, `<arendevy-overview src="/arendevy/api/overview" sort="date" order="desc" show-closed="false" page-size="10" approved-by="DIGG">`)
+	require.Contains(t, page, "This service is approved by DIGG.")
+	require.Contains(t, page, "1 of 2 cases, sorted by date, newest first", "the page shows the open case")
+	require.Contains(t, page, `"title":"Studiemedel"`, "the element gets the closed one too, for when the user asks")
+	require.NotContains(t, page, `<span class="tt">Studiemedel</span>`)
+}
+
+func TestTrustLine(t *testing.T) {
+	require.Empty(t, viewKit(t, kit.Config{}).TrustLine("sv"))
+	k := viewKit(t, kit.Config{View: kit.View{ApprovedBy: "Skatteverket"}})
+	require.Equal(t, "Tjänsten är godkänd av Skatteverket.", k.TrustLine("sv"))
+	require.Equal(t, "This service is approved by Skatteverket.", k.TrustLine("en-US"))
+}
+
+func TestViewConfigIsChecked(t *testing.T) {
+	for _, v := range []kit.View{{Theme: "neon"}, {PageSize: -1}} {
+		_, err := kit.New(kit.Config{View: v, Sources: []fanout.Member{{Name: "s", Actor: cases.Actor{ID: "a", Name: "A"},
+			Source: cases.SourceFunc(func(context.Context, identity.Subject) (cases.Result, error) { return cases.Result{}, nil })}}})
+		var ce *kit.ConfigError
+		require.True(t, errors.As(err, &ce), "%+v", v)
+	}
+}

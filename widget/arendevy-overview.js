@@ -1,0 +1,451 @@
+// <arendevy-overview>: the standard Swedish case overview ("Mina ärenden") as
+// a custom element. A plain ES module without dependencies; see
+// docs/widget.md for its attributes, properties, events, parts and theming.
+//
+// Every text is data: producer text only ever becomes text nodes or
+// attribute values, never markup, and the only URLs followed are the ones
+// the kit sent. The whole module is one block so a minifier may shorten
+// every name in it.
+{
+  // The kit replaces this string with the catalogue of locales/ when it
+  // serves the file: {"sv": {id: text | {one, other}}, "en": …}, the
+  // fallback language first.
+  const CATALOGUE = "@@messages@@";
+  // The shadow root's stylesheet (with the default theme), beside this
+  // module; the kit rewrites the name to its content-hashed URL.
+  const STYLES = "arendevy.css";
+  const STATUSES = ["received", "in_progress", "action_required", "closed"];
+  const KEYS = ["date", "title", "sender", "status"];
+  const FIELDS = ["caseNumber", "category", "payment", "officer", "freeText", "plannedEvent", "plannedTime"];
+  const SCOPES = { all: "true", open: "false", closed: "only" };
+
+  // el builds an element: attributes from attrs (null and false leave one
+  // out), children appended as nodes or as text (empty ones left out).
+  const el = (tag, attrs, ...kids) => {
+    const e = document.createElement(tag);
+    for (const k in attrs) {
+      const v = attrs[k];
+      if (v != null && v !== false) e.setAttribute(k, v === true ? "" : v);
+    }
+    e.append(...kids.filter(Boolean));
+    return e;
+  };
+
+  const button = (attrs, text) => el("button", { type: "button", class: "btn", ...attrs }, text);
+
+  // safe keeps a link the kit sent only if it stays on this site or is
+  // https: never javascript:, data: or anything else.
+  const safe = (u) => {
+    try {
+      const x = new URL(u, location.href);
+      return x.protocol == "https:" || x.origin == location.origin ? x.href : null;
+    } catch {
+      return null;
+    }
+  };
+
+  class ArendevyOverview extends HTMLElement {
+    static observedAttributes = ["src", "lang", "sort", "order", "filter-sender", "filter-status", "filter-text", "show-closed", "page-size", "approved-by"];
+
+    #root;
+    #ui;
+    #data;
+    #state = "loading";
+    #login;
+    #lang;
+    #t;
+    #date;
+    #open = new Set();
+    #limit = 0;
+    #abort;
+    #observer;
+    #queued;
+    #refocus;
+
+    connectedCallback() {
+      // lang is inherited from the nearest ancestor that has one, wherever
+      // and whenever it changes.
+      this.#observer = new MutationObserver(() => this.#ui && this.#relang());
+      this.#observer.observe(document.documentElement, { attributes: true, attributeFilter: ["lang"], subtree: true });
+      if (this.#root) return this.#ui && this.#relang();
+      const ssr = this.querySelector(":scope>script[type='application/json']");
+      this.#root = this.attachShadow({ mode: "open" });
+      const link = el("link", { rel: "stylesheet", href: new URL(STYLES, import.meta.url) });
+      // Until the stylesheet is in, the slot shows whatever the server
+      // rendered: the page does not move when the shadow root takes over.
+      this.#root.append(link, el("slot"));
+      try {
+        const d = JSON.parse(ssr.textContent);
+        if (Array.isArray(d.cases)) {
+          this.#data = d;
+          this.#state = "ready";
+        }
+      } catch {
+        // No server-rendered data (or none usable): ask the kit.
+      }
+      if (!this.#data) this.#load();
+      link.onload = link.onerror = () => {
+        this.#relang(true);
+        this.#root.querySelector("slot").remove();
+        if (ssr) this.replaceChildren();
+        if (this.#data) this.#loaded();
+      };
+    }
+
+    disconnectedCallback() {
+      this.#observer.disconnect();
+    }
+
+    attributeChangedCallback(name) {
+      if (!this.#ui) return;
+      if (name == "lang" || name == "approved-by") return this.#relang(name != "lang");
+      if (name == "src") return this.#load();
+      this.#limit = 0;
+      // Several attributes often change together (sort and order): render once.
+      if (this.#queued) return;
+      this.#queued = 1;
+      queueMicrotask(() => {
+        this.#queued = 0;
+        this.#render();
+      });
+    }
+
+    // data is the overview as the kit sent it, or null before it arrived.
+    get data() {
+      return this.#data ?? null;
+    }
+    // refresh fetches the overview again.
+    refresh() {
+      this.#load();
+    }
+
+    #set(name, v) {
+      v == null || v === "" ? this.removeAttribute(name) : this.setAttribute(name, v);
+    }
+
+    #attr(name) {
+      return this.getAttribute(name) || "";
+    }
+
+    #size() {
+      return +this.#attr("page-size") || Infinity;
+    }
+
+    // query is the sorting and filtering in effect, from the attributes.
+    #query() {
+      const a = (n) => this.#attr(n);
+      const list = (n) => a(n).split(",").map((s) => s.trim()).filter(Boolean);
+      const sort = KEYS.includes(a("sort")) ? a("sort") : "date";
+      const closed = a("show-closed");
+      return {
+        sort,
+        order: /^(asc|desc)$/.test(a("order")) ? a("order") : sort == "date" ? "desc" : "asc",
+        sender: list("filter-sender"),
+        status: list("filter-status"),
+        scope: closed == "false" ? "open" : closed == "only" ? "closed" : "all",
+        q: a("filter-text").trim(),
+      };
+    }
+
+    #emit(name, detail) {
+      return this.dispatchEvent(new CustomEvent("arendevy-" + name, { bubbles: true, composed: true, cancelable: true, detail }));
+    }
+
+    #time(s) {
+      return el("time", { datetime: s }, this.#date.format(new Date(s)));
+    }
+
+    // relang picks the catalogue language for the nearest lang and rebuilds
+    // when it changed (or when forced).
+    #relang(force) {
+      const want = (this.closest("[lang]")?.lang || "").toLowerCase().split("-")[0];
+      const lang = Object.hasOwn(CATALOGUE, want) ? want : Object.keys(CATALOGUE)[0];
+      if (lang == this.#lang && !force) return;
+      const messages = CATALOGUE[lang];
+      const plural = new Intl.PluralRules(lang);
+      this.#lang = lang;
+      this.#date = new Intl.DateTimeFormat(lang, { dateStyle: "long", timeZone: "Europe/Stockholm" });
+      // t renders a message; with a count, in the plural form the count
+      // calls for, and {{.Count}} is the count.
+      this.#t = (id, data = {}, count) => {
+        let m = messages[id] ?? id;
+        if (count != null) {
+          data.Count = count;
+          if (typeof m == "object") m = m[plural.select(count)] ?? m.other;
+        }
+        return m.replace(/{{\.(\w+)}}/g, (_, k) => data[k]);
+      };
+      this.#build();
+    }
+
+    #build() {
+      const t = this.#t;
+      const by = this.getAttribute("approved-by");
+      const choices = (name, values, label) =>
+        el("fieldset", {}, el("legend", {}, t(label)), ...values.map((v) => el("label", {}, el("input", { type: name == "scope" ? "radio" : "checkbox", name, value: v }), t(name + "." + v))));
+      const u = (this.#ui = {
+        h: el("h2", { part: "heading", tabindex: -1 }),
+        q: el("input", { type: "search", id: "q", autocomplete: "off" }),
+        senders: el("fieldset", {}, el("legend", {}, t("col.sender"))),
+        cnt: el("p", { class: "cnt", role: "status", part: "status" }),
+        notes: el("div", { class: "notes", "aria-live": "polite", part: "notices" }),
+        msg: el("p", { class: "msg", hidden: true }, t("state.noMatch"), button({ "data-a": "clear" }, t("clear"))),
+        heads: KEYS.map((k) => el("th", { scope: "col", role: "columnheader" }, el("button", { type: "button", class: "sb", "data-k": k }, t("col." + k)))),
+        body: el("tbody", { role: "rowgroup" }),
+        more: button({ class: "btn more", part: "more", "data-a": "more" }),
+      });
+      u.flt = el(
+        "details",
+        { class: "flt", part: "filters" },
+        el("summary", {}, t("filters")),
+        el("div", {}, el("div", {}, el("label", { for: "q" }, t("search")), u.q), u.senders, choices("status", STATUSES, "col.status"), choices("scope", Object.keys(SCOPES), "show"), button({ "data-a": "clear" }, t("clear"))),
+      );
+      u.table = el(
+        "table",
+        { role: "table", part: "table" },
+        el("caption", {}, t("heading")),
+        el("thead", { role: "rowgroup" }, el("tr", { role: "row" }, ...u.heads, el("th", { scope: "col", role: "columnheader" }, t("col.forecast")))),
+        u.body,
+      );
+      const root = el(
+        "div",
+        { class: "adv", part: "root", lang: this.#lang },
+        u.h,
+        by && el("p", { class: "trust", part: "trust" }, t("approved", { By: by })),
+        u.flt,
+        u.cnt,
+        u.notes,
+        u.msg,
+        u.table,
+        u.more,
+        el("details", { class: "lgd", part: "legend" }, el("summary", {}, t("legend")), el("dl", {}, ...STATUSES.map((s) => el("div", {}, el("dt", {}, el("span", { class: "st", "data-s": s }, t("status." + s))), el("dd", {}, t("explain." + s)))))),
+      );
+      root.addEventListener("click", (e) => this.#click(e));
+      root.addEventListener("input", (e) => this.#input(e));
+      this.#root.querySelector(".adv")?.remove();
+      this.#root.append(root);
+      this.#notes();
+      this.#render();
+    }
+
+    async #load() {
+      this.#abort?.abort();
+      const abort = (this.#abort = new AbortController());
+      this.#state = "loading";
+      this.#data = null;
+      this.#notes();
+      this.#render();
+      let r, body;
+      try {
+        // Everything, unfiltered: sorting and filtering happen here, at once.
+        const src = this.#attr("src") || "/arendevy/api/overview";
+        r = await fetch(src + (src.includes("?") ? "&" : "?") + "scope=all&sender=&status=&q=", { signal: abort.signal });
+        body = await r.json();
+      } catch {
+        if (abort.signal.aborted) return;
+      }
+      if (r?.ok && Array.isArray(body?.cases)) {
+        this.#data = body;
+        this.#state = "ready";
+      } else if (r?.status == 401) {
+        this.#state = "login";
+        this.#login = (body?.login && safe(body.login)) || null;
+        // A portal that handles the login itself cancels the event.
+        if (!this.#emit("login-required", { login: this.#login })) this.#state = "quiet";
+      } else this.#state = "error";
+      this.#notes();
+      this.#render();
+      if (this.#data && this.#ui) this.#loaded();
+    }
+
+    // loaded tells the portal that the cases are on screen.
+    #loaded() {
+      if (this.#refocus) this.#ui.h.focus();
+      this.#refocus = 0;
+      this.#emit("loaded", { total: this.#data.cases.length, sources: this.#data.sources || [] });
+    }
+
+    // notes are what concerns the overview as a whole: a producer that is
+    // missing, an error, login, no cases at all. A live region announces them.
+    #notes() {
+      const u = this.#ui;
+      if (!u) return;
+      const t = this.#t;
+      const d = this.#data;
+      const p = (...kids) => el("p", {}, ...kids);
+      const out = [];
+      if (this.#state == "error") out.push(p(t("state.failed"), button({ "data-a": "retry" }, t("state.retry"))));
+      if (this.#state == "login") out.push(p(t("state.login"), " ", this.#login && el("a", { href: this.#login }, t("state.loginLink"))));
+      for (const o of d?.sources || []) if (o.state != "ok") out.push(p(o.rejected ? t("state.rejected", { Name: o.producer.name }, o.rejected) : t("state.unreachable", { Name: o.producer.name })));
+      if (d && !d.cases.length) out.push(p(t("state.empty", { Names: [...new Set((d.sources || []).map((o) => o.producer.name))].join(", ") })));
+      u.notes.replaceChildren(...out);
+      u.h.textContent = d?.customer?.agent ? t("headingFor", { Name: d.customer.name }) : t("heading");
+      u.senders.replaceChildren(u.senders.firstChild, ...(d?.senders || []).map((s) => el("label", {}, el("input", { type: "checkbox", name: "sender", value: s.id }), s.name)));
+    }
+
+    // cases filters and sorts the way the kit does (kit/listing): Swedish
+    // collation, ties newest first, then by id.
+    #cases(q) {
+      const needle = q.q.toLowerCase();
+      const collator = new Intl.Collator("sv", { sensitivity: "base" });
+      const key = { date: (c) => Date.parse(c.date), title: (c) => c.title, sender: (c) => c.sender.name, status: (c) => STATUSES.indexOf(c.status) }[q.sort];
+      const dir = q.order == "desc" ? -1 : 1;
+      return this.#data.cases
+        .map((c, i) => [c, i])
+        .filter(
+          ([c]) =>
+            (q.scope == "all" || (c.status == "closed") == (q.scope == "closed")) &&
+            (!q.sender.length || q.sender.includes(c.sender.id)) &&
+            (!q.status.length || q.status.includes(c.status)) &&
+            (!needle || [c.title, c.sender.name, c.caseNumber, c.category, c.freeText, c.plannedEvent, c.officer].some((s) => s?.toLowerCase().includes(needle))),
+        )
+        .sort(([a], [b]) => {
+          const x = key(a), y = key(b);
+          return dir * (typeof x == "string" ? collator.compare(x, y) : x - y) || Date.parse(b.date) - Date.parse(a.date) || (a.id < b.id ? -1 : +(a.id > b.id));
+        });
+    }
+
+    #render() {
+      const u = this.#ui;
+      if (!u) return;
+      const t = this.#t;
+      const q = this.#query();
+      const d = this.#state == "ready" ? this.#data : null;
+      // Controls show the query in effect; the one in use already does.
+      if (u.q.value != this.#attr("filter-text")) u.q.value = this.#attr("filter-text");
+      for (const i of u.flt.querySelectorAll("[name]")) i.checked = i.name == "scope" ? i.value == q.scope : q[i.name]?.includes(i.value);
+      for (const th of u.heads) th.ariaSort = th.firstChild.dataset.k == q.sort ? (q.order == "asc" ? "ascending" : "descending") : null;
+      const loading = this.#state == "loading";
+      u.flt.hidden = !loading && !d?.cases.length;
+      u.table.hidden = u.more.hidden = u.msg.hidden = true;
+      this.#say(loading ? t("state.loading") : "");
+      if (!d?.cases.length) return;
+      const list = this.#cases(q);
+      const size = this.#size();
+      const shown = list.slice(0, Math.max(this.#limit, Math.min(size, list.length)));
+      this.#limit = shown.length;
+      u.body.replaceChildren(...shown.flatMap(([c, i]) => this.#row(c, i)));
+      u.table.hidden = !list.length;
+      u.msg.hidden = !!list.length;
+      u.more.hidden = shown.length == list.length;
+      u.more.textContent = t("more", {}, Math.min(size, list.length - shown.length));
+      this.#say(t("count", { Shown: list.length }, d.cases.length) + ", " + t("sorted.by", { Key: t("col." + q.sort).toLocaleLowerCase(this.#lang), Order: t("sorted." + (q.sort == "date" ? "date" : "") + q.order) }));
+    }
+
+    // say updates the status region only when its words change: rewriting the
+    // same words would make a screen reader repeat them.
+    #say(s) {
+      if (this.#ui.cnt.textContent != s) this.#ui.cnt.textContent = s;
+    }
+
+    #row(c, i) {
+      const t = this.#t;
+      const id = "d" + i;
+      const open = this.#open.has(c.id);
+      const f = c.forecast;
+      const cell = (col, ...kids) => el("td", { role: "cell", "data-label": t("col." + col) }, ...kids);
+      return [
+        el(
+          "tr",
+          { class: "case", role: "row", part: "row" },
+          cell("date", this.#time(c.date)),
+          el("th", { scope: "row", role: "rowheader" }, el("button", { type: "button", class: "tt", "aria-expanded": "" + open, "aria-controls": id, "data-i": i }, c.title)),
+          cell("sender", c.sender.name),
+          cell("status", el("span", { class: "st", "data-s": c.status, part: "badge" }, t("status." + c.status))),
+          cell("forecast", f ? t("unit." + f.unit, {}, f.amount) : t("field.none")),
+        ),
+        el("tr", { class: "det", id, role: "row", hidden: !open, part: "detail" }, el("td", { role: "cell", colspan: 5 }, ...this.#detail(c, i))),
+      ];
+    }
+
+    // detail holds fields 6–12, the producer's pairs, the history and the
+    // way to the case; a field without a value has no heading either.
+    #detail(c, i) {
+      const t = this.#t;
+      const rows = [];
+      const add = (label, v) => v && rows.push(el("div", {}, el("dt", {}, label), el("dd", {}, v)));
+      for (const k of FIELDS) {
+        const v = c[k];
+        if (v) add(t("field." + k), k == "payment" ? t("payment." + v) : k == "plannedTime" ? this.#time(v) : v);
+      }
+      for (const p of c.pairs || []) add(p.title, p.value);
+      const link = c.link && safe(c.link);
+      const info = c.info && safe(c.info);
+      return [
+        rows.length && el("dl", {}, ...rows),
+        c.history?.length && el("h3", {}, t("detail.history")),
+        c.history?.length &&
+          el("ol", { class: "hist" }, ...c.history.map((e) => el("li", {}, this.#time(e.time), " ", el("strong", {}, e.title), e.status && " (" + t("status." + e.status) + ")", e.text && "\n" + e.text))),
+        link
+          ? el("p", {}, el("a", { href: link, target: "_blank", rel: "noopener", class: "go", part: "link", "data-i": i }, t("detail.link", { Sender: c.sender.name }) + " " + t("detail.newWindow")))
+          : info && el("p", {}, el("a", { href: info + (info.includes("?") ? "&" : "?") + "lang=" + this.#lang, part: "link" }, t("detail.info", { Sender: c.sender.name }))),
+      ];
+    }
+
+    #click(e) {
+      const b = e.target.closest("button,a.go");
+      if (!b) return;
+      const { a, k, i } = b.dataset;
+      const c = this.#data?.cases[i];
+      if (b.matches(".go")) {
+        // A portal that opens deep links itself cancels the event.
+        if (!this.#emit("open", { id: c.id, href: b.href, sender: c.sender })) e.preventDefault();
+      } else if (i) {
+        const open = b.ariaExpanded != "true";
+        if (!this.#emit("toggle", { id: c.id, expanded: open })) return;
+        b.ariaExpanded = open;
+        this.#root.getElementById("d" + i).hidden = !open;
+        open ? this.#open.add(c.id) : this.#open.delete(c.id);
+      } else if (k) {
+        const q = this.#query();
+        this.#change("sort", { sort: k, order: k == q.sort ? (q.order == "asc" ? "desc" : "asc") : k == "date" ? "desc" : "asc" });
+      } else if (a == "clear") {
+        this.#change("filter", { "filter-sender": null, "filter-status": null, "filter-text": null, "show-closed": null });
+      } else if (a == "more") {
+        const from = this.#limit;
+        this.#limit += this.#size();
+        this.#render();
+        this.#ui.body.querySelectorAll(".tt")[from]?.focus();
+      } else if (a == "retry") {
+        this.#refocus = 1;
+        this.#load();
+      }
+    }
+
+    #input(e) {
+      const i = e.target;
+      const name = i.type == "search" ? "filter-text" : i.name == "scope" ? "show-closed" : "filter-" + i.name;
+      const value = i.type == "search" ? i.value : i.name == "scope" ? SCOPES[i.value] : [...this.#ui.flt.querySelectorAll(`[name=${i.name}]:checked`)].map((x) => x.value).join(",");
+      this.#change("filter", { [name]: value });
+    }
+
+    // change applies what the user chose to the attributes, tells the portal
+    // (arendevy-sort, arendevy-filter) and takes it back if the portal
+    // cancels the event.
+    #change(event, attrs) {
+      const old = {};
+      for (const n in attrs) {
+        old[n] = this.getAttribute(n);
+        this.#set(n, attrs[n]);
+      }
+      const { sort, order, ...filter } = this.#query();
+      if (!this.#emit(event, event == "sort" ? { sort, order } : filter)) for (const n in old) this.#set(n, old[n]);
+    }
+  }
+
+  // Properties reflect the attributes; filterSender and filterStatus are
+  // arrays, pageSize a number (0: every case).
+  for (const a of ArendevyOverview.observedAttributes)
+    if (a != "lang")
+      Object.defineProperty(ArendevyOverview.prototype, a.replace(/-(.)/g, (_, c) => c.toUpperCase()), {
+        get() {
+          const v = this.getAttribute(a);
+          return a.startsWith("filter-s") ? (v || "").split(",").filter(Boolean) : a == "page-size" ? +v || 0 : v;
+        },
+        set(v) {
+          v == null ? this.removeAttribute(a) : this.setAttribute(a, v);
+        },
+      });
+
+  customElements.get("arendevy-overview") || customElements.define("arendevy-overview", ArendevyOverview);
+}

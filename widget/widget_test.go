@@ -1,0 +1,1110 @@
+package widget_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/accessibility"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+	"github.com/stretchr/testify/require"
+
+	"github.com/arendevy/arendevy/e2e/browser"
+	"github.com/arendevy/arendevy/kit"
+	"github.com/arendevy/arendevy/kit/actors"
+	"github.com/arendevy/arendevy/kit/cases"
+	"github.com/arendevy/arendevy/kit/fanout"
+	"github.com/arendevy/arendevy/kit/identity"
+	"github.com/arendevy/arendevy/kit/listing"
+)
+
+// shared is the one Chromium of this package; every test opens its own tab.
+var shared *browser.Browser
+
+func TestMain(m *testing.M) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	b, err := browser.Start(ctx)
+	cancel()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	shared = b
+	code := m.Run()
+	if err := b.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+	}
+	os.Exit(code)
+}
+
+// strictCSP is the policy every test page is served with.
+const strictCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'"
+
+var tolvan = identity.Subject{User: identity.Party{Number: "191212121212", Kind: identity.Personnummer, Name: "Tolvan Tolvansson"}}
+
+var (
+	skatteverket = cases.Actor{ID: "skatteverket", Name: "Skatteverket"}
+	vaxholm      = cases.Actor{ID: "vaxholm", Name: "Vaxholms stad"}
+	fk           = cases.Actor{ID: "fk", Name: "Försäkringskassan"}
+	csn          = cases.Actor{ID: "csn", Name: "CSN"}
+)
+
+func at(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// standard is a customer's overview from three producers. The titles start
+// with Å, Ä and Ö, which Swedish sorts after Z, in that order (code points
+// would put Ä first).
+func standard() []cases.Case {
+	planned := at("2026-12-15T00:00:00Z")
+	return []cases.Case{
+		{
+			ID: "skv-1", Date: at("2026-11-20T09:30:00Z"), Title: "Ansökan om F-skatt", Sender: skatteverket,
+			Status: cases.InProgress, Forecast: &cases.Forecast{Amount: 3, Unit: cases.Weeks},
+			CaseNumber: "131-123456-26", Category: "Företagsregistrering", Payment: cases.PaymentPending,
+			Officer: "Anna Berg", FreeText: "Vi har tagit emot din ansökan.", PlannedEvent: "Beslut skickas",
+			PlannedTime: &planned, Pairs: []cases.Pair{{Title: "Inkomstår", Value: "2025"}},
+			History: []cases.Event{
+				{Time: at("2026-11-02T08:00:00Z"), Title: "Ansökan mottagen", Status: cases.Received},
+				{Time: at("2026-11-20T09:30:00Z"), Title: "Handläggning påbörjad", Text: "Handläggaren går igenom ansökan.", Status: cases.InProgress},
+			},
+			Link: "https://etjanst.skatteverket.se/arende/123",
+		},
+		{ID: "vax-1", Date: at("2026-11-18T10:00:00Z"), Title: "Bygglov för carport", Sender: vaxholm, Status: cases.ActionRequired,
+			Forecast: &cases.Forecast{Amount: 1, Unit: cases.Weeks}, PlannedEvent: "Komplettera ritningarna"},
+		{ID: "fk-1", Date: at("2026-11-10T07:00:00Z"), Title: "Föräldrapenning", Sender: fk, Status: cases.Received,
+			Forecast: &cases.Forecast{Amount: 5, Unit: cases.Days}},
+		{ID: "skv-2", Date: at("2026-10-01T12:00:00Z"), Title: "Återbetalning av skatt", Sender: skatteverket, Status: cases.Closed},
+		{ID: "vax-2", Date: at("2026-09-12T12:00:00Z"), Title: "Ärende om bostadsanpassning", Sender: vaxholm, Status: cases.Closed},
+		{ID: "fk-2", Date: at("2026-11-23T06:00:00Z"), Title: "Överklagande av beslut", Sender: fk, Status: cases.InProgress,
+			Forecast: &cases.Forecast{Amount: 2, Unit: cases.Months}},
+	}
+}
+
+// world is what the sources behind the kit answer in one test.
+type world struct {
+	cases   []cases.Case
+	failing bool          // a second source, CSN, cannot be reached
+	gate    chan struct{} // when set, the source answers only once it is closed
+}
+
+// fixture is a portal in miniature: the kit behind a middleware that logs
+// Tolvan in, and pages with the element under the strict CSP.
+type fixture struct {
+	t        *testing.T
+	srv      *httptest.Server
+	kit      *kit.Kit
+	apiCalls atomic.Int32 // overviews compiled
+	flaky    atomic.Int32 // requests to /flaky
+}
+
+func newFixture(t *testing.T, w world, view kit.View) *fixture {
+	t.Helper()
+	f := &fixture{t: t}
+	dir, err := actors.New([]actors.Info{
+		{ID: "skatteverket", Name: "Skatteverket", Hosts: []string{"etjanst.skatteverket.se"},
+			CustomerService: actors.Contact{Phone: "0771-567 567", Web: "https://www.skatteverket.se"}},
+		{ID: "vaxholm", Name: "Vaxholms stad", CustomerService: actors.Contact{Phone: "08-541 708 00", Email: "kontakt@vaxholm.se"}},
+		{ID: "fk", Name: "Försäkringskassan"},
+		{ID: "csn", Name: "CSN"},
+	})
+	require.NoError(t, err)
+	members := []fanout.Member{{Name: "demo", Actor: cases.Actor{ID: "demo", Name: "Demo"},
+		Source: cases.SourceFunc(func(ctx context.Context, s identity.Subject) (cases.Result, error) {
+			if w.gate != nil {
+				select {
+				case <-w.gate:
+				case <-ctx.Done():
+					return cases.Result{}, ctx.Err()
+				}
+			}
+			f.apiCalls.Add(1)
+			return cases.Result{Cases: w.cases, Outcomes: []cases.Outcome{
+				{Producer: skatteverket, State: cases.OK}, {Producer: vaxholm, State: cases.OK}, {Producer: fk, State: cases.OK},
+			}}, nil
+		})}}
+	if w.failing {
+		members = append(members, fanout.Member{Name: "csn", Actor: csn,
+			Source: cases.SourceFunc(func(context.Context, identity.Subject) (cases.Result, error) {
+				return cases.Result{}, errors.New("connection refused")
+			})})
+	}
+	k, err := kit.New(kit.Config{Sources: members, Producers: dir, Deadline: time.Minute, View: view,
+		Logger: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err)
+	f.kit = k
+	mux := http.NewServeMux()
+	loggedIn := http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		k.Handler().ServeHTTP(rw, r.WithContext(identity.WithSubject(r.Context(), tolvan)))
+	})
+	mux.Handle("/arendevy/", loggedIn)
+	// The same kit, for a visitor who is not logged in.
+	mux.Handle("/anonymous/", http.StripPrefix("/anonymous", k.Handler()))
+	mux.HandleFunc("/broken", func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Content-Type", "application/problem+json")
+		rw.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprint(rw, `{"type":"about:blank","title":"Overview unavailable","status":503}`)
+	})
+	// Fails the first time, then works: for the retry button.
+	mux.Handle("/flaky/", http.StripPrefix("/flaky", http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if f.flaky.Add(1) == 1 {
+			rw.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		loggedIn.ServeHTTP(rw, r)
+	})))
+	// An API that is not the kit, sending links the kit would never send.
+	mux.HandleFunc("/evil", func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(rw, `{"customer":{"name":"Tolvan"},"cases":[
+			{"id":"a","date":"2026-11-20T09:30:00Z","title":"Skript","sender":{"id":"x","name":"X"},"status":"received","link":"javascript:document.body.dataset.pwned='link'"},
+			{"id":"b","date":"2026-11-19T09:30:00Z","title":"Data","sender":{"id":"x","name":"X"},"status":"received","info":"data:text/html,<script>alert(1)</script>"}],
+			"senders":[{"id":"x","name":"X"}],"sources":[{"producer":{"id":"x","name":"X"},"state":"ok"}]}`)
+	})
+	mux.HandleFunc("/page", f.page)
+	mux.HandleFunc("/ssr", f.ssr)
+	f.srv = httptest.NewServer(mux)
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+// pageOpts is one test page: the page's language and theme, the element's
+// attributes, and whether the page is served with the strict CSP.
+type pageOpts struct {
+	lang   string
+	theme  string
+	attrs  map[string]string
+	noCSP  bool
+	script bool // only for /ssr: whether the page loads the element
+}
+
+func (o pageOpts) query() string {
+	v := url.Values{"lang": {o.lang}, "theme": {o.theme}}
+	for k, a := range o.attrs {
+		v.Set("a."+k, a)
+	}
+	if o.noCSP {
+		v.Set("nocsp", "1")
+	}
+	if o.script {
+		v.Set("script", "1")
+	}
+	return v.Encode()
+}
+
+func (f *fixture) url(path string, o pageOpts) string { return f.srv.URL + path + "?" + o.query() }
+
+func (f *fixture) head(rw http.ResponseWriter, r *http.Request, tags template.HTML) {
+	if r.URL.Query().Get("nocsp") == "" {
+		rw.Header().Set("Content-Security-Policy", strictCSP)
+	}
+	rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+	rw.Header().Set("Cache-Control", "no-store")
+	lang := r.URL.Query().Get("lang")
+	if lang == "" {
+		lang = "sv"
+	}
+	fmt.Fprintf(rw, `<!doctype html><html lang="%s"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Mina sidor</title>
+%s</head><body><main><h1>Mina sidor</h1>`, html.EscapeString(lang), tags)
+}
+
+// page is a portal page with the element, as a portal writes it by hand.
+func (f *fixture) page(rw http.ResponseWriter, r *http.Request) {
+	tags, err := f.kit.Assets().Tags(r.URL.Query().Get("theme"))
+	if err != nil {
+		http.Error(rw, err.Error(), http.StatusBadRequest)
+		return
+	}
+	f.head(rw, r, tags)
+	fmt.Fprint(rw, "<arendevy-overview")
+	for k, v := range r.URL.Query() {
+		if name, ok := strings.CutPrefix(k, "a."); ok {
+			fmt.Fprintf(rw, ` %s="%s"`, name, html.EscapeString(v[0]))
+		}
+	}
+	fmt.Fprint(rw, "></arendevy-overview></main></body></html>")
+}
+
+// ssr is a portal page with the server-rendered overview, with or without
+// the element's script.
+func (f *fixture) ssr(rw http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	var tags template.HTML
+	var err error
+	if q.Get("script") != "" {
+		tags, err = f.kit.Assets().Tags(q.Get("theme"))
+	} else {
+		tags, err = f.kit.Assets().Styles(q.Get("theme"))
+	}
+	if err != nil {
+		http.Error(rw, err.Error(), http.StatusBadRequest)
+		return
+	}
+	params := url.Values{}
+	for k, v := range q {
+		if name, ok := strings.CutPrefix(k, "a."); ok {
+			params[name] = v
+		}
+	}
+	lq, err := listing.Parse(params, listing.Default())
+	if err != nil {
+		http.Error(rw, err.Error(), http.StatusBadRequest)
+		return
+	}
+	f.head(rw, r, tags)
+	if err := f.kit.Render(r.Context(), rw, tolvan, lq, q.Get("lang")); err != nil {
+		f.t.Errorf("render: %v", err)
+	}
+	fmt.Fprint(rw, "</main></body></html>")
+}
+
+// page is one browser tab on a test page.
+type page struct {
+	t   *testing.T
+	ctx context.Context
+	tab *browser.Tab
+	// axe-core parses stylesheets by inserting a <style>, which the strict
+	// CSP refuses: those reports are axe's, not the page's.
+	axeConsole, axeCSP [][2]int
+	// expected are console errors the test provokes on purpose, such as the
+	// browser's report of a 401.
+	expected []string
+}
+
+// expect tolerates console errors containing text: the test provokes them.
+func (p *page) expect(text string) { p.expected = append(p.expected, text) }
+
+// open loads address in a new tab, width CSS pixels wide (0: 1024), and
+// fails the test on any console error or CSP violation of the page when
+// the test ends.
+func open(t *testing.T, address string, width int) *page {
+	t.Helper()
+	p := newPage(t, width)
+	p.navigate(address)
+	return p
+}
+
+// newPage opens a tab on no page yet, for settings that must come first.
+func newPage(t *testing.T, width int) *page {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	tab, err := shared.NewTab(ctx)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tab.Close() })
+	if width == 0 {
+		width = 1024
+	}
+	require.NoError(t, tab.SetViewport(ctx, width, 800))
+	p := &page{t: t, ctx: ctx, tab: tab}
+	t.Cleanup(func() { require.NoError(t, p.problems(), "the page must run under the strict CSP without errors") })
+	return p
+}
+
+func (p *page) navigate(address string) {
+	p.t.Helper()
+	status, err := p.tab.Navigate(p.ctx, address)
+	require.NoError(p.t, err)
+	require.Equal(p.t, http.StatusOK, status)
+}
+
+// problems are the page's console errors and CSP violations, axe's own left out.
+func (p *page) problems() error {
+	d, err := p.tab.Diagnostics(p.ctx)
+	if err != nil {
+		return err
+	}
+	d.ConsoleErrors = without(d.ConsoleErrors, p.axeConsole)
+	d.CSPViolations = without(d.CSPViolations, p.axeCSP)
+	var unexpected []browser.ConsoleError
+	for _, c := range d.ConsoleErrors {
+		if !slices.ContainsFunc(p.expected, func(e string) bool { return strings.Contains(c.Text, e) }) {
+			unexpected = append(unexpected, c)
+		}
+	}
+	d.ConsoleErrors = unexpected
+	return d.Err()
+}
+
+func without[T any](all []T, ranges [][2]int) []T {
+	var out []T
+	for i, v := range all {
+		inAxe := false
+		for _, r := range ranges {
+			inAxe = inAxe || i >= r[0] && i < r[1]
+		}
+		if !inAxe {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// sr is the element's shadow root, for scripts in the harness's world.
+const sr = `document.querySelector("arendevy-overview").shadowRoot`
+
+func quote(s string) string { return fmt.Sprintf("%q", s) }
+
+// q is a JavaScript expression for the first match of sel in the shadow root.
+func q(sel string) string { return sr + `.querySelector(` + quote(sel) + `)` }
+
+func (p *page) eval(js string) any { return evalAs[any](p, js) }
+
+func evalAs[T any](p *page, js string) T {
+	p.t.Helper()
+	v, err := browser.Eval[T](p.ctx, p.tab, js)
+	require.NoError(p.t, err)
+	return v
+}
+
+// main evaluates js in the page's own world, where the element's class,
+// properties and methods are.
+func mainAs[T any](p *page, js string) T {
+	p.t.Helper()
+	v, err := browser.Run(p.ctx, p.tab, chromedp.Evaluate[T](js))
+	require.NoError(p.t, err)
+	return v
+}
+
+// waitFor polls a JavaScript condition until it holds.
+func (p *page) waitFor(cond string) {
+	p.t.Helper()
+	for {
+		if evalAs[bool](p, `(() => { try { return !!(`+cond+`) } catch { return false } })()`) {
+			return
+		}
+		select {
+		case <-p.ctx.Done():
+			require.FailNow(p.t, "condition never held", cond)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// ready waits until the element shows the overview or a notice.
+func (p *page) ready() {
+	p.t.Helper()
+	p.waitFor(q(".adv") + ` && (` + q("tbody tr") + ` || ` + q(".notes p") + ` || !` + q(".msg") + `.hidden)`)
+}
+
+// text is the rendered text of the first match of sel in the shadow root,
+// white space collapsed.
+func (p *page) text(sel string) string {
+	p.t.Helper()
+	return evalAs[string](p, `(`+q(sel)+`?.innerText ?? "").replace(/\s+/g, " ").trim()`)
+}
+
+// texts is the rendered text of every match of sel in the shadow root.
+func (p *page) texts(sel string) []string {
+	p.t.Helper()
+	return evalAs[[]string](p, `[...`+sr+`.querySelectorAll(`+quote(sel)+`)].map((e) => e.innerText.replace(/\s+/g, " ").trim())`)
+}
+
+// click clicks the centre of an element of the shadow root with the mouse.
+func (p *page) click(sel string) {
+	p.t.Helper()
+	r := evalAs[[]float64](p, `(() => { const e = `+q(sel)+`; e.scrollIntoView({block: "center"});
+		const r = e.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2] })()`)
+	require.NoError(p.t, browser.Do(p.ctx, p.tab, chromedp.MouseClickXY(r[0], r[1])))
+}
+
+// keys types on the keyboard into whatever has focus.
+func (p *page) keys(k string) {
+	p.t.Helper()
+	require.NoError(p.t, browser.Do(p.ctx, p.tab, chromedp.KeyEvent(k)))
+}
+
+// focused describes the element that has focus inside the shadow root.
+func (p *page) focused() string {
+	p.t.Helper()
+	return evalAs[string](p, `(() => { const e = `+sr+`.activeElement; return e ? e.tagName + " " + e.textContent : "" })()`)
+}
+
+// axe fails the test on any WCAG 2.0, 2.1 or 2.2 A or AA violation.
+func (p *page) axe(state string) {
+	p.t.Helper()
+	before, err := p.tab.Diagnostics(p.ctx)
+	require.NoError(p.t, err)
+	vs, err := p.tab.Axe(p.ctx, browser.WCAG22AA...)
+	require.NoError(p.t, err)
+	after, err := p.tab.Diagnostics(p.ctx)
+	require.NoError(p.t, err)
+	p.axeConsole = append(p.axeConsole, [2]int{len(before.ConsoleErrors), len(after.ConsoleErrors)})
+	p.axeCSP = append(p.axeCSP, [2]int{len(before.CSPViolations), len(after.CSPViolations)})
+	for _, v := range after.CSPViolations[len(before.CSPViolations):] {
+		require.Equal(p.t, "style-src-elem", v.Directive, "only axe's parsing <style> may be refused while it runs: %+v", v)
+	}
+	var msgs []string
+	for _, v := range vs {
+		for _, n := range v.Nodes {
+			msgs = append(msgs, fmt.Sprintf("%s: %s at %s: %s", v.ID, v.Help, n.Target, n.FailureSummary))
+		}
+	}
+	require.Empty(p.t, msgs, "axe-core in state %q", state)
+}
+
+// record records the element's events in the harness's world, cancelling
+// the ones named.
+func (p *page) record(cancel ...string) {
+	p.t.Helper()
+	_, err := browser.Call[bool](p.ctx, p.tab, `(cancel) => {
+		globalThis.seen = [];
+		globalThis.cancel = cancel;
+		if (globalThis.recording) return true;
+		globalThis.recording = true;
+		for (const name of ["arendevy-loaded", "arendevy-toggle", "arendevy-sort", "arendevy-filter", "arendevy-open", "arendevy-login-required"])
+			document.addEventListener(name, (e) => {
+				seen.push({type: e.type, detail: e.detail, bubbles: e.bubbles, composed: e.composed, cancelable: e.cancelable});
+				if (globalThis.cancel.includes(e.type)) e.preventDefault();
+			});
+		return true;
+	}`, append([]string{}, cancel...))
+	require.NoError(p.t, err)
+}
+
+type event struct {
+	Type       string         `json:"type"`
+	Detail     map[string]any `json:"detail"`
+	Bubbles    bool           `json:"bubbles"`
+	Composed   bool           `json:"composed"`
+	Cancelable bool           `json:"cancelable"`
+}
+
+func (p *page) seen() []event {
+	p.t.Helper()
+	return evalAs[[]event](p, `globalThis.seen`)
+}
+
+// byDate is the standard overview's titles, newest first.
+var byDate = []string{"Överklagande av beslut", "Ansökan om F-skatt", "Bygglov för carport", "Föräldrapenning", "Återbetalning av skatt", "Ärende om bostadsanpassning"}
+
+func TestFiveFieldsInTheStandardOrderAsCardsAndAsTable(t *testing.T) {
+	f := newFixture(t, world{cases: standard()}, kit.View{})
+	for _, width := range []int{1024, 320} {
+		t.Run(fmt.Sprint(width), func(t *testing.T) {
+			p := open(t, f.url("/page", pageOpts{}), width)
+			p.ready()
+			require.Equal(t, "Mina ärenden", p.text("caption"))
+			require.Equal(t, []string{"Datum", "Titel", "Avsändare", "Status", "Beredningstid"}, p.texts(`thead th[scope="col"]`))
+			require.Equal(t, []string{"TD", "TH", "TD", "TD", "TD"}, evalAs[[]string](p, `[...`+q("tr.case")+`.children].map((c) => c.tagName)`))
+			require.Equal(t, "row", evalAs[string](p, q("tr.case th")+`.getAttribute("scope")`), "the title heads its row")
+			require.Equal(t, []string{"23 november 2026", "Överklagande av beslut", "Försäkringskassan", "Handläggning pågår", "2 månader"},
+				evalAs[[]string](p, `[...`+q("tr.case")+`.children].map((c) => c.lastChild.textContent)`))
+			require.Equal(t, byDate, p.texts(".tt"))
+			require.LessOrEqual(t, evalAs[int](p, `document.documentElement.scrollWidth`), width, "no horizontal scrolling")
+			layout := evalAs[string](p, `getComputedStyle(`+q("tr.case")+`).display`)
+			if width == 320 {
+				require.Equal(t, "grid", layout, "a card on a narrow screen")
+			} else {
+				require.Equal(t, "table-row", layout, "a table row on a wide one")
+			}
+			p.axe(fmt.Sprintf("loaded at %d px", width))
+		})
+	}
+}
+
+// accessibleNames lists the names of the nodes with role in the page's
+// accessibility tree (shadow roots included), as a screen reader gets them.
+func accessibleNames(p *page, role string) []string {
+	p.t.Helper()
+	nodes, err := browser.Run(p.ctx, p.tab, func(ctx context.Context, target *chromedp.Target) ([]*accessibility.Node, error) {
+		res, err := cdp.Call(ctx, target, accessibility.GetFullAXTree, accessibility.GetFullAXTreeParams{})
+		return res.Nodes, err
+	})
+	require.NoError(p.t, err)
+	var out []string
+	for _, n := range nodes {
+		var r, name string
+		if n.Role != nil {
+			_ = json.Unmarshal(n.Role.Value, &r)
+		}
+		if n.Name != nil {
+			_ = json.Unmarshal(n.Name.Value, &name)
+		}
+		if r == role && !n.Ignored {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+func TestCardsAreStillATableAndNothingIsReadTwice(t *testing.T) {
+	f := newFixture(t, world{cases: standard()}, kit.View{})
+	p := open(t, f.url("/page", pageOpts{}), 320)
+	p.ready()
+	require.Equal(t, byDate, accessibleNames(p, "rowheader"))
+	require.Equal(t, []string{"Datum", "Titel", "Avsändare", "Status", "Beredningstid"}, accessibleNames(p, "columnheader"))
+	cells := accessibleNames(p, "cell")
+	require.Contains(t, cells, "Försäkringskassan")
+	for _, c := range cells {
+		require.NotContains(t, c, ":", "the card's visible labels are not read out again: %q", c)
+	}
+	require.Equal(t, "Datum: ", strings.Trim(evalAs[string](p, `getComputedStyle(`+q("tr.case td")+`, "::before").content`), `"`)[:7],
+		"but they are shown")
+}
+
+// title selects the title button of the case called name.
+func title(name string) string {
+	return `[...` + sr + `.querySelectorAll(".tt")].find((b) => b.textContent == ` + quote(name) + `)`
+}
+
+func TestDetailsOpenAndCloseByKeyboard(t *testing.T) {
+	f := newFixture(t, world{cases: standard()}, kit.View{})
+	p := open(t, f.url("/page", pageOpts{}), 0)
+	p.ready()
+	p.record()
+	p.eval(title("Ansökan om F-skatt") + `.focus()`)
+	detail := sr + `.getElementById(` + title("Ansökan om F-skatt") + `.getAttribute("aria-controls"))`
+	require.Equal(t, "false", evalAs[string](p, title("Ansökan om F-skatt")+`.getAttribute("aria-expanded")`))
+	require.True(t, evalAs[bool](p, detail+`.hidden`))
+
+	p.keys(kb.Enter)
+	require.Equal(t, "true", evalAs[string](p, title("Ansökan om F-skatt")+`.getAttribute("aria-expanded")`))
+	require.False(t, evalAs[bool](p, detail+`.hidden`))
+	require.Equal(t, "BUTTON Ansökan om F-skatt", p.focused())
+	require.Equal(t, []string{
+		"Diarienummer 131-123456-26", "Kategori Företagsregistrering", "Betalning Betalning väntar", "Handläggare Anna Berg",
+		"Meddelande Vi har tagit emot din ansökan.", "Nästa steg Beslut skickas", "Tidpunkt för nästa steg 15 december 2026", "Inkomstår 2025",
+	}, evalAs[[]string](p, `[...`+detail+`.querySelectorAll("dl > div")].map((d) => d.innerText.replace(/\s+/g, " "))`))
+	require.Equal(t, "Händelser", evalAs[string](p, detail+`.querySelector("h3").textContent`))
+	require.Equal(t, []string{
+		"2 november 2026 Ansökan mottagen (Ankommen handling)",
+		"20 november 2026 Handläggning påbörjad (Handläggning pågår) Handläggaren går igenom ansökan.",
+	}, evalAs[[]string](p, `[...`+detail+`.querySelectorAll("li")].map((d) => d.innerText.replace(/\s+/g, " "))`))
+	link := evalAs[map[string]string](p, `(() => { const a = `+detail+`.querySelector("a"); return {text: a.textContent, href: a.href, target: a.target, rel: a.rel} })()`)
+	require.Equal(t, map[string]string{
+		"text": "Gå till ärendet hos Skatteverket (öppnas i nytt fönster)", "href": "https://etjanst.skatteverket.se/arende/123",
+		"target": "_blank", "rel": "noopener",
+	}, link)
+
+	p.keys(" ")
+	require.Equal(t, "false", evalAs[string](p, title("Ansökan om F-skatt")+`.getAttribute("aria-expanded")`))
+	require.True(t, evalAs[bool](p, detail+`.hidden`))
+	require.Equal(t, "BUTTON Ansökan om F-skatt", p.focused())
+
+	var toggles []event
+	for _, e := range p.seen() {
+		if e.Type == "arendevy-toggle" {
+			toggles = append(toggles, e)
+		}
+	}
+	require.Equal(t, []event{
+		{Type: "arendevy-toggle", Detail: map[string]any{"id": "skv-1", "expanded": true}, Bubbles: true, Composed: true, Cancelable: true},
+		{Type: "arendevy-toggle", Detail: map[string]any{"id": "skv-1", "expanded": false}, Bubbles: true, Composed: true, Cancelable: true},
+	}, toggles)
+
+	// A field without a value has no heading either.
+	p.eval(title("Bygglov för carport") + `.click()`)
+	require.Equal(t, []string{"Nästa steg Komplettera ritningarna"},
+		evalAs[[]string](p, `[...`+sr+`.getElementById(`+title("Bygglov för carport")+`.getAttribute("aria-controls")).querySelectorAll("dl > div")].map((d) => d.innerText.replace(/\s+/g, " "))`))
+	require.Equal(t, "Om Vaxholms stad och hur du når kundtjänsten",
+		evalAs[string](p, sr+`.getElementById(`+title("Bygglov för carport")+`.getAttribute("aria-controls")).querySelector("a").textContent`),
+		"no e-service: the producer's information page instead")
+	p.axe("expanded")
+
+	// A portal that cancels the event keeps the details as they are.
+	p.record("arendevy-toggle")
+	p.eval(title("Föräldrapenning") + `.focus()`)
+	p.keys(kb.Enter)
+	require.Equal(t, "false", evalAs[string](p, title("Föräldrapenning")+`.getAttribute("aria-expanded")`))
+}
+
+func TestSortByControlAndByAttribute(t *testing.T) {
+	f := newFixture(t, world{cases: standard()}, kit.View{})
+	p := open(t, f.url("/page", pageOpts{}), 0)
+	p.ready()
+	require.Equal(t, "descending", evalAs[string](p, q(`[data-k="date"]`)+`.parentElement.getAttribute("aria-sort")`))
+	p.record()
+
+	p.click(`[data-k="title"]`)
+	swedish := []string{"Ansökan om F-skatt", "Bygglov för carport", "Föräldrapenning", "Återbetalning av skatt", "Ärende om bostadsanpassning", "Överklagande av beslut"}
+	require.Equal(t, swedish, p.texts(".tt"), "Å, Ä, Ö after Z, in that order")
+	require.Equal(t, []string{"", "ascending", "", ""}, evalAs[[]string](p, `[...`+sr+`.querySelectorAll("thead th:has(.sb)")].map((th) => th.getAttribute("aria-sort") ?? "")`))
+	require.Equal(t, "6 av 6 ärenden, sorterade efter titel, stigande", p.text(".cnt"))
+	require.Equal(t, "BUTTON Titel", p.focused(), "focus stays on the control")
+	require.Equal(t, "title", evalAs[string](p, `document.querySelector("arendevy-overview").getAttribute("sort")`))
+
+	p.keys(kb.Enter)
+	require.Equal(t, []string{"Överklagande av beslut", "Ärende om bostadsanpassning", "Återbetalning av skatt", "Föräldrapenning", "Bygglov för carport", "Ansökan om F-skatt"}, p.texts(".tt"))
+	require.Equal(t, "6 av 6 ärenden, sorterade efter titel, fallande", p.text(".cnt"))
+	require.Equal(t, []event{
+		{Type: "arendevy-sort", Detail: map[string]any{"sort": "title", "order": "asc"}, Bubbles: true, Composed: true, Cancelable: true},
+		{Type: "arendevy-sort", Detail: map[string]any{"sort": "title", "order": "desc"}, Bubbles: true, Composed: true, Cancelable: true},
+	}, p.seen())
+
+	// By property (and so attribute): sender, ties newest first.
+	mainAs[any](p, `document.querySelector("arendevy-overview").sort = "sender"`)
+	mainAs[any](p, `document.querySelector("arendevy-overview").order = "asc"`)
+	p.waitFor(q(".cnt") + `.textContent.includes("avsändare")`)
+	require.Equal(t, []string{"Överklagande av beslut", "Föräldrapenning", "Ansökan om F-skatt", "Återbetalning av skatt", "Bygglov för carport", "Ärende om bostadsanpassning"}, p.texts(".tt"))
+	require.Equal(t, "sender", evalAs[string](p, `document.querySelector("arendevy-overview").getAttribute("sort")`))
+
+	// A portal that cancels the event keeps the order as it is.
+	p.record("arendevy-sort")
+	p.click(`[data-k="status"]`)
+	require.Equal(t, "sender", evalAs[string](p, `document.querySelector("arendevy-overview").getAttribute("sort")`))
+
+	// From the first render, by attribute.
+	p2 := open(t, f.url("/page", pageOpts{attrs: map[string]string{"sort": "status", "order": "desc"}}), 0)
+	p2.ready()
+	require.Equal(t, []string{"Ärendet avslutat", "Ärendet avslutat", "Åtgärd krävs", "Handläggning pågår", "Handläggning pågår", "Ankommen handling"}, p2.texts("tbody .st"))
+	require.Equal(t, "6 av 6 ärenden, sorterade efter status, fallande", p2.text(".cnt"))
+}
+
+func TestFilterByControlAndByAttribute(t *testing.T) {
+	f := newFixture(t, world{cases: standard()}, kit.View{})
+	p := open(t, f.url("/page", pageOpts{}), 0)
+	p.ready()
+	p.record()
+	el := `document.querySelector("arendevy-overview")`
+
+	p.click(".flt summary")
+	p.click(`input[value="action_required"]`)
+	require.Equal(t, []string{"Bygglov för carport"}, p.texts(".tt"))
+	require.Equal(t, "1 av 6 ärenden, sorterade efter datum, nyast först", p.text(".cnt"))
+	require.Equal(t, "INPUT ", p.focused(), "focus stays on the checkbox")
+	require.Equal(t, "action_required", evalAs[string](p, el+`.getAttribute("filter-status")`))
+	require.Equal(t, []event{{Type: "arendevy-filter", Bubbles: true, Composed: true, Cancelable: true,
+		Detail: map[string]any{"sender": []any{}, "status": []any{"action_required"}, "scope": "all", "q": ""}}}, p.seen())
+
+	p.click(`input[value="action_required"]`)
+	p.click(`input[name="scope"][value="closed"]`)
+	require.Equal(t, []string{"Återbetalning av skatt", "Ärende om bostadsanpassning"}, p.texts(".tt"))
+	require.Equal(t, "only", evalAs[string](p, el+`.getAttribute("show-closed")`))
+
+	p.click(`input[name="scope"][value="all"]`)
+	p.click(`input[type="search"]`)
+	p.keys("bygg")
+	require.Equal(t, []string{"Bygglov för carport"}, p.texts(".tt"))
+	require.Equal(t, "bygg", evalAs[string](p, el+`.getAttribute("filter-text")`))
+	require.Equal(t, "INPUT ", p.focused())
+
+	p.click(`.flt .btn`)
+	require.Equal(t, byDate, p.texts(".tt"), "clear shows everything again")
+	require.Equal(t, "", evalAs[string](p, q(`input[type="search"]`)+`.value`))
+
+	// By attribute.
+	p.eval(el + `.setAttribute("filter-sender", "skatteverket,fk")`)
+	p.eval(el + `.setAttribute("show-closed", "false")`)
+	p.waitFor(q(".cnt") + `.textContent.startsWith("3 av 6")`)
+	require.Equal(t, []string{"Överklagande av beslut", "Ansökan om F-skatt", "Föräldrapenning"}, p.texts(".tt"))
+	require.Equal(t, []bool{true, true, false}, evalAs[[]bool](p, `[...`+sr+`.querySelectorAll('[name="sender"]')].map((i) => i.checked)`),
+		"the controls show the filter in effect: Försäkringskassan, Skatteverket, Vaxholms stad")
+	require.True(t, evalAs[bool](p, q(`input[name="scope"][value="open"]`)+`.checked`))
+
+	// A portal that cancels the event keeps the filter as it is.
+	p.record("arendevy-filter")
+	p.click(`input[value="received"]`)
+	require.False(t, evalAs[bool](p, q(`input[value="received"]`)+`.checked`))
+	require.Equal(t, "", evalAs[string](p, el+`.getAttribute("filter-status") ?? ""`))
+}
+
+func TestPageSizeShowsMoreAndMovesFocusToTheFirstNewCase(t *testing.T) {
+	f := newFixture(t, world{cases: standard()}, kit.View{})
+	p := open(t, f.url("/page", pageOpts{attrs: map[string]string{"page-size": "4"}}), 0)
+	p.ready()
+	require.Equal(t, byDate[:4], p.texts(".tt"))
+	require.Equal(t, "Visa 2 till", p.text(".more"))
+	require.Equal(t, "6 av 6 ärenden, sorterade efter datum, nyast först", p.text(".cnt"))
+	p.click(".more")
+	require.Equal(t, byDate, p.texts(".tt"))
+	require.Equal(t, "BUTTON "+byDate[4], p.focused())
+	require.True(t, evalAs[bool](p, q(".more")+`.hidden`))
+	require.Equal(t, 4, mainAs[int](p, `document.querySelector("arendevy-overview").pageSize`))
+}
+
+// look is one way the page can be: language, theme and width.
+type look struct {
+	lang, theme string
+	width       int
+}
+
+// looks are the two corners every state is checked in: Swedish, the
+// default theme, wide; English, the bank theme, 320 px.
+var looks = []look{{"sv", "default", 1024}, {"en", "bank", 320}}
+
+func (l look) pick(sv, en string) string {
+	if l.lang == "sv" {
+		return sv
+	}
+	return en
+}
+
+func TestEveryStateIsAccessibleInBothLanguagesAndThemes(t *testing.T) {
+	for _, l := range looks {
+		t.Run(l.lang+"-"+l.theme, func(t *testing.T) {
+			t.Run("loading", func(t *testing.T) {
+				gate := make(chan struct{})
+				f := newFixture(t, world{cases: standard(), gate: gate}, kit.View{})
+				p := open(t, f.url("/page", pageOpts{lang: l.lang, theme: l.theme}), l.width)
+				p.waitFor(q(".cnt") + `?.textContent`)
+				require.Equal(t, l.pick("Hämtar dina ärenden …", "Fetching your cases …"), p.text(".cnt"))
+				require.Equal(t, "status", evalAs[string](p, q(".cnt")+`.getAttribute("role")`), "announced")
+				before := evalAs[float64](p, q(".cnt")+`.getBoundingClientRect().top`)
+				p.axe("loading")
+				close(gate)
+				p.ready()
+				require.Equal(t, before, evalAs[float64](p, q(".cnt")+`.getBoundingClientRect().top`), "nothing above the cases moves when they arrive")
+			})
+			t.Run("empty", func(t *testing.T) {
+				f := newFixture(t, world{}, kit.View{})
+				p := open(t, f.url("/page", pageOpts{lang: l.lang, theme: l.theme}), l.width)
+				p.ready()
+				require.Equal(t, []string{l.pick(
+					"Du har inga ärenden hos de anslutna aktörerna: Skatteverket, Vaxholms stad, Försäkringskassan.",
+					"You have no cases with the connected organisations: Skatteverket, Vaxholms stad, Försäkringskassan.")}, p.texts(".notes p"))
+				require.True(t, evalAs[bool](p, q("table")+`.hidden && `+q(".flt")+`.hidden`))
+				p.axe("empty")
+			})
+			t.Run("partial", func(t *testing.T) {
+				f := newFixture(t, world{cases: standard(), failing: true}, kit.View{})
+				p := open(t, f.url("/page", pageOpts{lang: l.lang, theme: l.theme}), l.width)
+				p.ready()
+				require.Equal(t, []string{l.pick("CSN kunde inte nås just nu – dess ärenden saknas.",
+					"CSN could not be reached right now – its cases are missing.")}, p.texts(".notes p"))
+				require.Equal(t, "polite", evalAs[string](p, q(".notes")+`.getAttribute("aria-live")`), "announced")
+				require.Len(t, p.texts(".tt"), 6, "every other producer's cases are there")
+				p.axe("partial")
+			})
+			t.Run("error and retry", func(t *testing.T) {
+				f := newFixture(t, world{cases: standard()}, kit.View{})
+				p := open(t, f.url("/page", pageOpts{lang: l.lang, theme: l.theme, attrs: map[string]string{"src": "/flaky/arendevy/api/overview"}}), l.width)
+				p.expect("status of 502")
+				p.ready()
+				require.Equal(t, l.pick("Dina ärenden kunde inte hämtas just nu.Försök igen", "Your cases could not be fetched right now.Try again"), p.text(".notes p"))
+				p.axe("error")
+				p.click(".notes button")
+				p.waitFor(q("tbody tr"))
+				require.Empty(t, p.texts(".notes p"))
+				require.Equal(t, "H2 "+l.pick("Mina ärenden", "My cases"), p.focused(), "after a retry, focus goes to the overview")
+			})
+			t.Run("login required", func(t *testing.T) {
+				f := newFixture(t, world{cases: standard()}, kit.View{})
+				p := open(t, f.url("/page", pageOpts{lang: l.lang, theme: l.theme, attrs: map[string]string{"src": "/anonymous/arendevy/api/overview"}}), l.width)
+				p.expect("status of 401")
+				p.ready()
+				require.Equal(t, l.pick("Logga in med e-legitimation för att se dina ärenden.", "Log in with e-identification to see your cases."), p.text(".notes p"))
+				p.axe("login required")
+			})
+			t.Run("filtered to nothing", func(t *testing.T) {
+				f := newFixture(t, world{cases: standard()}, kit.View{})
+				p := open(t, f.url("/page", pageOpts{lang: l.lang, theme: l.theme, attrs: map[string]string{"filter-text": "zzz"}}), l.width)
+				p.ready()
+				require.Equal(t, l.pick("Inga ärenden matchar det du har valt.Rensa filter", "No cases match your choices.Clear filters"), p.text(".msg"))
+				require.Equal(t, l.pick("0 av 6 ärenden, sorterade efter datum, nyast först", "0 of 6 cases, sorted by date, newest first"), p.text(".cnt"))
+				require.True(t, evalAs[bool](p, q("table")+`.hidden`))
+				p.axe("filtered to nothing")
+				p.click(".msg button")
+				require.Len(t, p.texts(".tt"), 6)
+			})
+			t.Run("expanded with filters and legend open", func(t *testing.T) {
+				f := newFixture(t, world{cases: standard()}, kit.View{})
+				p := open(t, f.url("/page", pageOpts{lang: l.lang, theme: l.theme, attrs: map[string]string{"approved-by": "Skatteverket"}}), l.width)
+				p.ready()
+				require.Equal(t, l.pick("Tjänsten är godkänd av Skatteverket.", "This service is approved by Skatteverket."), p.text(".trust"))
+				p.click(".flt summary")
+				p.click(".lgd summary")
+				for _, b := range p.texts(".tt") {
+					p.eval(title(b) + `.click()`)
+				}
+				p.axe("expanded")
+				require.NoError(t, p.tab.EmulateMedia(p.ctx, browser.ForcedColors, browser.ReducedMotion))
+				p.axe("expanded, forced colours")
+			})
+		})
+	}
+}
+
+func TestLoginRequiredIsAnEventThePortalCanTake(t *testing.T) {
+	f := newFixture(t, world{cases: standard()}, kit.View{})
+	p := open(t, f.url("/page", pageOpts{attrs: map[string]string{"src": "/anonymous/arendevy/api/overview", "lang": "en"}}), 0)
+	p.expect("status of 401")
+	p.ready()
+	p.record("arendevy-login-required")
+	mainAs[any](p, `document.querySelector("arendevy-overview").refresh()`)
+	p.waitFor(`globalThis.seen.length`)
+	require.Equal(t, []event{{Type: "arendevy-login-required", Detail: map[string]any{"login": nil}, Bubbles: true, Composed: true, Cancelable: true}}, p.seen())
+	p.waitFor(`!` + q(".cnt") + `.textContent`)
+	require.Empty(t, p.texts(".notes p"), "the portal handles the login: the element says nothing")
+}
+
+func TestLanguageIsInheritedFollowedAndOverridable(t *testing.T) {
+	f := newFixture(t, world{cases: standard()}, kit.View{})
+	p := open(t, f.url("/page", pageOpts{lang: "en-GB"}), 0)
+	p.ready()
+	require.Equal(t, "My cases", p.text("h2"))
+	require.Equal(t, "en", evalAs[string](p, q(".adv")+`.lang`))
+	require.Equal(t, "6 of 6 cases, sorted by date, newest first", p.text(".cnt"))
+	require.Equal(t, "November 23, 2026", p.text("tbody td"))
+	require.Equal(t, "2 months", p.text("tbody td:last-child"))
+
+	p.eval(`document.documentElement.lang = "sv"`)
+	p.waitFor(q("h2") + `.textContent == "Mina ärenden"`)
+	require.Equal(t, "23 november 2026", p.text("tbody td"))
+
+	el := `document.querySelector("arendevy-overview")`
+	p.eval(el + `.setAttribute("lang", "en")`)
+	p.waitFor(q("h2") + `.textContent == "My cases"`)
+	p.eval(el + `.removeAttribute("lang")`)
+	p.waitFor(q("h2") + `.textContent == "Mina ärenden"`)
+
+	p.eval(`document.documentElement.lang = "de"`)
+	p.waitFor(q(".adv") + `.lang == "sv"`)
+	require.Equal(t, "Mina ärenden", p.text("h2"), "a language the catalogue lacks gets Swedish")
+}
+
+func TestPluralsAndSwedishDates(t *testing.T) {
+	one := []cases.Case{{ID: "a", Date: at("2026-11-20T23:30:00Z"), Title: "Sent ärende", Sender: skatteverket, Status: cases.Received,
+		Forecast: &cases.Forecast{Amount: 1, Unit: cases.Days}}}
+	f := newFixture(t, world{cases: one}, kit.View{})
+	for _, l := range looks {
+		p := open(t, f.url("/page", pageOpts{lang: l.lang}), 0)
+		p.ready()
+		require.Equal(t, l.pick("1 av 1 ärende, sorterade efter datum, nyast först", "1 of 1 case, sorted by date, newest first"), p.text(".cnt"))
+		require.Equal(t, l.pick("1 dag", "1 day"), p.text("tbody td:last-child"))
+		require.Equal(t, l.pick("21 november 2026", "November 21, 2026"), p.text("time"), "23:30 UTC is the next day in Stockholm")
+	}
+}
+
+func TestHostileProducerTextIsInert(t *testing.T) {
+	hostile := []cases.Case{
+		{ID: "x1", Date: at("2026-11-20T09:30:00Z"), Sender: skatteverket, Status: cases.InProgress,
+			Title:    `<script>document.body.dataset.pwned = "title"</script>`,
+			FreeText: `"><img src=x onerror="document.body.dataset.pwned='img'">`,
+			Officer:  `{{.Count}} {{template "x"}}`,
+			Pairs:    []cases.Pair{{Title: "{{.Sender}}", Value: `<b onmouseover="document.body.dataset.pwned='pair'">fet</b>`}},
+			Link:     "https://evil.example/arende/1"},
+		{ID: "x2", Date: at("2026-11-19T09:30:00Z"), Title: "Skriptlänk", Sender: vaxholm, Status: cases.Received,
+			Link: "javascript:document.body.dataset.pwned='link'"},
+		{ID: "x3", Date: at("2026-11-18T09:30:00Z"), Title: "Datalänk", Sender: fk, Status: cases.Received,
+			Link: "data:text/html,<script>alert(1)</script>"},
+	}
+	f := newFixture(t, world{cases: hostile}, kit.View{})
+	for _, noCSP := range []bool{false, true} {
+		t.Run(fmt.Sprint("without CSP ", noCSP), func(t *testing.T) {
+			p := open(t, f.url("/page", pageOpts{noCSP: noCSP}), 0)
+			p.ready()
+			require.Equal(t, []string{hostile[0].Title, "Skriptlänk", "Datalänk"}, p.texts(".tt"), "the title is text")
+			for _, c := range hostile {
+				p.eval(title(c.Title) + `.click()`)
+			}
+			detail := evalAs[[]string](p, `[...`+sr+`.querySelectorAll(".det dd, .det dt")].map((e) => e.textContent)`)
+			require.Contains(t, detail, hostile[0].FreeText)
+			require.Contains(t, detail, hostile[0].Officer)
+			require.Contains(t, detail, "{{.Sender}}")
+			require.Contains(t, detail, hostile[0].Pairs[0].Value)
+			require.Equal(t, 0, evalAs[int](p, sr+`.querySelectorAll(".adv script, .adv img, .adv b").length`), "no markup came from the producer")
+			require.Equal(t, "", evalAs[string](p, `document.body.dataset.pwned ?? ""`), "no producer script ran")
+			require.Equal(t, 0, evalAs[int](p, sr+`.querySelectorAll("a.go").length`), "javascript:, data: and off-list links are not shown")
+			require.Equal(t, []string{"Om Skatteverket och hur du når kundtjänsten", "Om Vaxholms stad och hur du når kundtjänsten",
+				"Om Försäkringskassan och hur du når kundtjänsten"}, p.texts(".det a"), "but the producers' information pages are")
+		})
+	}
+	t.Run("links the kit would never send", func(t *testing.T) {
+		p := open(t, f.url("/page", pageOpts{attrs: map[string]string{"src": "/evil"}}), 0)
+		p.ready()
+		for _, b := range p.texts(".tt") {
+			p.eval(title(b) + `.click()`)
+		}
+		require.Equal(t, 0, evalAs[int](p, sr+`.querySelectorAll(".det a").length`), "javascript: and data: are never links")
+	})
+}
+
+func TestDeepLinkOpensANewWindowUnlessThePortalTakesIt(t *testing.T) {
+	f := newFixture(t, world{cases: standard()}, kit.View{})
+	p := open(t, f.url("/page", pageOpts{lang: "en"}), 0)
+	p.ready()
+	p.eval(title("Ansökan om F-skatt") + `.click()`)
+	// Remember whether the element let the browser open the link, then stop
+	// the browser from opening it in the test.
+	p.eval(`document.addEventListener("click", (e) => { globalThis.prevented = e.defaultPrevented; e.preventDefault() })`)
+	p.record("arendevy-open")
+	p.click("a.go")
+	require.Equal(t, "Go to the case at Skatteverket (opens in a new window)", p.text("a.go"))
+	require.Equal(t, []event{{Type: "arendevy-open", Bubbles: true, Composed: true, Cancelable: true, Detail: map[string]any{
+		"id": "skv-1", "href": "https://etjanst.skatteverket.se/arende/123", "sender": map[string]any{"id": "skatteverket", "name": "Skatteverket"}}}}, p.seen())
+	require.True(t, evalAs[bool](p, `globalThis.prevented`), "the portal cancelled: the element does not open the link")
+
+	p.record()
+	p.click("a.go")
+	require.False(t, evalAs[bool](p, `globalThis.prevented`), "otherwise the browser opens it")
+}
+
+func TestPropertiesReflectAttributes(t *testing.T) {
+	f := newFixture(t, world{cases: standard()}, kit.View{})
+	p := open(t, f.url("/page", pageOpts{}), 0)
+	p.ready()
+	p.record()
+	el := `document.querySelector("arendevy-overview")`
+	mainAs[any](p, el+`.filterStatus = ["closed", "received"]`)
+	mainAs[any](p, el+`.pageSize = 1`)
+	require.Equal(t, "closed,received", evalAs[string](p, el+`.getAttribute("filter-status")`))
+	require.Equal(t, []string{"closed", "received"}, mainAs[[]string](p, el+`.filterStatus`))
+	require.Equal(t, []string{}, mainAs[[]string](p, el+`.filterSender`))
+	require.Equal(t, 1, mainAs[int](p, el+`.pageSize`))
+	p.waitFor(q(".cnt") + `.textContent.startsWith("3 av 6")`)
+	require.Equal(t, []string{"Föräldrapenning"}, p.texts(".tt"))
+	require.Equal(t, 6, mainAs[int](p, el+`.data.cases.length`))
+	mainAs[any](p, el+`.filterStatus = null`)
+	require.False(t, evalAs[bool](p, el+`.hasAttribute("filter-status")`))
+
+	calls := f.apiCalls.Load()
+	mainAs[any](p, el+`.refresh()`)
+	p.waitFor(`globalThis.seen.some((e) => e.type == "arendevy-loaded")`)
+	require.Equal(t, calls+1, f.apiCalls.Load())
+	loaded := p.seen()[0]
+	require.Equal(t, "arendevy-loaded", loaded.Type)
+	require.Equal(t, float64(6), loaded.Detail["total"])
+	require.Len(t, loaded.Detail["sources"], 3, "one outcome per producer")
+	require.Equal(t, map[string]any{"id": "vaxholm", "name": "Vaxholms stad"}, loaded.Detail["sources"].([]any)[1].(map[string]any)["producer"])
+}
+
+func TestLegendExplainsTheFourStatusesInWordsAndShapes(t *testing.T) {
+	f := newFixture(t, world{cases: standard()}, kit.View{})
+	p := open(t, f.url("/page", pageOpts{}), 0)
+	p.ready()
+	p.click(".lgd summary")
+	require.Equal(t, []string{
+		"Ankommen handling Dina handlingar har kommit fram.",
+		"Handläggning pågår Ärendet handläggs. Du behöver inte göra något nu.",
+		"Åtgärd krävs Du behöver göra något, till exempel komplettera, för att ärendet ska gå vidare.",
+		"Ärendet avslutat Ärendet är klart.",
+	}, p.texts(".lgd dl > div"))
+	shapes := evalAs[[]string](p, `[...`+sr+`.querySelectorAll(".lgd .st")].map((e) => getComputedStyle(e, "::before").content)`)
+	require.Len(t, shapes, 4)
+	for i, s := range shapes {
+		require.NotContains(t, []string{"none", "normal", ""}, s)
+		for _, other := range shapes[i+1:] {
+			require.NotEqual(t, s, other, "each status has its own shape")
+		}
+	}
+}
+
+func TestThemesAndReducedMotion(t *testing.T) {
+	f := newFixture(t, world{cases: standard()}, kit.View{})
+	accent := `getComputedStyle(` + q(".tt") + `).color`
+	def := open(t, f.url("/page", pageOpts{}), 0)
+	def.ready()
+	bank := open(t, f.url("/page", pageOpts{theme: "bank"}), 0)
+	bank.ready()
+	require.Equal(t, "rgb(31, 79, 168)", evalAs[string](def, accent))
+	require.Equal(t, "rgb(0, 80, 122)", evalAs[string](bank, accent), "the bank's theme reaches into the shadow root")
+
+	transition := `getComputedStyle(` + q(".tt") + `, "::after").transitionDuration`
+	require.Equal(t, "0.2s", evalAs[string](def, transition))
+	require.NoError(t, def.tab.EmulateMedia(def.ctx, browser.ReducedMotion))
+	require.Equal(t, "0s", evalAs[string](def, transition))
+}
+
+// layout is where the overview's parts are on screen.
+type layout struct {
+	Height float64     `json:"height"`
+	Parts  [][]float64 `json:"parts"` // x, y, width, height of headings, status, titles, badges
+	Text   string      `json:"text"`
+}
+
+// layoutOf measures the overview inside root (a JavaScript expression: the
+// light DOM before the upgrade, the shadow root after).
+func layoutOf(p *page, root string) layout {
+	p.t.Helper()
+	return evalAs[layout](p, `(() => {
+		const root = `+root+`;
+		const parts = [...root.querySelectorAll("h2, .cnt, .sb, .tt, tbody .st, .more, .lgd summary")].map((e) => {
+			const r = e.getBoundingClientRect(); return [r.x, r.y, r.width, r.height].map((n) => Math.round(n * 2) / 2) })
+			.filter(([, , w, h]) => w || h); // what is not displayed has no place
+		return {height: document.querySelector("arendevy-overview").getBoundingClientRect().height, parts,
+			text: root.querySelector(".adv").innerText};
+	})()`)
+}
+
+func TestServerRenderedOverviewShowsWithoutJavaScriptAndUpgradesWithoutMoving(t *testing.T) {
+	f := newFixture(t, world{cases: standard(), failing: true}, kit.View{ApprovedBy: "Skatteverket", PageSize: 4})
+	for _, l := range looks {
+		t.Run(l.lang+"-"+l.theme, func(t *testing.T) {
+			attrs := map[string]string{"sort": "title", "order": "asc"}
+			light := `document.querySelector("arendevy-overview")`
+
+			before := open(t, f.url("/ssr", pageOpts{lang: l.lang, theme: l.theme, attrs: attrs}), l.width)
+			require.Equal(t, 4, evalAs[int](before, light+`.querySelectorAll("tr.case:not(.pg)").length`))
+			require.Equal(t, "none", evalAs[string](before, `getComputedStyle(`+light+`.querySelector("tr.det")).display`), "details closed, as the element will have them")
+			want := layoutOf(before, light)
+			before.axe("server-rendered, before the element")
+
+			calls := f.apiCalls.Load()
+			after := open(t, f.url("/ssr", pageOpts{lang: l.lang, theme: l.theme, attrs: attrs, script: true}), l.width)
+			after.waitFor(q(".adv") + ` && !` + light + `.firstElementChild`)
+			require.Equal(t, calls+1, f.apiCalls.Load(), "the element took the server's data; the page compiled the only overview")
+			got := layoutOf(after, sr)
+			require.Equal(t, want.Text, got.Text, "the same words")
+			require.Equal(t, want.Height, got.Height, "the same height")
+			require.Equal(t, want.Parts, got.Parts, "everything where it was")
+			require.Equal(t, []string{"Ansökan om F-skatt", "Bygglov för carport", "Föräldrapenning", "Återbetalning av skatt"}, after.texts(".tt"))
+			after.click(`[data-k="date"]`)
+			require.Equal(t, byDate[:4], after.texts(".tt"), "and it works")
+			after.axe("server-rendered, upgraded")
+		})
+	}
+}
+
+// TestServerRenderedOverviewWithoutJavaScript loads the page with
+// JavaScript switched off. The harness's checks (axe-core, diagnostics) need
+// JavaScript themselves, so this test reads the page through the DevTools
+// protocol only; the same markup passes axe-core in the other tests, before
+// the upgrade and with every detail open.
+func TestServerRenderedOverviewWithoutJavaScript(t *testing.T) {
+	f := newFixture(t, world{cases: standard()}, kit.View{PageSize: 2})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	tab, err := shared.NewTab(ctx)
+	require.NoError(t, err)
+	defer tab.Close()
+	_, err = browser.Run(ctx, tab, func(ctx context.Context, target *chromedp.Target) (cdp.Empty, error) {
+		return cdp.Call(ctx, target, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+	})
+	require.NoError(t, err)
+	status, err := tab.Navigate(ctx, f.url("/ssr", pageOpts{script: true}))
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, status)
+	read := func(js string) any {
+		v, err := browser.Run(ctx, tab, chromedp.Evaluate[any](`(() => { const el = document.querySelector("arendevy-overview"); return `+js+` })()`))
+		require.NoError(t, err)
+		return v
+	}
+	require.Equal(t, false, read(`el.matches(":defined")`), "the element did not run")
+	require.Equal(t, toAny(byDate), read(`[...el.querySelectorAll(".tt")].map((e) => e.innerText)`), "every case shows, not only the first page")
+	require.Equal(t, toAny([]string{"Gå till ärendet hos Skatteverket (öppnas i nytt fönster)"}),
+		read(`[...el.querySelectorAll("a.go")].filter((a) => a.offsetParent).map((a) => a.innerText)`), "every detail is open")
+	require.Equal(t, toAny([]string{"none", "none"}), read(`[...el.querySelectorAll(".flt, .more")].map((e) => getComputedStyle(e).display)`),
+		"no control that needs JavaScript")
+	require.Equal(t, "6 av 6 ärenden, sorterade efter datum, nyast först", read(`el.querySelector(".cnt").innerText`))
+}
+
+func toAny(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
