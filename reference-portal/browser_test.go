@@ -1,0 +1,318 @@
+package main
+
+import (
+	"context"
+	"html/template"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/arendevy/arendevy/e2e/browser"
+	"github.com/arendevy/arendevy/kit/cases"
+	"github.com/arendevy/arendevy/kit/identity"
+	"github.com/arendevy/arendevy/kit/memory"
+	"github.com/arendevy/arendevy/reference-portal/config"
+)
+
+// startPortal runs the reference portal as `make run` wires it (embedded
+// development IdP, demo data, in-memory sessions) on a free loopback port.
+func startPortal(t *testing.T, theme string) string {
+	t.Helper()
+	port := freePort(t)
+	cfg := config.Default()
+	cfg.Listen = "127.0.0.1:" + strconv.Itoa(port)
+	cfg.PublicURL = "http://127.0.0.1:" + strconv.Itoa(port)
+	cfg.Theme = theme
+	ctx, cancel := context.WithCancel(context.Background())
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a, err := build(ctx, cfg, logger)
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, a, cfg, io.Discard, logger) }()
+	t.Cleanup(func() {
+		cancel()
+		require.NoError(t, <-done)
+		a.close()
+	})
+	require.Eventually(t, func() bool {
+		resp, err := http.Get(cfg.PublicURL + "/readyz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}, 10*time.Second, 50*time.Millisecond)
+	return cfg.PublicURL
+}
+
+var chromium *browser.Browser
+
+func newTab(t *testing.T) (context.Context, *browser.Tab) {
+	t.Helper()
+	if chromium == nil {
+		b, err := browser.Start(context.Background())
+		require.NoError(t, err)
+		chromium = b
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	tab, err := chromium.NewTab(ctx)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tab.Close() })
+	return ctx, tab
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if chromium != nil {
+		_ = chromium.Close()
+	}
+	os.Exit(code)
+}
+
+// waitFor polls a JavaScript condition in the page until it holds.
+func waitFor(t *testing.T, ctx context.Context, tab *browser.Tab, expr string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		if ok, err := browser.Eval[bool](ctx, tab, expr); err == nil && ok {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	loc, _ := browser.Eval[string](ctx, tab, "location.href")
+	t.Fatalf("waited in vain for %s (at %s)", expr, loc)
+}
+
+func click(t *testing.T, ctx context.Context, tab *browser.Tab, selector string) {
+	t.Helper()
+	require.NoError(t, browser.Do(ctx, tab, chromedp.Click(chromedp.CSS(selector))), selector)
+}
+
+const shadow = `document.querySelector("arendevy-overview")?.shadowRoot`
+
+// shownTitles are the titles of the cases the element shows, in order.
+func shownTitles(t *testing.T, ctx context.Context, tab *browser.Tab) []string {
+	t.Helper()
+	waitFor(t, ctx, tab, shadow+`?.querySelectorAll("button.tt").length > 0`)
+	titles, err := browser.Eval[[]string](ctx, tab, `Array.from(`+shadow+`.querySelectorAll("button.tt"), b => b.textContent)`)
+	require.NoError(t, err)
+	return titles
+}
+
+// login goes through the start page and the development IdP as persona.
+func login(t *testing.T, ctx context.Context, tab *browser.Tab, base, persona string) {
+	t.Helper()
+	_, err := tab.Navigate(ctx, base+"/")
+	require.NoError(t, err)
+	click(t, ctx, tab, `a.button[href*="/saml/login"]`)
+	waitFor(t, ctx, tab, `document.querySelectorAll('input[name="persona"]').length > 0`)
+	id, err := browser.Eval[string](ctx, tab, `Array.from(document.querySelectorAll("label")).find(l => l.textContent.includes(`+strconv.Quote(persona)+`))?.htmlFor ?? ""`)
+	require.NoError(t, err)
+	require.NotEmpty(t, id, "persona %s offered at the development IdP", persona)
+	click(t, ctx, tab, "#"+id)
+	click(t, ctx, tab, `form button[type="submit"]:not([name])`)
+	waitFor(t, ctx, tab, `location.pathname == "/mina-arenden"`)
+}
+
+// casesOf are the demo titles of a customer, from the same demo data the
+// portal serves.
+func casesOf(t *testing.T, number string) []string {
+	t.Helper()
+	res, err := memory.Demo(time.Now()).Overview(context.Background(), identity.Subject{User: identity.Party{Number: number}})
+	require.NoError(t, err)
+	var titles []string
+	for _, c := range res.Cases {
+		titles = append(titles, c.Title)
+	}
+	require.NotEmpty(t, titles)
+	return titles
+}
+
+func personaNumber(t *testing.T, name string) string {
+	for _, p := range memory.Demo(time.Now()).Personas() {
+		if p.Party.Name == name {
+			return p.Party.Number
+		}
+	}
+	t.Fatalf("no persona %s", name)
+	return ""
+}
+
+func TestPortalPersonSettingsLanguageLinksAndLogout(t *testing.T) {
+	base := startPortal(t, "default")
+	ctx, tab := newTab(t)
+
+	login(t, ctx, tab, base, "Elin Karlsson")
+	want := casesOf(t, personaNumber(t, "Elin Karlsson"))
+	require.ElementsMatch(t, want, shownTitles(t, ctx, tab), "exactly Elin's cases")
+
+	// The server-rendered overview is in the page as served, before any
+	// script runs, and the page may not be cached.
+	served, err := browser.Eval[map[string]string](ctx, tab, `fetch(location.href).then(async r => ({html: await r.text(), cache: r.headers.get("Cache-Control")}))`)
+	require.NoError(t, err)
+	for _, title := range want {
+		require.Contains(t, served["html"], htmlEscape(title))
+	}
+	require.Equal(t, "no-store", served["cache"])
+
+	// A deep link opens the producer's e-service in a new window and goes
+	// through the kit to an allowed host.
+	links, err := browser.Eval[[]map[string]string](ctx, tab, `Array.from(`+shadow+`.querySelectorAll("button.tt")).map(b => { b.click(); return b }) && Array.from(`+shadow+`.querySelectorAll("a.go")).map(a => ({href: a.getAttribute("href"), target: a.target, rel: a.rel, name: a.textContent}))`)
+	require.NoError(t, err)
+	require.NotEmpty(t, links, "Elin has cases with an e-service")
+	for _, l := range links {
+		l["href"] = strings.TrimPrefix(l["href"], base)
+		require.True(t, strings.HasPrefix(l["href"], "/arendevy/go/"), "a same-origin kit link: %s", l["href"])
+		require.Equal(t, "_blank", l["target"])
+		require.Contains(t, l["rel"], "noopener")
+		require.Regexp(t, `new window|nytt fönster`, l["name"], "announced as opening a new window")
+	}
+	jar, err := chromedp.Call(tab.Context(), network.GetCookies, network.GetCookiesParams{URLs: []string{base}})
+	require.NoError(t, err)
+	req, _ := http.NewRequest(http.MethodGet, base+links[0]["href"], nil)
+	for _, c := range jar.Cookies {
+		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+	}
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	target := resp.Header.Get("Location")
+	require.True(t, strings.HasPrefix(target, "https://"), target)
+	allowed := false
+	for _, p := range memory.Demo(time.Now()).Directory().All() {
+		for _, h := range p.Hosts {
+			allowed = allowed || strings.HasPrefix(target, "https://"+h+"/") || strings.Contains(target, "target=https%3A%2F%2F"+h)
+		}
+	}
+	require.True(t, allowed, "redirect to an allowed host: %s", target)
+
+	// A producer without an e-service: the information page names it and its customer service.
+	info, err := browser.Eval[string](ctx, tab, `Array.from(`+shadow+`.querySelectorAll('a[href*="/arendevy/producers/"]')).map(a => a.getAttribute("href"))[0] ?? ""`)
+	require.NoError(t, err)
+	require.NotEmpty(t, info, "Elin has a case from a producer without an e-service")
+	_, err = tab.Navigate(ctx, base+strings.TrimPrefix(info, base))
+	require.NoError(t, err)
+	page, err := browser.Eval[string](ctx, tab, `document.body.innerText`)
+	require.NoError(t, err)
+	require.Contains(t, page, "Lantmäteriet")
+	require.Regexp(t, `\d{2,3}-\d{3} \d{3}`, page, "a phone number")
+
+	// Settings: sort by title ascending, hide Skatteverket, hide closed cases.
+	_, err = tab.Navigate(ctx, base+"/installningar")
+	require.NoError(t, err)
+	require.NoError(t, browser.Do(ctx, tab,
+		chromedp.SetValue(chromedp.CSS("#sort"), "title"),
+		chromedp.Click(chromedp.CSS("#order-asc")),
+		chromedp.Click(chromedp.CSS("#closed")),
+		chromedp.Click(chromedp.CSS(`input[name="hide"][value="skatteverket"]`)),
+		chromedp.Click(chromedp.CSS(`form.settings button[type="submit"]`)),
+	))
+	waitFor(t, ctx, tab, `document.querySelector("p.notice[role=status]") != null`)
+	_, err = tab.Navigate(ctx, base+"/mina-arenden")
+	require.NoError(t, err)
+	shown := shownTitles(t, ctx, tab)
+	demo, err := memory.Demo(time.Now()).Overview(context.Background(), identity.Subject{User: identity.Party{Number: personaNumber(t, "Elin Karlsson")}})
+	require.NoError(t, err)
+	var expected []string
+	for _, c := range demo.Cases {
+		if c.Sender.ID != "skatteverket" && c.Status != cases.Closed {
+			expected = append(expected, c.Title)
+		}
+	}
+	require.ElementsMatch(t, expected, shown, "Skatteverket hidden, closed cases hidden")
+	require.True(t, slices.IsSortedFunc(shown, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) }) || len(shown) < 2,
+		"sorted by title: %v", shown)
+
+	// Language: switch to English, remembered on the next page.
+	before, err := browser.Eval[string](ctx, tab, `document.documentElement.lang`)
+	require.NoError(t, err)
+	click(t, ctx, tab, `a.lang`)
+	waitFor(t, ctx, tab, `document.documentElement.lang != `+strconv.Quote(before)+` && location.pathname == "/mina-arenden"`)
+	_, err = tab.Navigate(ctx, base+"/om-tjansten")
+	require.NoError(t, err)
+	h1, err := browser.Eval[string](ctx, tab, `document.documentElement.lang + ": " + document.querySelector("h1").textContent`)
+	require.NoError(t, err)
+	require.Contains(t, []string{"sv: Om tjänsten", "en: About the service"}, h1)
+	require.False(t, strings.HasPrefix(h1, before+":"), "the choice is remembered")
+
+	// Logout, then the back button: no case data anywhere.
+	_, err = tab.Navigate(ctx, base+"/mina-arenden")
+	require.NoError(t, err)
+	shownTitles(t, ctx, tab)
+	click(t, ctx, tab, `form[action$="/saml/logout"] button`)
+	waitFor(t, ctx, tab, `location.pathname == "/" && document.querySelector("p.notice[role=status]") != null`)
+	require.NoError(t, browser.Do(ctx, tab, chromedp.NavigateBack()))
+	time.Sleep(500 * time.Millisecond)
+	waitFor(t, ctx, tab, `document.readyState == "complete"`)
+	body, err := browser.Eval[string](ctx, tab, `document.documentElement.outerHTML + (`+shadow+`?.innerHTML ?? "")`)
+	require.NoError(t, err)
+	for _, title := range want {
+		require.NotContains(t, body, title, "no case data behind the back button")
+	}
+}
+
+func TestPortalAgentAndCompany(t *testing.T) {
+	base := startPortal(t, "default")
+	for _, tc := range []struct{ user, principal string }{
+		{"Johan Lindqvist", "Tolvan Tolvansson"},
+		{"Sven Bergström", "Skärgårdssnickarna i Vaxholm AB"},
+	} {
+		t.Run(tc.user, func(t *testing.T) {
+			ctx, tab := newTab(t)
+			login(t, ctx, tab, base, tc.user)
+			require.ElementsMatch(t, casesOf(t, personaNumber(t, tc.user)), shownTitles(t, ctx, tab), "own cases first")
+			ref, err := browser.Eval[string](ctx, tab, `Array.from(document.querySelectorAll("#party option")).find(o => o.textContent.includes(`+strconv.Quote(tc.principal)+`))?.value ?? ""`)
+			require.NoError(t, err)
+			require.NotEmpty(t, ref, "%s may act for %s", tc.user, tc.principal)
+			require.NoError(t, browser.Do(ctx, tab, chromedp.SetValue(chromedp.CSS("#party"), ref)))
+			require.NoError(t, tab.WaitLoad(ctx, func() error {
+				return browser.Do(ctx, tab, chromedp.Click(chromedp.CSS(`form.act-for button`)))
+			}))
+			waitFor(t, ctx, tab, `document.querySelector("#party option[selected]")?.value == `+strconv.Quote(ref))
+			require.ElementsMatch(t, casesOf(t, personaNumber(t, tc.principal)), shownTitles(t, ctx, tab), "exactly the principal's cases")
+			heading, err := browser.Eval[string](ctx, tab, shadow+`.querySelector("h2").textContent`)
+			require.NoError(t, err)
+			require.Contains(t, heading, tc.principal, "the overview says whose cases they are")
+		})
+	}
+}
+
+func TestPortalBankTheme(t *testing.T) {
+	municipal, bank := startPortal(t, "default"), startPortal(t, "bank")
+	ctx, tab := newTab(t)
+	colour := func(base string) (string, string) {
+		_, err := tab.Navigate(ctx, base+"/")
+		require.NoError(t, err)
+		c, err := browser.Eval[string](ctx, tab, `getComputedStyle(document.querySelector(".site-header")).backgroundColor`)
+		require.NoError(t, err)
+		name, err := browser.Eval[string](ctx, tab, `document.querySelector(".brand-name").textContent`)
+		require.NoError(t, err)
+		return c, name
+	}
+	mc, mn := colour(municipal)
+	bc, bn := colour(bank)
+	require.NotEqual(t, mc, bc, "the bank theme rebrands the page")
+	require.Equal(t, "Skärgårdsbanken", bn)
+	require.NotEqual(t, mn, bn)
+
+	login(t, ctx, tab, bank, "Elin Karlsson")
+	shownTitles(t, ctx, tab)
+	sheets, err := browser.Eval[[]string](ctx, tab, `Array.from(document.querySelectorAll('link[rel=stylesheet]'), l => l.getAttribute("href"))`)
+	require.NoError(t, err)
+	require.True(t, slices.ContainsFunc(sheets, func(s string) bool { return strings.Contains(s, "bank") }), "the element's bank theme: %v", sheets)
+}
+
+func htmlEscape(s string) string { return template.HTMLEscapeString(s) }

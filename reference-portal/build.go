@@ -1,0 +1,471 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/big"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	crewjam "github.com/crewjam/saml"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/arendevy/arendevy/kit"
+	"github.com/arendevy/arendevy/kit/accesslog"
+	"github.com/arendevy/arendevy/kit/actors"
+	"github.com/arendevy/arendevy/kit/devidp"
+	"github.com/arendevy/arendevy/kit/fanout"
+	"github.com/arendevy/arendevy/kit/hub"
+	"github.com/arendevy/arendevy/kit/identity"
+	"github.com/arendevy/arendevy/kit/mandate"
+	"github.com/arendevy/arendevy/kit/memory"
+	"github.com/arendevy/arendevy/kit/metrics"
+	"github.com/arendevy/arendevy/kit/minaarenden"
+	"github.com/arendevy/arendevy/kit/preferences"
+	"github.com/arendevy/arendevy/kit/saml"
+	"github.com/arendevy/arendevy/kit/session"
+	"github.com/arendevy/arendevy/reference-portal/config"
+	"github.com/arendevy/arendevy/reference-portal/portal"
+)
+
+// app is the wired portal: its handler and what start-up and shutdown need.
+type app struct {
+	handler  http.Handler
+	personas []memory.Persona // demo personas, printed at start
+	devIdP   bool
+	ready    atomic.Bool
+	closers  []func()
+	logger   *slog.Logger
+}
+
+func (a *app) setReady(v bool) { a.ready.Store(v) }
+
+func (a *app) close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+}
+
+// listen opens the listener. With the development IdP, where anybody logs in
+// without a password, only loopback is allowed: a listen address without a
+// host means localhost, and anything else is refused.
+func (a *app) listen(addr string) (net.Listener, error) {
+	if !a.devIdP {
+		return net.Listen("tcp", addr)
+	}
+	if strings.HasPrefix(addr, ":") {
+		addr = "127.0.0.1" + addr
+	}
+	return devidp.Listen(addr)
+}
+
+func (a *app) printWelcome(w io.Writer, cfg config.Config) {
+	fmt.Fprintf(w, "arendevy reference portal: %s (theme %s)\n", cfg.PublicURL, cfg.Theme)
+	if len(a.personas) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "Demo personas at the development IdP:")
+	for _, p := range a.personas {
+		line := fmt.Sprintf("  %-22s %s", p.Party.Name, p.Description)
+		for _, f := range p.ActsFor {
+			line += fmt.Sprintf("; acts for %s", f.Name)
+		}
+		fmt.Fprintln(w, line)
+	}
+	fmt.Fprintln(w, "Stop with Ctrl-C.")
+}
+
+// build wires the kit and the portal from cfg.
+func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, error) {
+	a := &app{devIdP: cfg.SAML.DevIdP, logger: logger}
+	fail := func(err error) (*app, error) { a.close(); return nil, err }
+
+	var reg *metrics.Registry
+	if cfg.Metrics.Enabled {
+		reg = metrics.New()
+	}
+	src, err := buildSources(cfg, logger)
+	if err != nil {
+		return fail(err)
+	}
+	a.personas = src.personas
+
+	var rdb *redis.Client
+	if cfg.Session.Store == config.StoreRedis {
+		opts, err := redis.ParseURL(cfg.Session.RedisURL)
+		if err != nil {
+			return fail(fmt.Errorf("session.redis_url: %w", err))
+		}
+		rdb = redis.NewClient(opts)
+		a.closers = append(a.closers, func() { _ = rdb.Close() })
+		pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err = rdb.Ping(pingCtx).Err()
+		cancel()
+		if err != nil {
+			return fail(fmt.Errorf("session.redis_url: Redis does not answer: %w", err))
+		}
+	}
+
+	var store session.Store = session.NewMemory(session.MemoryConfig{Logger: logger})
+	var replay saml.ReplayCache = saml.NewMemoryReplayCache(saml.MemoryReplayConfig{})
+	if rdb != nil {
+		store = session.NewRedis(rdb, "")
+		replay = saml.NewRedisReplayCache(rdb, "")
+	}
+	loopback := isLoopbackURL(cfg.PublicURL)
+	sm, err := session.NewManager(session.Config{
+		Store: store, IdleTimeout: cfg.Session.Idle, AbsoluteTimeout: cfg.Session.Absolute,
+		AcceptedLoAs: cfg.SAML.LoA, Mandates: src.mandates, AllowPlainHTTP: loopback, Logger: logger,
+	})
+	if err != nil {
+		return fail(err)
+	}
+
+	spKey, spCert, err := spKeyPair(cfg)
+	if err != nil {
+		return fail(err)
+	}
+	idpMeta, idp, err := identityProvider(ctx, cfg, src.personas, logger)
+	if err != nil {
+		return fail(err)
+	}
+	sp, err := saml.New(saml.Config{
+		RootURL: cfg.PublicURL, EntityID: cfg.SAML.EntityID, Key: spKey, Certificate: spCert,
+		IdPMetadata: idpMeta, LoAs: cfg.SAML.LoA, ForceAuthn: cfg.SAML.ForceAuthn,
+		ClockSkew: cfg.SAML.ClockSkew, AllowIdPInitiated: cfg.SAML.AllowIdPInitiated,
+		Replay: replay, Sessions: sm, AllowPlainHTTP: loopback, Logger: logger,
+		DefaultReturn: "/mina-arenden",
+	})
+	if err != nil {
+		return fail(err)
+	}
+	if idp != nil {
+		if err := idp.Register(sp.Metadata()); err != nil {
+			return fail(err)
+		}
+	}
+
+	prefs, err := preferenceStore(cfg, src.hubs)
+	if err != nil {
+		return fail(err)
+	}
+	kcfg := kit.Config{
+		Sources: src.members, Deadline: cfg.Deadline, Producers: src.directory,
+		Sessions: sm, SSO: sp, Preferences: prefs, Logger: logger,
+	}
+	if reg != nil {
+		kcfg.Observe = reg.Observe
+	}
+	if cfg.Session.KeyFile != "" {
+		if kcfg.LinkKey, err = config.ReadSecret(cfg.Session.KeyFile); err != nil {
+			return fail(fmt.Errorf("session.key_file: %w", err))
+		}
+		kcfg.LinkKey = kcfg.LinkKey[:32]
+	}
+	k, err := kit.New(kcfg)
+	if err != nil {
+		return fail(err)
+	}
+
+	extra := map[string]http.Handler{
+		"GET /healthz": http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Cache-Control", "no-store")
+			_, _ = io.WriteString(w, "ok\n")
+		}),
+		"GET /readyz": http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Cache-Control", "no-store")
+			if !a.ready.Load() {
+				http.Error(w, "not ready", http.StatusServiceUnavailable)
+				return
+			}
+			_, _ = io.WriteString(w, "ready\n")
+		}),
+	}
+	if idp != nil {
+		extra["/devidp/"] = idp.Handler()
+	}
+	var middleware []func(http.Handler) http.Handler
+	middleware = append(middleware, accesslog.Middleware(logger, routeOf))
+	if reg != nil {
+		extra["GET "+cfg.Metrics.Path] = reg.Handler()
+		middleware = append(middleware, reg.Middleware(routeOf))
+	}
+	trust := map[string]string{}
+	for _, lang := range cfg.Languages {
+		if t := cfg.TrustLine.For(lang); t != "" {
+			trust[lang] = t
+		}
+	}
+	p, err := portal.New(portal.Options{
+		Kit: k, Sessions: sm, Preferences: prefs, Producers: src.directory,
+		LoginURL: k.LoginURL, Theme: cfg.Theme, Trust: trust, Demo: cfg.SAML.DevIdP,
+		Extra: extra, Middleware: middleware, Logger: logger,
+	})
+	if err != nil {
+		return fail(err)
+	}
+	a.handler = p.Handler()
+	return a, nil
+}
+
+// routeOf names a request's route for logs and metrics: the ServeMux pattern,
+// or the portal page's path. Never a raw path with tokens or references.
+func routeOf(r *http.Request) string {
+	if r.Pattern != "" && r.Pattern != "/" {
+		return r.Pattern
+	}
+	switch r.URL.Path {
+	case "/", "/mina-arenden", "/installningar", "/om-tjansten":
+		return r.Method + " " + r.URL.Path
+	}
+	if strings.HasPrefix(r.URL.Path, "/sprak/") {
+		return "GET /sprak/{lang}"
+	}
+	return "other"
+}
+
+// sources is what the configured sources amount to.
+type sources struct {
+	members   []fanout.Member
+	directory *actors.Directory
+	personas  []memory.Persona
+	mandates  mandate.Source
+	hubs      map[string]*hub.Client
+}
+
+func buildSources(cfg config.Config, logger *slog.Logger) (sources, error) {
+	var s sources
+	s.hubs = map[string]*hub.Client{}
+	var demo *memory.Data
+	for i, sc := range cfg.Sources {
+		field := fmt.Sprintf("sources[%d]", i)
+		m := fanout.Member{Name: sc.Name, Actor: sc.Operator, Timeout: sc.Timeout}
+		switch sc.Kind {
+		case config.KindDemo:
+			data, err := demoData(sc.DataFile)
+			if err != nil {
+				return s, fmt.Errorf("%s.data_file: %w", field, err)
+			}
+			demo = data
+			m.Source = data
+		case config.KindHub:
+			tc, err := sc.ClientTLS()
+			if err != nil {
+				return s, fmt.Errorf("%s: %w", field, err)
+			}
+			c, err := hub.New(hub.Config{URL: sc.URL, TLS: tc, Timeout: sc.Timeout, Name: sc.Name, Actor: sc.Operator})
+			if err != nil {
+				return s, fmt.Errorf("%s: %w", field, err)
+			}
+			s.hubs[sc.Name] = c
+			m.Source = c
+		case config.KindMinaArenden:
+			tc, err := sc.ClientTLS()
+			if err != nil {
+				return s, fmt.Errorf("%s: %w", field, err)
+			}
+			c, err := minaarenden.New(minaarenden.Config{
+				URL: sc.URL, HTTPClient: &http.Client{Transport: &http.Transport{TLSClientConfig: tc, ForceAttemptHTTP2: true}},
+				Headers: sc.Headers, User: sc.User, Types: sc.Types, Tags: sc.Tags, Since: sc.Since,
+				Mapping: sc.Mapping, Titles: sc.Titles,
+			})
+			if err != nil {
+				return s, fmt.Errorf("%s: %w", field, err)
+			}
+			m.Source = c
+		default:
+			return s, fmt.Errorf("%s.kind: unknown %q", field, sc.Kind)
+		}
+		s.members = append(s.members, m)
+	}
+	var err error
+	switch {
+	case len(cfg.Producers) > 0:
+		s.directory, err = actors.New(cfg.Producers)
+	case demo != nil:
+		s.directory = demo.Directory()
+	default:
+		s.directory, err = actors.New(nil)
+	}
+	if err != nil {
+		return s, err
+	}
+	if demo != nil {
+		s.personas = demo.Personas()
+		static := mandate.Static{}
+		for _, p := range s.personas {
+			if len(p.ActsFor) > 0 {
+				static[p.Party.Number] = append([]identity.Party(nil), p.ActsFor...)
+			}
+		}
+		s.mandates = static
+	}
+	logger.Debug("sources wired", slog.Int("count", len(s.members)))
+	return s, nil
+}
+
+func demoData(file string) (*memory.Data, error) {
+	if file == "" {
+		return memory.Demo(time.Now()), nil
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return memory.Load(f, memory.ShiftTo(time.Now()))
+}
+
+// spKeyPair is the SP's signing key: from files, or made at start for the
+// development IdP (nothing outside this process trusts it).
+func spKeyPair(cfg config.Config) (*rsa.PrivateKey, *x509.Certificate, error) {
+	if cfg.SAML.SPKeyFile == "" {
+		return selfSigned("arendevy reference portal (development)")
+	}
+	pair, err := tls.LoadX509KeyPair(cfg.SAML.SPCertFile, cfg.SAML.SPKeyFile)
+	if err != nil {
+		return nil, nil, fmt.Errorf("saml.sp_cert_file: %w", err)
+	}
+	key, ok := pair.PrivateKey.(*rsa.PrivateKey)
+	if !ok {
+		return nil, nil, errors.New("saml.sp_key_file: must be an RSA key")
+	}
+	cert, err := x509.ParseCertificate(pair.Certificate[0])
+	if err != nil {
+		return nil, nil, fmt.Errorf("saml.sp_cert_file: %w", err)
+	}
+	return key, cert, nil
+}
+
+func selfSigned(cn string) (*rsa.PrivateKey, *x509.Certificate, error) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, nil, err
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
+	if err != nil {
+		return nil, nil, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: serial, Subject: pkix.Name{CommonName: cn},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(365 * 24 * time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return nil, nil, err
+	}
+	cert, err := x509.ParseCertificate(der)
+	return key, cert, err
+}
+
+// identityProvider is the IdP's metadata: the embedded development IdP's,
+// a file's, or fetched once at start from its https URL.
+func identityProvider(ctx context.Context, cfg config.Config, personas []memory.Persona, logger *slog.Logger) (*crewjam.EntityDescriptor, *devidp.IdP, error) {
+	switch {
+	case cfg.SAML.DevIdP:
+		key, cert, err := selfSigned("arendevy development IdP")
+		if err != nil {
+			return nil, nil, err
+		}
+		var ps []devidp.Persona
+		for _, p := range personas {
+			if p.Party.Kind == identity.Organisationsnummer {
+				continue // an organisation does not log in; its signatory does
+			}
+			given, sur, _ := strings.Cut(p.Party.Name, " ")
+			ps = append(ps, devidp.Persona{Number: p.Party.Number, GivenName: given, Surname: sur, DisplayName: p.Party.Name})
+		}
+		idp, err := devidp.New(devidp.Config{BaseURL: cfg.PublicURL + "/devidp", Key: key, Certificate: cert, Personas: ps, Logger: logger})
+		if err != nil {
+			return nil, nil, fmt.Errorf("saml.dev_idp: %w", err)
+		}
+		return idp.Metadata(), idp, nil
+	case cfg.SAML.IdPMetadataFile != "":
+		md, err := config.ReadIdPMetadata(cfg.SAML.IdPMetadataFile)
+		if err != nil {
+			return nil, nil, fmt.Errorf("saml.idp_metadata_file: %w", err)
+		}
+		return md, nil, nil
+	default:
+		md, err := fetchMetadata(ctx, cfg.SAML.IdPMetadataURL)
+		if err != nil {
+			return nil, nil, fmt.Errorf("saml.idp_metadata_url: %w", err)
+		}
+		return md, nil, nil
+	}
+}
+
+func fetchMetadata(ctx context.Context, u string) (*crewjam.EntityDescriptor, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("answered %s", resp.Status)
+	}
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	if err != nil {
+		return nil, err
+	}
+	return config.ParseIdPMetadata(raw)
+}
+
+func preferenceStore(cfg config.Config, hubs map[string]*hub.Client) (preferences.Store, error) {
+	if cfg.Preferences.Store == config.StoreHub {
+		name := cfg.Preferences.Source
+		if name == "" {
+			for n := range hubs {
+				name = n
+			}
+		}
+		c, ok := hubs[name]
+		if !ok {
+			return nil, fmt.Errorf("preferences.source: no hub source named %q", name)
+		}
+		return c, nil
+	}
+	secret := make([]byte, 32)
+	if cfg.Preferences.SecretFile != "" {
+		var err error
+		if secret, err = config.ReadSecret(cfg.Preferences.SecretFile); err != nil {
+			return nil, fmt.Errorf("preferences.secret_file: %w", err)
+		}
+	} else if _, err := rand.Read(secret); err != nil {
+		return nil, err
+	}
+	return preferences.NewMemory(secret)
+}
+
+func isLoopbackURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	h := u.Hostname()
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,134 @@
+// Command reference-portal is a municipal "Mina sidor" built on the arendevy
+// kit: the standard case overview behind e-legitimation. With no
+// configuration it runs on embedded defaults — the development IdP, demo data
+// and in-memory sessions at http://localhost:8080 — which is what `make run`
+// starts.
+//
+//	reference-portal [-config FILE] [-theme default|bank]
+//	reference-portal -check-config FILE
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/arendevy/arendevy/reference-portal/config"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+}
+
+// run is main without os.Exit, so tests can drive it.
+func run(args []string, stdout, stderr io.Writer, env func(string) string) int {
+	fs := flag.NewFlagSet("reference-portal", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configFile := fs.String("config", "", "configuration file (TOML); default: embedded development defaults")
+	checkFile := fs.String("check-config", "", "check a configuration file, print every problem, and exit")
+	theme := fs.String("theme", "", "theme: default (municipal) or bank; overrides the configuration")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *checkFile != "" {
+		problems := config.Check(*checkFile, env)
+		for _, p := range problems {
+			fmt.Fprintf(stdout, "%s: %s\n", p.Field, p.Message)
+		}
+		if len(problems) > 0 {
+			fmt.Fprintf(stdout, "%s: %d problem(s)\n", *checkFile, len(problems))
+			return 1
+		}
+		fmt.Fprintf(stdout, "%s: OK\n", *checkFile)
+		return 0
+	}
+
+	// Without a file, Load is the embedded defaults with the environment's
+	// overrides, checked the same way.
+	cfg, err := config.Load(*configFile, env)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	if *theme != "" {
+		cfg.Theme = *theme
+	}
+	logger := newLogger(cfg.Log, stderr)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a, err := build(ctx, cfg, logger)
+	if err != nil {
+		fmt.Fprintln(stderr, "reference-portal:", err)
+		return 1
+	}
+	defer a.close()
+	if err := serve(ctx, a, cfg, stdout, logger); err != nil {
+		fmt.Fprintln(stderr, "reference-portal:", err)
+		return 1
+	}
+	return 0
+}
+
+func newLogger(c config.Log, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.Level}
+	if c.Format == config.LogJSON {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// serve listens, says where, and shuts down gracefully on SIGINT/SIGTERM:
+// in-flight requests get up to 10 s to finish.
+func serve(ctx context.Context, a *app, cfg config.Config, stdout io.Writer, logger *slog.Logger) error {
+	l, err := a.listen(cfg.Listen)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() {
+		if cfg.TLS.Enabled() {
+			errc <- srv.ServeTLS(l, cfg.TLS.CertFile, cfg.TLS.KeyFile)
+		} else {
+			errc <- srv.Serve(l)
+		}
+	}()
+	a.printWelcome(stdout, cfg)
+	a.setReady(true)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.setReady(false)
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	logger.Info("stopped")
+	return nil
+}

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestMakeRunServesAndStopsCleanly starts the built binary the way `make run`
+// does (no flags, embedded defaults, PORT from the environment), waits for
+// /healthz, then stops it with SIGINT and expects a clean exit.
+func TestMakeRunServesAndStopsCleanly(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "reference-portal")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	require.NoError(t, build.Run())
+
+	port := freePort(t)
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), "PORT="+strconv.Itoa(port))
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	require.NoError(t, cmd.Start())
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+
+	base := "http://localhost:" + strconv.Itoa(port)
+	deadline := time.Now().Add(30 * time.Second)
+	var status int
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
+			status = resp.StatusCode
+			resp.Body.Close()
+			if status == http.StatusOK {
+				break
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	require.Equal(t, http.StatusOK, status, "healthz within 30 s; stderr: %s", stderr.String())
+	resp, err := http.Get(base + "/readyz")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	select {
+	case err := <-done:
+		require.NoError(t, err, "clean exit on SIGINT; stderr: %s", stderr.String())
+	case <-time.After(15 * time.Second):
+		t.Fatal("did not stop within 15 s of SIGINT")
+	}
+	out := stdout.String()
+	require.Contains(t, out, base, "prints the URL")
+	for _, persona := range []string{"Elin Karlsson", "Johan Lindqvist", "Sven Bergström"} {
+		require.Contains(t, out, persona, "prints the demo personas")
+	}
+	require.Contains(t, stderr.String(), "stopped")
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// TestCheckConfigNamesEveryProblem runs `reference-portal -check-config` on
+// broken files: each problem is printed with its field, the exit code is 1,
+// and nothing looks like a stack trace.
+func TestCheckConfigNamesEveryProblem(t *testing.T) {
+	dir := filepath.Join("config", "testdata", "broken")
+	tests := []struct {
+		file   string
+		fields []string
+	}{
+		{"unknown-keys.toml", []string{"lisen", "session.stor", "sources[1].urll", "producers[0].customer_service.fax"}},
+		{"missing-idp-metadata.toml", []string{"saml.idp_metadata_url"}},
+		{"non-https-hosts.toml", []string{"sources[0].url", "producers[0].hosts[1]", "producers[0].sso"}},
+		{"unreadable-certificate.toml", []string{"tls.cert_file"}},
+		{"key-mismatch.toml", []string{"tls.key_file"}},
+		{"bad-durations.toml", []string{"deadline", "session.idle", "sources[0].timeout"}},
+		{"redis-without-url.toml", []string{"session.redis_url"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run([]string{"-check-config", filepath.Join(dir, tt.file)}, &stdout, &stderr, func(string) string { return "" })
+			require.Equal(t, 1, code)
+			out := stdout.String()
+			for _, f := range tt.fields {
+				require.True(t, hasLineForField(out, f), "a line for %s in:\n%s", f, out)
+			}
+			require.NotContains(t, out+stderr.String(), "goroutine")
+			require.NotContains(t, out+stderr.String(), "panic")
+		})
+	}
+	var stdout bytes.Buffer
+	secrets := func(name string) string {
+		if !strings.HasPrefix(name, "ARENDEVY_") && (strings.HasSuffix(name, "_SECRET") || strings.HasSuffix(name, "_ID")) {
+			return "test-" + strings.ToLower(name)
+		}
+		return ""
+	}
+	require.Equal(t, 0, run([]string{"-check-config", filepath.Join("config", "testdata", "municipality.toml")}, &stdout, &stdout, secrets), stdout.String())
+	require.Contains(t, stdout.String(), "OK")
+}
+
+// TestBadConfigStopsStartWithTheSameMessages: starting with a broken file
+// prints the problems and exits 1, never a stack trace.
+func TestBadConfigStopsStartWithTheSameMessages(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"-config", filepath.Join("config", "testdata", "broken", "unknown-keys.toml")}, &stdout, &stderr, func(string) string { return "" })
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr.String(), "session.stor")
+	require.NotContains(t, stderr.String(), "goroutine")
+}
+
+func hasLineForField(out, field string) bool {
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), field+":") || strings.Contains(sc.Text(), field+" ") {
+			return true
+		}
+	}
+	return false
+}
+

@@ -1,0 +1,42 @@
+package portal
+
+import (
+	"bytes"
+	"html/template"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/arendevy/arendevy/kit/i18n"
+	"github.com/arendevy/arendevy/kit/identity"
+)
+
+// overview is the overview for the cases page: the element's head tags (with
+// SRI) and the element itself, server-rendered with the user's cases so the
+// page shows them before and without JavaScript. On failure the element
+// still comes, empty, and fetches the cases itself.
+func (p *Portal) overview(c *gin.Context, s identity.Subject, l *i18n.Localizer) ([]template.HTML, template.HTML, error) {
+	tags, err := p.o.Kit.Assets().Tags(p.o.Theme)
+	if err != nil {
+		return nil, "", err
+	}
+	head := []template.HTML{tags}
+	q, _, err := p.o.Kit.Query(c.Request.Context(), s, nil)
+	if err != nil {
+		return head, "", err
+	}
+	var buf bytes.Buffer
+	if err := p.o.Kit.Render(c.Request.Context(), &buf, s, q, l.Lang()); err != nil {
+		return head, bareElement(p.mount, l.Lang()), err
+	}
+	return head, template.HTML(buf.String()), nil // rendered by html/template in the kit
+}
+
+var bareTemplate = template.Must(template.New("bare").Parse(`<arendevy-overview src="{{.Src}}" lang="{{.Lang}}"></arendevy-overview>`))
+
+// bareElement is the element without server-rendered content: it fetches
+// the overview itself and shows its own loading and error states.
+func bareElement(mount, lang string) template.HTML {
+	var buf bytes.Buffer
+	_ = bareTemplate.Execute(&buf, struct{ Src, Lang string }{mount + "/api/overview", lang})
+	return template.HTML(buf.String())
+}

@@ -1,0 +1,289 @@
+package portal
+
+import (
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"golang.org/x/text/language"
+
+	"github.com/arendevy/arendevy/kit/actors"
+	"github.com/arendevy/arendevy/kit/i18n"
+	"github.com/arendevy/arendevy/kit/identity"
+	"github.com/arendevy/arendevy/kit/listing"
+	"github.com/arendevy/arendevy/kit/preferences"
+	"github.com/arendevy/arendevy/kit/session"
+)
+
+// langCookie remembers the language the user chose. It holds "sv" or "en",
+// nothing personal.
+const langCookie = "arendevy-lang"
+
+// view is what every page template gets.
+type view struct {
+	L         *i18n.Localizer
+	Theme     string
+	Title     string
+	Path      string
+	PortalCSS string
+	Head      []template.HTML // the element's <link>/<script> tags, on pages that show it
+	User      string          // the logged-in user's name, for the header
+	CSRF      string
+	LogoutURL string
+	Flash     string
+	Page      any
+}
+
+func (p *Portal) localizer(c *gin.Context) *i18n.Localizer {
+	var prefs []string
+	if v, err := c.Cookie(langCookie); err == nil {
+		prefs = append(prefs, v)
+	}
+	prefs = append(prefs, c.GetHeader("Accept-Language"))
+	return p.bundle.Localizer(prefs...)
+}
+
+func (p *Portal) view(c *gin.Context, titleID string) view {
+	l := p.localizer(c)
+	v := view{L: l, Theme: p.o.Theme, Title: l.Text(titleID), Path: c.Request.URL.Path, PortalCSS: p.cssPath,
+		LogoutURL: p.mount + "/saml/logout"}
+	if d, ok := p.o.Sessions.Current(c.Request); ok {
+		v.User = d.Subject.User.Name
+		v.CSRF = d.CSRF
+	}
+	return v
+}
+
+func (p *Portal) subject(c *gin.Context) (identity.Subject, bool) {
+	return identity.FromContext(c.Request.Context())
+}
+
+// requireLogin sends a visitor without a sufficient login to e-legitimation,
+// coming back to the page they asked for.
+func (p *Portal) requireLogin(c *gin.Context) (identity.Subject, bool) {
+	s, ok := p.subject(c)
+	if !ok {
+		c.Header("Cache-Control", "no-store")
+		c.Redirect(http.StatusSeeOther, p.o.LoginURL(c.Request.URL.Path))
+	}
+	return s, ok
+}
+
+type startPage struct {
+	Demo     bool
+	LoginURL string
+}
+
+func (p *Portal) start(c *gin.Context) {
+	v := p.view(c, "server.start.title")
+	if c.Query("utloggad") == "1" && v.User == "" {
+		v.Flash = v.L.Text("server.start.loggedOut")
+	}
+	v.Page = startPage{Demo: p.o.Demo, LoginURL: p.o.LoginURL("/mina-arenden")}
+	p.render(c, http.StatusOK, "start", v)
+}
+
+type casesPage struct {
+	Principals []session.Principal
+	ActForURL  string
+	Overview   template.HTML
+}
+
+func (p *Portal) cases(c *gin.Context) {
+	s, ok := p.requireLogin(c)
+	if !ok {
+		return
+	}
+	v := p.view(c, "server.cases.title")
+	page := casesPage{ActForURL: p.mount + "/act-for"}
+	if ps, err := p.o.Sessions.Principals(c.Request); err == nil && len(ps) > 1 {
+		page.Principals = ps
+	}
+	head, fragment, err := p.overview(c, s, v.L)
+	if err != nil {
+		p.o.Logger.Error("rendering the overview failed", slog.String("error", err.Error()))
+	}
+	v.Head, page.Overview = head, fragment
+	v.Page = page
+	p.render(c, http.StatusOK, "cases", v)
+}
+
+type aboutPage struct {
+	Responsible string
+	Trust       string
+}
+
+func (p *Portal) about(c *gin.Context) {
+	v := p.view(c, "server.about.title")
+	v.Page = aboutPage{
+		Responsible: v.L.Text("server.brand." + p.o.Theme + ".name"),
+		Trust:       p.trust(v.L),
+	}
+	p.render(c, http.StatusOK, "about", v)
+}
+
+func (p *Portal) trust(l *i18n.Localizer) string {
+	if t := p.o.Trust[l.Lang()]; t != "" {
+		return t
+	}
+	return p.o.Kit.TrustLine(l.Lang())
+}
+
+// switchLanguage remembers the chosen language and goes back. The return
+// target is a local path only, never another site.
+func (p *Portal) switchLanguage(c *gin.Context) {
+	lang := c.Param("lang")
+	if !slices.ContainsFunc(p.bundle.Languages(), func(t language.Tag) bool { return t.String() == lang }) {
+		p.notFound(c)
+		return
+	}
+	http.SetCookie(c.Writer, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
+		HttpOnly: true, Secure: c.Request.TLS != nil, SameSite: http.SameSiteLaxMode})
+	c.Header("Cache-Control", "no-store")
+	c.Redirect(http.StatusSeeOther, localPath(c.Query("return")))
+}
+
+// localPath returns target when it is a path on this site, else "/".
+func localPath(target string) string {
+	u, err := url.Parse(target)
+	if err != nil || target == "" || !strings.HasPrefix(target, "/") || strings.HasPrefix(target, "//") ||
+		strings.ContainsAny(target, "\\\r\n") || u.Scheme != "" || u.Host != "" {
+		return "/"
+	}
+	return u.EscapedPath()
+}
+
+func (p *Portal) notFound(c *gin.Context) {
+	v := p.view(c, "server.error.notFound")
+	v.Page = v.L.Text("server.error.notFoundText")
+	p.render(c, http.StatusNotFound, "error", v)
+}
+
+// settingsPage is the settings form.
+type settingsPage struct {
+	Customer    string
+	Prefs       preferences.Preferences
+	Actors      []actors.Info
+	SortKeys    []listing.Key
+	NotifyModes []preferences.NotifyMode
+	Errors      []fieldError
+}
+
+type fieldError struct{ Field, Message string }
+
+// Hidden reports whether the actor is hidden, for the template.
+func (s settingsPage) Hidden(id string) bool { return slices.Contains(s.Prefs.HiddenActors, id) }
+
+// Notified reports whether the actor is chosen for notifications.
+func (s settingsPage) Notified(id string) bool { return slices.Contains(s.Prefs.Notify.Actors, id) }
+
+func (p *Portal) settingsView(c *gin.Context, s identity.Subject, prefs preferences.Preferences) (view, settingsPage) {
+	v := p.view(c, "server.settings.title")
+	return v, settingsPage{
+		Customer:    s.Customer().Name,
+		Prefs:       prefs,
+		Actors:      p.o.Producers.All(),
+		SortKeys:    []listing.Key{listing.ByDate, listing.BySender, listing.ByStatus, listing.ByTitle},
+		NotifyModes: []preferences.NotifyMode{preferences.NotifyAll, preferences.NotifyActors, preferences.NotifyActionRequired},
+	}
+}
+
+func (p *Portal) settings(c *gin.Context) {
+	s, ok := p.requireLogin(c)
+	if !ok {
+		return
+	}
+	prefs, err := p.o.Preferences.Get(c.Request.Context(), s.Customer())
+	if err != nil {
+		p.o.Logger.Warn("reading preferences failed", slog.String("error", err.Error()))
+		prefs = preferences.Default()
+	}
+	v, page := p.settingsView(c, s, prefs)
+	if c.Query("sparat") == "1" {
+		v.Flash = v.L.Text("server.settings.saved")
+	}
+	v.Page = page
+	p.render(c, http.StatusOK, "settings", v)
+}
+
+// saveSettings validates the form whole; on any problem the form comes back
+// with what the user chose and an error summary linking to each field.
+func (p *Portal) saveSettings(c *gin.Context) {
+	s, ok := p.requireLogin(c)
+	if !ok {
+		return
+	}
+	if err := c.Request.ParseForm(); err != nil {
+		c.Status(http.StatusBadRequest)
+		return
+	}
+	form := c.Request.PostForm
+	prefs := preferences.Preferences{
+		Sort:         listing.Key(form.Get("sort")),
+		Descending:   form.Get("order") == "desc",
+		ShowClosed:   form.Get("closed") == "1",
+		HiddenActors: form["hide"],
+		Notify:       preferences.Notify{Mode: preferences.NotifyMode(form.Get("notify"))},
+	}
+	if prefs.Notify.Mode == preferences.NotifyActors {
+		prefs.Notify.Actors = form["notifyActor"]
+	}
+	v, page := p.settingsView(c, s, prefs)
+	page.Errors = p.checkSettings(v.L, form, prefs)
+	if len(page.Errors) == 0 {
+		err := p.o.Preferences.Put(c.Request.Context(), s.Customer(), prefs)
+		var ve *preferences.ValidationError
+		switch {
+		case err == nil:
+			c.Redirect(http.StatusSeeOther, "/installningar?sparat=1")
+			return
+		case errors.As(err, &ve):
+			page.Errors = []fieldError{{Field: "sort", Message: v.L.Text("server.settings.err.sort")}}
+		default:
+			p.o.Logger.Error("saving preferences failed", slog.String("error", err.Error()))
+			page.Errors = []fieldError{{Field: "sort", Message: v.L.Text("server.settings.unavailable")}}
+		}
+	}
+	v.Page = page
+	p.render(c, http.StatusUnprocessableEntity, "settings", v)
+}
+
+func (p *Portal) checkSettings(l *i18n.Localizer, form url.Values, prefs preferences.Preferences) []fieldError {
+	var errs []fieldError
+	switch prefs.Sort {
+	case listing.ByDate, listing.BySender, listing.ByStatus, listing.ByTitle:
+	default:
+		errs = append(errs, fieldError{"sort", l.Text("server.settings.err.sort")})
+	}
+	if o := form.Get("order"); o != "asc" && o != "desc" {
+		errs = append(errs, fieldError{"order-desc", l.Text("server.settings.err.order")})
+	}
+	known := func(ids []string) bool {
+		for _, id := range ids {
+			if _, ok := p.o.Producers.Lookup(id); !ok {
+				return false
+			}
+		}
+		return true
+	}
+	if !known(prefs.HiddenActors) {
+		errs = append(errs, fieldError{"hide-0", l.Text("server.settings.err.actor")})
+	}
+	switch prefs.Notify.Mode {
+	case preferences.NotifyAll, preferences.NotifyActionRequired:
+	case preferences.NotifyActors:
+		if len(prefs.Notify.Actors) == 0 {
+			errs = append(errs, fieldError{"notify-actor-0", l.Text("server.settings.err.notifyActors")})
+		} else if !known(prefs.Notify.Actors) {
+			errs = append(errs, fieldError{"notify-actor-0", l.Text("server.settings.err.actor")})
+		}
+	default:
+		errs = append(errs, fieldError{"notify-all", l.Text("server.settings.err.notify")})
+	}
+	return errs
+}

@@ -1,0 +1,177 @@
+// Package portal is the reference portal's web application: a municipal
+// "Mina sidor" (or, with the bank theme, an internet bank) built only on the
+// kit's public API. It renders its own pages — start, the overview, settings,
+// about — and mounts the kit for everything under the kit's mount path.
+package portal
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/arendevy/arendevy/kit"
+	"github.com/arendevy/arendevy/kit/actors"
+	"github.com/arendevy/arendevy/kit/i18n"
+	"github.com/arendevy/arendevy/kit/preferences"
+	"github.com/arendevy/arendevy/kit/session"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static/portal.css
+var portalCSS []byte
+
+//go:embed locales/*.toml
+var localeFS embed.FS
+
+// Themes the portal knows. "default" is the municipal look, "bank" the
+// internet bank: the same portal, branded by one setting.
+var Themes = []string{"default", "bank"}
+
+// Options is what the portal is built from. The caller (main, or a test)
+// builds the kit and its parts from the configuration.
+type Options struct {
+	Kit         *kit.Kit
+	Sessions    *session.Manager
+	Preferences preferences.Store
+	Producers   *actors.Directory
+	// LoginURL starts an e-legitimation login that comes back to returnTo.
+	LoginURL func(returnTo string) string
+	// Theme is one of Themes.
+	Theme string
+	// Trust is the trust line per language ("sv", "en"); the kit's default
+	// is used for a language without one.
+	Trust map[string]string
+	// Demo tells the start page to explain that personas replace e-legitimation.
+	Demo bool
+	// Extra routes the portal serves besides its pages (health, metrics, the
+	// development IdP): path prefix → handler.
+	Extra map[string]http.Handler
+	// Middleware wraps every request (access log, metrics); optional.
+	Middleware []func(http.Handler) http.Handler
+	Logger     *slog.Logger
+}
+
+// Portal is the running application.
+type Portal struct {
+	o        Options
+	bundle   *i18n.Bundle
+	pages    map[string]*template.Template
+	cssPath  string
+	handler  http.Handler
+	mount    string
+	brandKey string
+}
+
+// New checks o and builds the portal.
+func New(o Options) (*Portal, error) {
+	var problems []string
+	if o.Kit == nil {
+		problems = append(problems, "Kit: required")
+	}
+	if o.Sessions == nil {
+		problems = append(problems, "Sessions: required")
+	}
+	if o.LoginURL == nil {
+		problems = append(problems, "LoginURL: required")
+	}
+	if o.Theme == "" {
+		o.Theme = "default"
+	}
+	if !contains(Themes, o.Theme) {
+		problems = append(problems, "Theme: must be default or bank")
+	}
+	if len(problems) > 0 {
+		return nil, errors.New("portal: " + strings.Join(problems, "; "))
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	sub, err := fs.Sub(localeFS, "locales")
+	if err != nil {
+		return nil, err
+	}
+	bundle, err := i18n.New(sub)
+	if err != nil {
+		return nil, err
+	}
+	p := &Portal{o: o, bundle: bundle, pages: map[string]*template.Template{}, mount: o.Kit.Mount()}
+	for _, name := range []string{"start", "cases", "settings", "about", "error"} {
+		t, err := template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, err
+		}
+		p.pages[name] = t
+	}
+	sum := sha256.Sum256(portalCSS)
+	p.cssPath = "/static/portal-" + hex.EncodeToString(sum[:6]) + ".css"
+	p.handler = p.routes()
+	return p, nil
+}
+
+// Handler serves the whole portal: its pages, the kit and the extras.
+func (p *Portal) Handler() http.Handler { return p.handler }
+
+func (p *Portal) routes() http.Handler {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.Use(gin.Recovery())
+	r.RedirectTrailingSlash = false
+	r.GET("/", p.start)
+	r.GET("/mina-arenden", p.cases)
+	r.GET("/installningar", p.settings)
+	r.POST("/installningar", p.saveSettings)
+	r.GET("/om-tjansten", p.about)
+	r.GET("/sprak/:lang", p.switchLanguage)
+	r.GET(p.cssPath, p.css)
+	r.NoRoute(p.notFound)
+
+	mux := http.NewServeMux()
+	mux.Handle(p.mount+"/", p.o.Kit.Handler()) // protected by the kit itself
+	for prefix, h := range p.o.Extra {
+		mux.Handle(prefix, h)
+	}
+	mux.Handle("/", p.o.Kit.Protect(r))
+	var h http.Handler = mux
+	for i := len(p.o.Middleware) - 1; i >= 0; i-- {
+		h = p.o.Middleware[i](h)
+	}
+	return h
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *Portal) css(c *gin.Context) {
+	c.Header("Cache-Control", "public, max-age=31536000, immutable")
+	c.Data(http.StatusOK, "text/css; charset=utf-8", portalCSS)
+}
+
+// render writes a page. Every page may carry personal data (the user's
+// name), so none may be cached: the back button after logout shows nothing.
+func (p *Portal) render(c *gin.Context, status int, page string, v view) {
+	var buf bytes.Buffer
+	if err := p.pages[page].ExecuteTemplate(&buf, "layout", v); err != nil {
+		p.o.Logger.Error("rendering page failed", slog.String("page", page), slog.String("error", err.Error()))
+		c.Status(http.StatusInternalServerError)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
