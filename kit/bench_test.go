@@ -13,8 +13,12 @@ import (
 	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/fanout"
 	"github.com/arendevy/arendevy/kit/identity"
+	"github.com/arendevy/arendevy/kit/listing"
 	"github.com/arendevy/arendevy/kit/preferences"
 )
+
+// benchSizes are the overview sizes every benchmark here runs for.
+var benchSizes = []int{10, 100, 500, 1000}
 
 var benchTitles = []string{"Ansökan om bygglov för tillbyggnad", "Återbetalning av skatt", "Föräldrapenning", "Studiemedel höstterminen", "Ändring av körkortsbehörighet", "Äldreomsorg, ansökan om hemtjänst", "Öppen förskola, plats"}
 
@@ -54,7 +58,7 @@ func benchKit(b *testing.B, n int) *Kit {
 // BenchmarkOverviewAPI measures GET /arendevy/api/overview end to end in
 // process: assembling from 10 sources, sorting, filtering and encoding.
 func BenchmarkOverviewAPI(b *testing.B) {
-	for _, n := range []int{10, 100, 500, 1000} {
+	for _, n := range benchSizes {
 		for _, q := range []string{"", "?sort=title&order=asc&scope=open&q=ans"} {
 			b.Run(fmt.Sprintf("cases=%d/query=%q", n, q), func(b *testing.B) {
 				k := benchKit(b, n)
@@ -77,7 +81,7 @@ func BenchmarkOverviewAPI(b *testing.B) {
 // BenchmarkRawJSONFloor is the floor to compare against: encoding the same
 // cases with encoding/json and nothing else.
 func BenchmarkRawJSONFloor(b *testing.B) {
-	for _, n := range []int{10, 100, 500, 1000} {
+	for _, n := range benchSizes {
 		b.Run(fmt.Sprintf("cases=%d", n), func(b *testing.B) {
 			k := benchKit(b, n)
 			ov, err := k.Overview(context.Background(), tolvan, k.DefaultQuery(), preferences.Default())
@@ -88,6 +92,71 @@ func BenchmarkRawJSONFloor(b *testing.B) {
 			for b.Loop() {
 				if err := json.NewEncoder(io.Discard).Encode(ov); err != nil {
 					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkAssembly measures compiling the overview without HTTP or JSON:
+// the fan-out over 10 sources, validation, preferences, filtering, sorting
+// and deep links.
+func BenchmarkAssembly(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprintf("cases=%d", n), func(b *testing.B) {
+			k := benchKit(b, n)
+			q, p := k.DefaultQuery(), preferences.Default()
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := k.Overview(context.Background(), tolvan, q, p); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// benchCases are the n cases of benchKit as the fan-out merges them:
+// producer by producer, which is the order sorting starts from.
+func benchCases(b *testing.B, n int) []cases.Case {
+	b.Helper()
+	res, err := benchKit(b, n).source.Overview(context.Background(), tolvan)
+	if err != nil || len(res.Cases) != n {
+		b.Fatalf("%d cases, %v", len(res.Cases), err)
+	}
+	return res.Cases
+}
+
+// BenchmarkSort measures sorting alone: by title, with Swedish collation
+// keys, and by date. Each iteration sorts a fresh copy of the merged order;
+// the copy is part of the figure and small beside the sort.
+func BenchmarkSort(b *testing.B) {
+	for _, n := range benchSizes {
+		for _, key := range []listing.Key{listing.ByTitle, listing.ByDate} {
+			b.Run(fmt.Sprintf("cases=%d/by=%s", n, key), func(b *testing.B) {
+				merged := benchCases(b, n)
+				work := make([]cases.Case, n)
+				q := listing.Query{Sort: key, Scope: listing.All}
+				b.ReportAllocs()
+				for b.Loop() {
+					copy(work, merged)
+					listing.Sort(work, q)
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkFilter measures filtering alone: open cases whose text holds "ans".
+func BenchmarkFilter(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprintf("cases=%d", n), func(b *testing.B) {
+			merged := benchCases(b, n)
+			q := listing.Query{Sort: listing.ByDate, Scope: listing.OpenOnly, Text: "ans"}
+			b.ReportAllocs()
+			for b.Loop() {
+				if len(listing.Filter(merged, q)) == 0 {
+					b.Fatal("the filter matched nothing")
 				}
 			}
 		})

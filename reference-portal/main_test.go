@@ -139,4 +139,3 @@ func hasLineForField(out, field string) bool {
 	}
 	return false
 }
-
