@@ -26,13 +26,14 @@ import (
 
 // startPortal runs the reference portal as `make run` wires it (embedded
 // development IdP, demo data, in-memory sessions) on a free loopback port.
-func startPortal(t *testing.T, theme string) string {
+func startPortal(t *testing.T, theme string, more ...config.Source) string {
 	t.Helper()
 	port := freePort(t)
 	cfg := config.Default()
 	cfg.Listen = "127.0.0.1:" + strconv.Itoa(port)
 	cfg.PublicURL = "http://127.0.0.1:" + strconv.Itoa(port)
 	cfg.Theme = theme
+	cfg.Sources = append(cfg.Sources, more...)
 	ctx, cancel := context.WithCancel(context.Background())
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a, err := build(ctx, cfg, logger)

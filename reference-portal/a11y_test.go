@@ -1,0 +1,90 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/arendevy/arendevy/e2e/a11y"
+	"github.com/arendevy/arendevy/e2e/browser"
+	"github.com/arendevy/arendevy/kit/cases"
+	"github.com/arendevy/arendevy/reference-portal/config"
+)
+
+// TestPortalAccessibility runs the accessibility checker over the reference
+// portal as a tester would: logged in through the development IdP, every
+// page in Swedish and English, in the default and the bank theme, the
+// overview in its states (as loaded, a case expanded, filtered to nothing,
+// and partial with a producer down), each in all six conditions (desktop,
+// 320 px, 200 % text, text spacing, forced colours, reduced motion).
+// Zero findings is the bar.
+func TestPortalAccessibility(t *testing.T) {
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte(`{"message":"internal error"}`))
+	}))
+	t.Cleanup(down.Close)
+	failing := config.Source{Kind: config.KindMinaArenden, Name: "mina-arenden", URL: down.URL,
+		Operator: cases.Actor{ID: "mina-arenden", Name: "Mina ärenden"}}
+
+	portals := []struct {
+		theme string
+		base  string
+	}{
+		{"default", startPortal(t, "default")},
+		{"bank", startPortal(t, "bank", failing)}, // partial: one source down
+	}
+	_, tab := newTab(t) // starts the shared browser
+	_ = tab.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	t.Cleanup(cancel)
+
+	expand := func(ctx context.Context, tab *browser.Tab) error {
+		_, err := browser.Eval[bool](ctx, tab, shadow+`.querySelector("button.tt").click() ?? true`)
+		return err
+	}
+	nothing := func(ctx context.Context, tab *browser.Tab) error {
+		_, err := browser.Eval[bool](ctx, tab, `document.querySelector("arendevy-overview").setAttribute("filter-text", "finns inte alls") ?? true`)
+		return err
+	}
+	for _, p := range portals {
+		for _, lang := range []string{"sv", "en"} {
+			t.Run(p.theme+"/"+lang, func(t *testing.T) {
+				at := func(path string) string { return p.base + "/sprak/" + lang + "?return=" + path }
+				pages := []a11y.Page{
+					{URL: at("/"), Label: "start"},
+					{URL: at("/mina-arenden"), Label: "overview"},
+					{URL: at("/mina-arenden"), Label: "expanded", Setup: expand},
+					{URL: at("/mina-arenden"), Label: "filtered to nothing", Setup: nothing},
+					{URL: at("/installningar"), Label: "settings"},
+					{URL: at("/om-tjansten"), Label: "about"},
+					{URL: p.base + "/arendevy/producers/lantmateriet?lang=" + lang, Label: "information page"},
+				}
+				report, err := a11y.Check(ctx, chromium, pages, a11y.Options{
+					Login: a11y.ChoiceLogin{URL: p.base + "/arendevy/saml/login?return=/", Choice: "0"}, // the first persona: Elin Karlsson
+				})
+				require.NoError(t, err)
+				var summary bytes.Buffer
+				require.NoError(t, report.WriteText(&summary))
+				if report.Failed() {
+					dir := filepath.Join(os.TempDir(), "arendevy-a11y-"+p.theme+"-"+lang)
+					_ = report.SaveScreenshots(dir)
+					if f, err := os.Create(dir + ".html"); err == nil {
+						_ = report.WriteHTML(f)
+						f.Close()
+					}
+				}
+				require.False(t, report.Failed(), "%s", summary.String())
+				require.Len(t, report.Pages, len(pages))
+			})
+		}
+	}
+}
