@@ -5,6 +5,7 @@
 package listing
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"golang.org/x/text/collate"
@@ -287,14 +289,19 @@ func Sort(cs []cases.Case, q Query) {
 	var buf collate.Buffer
 	keyOf := func(s string) []byte { return col.KeyFromString(&buf, s) }
 
-	// Precompute collation keys once per case rather than per comparison.
+	// Sort small items, not cases: a Case is several hundred bytes and the
+	// sort moves its elements many times. Collation keys are computed once
+	// per case rather than per comparison.
 	type item struct {
-		c   cases.Case
-		key []byte
+		i    int
+		key  []byte
+		rank int
+		date time.Time
+		id   string
 	}
 	items := make([]item, len(cs))
 	for i, c := range cs {
-		items[i].c = c
+		items[i] = item{i: i, rank: c.Status.Rank(), date: c.Date, id: c.ID}
 		switch q.Sort {
 		case BySender:
 			items[i].key = keyOf(c.Sender.Name)
@@ -305,11 +312,11 @@ func Sort(cs []cases.Case, q Query) {
 	primary := func(a, b *item) int {
 		switch q.Sort {
 		case ByStatus:
-			return cmp.Compare(a.c.Status.Rank(), b.c.Status.Rank())
+			return cmp.Compare(a.rank, b.rank)
 		case BySender, ByTitle:
-			return strings.Compare(string(a.key), string(b.key))
+			return bytes.Compare(a.key, b.key)
 		default:
-			return a.c.Date.Compare(b.c.Date)
+			return a.date.Compare(b.date)
 		}
 	}
 	slices.SortStableFunc(items, func(a, b item) int {
@@ -320,14 +327,16 @@ func Sort(cs []cases.Case, q Query) {
 		if r != 0 {
 			return r
 		}
-		if r = b.c.Date.Compare(a.c.Date); r != 0 { // newest first among equals
+		if r = b.date.Compare(a.date); r != 0 { // newest first among equals
 			return r
 		}
-		return strings.Compare(a.c.ID, b.c.ID)
+		return strings.Compare(a.id, b.id)
 	})
-	for i := range items {
-		cs[i] = items[i].c
+	sorted := make([]cases.Case, len(cs))
+	for k, it := range items {
+		sorted[k] = cs[it.i]
 	}
+	copy(cs, sorted)
 }
 
 // CompareText compares two texts with Swedish collation.
