@@ -14,6 +14,7 @@ import (
 
 	"github.com/arendevy/arendevy/e2e/a11y"
 	"github.com/arendevy/arendevy/e2e/browser"
+	"github.com/arendevy/arendevy/e2e/browser/browsertest"
 	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/reference-portal/config"
 )
@@ -42,8 +43,7 @@ func TestPortalAccessibility(t *testing.T) {
 		{"default", startPortal(t, "default")},
 		{"bank", startPortal(t, "bank", failing)}, // partial: one source down
 	}
-	_, tab := newTab(t) // starts the shared browser
-	_ = tab.Close()
+	chromium := browsertest.Shared(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	t.Cleanup(cancel)
 

@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/arendevy/arendevy/e2e/browser"
+	"github.com/arendevy/arendevy/e2e/browser/browsertest"
 	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/identity"
 	"github.com/arendevy/arendevy/kit/memory"
@@ -56,15 +56,9 @@ func startPortal(t *testing.T, theme string, more ...config.Source) string {
 	return cfg.PublicURL
 }
 
-var chromium *browser.Browser
-
 func newTab(t *testing.T) (context.Context, *browser.Tab) {
 	t.Helper()
-	if chromium == nil {
-		b, err := browser.Start(context.Background())
-		require.NoError(t, err)
-		chromium = b
-	}
+	chromium := browsertest.Shared(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
 	tab, err := chromium.NewTab(ctx)
@@ -73,13 +67,7 @@ func newTab(t *testing.T) (context.Context, *browser.Tab) {
 	return ctx, tab
 }
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if chromium != nil {
-		_ = chromium.Close()
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { browsertest.Main(m) }
 
 // waitFor polls a JavaScript condition in the page until it holds.
 func waitFor(t *testing.T, ctx context.Context, tab *browser.Tab, expr string) {

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -26,6 +25,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/arendevy/arendevy/e2e/browser"
+	"github.com/arendevy/arendevy/e2e/browser/browsertest"
 	"github.com/arendevy/arendevy/kit"
 	"github.com/arendevy/arendevy/kit/actors"
 	"github.com/arendevy/arendevy/kit/cases"
@@ -34,24 +34,7 @@ import (
 	"github.com/arendevy/arendevy/kit/listing"
 )
 
-// shared is the one Chromium of this package; every test opens its own tab.
-var shared *browser.Browser
-
-func TestMain(m *testing.M) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	b, err := browser.Start(ctx)
-	cancel()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	shared = b
-	code := m.Run()
-	if err := b.Close(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { browsertest.Main(m) }
 
 // strictCSP is the policy every test page is served with.
 const strictCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'"
@@ -311,7 +294,7 @@ func newPage(t *testing.T, width int) *page {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
-	tab, err := shared.NewTab(ctx)
+	tab, err := browsertest.Shared(t).NewTab(ctx)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = tab.Close() })
 	if width == 0 {
@@ -1077,7 +1060,7 @@ func TestServerRenderedOverviewWithoutJavaScript(t *testing.T) {
 	f := newFixture(t, world{cases: standard()}, kit.View{PageSize: 2})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	tab, err := shared.NewTab(ctx)
+	tab, err := browsertest.Shared(t).NewTab(ctx)
 	require.NoError(t, err)
 	defer tab.Close()
 	_, err = browser.Run(ctx, tab, func(ctx context.Context, target *chromedp.Target) (cdp.Empty, error) {

@@ -4,13 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"image/png"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,36 +15,12 @@ import (
 
 	"github.com/arendevy/arendevy/e2e/a11y"
 	"github.com/arendevy/arendevy/e2e/browser"
+	"github.com/arendevy/arendevy/e2e/browser/browsertest"
 )
 
-// The package's tests share one Chromium, started by the first test that
-// needs it, so fuzz workers (which run TestMain too) start none.
-var (
-	browserOnce sync.Once
-	shared      *browser.Browser
-	sharedErr   error
-)
+func TestMain(m *testing.M) { browsertest.Main(m) }
 
-func sharedBrowser(t *testing.T) *browser.Browser {
-	t.Helper()
-	browserOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		shared, sharedErr = browser.Start(ctx)
-	})
-	require.NoError(t, sharedErr)
-	return shared
-}
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if shared != nil {
-		if err := shared.Close(); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-		}
-	}
-	os.Exit(code)
-}
+func sharedBrowser(t *testing.T) *browser.Browser { return browsertest.Shared(t) }
 
 // site serves the fixture pages under the strict CSP the kit uses.
 func site(t *testing.T) *httptest.Server {

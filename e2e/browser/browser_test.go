@@ -8,9 +8,7 @@ import (
 	"image/png"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,36 +16,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/arendevy/arendevy/e2e/browser"
+	"github.com/arendevy/arendevy/e2e/browser/browsertest"
 )
 
-// The package's tests share one Chromium, started by the first test that
-// needs it, so fuzz workers (which run TestMain too) start none.
-var (
-	browserOnce sync.Once
-	shared      *browser.Browser
-	sharedErr   error
-)
+func TestMain(m *testing.M) { browsertest.Main(m) }
 
-func sharedBrowser(t *testing.T) *browser.Browser {
-	t.Helper()
-	browserOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		shared, sharedErr = browser.Start(ctx)
-	})
-	require.NoError(t, sharedErr)
-	return shared
-}
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if shared != nil {
-		if err := shared.Close(); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-		}
-	}
-	os.Exit(code)
-}
+func sharedBrowser(t *testing.T) *browser.Browser { return browsertest.Shared(t) }
 
 // strictCSP is the policy the kit serves: no inline script or style.
 const strictCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'"
