@@ -238,6 +238,21 @@ func (k *Kit) LoginURL(returnTo string) string {
 	return k.cfg.SSO.LoginURL(returnTo)
 }
 
+// Route is the pattern of the kit's route that serves r, without its
+// method ("/arendevy/api/overview", "/arendevy/go/"), or "" when r is not
+// one of the kit's: the name logs and metrics use, never the raw path,
+// which may carry a sealed link or a case reference.
+func (k *Kit) Route(r *http.Request) string {
+	if !strings.HasPrefix(r.URL.Path, k.cfg.Mount+"/") {
+		return ""
+	}
+	_, pattern := k.mux.Handler(r)
+	if _, path, ok := strings.Cut(pattern, " "); ok {
+		return path
+	}
+	return pattern
+}
+
 // Mount is the path prefix the kit serves under.
 func (k *Kit) Mount() string { return k.cfg.Mount }
 

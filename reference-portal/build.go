@@ -197,11 +197,17 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 	if idp != nil {
 		extra["/devidp/"] = idp.Handler()
 	}
+	route := func(r *http.Request) string {
+		if kr := k.Route(r); kr != "" {
+			return kr
+		}
+		return pageRoute(r)
+	}
 	var middleware []func(http.Handler) http.Handler
-	middleware = append(middleware, accesslog.Middleware(logger, routeOf))
+	middleware = append(middleware, accesslog.Middleware(logger, route))
 	if reg != nil {
 		extra["GET "+cfg.Metrics.Path] = reg.Handler()
-		middleware = append(middleware, reg.Middleware(routeOf))
+		middleware = append(middleware, reg.Middleware(route))
 	}
 	trust := map[string]string{}
 	for _, lang := range cfg.Languages {
@@ -221,18 +227,19 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 	return a, nil
 }
 
-// routeOf names a request's route for logs and metrics: the ServeMux pattern,
-// or the portal page's path. Never a raw path with tokens or references.
-func routeOf(r *http.Request) string {
+// pageRoute names a portal page's route for logs and metrics, or "" for the
+// operational routes (their ServeMux pattern names them). Never a raw path:
+// anything unknown is "other".
+func pageRoute(r *http.Request) string {
 	if r.Pattern != "" && r.Pattern != "/" {
-		return r.Pattern
+		return ""
 	}
 	switch r.URL.Path {
 	case "/", "/mina-arenden", "/installningar", "/om-tjansten":
-		return r.Method + " " + r.URL.Path
+		return r.URL.Path
 	}
 	if strings.HasPrefix(r.URL.Path, "/sprak/") {
-		return "GET /sprak/{lang}"
+		return "/sprak/{lang}"
 	}
 	return "other"
 }

@@ -3,6 +3,10 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
 	"net"
 	"net/http"
 	"os"
@@ -15,6 +19,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/arendevy/arendevy/reference-portal/config"
 )
 
 // TestMakeRunServesAndStopsCleanly starts the built binary the way `make run`
@@ -138,4 +144,50 @@ func hasLineForField(out, field string) bool {
 		}
 	}
 	return false
+}
+
+// TestOperationsEndpoints: health, readiness and, when enabled, Prometheus
+// metrics by route and status — with routes as patterns, never raw paths.
+func TestOperationsEndpoints(t *testing.T) {
+	cfg := config.Default()
+	cfg.Metrics = config.Metrics{Enabled: true, Path: "/metrics"}
+	logs := &bytes.Buffer{}
+	a, err := build(context.Background(), cfg, slog.New(slog.NewJSONHandler(logs, nil)))
+	require.NoError(t, err)
+	defer a.close()
+	srv := httptest.NewServer(a.handler)
+	defer srv.Close()
+
+	get := func(path string) (int, string) {
+		resp, err := http.Get(srv.URL + path)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return resp.StatusCode, string(body)
+	}
+	code, _ := get("/readyz")
+	require.Equal(t, http.StatusServiceUnavailable, code, "not ready before serve says so")
+	a.setReady(true)
+	code, _ = get("/readyz")
+	require.Equal(t, http.StatusOK, code)
+	code, _ = get("/healthz")
+	require.Equal(t, http.StatusOK, code)
+	code, _ = get("/arendevy/api/overview?q=191212121212")
+	require.Equal(t, http.StatusUnauthorized, code)
+	code, _ = get("/om-tjansten")
+	require.Equal(t, http.StatusOK, code)
+	code, _ = get("/191212121212")
+	require.Equal(t, http.StatusNotFound, code)
+
+	code, metrics := get("/metrics")
+	require.Equal(t, http.StatusOK, code)
+	require.Contains(t, metrics, `http_requests_total{route="/healthz",method="GET",status="200"} 1`)
+	require.Contains(t, metrics, `route="/arendevy/api/overview",method="GET",status="401"`)
+	require.Contains(t, metrics, `http_requests_total{route="/om-tjansten",method="GET",status="200"} 1`)
+	require.Contains(t, metrics, `http_requests_total{route="other",method="GET",status="404"} 1`)
+	require.Contains(t, metrics, "http_request_duration_seconds_bucket")
+	require.NotContains(t, metrics, "191212121212")
+	require.NotContains(t, logs.String(), "191212121212", "access logs carry no query strings")
+	require.Contains(t, logs.String(), `"route":"/arendevy/api/overview"`)
 }

@@ -36,12 +36,12 @@ const maxPath = 128
 // Middleware logs every request to logger once it is answered: at Info, or
 // at Error for a 5xx status or a handler that panicked (the panic goes on).
 //
-// The route logged is, in this order: the pattern the request matched in a
-// ServeMux (r.Pattern, without its method); route(r), for routers that do
-// not set r.Pattern; else the path, for a request no route matched. route
-// may be nil. It is called after the handler has run, so a router adapter
-// may set r.Pattern on the request it was given (with gin:
-// c.Request.Pattern = c.FullPath()).
+// The route logged is, in this order: route(r) when it names one (the
+// caller knows its routers best); the pattern the request matched in a
+// ServeMux (r.Pattern, without its method); else the path, for a request
+// no route matched. route may be nil. It is called after the handler has
+// run, so a router adapter may set r.Pattern on the request it was given
+// (with gin: c.Request.Pattern = c.FullPath()).
 //
 // The handler gets a copy of the request carrying the request ID in its
 // context (RequestID); the response carries it in the X-Request-Id header.
@@ -85,13 +85,13 @@ func Middleware(logger *slog.Logger, route func(*http.Request) string) func(http
 }
 
 func routeOf(r *http.Request, route func(*http.Request) string) string {
-	if p := Pattern(r); p != "" {
-		return p
-	}
 	if route != nil {
 		if p := route(r); p != "" {
 			return p
 		}
+	}
+	if p := Pattern(r); p != "" {
+		return p
 	}
 	// r.URL.Path never holds the query string; it is capped because an
 	// unmatched path is whatever the client sent.

@@ -58,6 +58,7 @@ func TestRoute(t *testing.T) {
 	mux.Handle("GET /arendevy/producers/{id}", ok)
 	mux.Handle("/static/", ok)
 	routeFunc := func(*http.Request) string { return "/from-router" }
+	silent := func(*http.Request) string { return "" }
 	long := "/" + strings.Repeat("x", 300)
 
 	tests := []struct {
@@ -69,7 +70,8 @@ func TestRoute(t *testing.T) {
 	}{
 		{"the mux pattern, not the case reference in the path", mux, nil, "/arendevy/producers/BYGG-2026-00123", "/arendevy/producers/{id}"},
 		{"a pattern without method", mux, nil, "/static/app.js?v=1", "/static/"},
-		{"the pattern wins over the route func", mux, routeFunc, "/static/app.js", "/static/"},
+		{"the route func, when it names a route, wins over the pattern", mux, routeFunc, "/static/app.js", "/from-router"},
+		{"the pattern when the route func names none", mux, silent, "/static/app.js", "/static/"},
 		{"the route func when nothing sets a pattern", ok, routeFunc, "/x/191212121212", "/from-router"},
 		{"the path without its query when nothing matched", ok, nil, "/nowhere?pnr=191212121212", "/nowhere"},
 		{"a long unmatched path is cut", ok, nil, long, long[:maxPath] + "…"},

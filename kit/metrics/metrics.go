@@ -306,10 +306,10 @@ func (r *Registry) Handler() http.Handler {
 }
 
 // Middleware counts every request and its latency by route. The route is,
-// in this order: the ServeMux pattern the request matched (without its
-// method); route(r), for routers that do not set r.Pattern (nil allowed;
-// called after the handler ran, so an adapter may set r.Pattern instead);
-// else Unmatched. Never the raw path. Used with kit/accesslog, it goes inside
+// in this order: route(r) when it names one (nil allowed; called after the
+// handler ran, so it may read what the routers found — the caller knows its
+// routers best); the ServeMux pattern the request matched (without its
+// method); else Unmatched. Never the raw path. Used with kit/accesslog, it goes inside
 // that middleware, which hands the handler a copy of the request.
 func (r *Registry) Middleware(route func(*http.Request) string) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
@@ -331,13 +331,13 @@ func (r *Registry) Middleware(route func(*http.Request) string) func(http.Handle
 }
 
 func routeOf(req *http.Request, route func(*http.Request) string) string {
-	if p := accesslog.Pattern(req); p != "" {
-		return p
-	}
 	if route != nil {
 		if p := route(req); p != "" {
 			return p
 		}
+	}
+	if p := accesslog.Pattern(req); p != "" {
+		return p
 	}
 	return Unmatched
 }

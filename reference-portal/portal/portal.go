@@ -137,12 +137,21 @@ func (p *Portal) routes() http.Handler {
 	r.NoRoute(p.notFound)
 
 	mux := http.NewServeMux()
-	mux.Handle(p.mount+"/", p.o.Kit.Handler()) // protected by the kit itself
 	for prefix, h := range p.o.Extra {
 		mux.Handle(prefix, h)
 	}
 	mux.Handle("/", p.o.Kit.Protect(r))
-	var h http.Handler = mux
+	// The kit's paths go to the kit, which protects itself, without a
+	// pattern of ours in between: logs and metrics then name the kit's own
+	// route (Kit.Route) instead of one catch-all.
+	kitHandler, prefix := p.o.Kit.Handler(), p.mount+"/"
+	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, prefix) {
+			kitHandler.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
 	for i := len(p.o.Middleware) - 1; i >= 0; i-- {
 		h = p.o.Middleware[i](h)
 	}
