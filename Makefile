@@ -25,6 +25,11 @@ FUZZTIME ?= 3000x
 fuzz:
 	@bash scripts/fuzz.sh $(FUZZTIME)
 
+## a11y: the accessibility checker over a running reference portal
+## (reports in a11y.html and a11y.json)
+a11y: test-deps
+	@bash scripts/a11y.sh
+
 ## bench: performance and resilience, measured (never part of make test): prints
 ## the tables of docs/performance.md and writes bench-results.json; flags in ARGS,
 ## e.g. make bench ARGS='-soak 30s -only go,load'
