@@ -59,8 +59,9 @@ type Config struct {
 	// the customer-service contacts for the information page. A case whose
 	// link its producer's hosts do not allow is shown without the link.
 	Producers *actors.Directory
-	// Links rewrites an allowed deep link into the URL the page gets (the kit's
-	// redirect endpoint, which keeps case data out of URLs). Nil: the link is
+	// Links rewrites a deep link into the URL the page gets (the kit's
+	// redirect endpoint, which keeps case data out of URLs); it must refuse
+	// a link its producer's hosts do not allow. Nil: an allowed link is
 	// passed through as it is.
 	Links func(producerID, link string) (string, bool)
 	// InfoURL is the page for a producer without an e-service; default
@@ -356,13 +357,15 @@ func (k *Kit) views(cs []cases.Case) []CaseView {
 }
 
 func (k *Kit) link(c cases.Case) (string, bool) {
-	if c.Link == "" || !k.cfg.Producers.Allows(c.Sender.ID, c.Link) {
+	switch {
+	case c.Link == "":
 		return "", false
-	}
-	if k.cfg.Links == nil {
+	case k.cfg.Links != nil:
+		return k.cfg.Links(c.Sender.ID, c.Link) // checks the allow-list itself
+	case k.cfg.Producers.Allows(c.Sender.ID, c.Link):
 		return c.Link, true
 	}
-	return k.cfg.Links(c.Sender.ID, c.Link)
+	return "", false
 }
 
 // DefaultQuery is the query applied when the request gives none.

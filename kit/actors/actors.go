@@ -136,12 +136,9 @@ func (d *Directory) All() []Info {
 // producer's hosts.
 func (d *Directory) Allows(id, link string) bool {
 	info, ok := d.Lookup(id)
-	if !ok || cases.CheckLink(link) != "" {
+	if !ok {
 		return false
 	}
-	u, err := url.Parse(link)
-	if err != nil {
-		return false
-	}
-	return slices.Contains(info.Hosts, strings.ToLower(u.Host))
+	u, reason := cases.ParseLink(link)
+	return reason == "" && slices.Contains(info.Hosts, strings.ToLower(u.Host))
 }

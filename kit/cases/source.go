@@ -106,7 +106,7 @@ func Settle(source string, fallback Actor, r Result) Result {
 				o.addProblem(Problem{Field: fmt.Sprintf("cases[%d].link", i), Reason: reason})
 			}
 		}
-		ps := c.Validate()
+		ps := c.problems(false) // the link is checked above
 		if len(ps) == 0 {
 			out.Cases = append(out.Cases, c)
 			o.Cases++

@@ -31,8 +31,13 @@ type Problem struct {
 func (p Problem) String() string { return p.Field + ": " + p.Reason }
 
 // Validate reports every problem of c, or nil when c may be shown.
-// It does not judge the deep link's host: see LinkPolicy.
-func (c Case) Validate() []Problem {
+// It does not judge the deep link's host: that is the producer's
+// allow-list (kit/actors).
+func (c Case) Validate() []Problem { return c.problems(true) }
+
+// problems is Validate; withLink false skips the deep link, for a caller
+// that has checked it already (Settle parses each link once).
+func (c Case) problems(withLink bool) []Problem {
 	var ps []Problem
 	add := func(field, format string, a ...any) {
 		ps = append(ps, Problem{Field: field, Reason: fmt.Sprintf(format, a...)})
@@ -110,7 +115,7 @@ func (c Case) Validate() []Problem {
 	if c.Date.After(time.Now().Add(24 * time.Hour)) {
 		add("date", "in the future")
 	}
-	if c.Link != "" {
+	if withLink && c.Link != "" {
 		if reason := CheckLink(c.Link); reason != "" {
 			add("link", "%s", reason)
 		}
@@ -118,60 +123,70 @@ func (c Case) Validate() []Problem {
 	return ps
 }
 
-// checkText returns why v is unacceptable as producer text, or "".
+// checkText returns why v is unacceptable as producer text, or "". It runs
+// for every field of every case of every request, so it reads v once:
+// validity, length and control characters in one pass, ASCII without
+// decoding. Control characters other than newline, tab and carriage return
+// could hide text, and bidi controls could reorder it: both are refused.
 func checkText(v string, required bool, max int) string {
-	switch {
-	case required && strings.TrimSpace(v) == "":
+	if required && strings.TrimSpace(v) == "" {
 		return "required"
-	case !utf8.ValidString(v):
-		return "not valid UTF-8"
-	case utf8.RuneCountInString(v) > max:
+	}
+	runes, control := 0, false
+	for i := 0; i < len(v); runes++ {
+		if b := v[i]; b < utf8.RuneSelf {
+			control = control || (b < 0x20 && b != '\n' && b != '\t' && b != '\r') || b == 0x7f
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(v[i:])
+		if r == utf8.RuneError && size == 1 {
+			return "not valid UTF-8"
+		}
+		control = control || unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r)
+		i += size
+	}
+	switch {
+	case runes > max:
 		return fmt.Sprintf("longer than %d characters", max)
-	case hasControl(v):
+	case control:
 		return "contains control characters"
 	}
 	return ""
 }
 
-// hasControl reports control characters other than newline and tab, which
-// could reorder or hide text (bidi overrides are format characters: refused too).
-func hasControl(s string) bool {
-	for _, r := range s {
-		if r == '\n' || r == '\t' || r == '\r' {
-			continue
-		}
-		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
-			return true
-		}
-	}
-	return false
-}
-
 // CheckLink returns why a deep link is unacceptable, or "" when it is an
 // absolute https URL with a host and without user information.
 func CheckLink(raw string) string {
+	_, reason := ParseLink(raw)
+	return reason
+}
+
+// ParseLink parses a deep link and checks it like CheckLink: the URL, or
+// the reason it is unacceptable. Callers that need the host parse once.
+func ParseLink(raw string) (*url.URL, string) {
 	if len(raw) > MaxLink {
-		return fmt.Sprintf("longer than %d characters", MaxLink)
+		return nil, fmt.Sprintf("longer than %d characters", MaxLink)
 	}
 	if !utf8.ValidString(raw) || strings.ContainsFunc(raw, func(r rune) bool { return r <= ' ' || r == '\\' || r == 0x7f }) {
-		return "contains spaces, control characters or backslashes"
+		return nil, "contains spaces, control characters or backslashes"
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "not a URL"
+		return nil, "not a URL"
 	}
 	switch {
 	case u.Scheme != "https":
-		return "not an https link"
+		return nil, "not an https link"
 	case u.Opaque != "" || u.Host == "" || strings.HasPrefix(u.Host, "."):
-		return "no host"
+		return nil, "no host"
 	case u.User != nil:
-		return "contains user information"
+		return nil, "contains user information"
 	}
 	for _, r := range u.Hostname() {
 		if r > unicode.MaxASCII {
-			return "host is not ASCII (use its punycode form)"
+			return nil, "host is not ASCII (use its punycode form)"
 		}
 	}
-	return ""
+	return u, ""
 }
