@@ -142,6 +142,13 @@ func New(cfg Config) (*Kit, error) {
 	if cfg.SSO != nil && cfg.Sessions == nil {
 		problems = append(problems, "SSO: needs Sessions")
 	}
+	if q := cfg.DefaultQuery; q != nil {
+		// The same checks as a request's parameters: a query the API would
+		// refuse cannot be everyone's default.
+		if _, err := listing.Parse(q.Values(), listing.Default()); err != nil {
+			problems = append(problems, "DefaultQuery: "+err.Error())
+		}
+	}
 	if len(problems) > 0 {
 		return nil, &ConfigError{Problems: problems}
 	}

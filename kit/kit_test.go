@@ -15,6 +15,7 @@ import (
 	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/fanout"
 	"github.com/arendevy/arendevy/kit/identity"
+	"github.com/arendevy/arendevy/kit/listing"
 	"github.com/arendevy/arendevy/kit/preferences"
 )
 
@@ -145,6 +146,10 @@ func TestNewNamesEveryConfigProblem(t *testing.T) {
 	}
 	_, err = New(Config{})
 	require.ErrorContains(t, err, "at least one source")
+	bad := listing.Query{Sort: "size", Scope: listing.All}
+	_, err = New(Config{DefaultQuery: &bad, Sources: []fanout.Member{{Name: "x", Actor: cases.Actor{ID: "x", Name: "X"},
+		Source: cases.SourceFunc(func(context.Context, identity.Subject) (cases.Result, error) { return cases.Result{}, nil })}}})
+	require.ErrorContains(t, err, "DefaultQuery: sort")
 }
 
 func TestPreferencesApplyOnTheNextLoad(t *testing.T) {
