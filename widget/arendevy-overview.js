@@ -56,6 +56,9 @@
     #t;
     #date;
     #open = new Set();
+    // rows keeps each case's two table rows, built once per language and
+    // data, so a re-sort or re-filter moves rows instead of building them.
+    #rows;
     #limit = 0;
     #abort;
     #observer;
@@ -222,6 +225,7 @@
       );
       root.addEventListener("click", (e) => this.#click(e));
       root.addEventListener("input", (e) => this.#input(e));
+      this.#rows = new WeakMap();
       this.#root.querySelector(".adv")?.remove();
       this.#root.append(root);
       this.#notes();
@@ -290,8 +294,9 @@
       const collator = new Intl.Collator("sv", { sensitivity: "base" });
       const key = { date: (c) => Date.parse(c.date), title: (c) => c.title, sender: (c) => c.sender.name, status: (c) => STATUSES.indexOf(c.status) }[q.sort];
       const dir = q.order == "desc" ? -1 : 1;
+      // Keys are computed once per case, not once per comparison.
       return this.#data.cases
-        .map((c, i) => [c, i])
+        .map((c, i) => [c, i, key(c), Date.parse(c.date)])
         .filter(
           ([c]) =>
             (q.scope == "all" || (c.status == "closed") == (q.scope == "closed")) &&
@@ -299,10 +304,7 @@
             (!q.status.length || q.status.includes(c.status)) &&
             (!needle || [c.title, c.sender.name, c.caseNumber, c.category, c.freeText, c.plannedEvent, c.officer].some((s) => s?.toLowerCase().includes(needle))),
         )
-        .sort(([a], [b]) => {
-          const x = key(a), y = key(b);
-          return dir * (typeof x == "string" ? collator.compare(x, y) : x - y) || Date.parse(b.date) - Date.parse(a.date) || (a.id < b.id ? -1 : +(a.id > b.id));
-        });
+        .sort(([a, , x, s], [b, , y, u]) => dir * (typeof x == "string" ? collator.compare(x, y) : x - y) || u - s || (a.id < b.id ? -1 : +(a.id > b.id)));
     }
 
     #render() {
@@ -339,12 +341,14 @@
     }
 
     #row(c, i) {
+      let r = this.#rows.get(c);
+      if (r) return r;
       const t = this.#t;
       const id = "d" + i;
       const open = this.#open.has(c.id);
       const f = c.forecast;
       const cell = (col, ...kids) => el("td", { role: "cell", "data-label": t("col." + col) }, ...kids);
-      return [
+      this.#rows.set(c, (r = [
         el(
           "tr",
           { class: "case", role: "row", part: "row" },
@@ -354,8 +358,10 @@
           cell("status", el("span", { class: "st", "data-s": c.status, part: "badge" }, t("status." + c.status))),
           cell("forecast", f ? t("unit." + f.unit, {}, f.amount) : t("field.none")),
         ),
-        el("tr", { class: "det", id, role: "row", hidden: !open, part: "detail" }, el("td", { role: "cell", colspan: 5 }, ...this.#detail(c, i))),
-      ];
+        // The detail is built when it is first opened: most never are.
+        el("tr", { class: "det", id, role: "row", hidden: !open, part: "detail" }, open && this.#detail(c, i)),
+      ]));
+      return r;
     }
 
     // detail holds fields 6–12, the producer's pairs, the history and the
@@ -371,7 +377,9 @@
       for (const p of c.pairs || []) add(p.title, p.value);
       const link = c.link && safe(c.link);
       const info = c.info && safe(c.info);
-      return [
+      return el(
+        "td",
+        { role: "cell", colspan: 5 },
         rows.length && el("dl", {}, ...rows),
         c.history?.length && el("h3", {}, t("detail.history")),
         c.history?.length &&
@@ -379,7 +387,7 @@
         link
           ? el("p", {}, el("a", { href: link, target: "_blank", rel: "noopener", class: "go", part: "link", "data-i": i }, t("detail.link", { Sender: c.sender.name }) + " " + t("detail.newWindow")))
           : info && el("p", {}, el("a", { href: info + (info.includes("?") ? "&" : "?") + "lang=" + this.#lang, part: "link" }, t("detail.info", { Sender: c.sender.name }))),
-      ];
+      );
     }
 
     #click(e) {
@@ -394,7 +402,9 @@
         const open = b.ariaExpanded != "true";
         if (!this.#emit("toggle", { id: c.id, expanded: open })) return;
         b.ariaExpanded = open;
-        this.#root.getElementById("d" + i).hidden = !open;
+        const d = this.#root.getElementById("d" + i);
+        d.firstChild || d.append(this.#detail(c, i));
+        d.hidden = !open;
         open ? this.#open.add(c.id) : this.#open.delete(c.id);
       } else if (k) {
         const q = this.#query();

@@ -614,6 +614,38 @@ func TestDetailsOpenAndCloseByKeyboard(t *testing.T) {
 	require.Equal(t, "false", evalAs[string](p, title("Föräldrapenning")+`.getAttribute("aria-expanded")`))
 }
 
+// TestAnOpenDetailTravelsWithItsCase re-sorts and re-filters with a detail
+// open: the detail stays open, right below its case and with its content,
+// and every case keeps its row, so what the user opened does not close and
+// a thousand cases re-sort without being rebuilt.
+func TestAnOpenDetailTravelsWithItsCase(t *testing.T) {
+	f := newFixture(t, world{cases: standard()}, kit.View{})
+	p := open(t, f.url("/page", pageOpts{}), 0)
+	p.ready()
+	require.Equal(t, 0, evalAs[int](p, sr+`.querySelectorAll(".det td").length`), "no detail is built before it is opened")
+	p.eval(title("Ansökan om F-skatt") + `.click()`)
+	p.eval(`globalThis.rows = new Set(` + sr + `.querySelectorAll("tr"))`)
+	detail := `(() => { const b = ` + title("Ansökan om F-skatt") + `, d = b.closest("tr").nextElementSibling;
+		return {expanded: b.getAttribute("aria-expanded"), below: d.id == b.getAttribute("aria-controls"), hidden: d.hidden,
+			number: d.querySelector("dd")?.textContent ?? ""} })()`
+	want := map[string]any{"expanded": "true", "below": true, "hidden": false, "number": "131-123456-26"}
+	require.Equal(t, want, evalAs[map[string]any](p, detail))
+
+	for _, step := range []struct{ js, first string }{
+		{`el.sort = "title"`, "Ansökan om F-skatt"},
+		{`el.order = "desc"`, "Överklagande av beslut"},
+		{`el.filterText = "skatt"`, "Återbetalning av skatt"},
+		{`el.filterText = null`, "Överklagande av beslut"},
+	} {
+		mainAs[any](p, `(() => { const el = document.querySelector("arendevy-overview"); `+step.js+` })()`)
+		p.waitFor(q(".tt") + `.textContent == ` + quote(step.first))
+		require.Equal(t, want, evalAs[map[string]any](p, detail), step.js)
+		require.True(t, evalAs[bool](p, `[...`+sr+`.querySelectorAll("tr")].every((r) => rows.has(r))`), "%s: the same rows, moved", step.js)
+	}
+	require.Equal(t, 1, evalAs[int](p, sr+`.querySelectorAll(".det td").length`), "only the opened detail was built")
+	p.axe("re-sorted with a detail open")
+}
+
 func TestSortByControlAndByAttribute(t *testing.T) {
 	f := newFixture(t, world{cases: standard()}, kit.View{})
 	p := open(t, f.url("/page", pageOpts{}), 0)
