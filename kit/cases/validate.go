@@ -123,6 +123,30 @@ func (c Case) problems(withLink bool) []Problem {
 	return ps
 }
 
+// MaxActorID bounds an actor ID.
+const MaxActorID = 100
+
+// ValidActorID reports whether s is a usable actor ID: 1 to MaxActorID
+// letters, digits, '-', '_' or '.', so it is safe in a URL, a query
+// parameter and a metric label. The rule for senders everywhere: in
+// queries, preferences and producers' answers.
+func ValidActorID(s string) bool {
+	if s == "" || len(s) > MaxActorID {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// CheckText returns why v is unacceptable as producer text — empty when
+// required, not UTF-8, longer than max characters, or holding control or
+// bidi characters — or "" when it may be shown.
+func CheckText(v string, required bool, max int) string { return checkText(v, required, max) }
+
 // checkText returns why v is unacceptable as producer text, or "". It runs
 // for every field of every case of every request, so it reads v once:
 // validity, length and control characters in one pass, ASCII without

@@ -330,6 +330,11 @@ func (c *Client) call(ctx context.Context, method, endpoint string, body any, wa
 		return 0, nil, invalid(method, endpoint, fmt.Sprintf("answer larger than %d bytes", c.cfg.MaxBytes))
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, c.cfg.MaxBytes+1))
+	if err == nil && ctx.Err() != nil {
+		// The deadline cut the answer short, though the read may end in a
+		// clean EOF: a slow hub is a timeout, not a truncated answer.
+		err = ctx.Err()
+	}
 	if err != nil {
 		return 0, nil, transportError(ctx, method, endpoint, err)
 	}

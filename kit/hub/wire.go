@@ -9,7 +9,6 @@ import (
 	"reflect"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/arendevy/arendevy/kit/cases"
@@ -294,10 +293,10 @@ func producerOf(item json.RawMessage) string {
 }
 
 func producerOutcome(p wireProducer, source, at string) (cases.Outcome, *problem) {
-	if !validProducerID(p.ID) {
+	if !cases.ValidActorID(p.ID) || len(p.ID) > MaxProducerID {
 		return cases.Outcome{}, &problem{at + ".id", fmt.Sprintf("must be 1 to %d letters, digits, '-', '_' or '.'", MaxProducerID)}
 	}
-	if strings.TrimSpace(p.Name) == "" || utf8.RuneCountInString(p.Name) > cases.MaxShort || hasControl(p.Name) {
+	if cases.CheckText(p.Name, true, cases.MaxShort) != "" {
 		return cases.Outcome{}, &problem{at + ".name", fmt.Sprintf("must be 1 to %d characters without control characters", cases.MaxShort)}
 	}
 	o := cases.Outcome{Source: source, Producer: cases.Actor{ID: p.ID, Name: p.Name}}
@@ -320,7 +319,7 @@ func producerOutcome(p wireProducer, source, at string) (cases.Outcome, *problem
 // unprintable is replaced by a neutral one.
 func producerMessage(m, fallback string) string {
 	m = strings.TrimSpace(m)
-	if m == "" || utf8.RuneCountInString(m) > maxMessage || hasControl(m) {
+	if cases.CheckText(m, true, maxMessage) != "" {
 		return fallback
 	}
 	if mayHoldNumber(m) {
@@ -345,24 +344,6 @@ func mayHoldNumber(s string) bool {
 		}
 	}
 	return false
-}
-
-// hasControl reports control characters, and bidi controls, which could
-// reorder what the user reads around a producer's name.
-func hasControl(s string) bool {
-	return strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) })
-}
-
-func validProducerID(s string) bool {
-	if s == "" || len(s) > MaxProducerID {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
-			return false
-		}
-	}
-	return true
 }
 
 // mapCase turns a decoded hub case into the standard model, or names the

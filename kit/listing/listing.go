@@ -154,7 +154,7 @@ func Parse(v url.Values, base Query) (Query, error) {
 	if ids, ok := list("sender"); ok {
 		q.Senders = nil
 		for _, id := range ids {
-			if !validID(id) {
+			if !cases.ValidActorID(id) {
 				fail("sender", "actor IDs are letters, digits, '-', '_' and '.', at most 100 characters")
 				break
 			}
@@ -196,18 +196,6 @@ func Parse(v url.Values, base Query) (Query, error) {
 		return base, &ParamError{Params: bad}
 	}
 	return q, nil
-}
-
-func validID(s string) bool {
-	if s == "" || len(s) > 100 {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
-			return false
-		}
-	}
-	return true
 }
 
 // Values renders q as URL parameters (the inverse of Parse).

@@ -57,7 +57,7 @@ type Preferences struct {
 // Limits keep a stored preference small.
 const (
 	MaxActors  = 100 // per list; as many as a listing query accepts
-	MaxActorID = 100
+	MaxActorID = cases.MaxActorID
 )
 
 // Default is the standard view: every case from every actor, closed ones
@@ -96,7 +96,7 @@ func (p Preferences) Validate() error {
 		}
 		for i, id := range ids {
 			switch {
-			case !validActorID(id):
+			case !cases.ValidActorID(id):
 				add(fmt.Sprintf("%s[%d]", field, i), "actor IDs are letters, digits, '-', '_' and '.', at most %d characters", MaxActorID)
 			case slices.Contains(ids[:i], id):
 				add(fmt.Sprintf("%s[%d]", field, i), "listed twice")
@@ -121,20 +121,6 @@ func (p Preferences) Validate() error {
 		return &ValidationError{Problems: ps}
 	}
 	return nil
-}
-
-// validActorID is the rule listing applies to sender IDs, so that every
-// actor a user can filter on can also be hidden.
-func validActorID(s string) bool {
-	if s == "" || len(s) > MaxActorID {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
-			return false
-		}
-	}
-	return true
 }
 
 // Query returns base with the customer's sort order, narrowed to open cases
