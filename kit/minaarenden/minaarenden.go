@@ -343,7 +343,6 @@ func (c *Client) result(pages []page, note string) cases.Result {
 	for _, e := range events {
 		t.get(Producer(e.Producer))
 	}
-	unreadable := map[string]int{}
 	for _, pg := range pages {
 		for _, b := range pg.broken {
 			a := Service
@@ -359,10 +358,9 @@ func (c *Client) result(pages []page, note string) cases.Result {
 					o.Problems = append(o.Problems, p)
 				}
 			}
-			unreadable[a.ID]++
-			// Reported as an invalid case of its producer: Settle counts it
-			// as rejected, and it is never shown.
-			r.Cases = append(r.Cases, cases.Case{ID: caseKey{a.Name, 'x', b.problems[0].Field}.id(), Sender: a})
+			// Counted as a rejected case of its producer; Settle keeps the
+			// count and marks the outcome invalid.
+			o.Rejected++
 		}
 		failed := false
 		for _, s := range pg.subs {
@@ -391,7 +389,7 @@ func (c *Client) result(pages []page, note string) cases.Result {
 		}
 	}
 	for i := range t.list {
-		if n := unreadable[t.list[i].Producer.ID]; n > 0 {
+		if n := t.list[i].Rejected; n > 0 {
 			addMessage(&t.list[i], fmt.Sprintf("%d of its events could not be read", n))
 		}
 	}
