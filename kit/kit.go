@@ -223,7 +223,18 @@ func (k *Kit) secure() error {
 		k.cfg.Links = links.Rewrite
 		k.mux.Handle("GET "+k.cfg.Mount+"/go/", links.Handler())
 	}
-	k.handler = k.Protect(k.mux)
+	// The element's files are public and cached for a year: they get the
+	// security headers but skip the session, which would cost a store
+	// lookup per file for nothing.
+	protected, public := k.Protect(k.mux), guard.Handler(k.mux)
+	assets := k.cfg.Mount + "/assets/"
+	k.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, assets) {
+			public.ServeHTTP(w, r)
+			return
+		}
+		protected.ServeHTTP(w, r)
+	})
 	return nil
 }
 

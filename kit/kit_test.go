@@ -3,6 +3,7 @@ package kit
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,11 +13,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/arendevy/arendevy/kit/actors"
+	"github.com/arendevy/arendevy/kit/assets"
 	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/fanout"
 	"github.com/arendevy/arendevy/kit/identity"
 	"github.com/arendevy/arendevy/kit/listing"
 	"github.com/arendevy/arendevy/kit/preferences"
+	"github.com/arendevy/arendevy/kit/session"
 )
 
 var tolvan = identity.Subject{User: identity.Party{Number: "191212121212", Kind: identity.Personnummer, Name: "Tolvan Tolvansson"}}
@@ -205,3 +208,37 @@ func TestPreferencesApplyOnTheNextLoad(t *testing.T) {
 	w = get(t, k, "/arendevy/api/preferences", nil)
 	require.Equal(t, http.StatusUnauthorized, w.Code)
 }
+
+// TestAssetsSkipTheSessionButKeepTheHeaders: the element's files are served
+// with the security headers even when the store behind the session is down,
+// because they carry nothing personal and need no session.
+func TestAssetsSkipTheSessionButKeepTheHeaders(t *testing.T) {
+	sessions, err := session.NewManager(session.Config{Store: downStore{}})
+	require.NoError(t, err)
+	k, err := New(Config{Sessions: sessions, Sources: []fanout.Member{{Name: "x", Actor: cases.Actor{ID: "x", Name: "X"},
+		Source: cases.SourceFunc(func(context.Context, identity.Subject) (cases.Result, error) { return cases.Result{}, nil })}}})
+	require.NoError(t, err)
+	module, ok := k.Assets().Lookup(assets.Module)
+	require.True(t, ok)
+
+	r := httptest.NewRequest(http.MethodGet, module.URL, nil)
+	r.AddCookie(&http.Cookie{Name: session.DevCookieName, Value: strings.Repeat("a", 43)})
+	w := httptest.NewRecorder()
+	k.Handler().ServeHTTP(w, r)
+	require.Equal(t, http.StatusOK, w.Code)
+	require.Equal(t, "nosniff", w.Header().Get("X-Content-Type-Options"))
+	require.NotEmpty(t, w.Header().Get("Content-Security-Policy"))
+	require.Contains(t, w.Header().Get("Cache-Control"), "immutable")
+}
+
+// downStore is a session store that cannot be reached.
+type downStore struct{}
+
+func (downStore) Load(context.Context, string) (session.Data, error)              { return session.Data{}, errDown }
+func (downStore) Save(context.Context, string, session.Data, time.Duration) error { return errDown }
+func (downStore) Delete(context.Context, string) error                            { return errDown }
+func (downStore) Update(context.Context, string, func(*session.Data) (time.Duration, error)) error {
+	return errDown
+}
+
+var errDown = errors.New("store down")
