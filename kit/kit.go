@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -94,6 +95,7 @@ type Config struct {
 // Kit serves the standard case overview.
 type Kit struct {
 	cfg     Config
+	turns   turns
 	source  cases.Source
 	query   listing.Query
 	mux     *http.ServeMux
@@ -164,6 +166,7 @@ func New(cfg Config) (*Kit, error) {
 	}
 	k := &Kit{
 		cfg:   cfg,
+		turns: newTurns(runtime.GOMAXPROCS(0)),
 		query: listing.Default(),
 		source: &fanout.Fanout{
 			Members: cfg.Sources, Deadline: cfg.Deadline, Logger: cfg.Logger, Observe: cfg.Observe,
@@ -326,10 +329,34 @@ func (k *Kit) preferences(ctx context.Context, subject identity.Subject) prefere
 // Overview compiles the overview for subject: every source asked, the
 // actors the customer hid left out, the rest filtered and sorted by q.
 func (k *Kit) Overview(ctx context.Context, subject identity.Subject, q listing.Query, p preferences.Preferences) (Overview, error) {
-	res, err := k.source.Overview(ctx, subject)
-	if err != nil {
-		return Overview{}, err
+	var ov Overview
+	err := k.overview(ctx, subject, q, p, func(o *Overview) error {
+		ov = *o
+		return nil
+	})
+	return ov, err
+}
+
+// overview asks every source, then compiles the overview and hands it to
+// use, which encodes it; all of it in turns (see turns).
+func (k *Kit) overview(ctx context.Context, subject identity.Subject, q listing.Query, p preferences.Preferences, use func(*Overview) error) error {
+	if err := k.turns.take(ctx); err != nil {
+		return err
 	}
+	var res cases.Result
+	err := k.turns.during(ctx, func() (err error) {
+		res, err = k.source.Overview(ctx, subject)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	defer k.turns.give()
+	ov := k.compile(res, subject, q, p)
+	return use(&ov)
+}
+
+func (k *Kit) compile(res cases.Result, subject identity.Subject, q listing.Query, p preferences.Preferences) Overview {
 	all := senders(res.Cases)
 	shown := p.Apply(res.Cases)
 	ov := Overview{
@@ -338,22 +365,27 @@ func (k *Kit) Overview(ctx context.Context, subject identity.Subject, q listing.
 		Query:      q,
 		Total:      len(shown),
 		Sources:    res.Outcomes,
-		Senders:    senders(shown),
+		Senders:    all,
 		Hidden:     []cases.Actor{},
+	}
+	if len(shown) < len(res.Cases) { // some hidden: their actors are no senders
+		ov.Senders = senders(shown)
 	}
 	for _, a := range all {
 		if slices.Contains(p.HiddenActors, a.ID) {
 			ov.Hidden = append(ov.Hidden, a)
 		}
 	}
-	ov.Cases = k.views(listing.Apply(shown, q))
-	return ov, nil
+	ov.Cases = k.views(shown, listing.Select(shown, q))
+	return ov
 }
 
 // CaseView is a case as the page gets it: its deep link checked against the
 // producer's allow-list and rewritten, or the information page instead.
 type CaseView struct {
-	cases.Case
+	// Case is the case as the source gave it (after validation); the views
+	// of an overview point into its cases rather than copying them.
+	*cases.Case
 	// Link shadows the producer's link: only what the kit accepted.
 	Link string `json:"link,omitempty"`
 	// Info is the information page naming the producer and its customer
@@ -361,20 +393,22 @@ type CaseView struct {
 	Info string `json:"info,omitempty"`
 }
 
-func (k *Kit) views(cs []cases.Case) []CaseView {
-	out := make([]CaseView, len(cs))
-	for i, c := range cs {
-		out[i] = CaseView{Case: c}
-		if link, ok := k.link(c); ok {
-			out[i].Link = link
+// views are the cases of cs at the positions idx, in that order.
+func (k *Kit) views(cs []cases.Case, idx []int) []CaseView {
+	out := make([]CaseView, len(idx))
+	for n, i := range idx {
+		v := &out[n]
+		v.Case = &cs[i]
+		if link, ok := k.link(v.Case); ok {
+			v.Link = link
 		} else {
-			out[i].Info = k.cfg.InfoURL(c.Sender.ID)
+			v.Info = k.cfg.InfoURL(v.Sender.ID)
 		}
 	}
 	return out
 }
 
-func (k *Kit) link(c cases.Case) (string, bool) {
+func (k *Kit) link(c *cases.Case) (string, bool) {
 	switch {
 	case c.Link == "":
 		return "", false
@@ -424,12 +458,24 @@ func (k *Kit) serveOverview(w http.ResponseWriter, r *http.Request) {
 			Detail: pe.Error(), InvalidParams: pe.Params})
 		return
 	}
-	ov, err := k.Overview(r.Context(), subject, q, prefs)
-	if err != nil {
+	var answer *encoded
+	err = k.overview(r.Context(), subject, q, prefs, func(ov *Overview) (err error) {
+		answer, err = encode(ov)
+		return err
+	})
+	var enc *encodeError
+	switch {
+	case err == nil:
+		answer.write(w)
+	case r.Context().Err() != nil:
+		// The client left while the overview waited its turn: nobody to answer.
+	case errors.As(err, &enc):
+		k.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "overview not encodable", slog.String("error", err.Error()))
+		writeProblem(w, problem{Status: http.StatusInternalServerError, Title: "Overview unavailable",
+			Detail: "The overview could not be sent. Try again shortly."})
+	default:
 		k.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "overview failed", slog.String("error", err.Error()))
 		writeProblem(w, problem{Status: http.StatusServiceUnavailable, Title: "Overview unavailable",
 			Detail: "The overview could not be compiled right now. Try again shortly."})
-		return
 	}
-	writeJSON(w, http.StatusOK, ov)
 }

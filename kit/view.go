@@ -3,7 +3,6 @@ package kit
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"io"
@@ -92,11 +91,11 @@ func (k *Kit) TrustLine(lang string) string {
 func (k *Kit) Render(ctx context.Context, w io.Writer, subject identity.Subject, q listing.Query, lang string) error {
 	// The element filters and sorts in the browser, so it gets every case.
 	all := listing.Query{Sort: q.Sort, Descending: q.Descending, Scope: listing.All}
-	ov, err := k.Overview(ctx, subject, all, k.preferences(ctx, subject))
-	if err != nil {
-		return fmt.Errorf("kit: render: %w", err)
-	}
-	data, err := json.Marshal(ov)
+	var data []byte
+	err := k.overview(ctx, subject, all, k.preferences(ctx, subject), func(ov *Overview) (err error) {
+		data, err = ov.AppendJSON(nil)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("kit: render: %w", err)
 	}

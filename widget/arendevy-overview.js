@@ -18,6 +18,14 @@
   const KEYS = ["date", "title", "sender", "status"];
   const FIELDS = ["caseNumber", "category", "payment", "officer", "freeText", "plannedEvent", "plannedTime"];
   const SCOPES = { all: "true", open: "false", closed: "only" };
+  const TEXT = { title: (c) => c.title, sender: (c) => c.sender.name };
+  // Cases per row group. Right after the cases change, every group but the
+  // first two is .lazy: the browser skips it while it is off screen
+  // (content-visibility in the stylesheet), so re-sorting a thousand cases
+  // costs one frame for what is in view. Then the mark goes, one group per
+  // frame, so that within moments every case is laid out again: a screen
+  // reader gets nothing of a group the browser skips.
+  const GROUP = 10;
 
   // el builds an element: attributes from attrs (null and false leave one
   // out), children appended as nodes or as text (empty ones left out).
@@ -56,14 +64,17 @@
     #t;
     #date;
     #open = new Set();
-    // rows keeps each case's two table rows, built once per language and
-    // data, so a re-sort or re-filter moves rows instead of building them.
+    // rows keeps each case's table rows, built once per language and data,
+    // so a re-sort or re-filter moves rows instead of building them: the
+    // case's row, and its detail row once it has been opened.
     #rows;
     #limit = 0;
     #abort;
     #observer;
     #queued;
     #refocus;
+    #lazy = 0;
+    #ranks;
 
     connectedCallback() {
       // lang is inherited from the nearest ancestor that has one, wherever
@@ -81,6 +92,7 @@
         const d = JSON.parse(ssr.textContent);
         if (Array.isArray(d.cases)) {
           this.#data = d;
+          this.#ranks = {};
           this.#state = "ready";
         }
       } catch {
@@ -194,7 +206,7 @@
         notes: el("div", { class: "notes", "aria-live": "polite", part: "notices" }),
         msg: el("p", { class: "msg", hidden: true }, t("state.noMatch"), button({ "data-a": "clear" }, t("clear"))),
         heads: KEYS.map((k) => el("th", { scope: "col", role: "columnheader" }, el("button", { type: "button", class: "sb", "data-k": k }, t("col." + k)))),
-        body: el("tbody", { role: "rowgroup" }),
+        groups: [],
         more: button({ class: "btn more", part: "more", "data-a": "more" }),
       });
       u.flt = el(
@@ -208,7 +220,6 @@
         { role: "table", part: "table" },
         el("caption", {}, t("heading")),
         el("thead", { role: "rowgroup" }, el("tr", { role: "row" }, ...u.heads, el("th", { scope: "col", role: "columnheader" }, t("col.forecast")))),
-        u.body,
       );
       const root = el(
         "div",
@@ -250,6 +261,7 @@
       }
       if (r?.ok && Array.isArray(body?.cases)) {
         this.#data = body;
+        this.#ranks = {};
         this.#state = "ready";
       } else if (r?.status == 401) {
         this.#state = "login";
@@ -267,6 +279,7 @@
       if (this.#refocus) this.#ui.h.focus();
       this.#refocus = 0;
       this.#emit("loaded", { total: this.#data.cases.length, sources: this.#data.sources || [] });
+      (self.requestIdleCallback || setTimeout)(() => this.#data && (this.#rank("title"), this.#rank("sender")));
     }
 
     // notes are what concerns the overview as a whole: a producer that is
@@ -287,12 +300,20 @@
       u.senders.replaceChildren(u.senders.firstChild, ...(d?.senders || []).map((s) => el("label", {}, el("input", { type: "checkbox", name: "sender", value: s.id }), s.name)));
     }
 
+    // rank is the place of each title (or sender name) in Swedish order,
+    // worked out once per overview, ahead of time when the browser is idle
+    // (#loaded): a re-sort then compares numbers.
+    #rank(k) {
+      return (this.#ranks[k] ??= new Map([...new Set(this.#data.cases.map(TEXT[k]))].sort(new Intl.Collator("sv", { sensitivity: "base" }).compare).map((s, i) => [s, i])));
+    }
+
     // cases filters and sorts the way the kit does (kit/listing): Swedish
     // collation, ties newest first, then by id.
     #cases(q) {
       const needle = q.q.toLowerCase();
-      const collator = new Intl.Collator("sv", { sensitivity: "base" });
-      const key = { date: (c) => Date.parse(c.date), title: (c) => c.title, sender: (c) => c.sender.name, status: (c) => STATUSES.indexOf(c.status) }[q.sort];
+      const text = TEXT[q.sort];
+      const rank = text && this.#rank(q.sort);
+      const key = text ? (c) => rank.get(text(c)) : q.sort == "date" ? (c) => Date.parse(c.date) : (c) => STATUSES.indexOf(c.status);
       const dir = q.order == "desc" ? -1 : 1;
       // Keys are computed once per case, not once per comparison.
       return this.#data.cases
@@ -304,7 +325,7 @@
             (!q.status.length || q.status.includes(c.status)) &&
             (!needle || [c.title, c.sender.name, c.caseNumber, c.category, c.freeText, c.plannedEvent, c.officer].some((s) => s?.toLowerCase().includes(needle))),
         )
-        .sort(([a, , x, s], [b, , y, u]) => dir * (typeof x == "string" ? collator.compare(x, y) : x - y) || u - s || (a.id < b.id ? -1 : +(a.id > b.id)));
+        .sort(([a, , x, s], [b, , y, u]) => dir * (x - y) || u - s || (a.id < b.id ? -1 : +(a.id > b.id)));
     }
 
     #render() {
@@ -326,7 +347,22 @@
       const size = this.#size();
       const shown = list.slice(0, Math.max(this.#limit, Math.min(size, list.length)));
       this.#limit = shown.length;
-      u.body.replaceChildren(...shown.flatMap(([c, i]) => this.#row(c, i)));
+      const n = Math.ceil(shown.length / GROUP);
+      while (u.groups.length < n) u.groups.push(el("tbody", { role: "rowgroup" }));
+      // Rows move between groups out of the page, which is cheaper.
+      for (const g of u.groups) g.remove();
+      u.groups.length = n;
+      u.groups.forEach((g, k) => {
+        g.className = k < 2 ? "" : "lazy";
+        g.replaceChildren(...shown.slice(k * GROUP, k * GROUP + GROUP).flatMap(([c, i]) => this.#row(c, i)));
+      });
+      u.table.append(...u.groups);
+      // From the frame after the next, one group per frame, in order, until
+      // the cases change again.
+      const lazy = ++this.#lazy;
+      let k = 2;
+      const next = () => requestAnimationFrame(() => lazy == this.#lazy && u.groups[k] && (u.groups[k++].className = "", next()));
+      requestAnimationFrame(next);
       u.table.hidden = !list.length;
       u.msg.hidden = !!list.length;
       u.more.hidden = shown.length == list.length;
@@ -344,8 +380,6 @@
       let r = this.#rows.get(c);
       if (r) return r;
       const t = this.#t;
-      const id = "d" + i;
-      const open = this.#open.has(c.id);
       const f = c.forecast;
       const cell = (col, ...kids) => el("td", { role: "cell", "data-label": t("col." + col) }, ...kids);
       this.#rows.set(c, (r = [
@@ -353,15 +387,24 @@
           "tr",
           { class: "case", role: "row", part: "row" },
           cell("date", this.#time(c.date)),
-          el("th", { scope: "row", role: "rowheader" }, el("button", { type: "button", class: "tt", "aria-expanded": "" + open, "aria-controls": id, "data-i": i }, c.title)),
+          el("th", { scope: "row", role: "rowheader" }, el("button", { type: "button", class: "tt", "aria-expanded": "false", "data-i": i }, c.title)),
           cell("sender", c.sender.name),
           cell("status", el("span", { class: "st", "data-s": c.status, part: "badge" }, t("status." + c.status))),
           cell("forecast", f ? t("unit." + f.unit, {}, f.amount) : t("field.none")),
         ),
-        // The detail is built when it is first opened: most never are.
-        el("tr", { class: "det", id, role: "row", hidden: !open, part: "detail" }, open && this.#detail(c, i)),
       ]));
+      if (this.#open.has(c.id)) this.#expand(c, i, r, true);
       return r;
+    }
+
+    // expand opens or closes a case's detail. The detail row is built when
+    // the case is first opened: most never are, and every row that exists
+    // is moved on each re-sort.
+    #expand(c, i, r, open) {
+      const b = r[0].querySelector(".tt");
+      r[1] || (r[0].after((r[1] = el("tr", { class: "det", id: "d" + i, role: "row", part: "detail" }, this.#detail(c, i)))), b.setAttribute("aria-controls", "d" + i));
+      b.ariaExpanded = open;
+      r[1].hidden = !open;
     }
 
     // detail holds fields 6–12, the producer's pairs, the history and the
@@ -401,10 +444,7 @@
       } else if (i) {
         const open = b.ariaExpanded != "true";
         if (!this.#emit("toggle", { id: c.id, expanded: open })) return;
-        b.ariaExpanded = open;
-        const d = this.#root.getElementById("d" + i);
-        d.firstChild || d.append(this.#detail(c, i));
-        d.hidden = !open;
+        this.#expand(c, i, this.#rows.get(c), open);
         open ? this.#open.add(c.id) : this.#open.delete(c.id);
       } else if (k) {
         const q = this.#query();
@@ -415,7 +455,7 @@
         const from = this.#limit;
         this.#limit += this.#size();
         this.#render();
-        this.#ui.body.querySelectorAll(".tt")[from]?.focus();
+        this.#ui.table.querySelectorAll(".tt")[from]?.focus();
       } else if (a == "retry") {
         this.#refocus = 1;
         this.#load();

@@ -139,6 +139,6 @@ func (d *Directory) Allows(id, link string) bool {
 	if !ok {
 		return false
 	}
-	u, reason := cases.ParseLink(link)
-	return reason == "" && slices.Contains(info.Hosts, strings.ToLower(u.Host))
+	host, reason := cases.LinkHost(link)
+	return reason == "" && slices.Contains(info.Hosts, strings.ToLower(host))
 }

@@ -62,7 +62,7 @@ func TestHashedURLsAreImmutableWithTheRightTypes(t *testing.T) {
 		has       []string // what the served file must contain
 	}{
 		{assets.Module, "text/javascript; charset=utf-8", []string{`customElements.define("arendevy-overview"`, `"Mina ärenden"`, `"My cases"`}},
-		{assets.Styles, "text/css; charset=utf-8", []string{"--arendevy-accent:#1f4fa8", "@container arendevy (min-width:40em){.adv tr,"}},
+		{assets.Styles, "text/css; charset=utf-8", []string{"--arendevy-accent:#1f4fa8", "@container arendevy (min-width:48em){.adv tr,"}},
 		{assets.DefaultTheme, "text/css; charset=utf-8", []string{"--arendevy-accent:#1f4fa8"}},
 		{"themes/bank.css", "text/css; charset=utf-8", []string{"--arendevy-accent:#00507a"}},
 		{assets.Manifest, "application/json", []string{`"tagName":"arendevy-overview"`}},

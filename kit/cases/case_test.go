@@ -1,10 +1,14 @@
 package cases
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -61,6 +65,12 @@ func TestValidateReportsEveryProblemWithItsField(t *testing.T) {
 			c.Created, c.Updated = c.Date, c.Date.Add(-time.Hour)
 		}, []string{"updated"}},
 		{"date in the future", func(c *Case) { c.Date = time.Now().Add(72 * time.Hour) }, []string{"date"}},
+		{"times JSON cannot carry", func(c *Case) {
+			far, east := time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC), time.FixedZone("", 24*3600)
+			tooEast := c.Date.In(east)
+			c.Date, c.PlannedTime, c.Created, c.Updated = far, &tooEast, far, c.Date.In(east)
+			c.History = []Event{{Time: tooEast, Title: "x"}}
+		}, []string{"date", "plannedTime", "history[0].time", "created", "updated"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -114,6 +124,33 @@ func TestSettleCountsInvalidCasesPerProducerAndShowsTheRest(t *testing.T) {
 	require.Equal(t, []Problem{{Field: "cases[2].link", Reason: "not an https link"}}, byID["skv"].Problems)
 }
 
+// Settle copies cases only from the first change on; whatever it hands on,
+// the order is the source's, and the source's own slice is never altered.
+func TestSettleKeepsOrderAndLeavesTheAnswerAlone(t *testing.T) {
+	mk := func(id, link string, st Status) Case {
+		c := validCase()
+		c.ID, c.Link, c.Status = id, link, st
+		return c
+	}
+	const ok, unsafe = "https://etjanst.vaxholm.se/1", "http://etjanst.vaxholm.se/1"
+	answer := []Case{mk("a", ok, InProgress), mk("b", "", Closed), mk("c", ok, "bogus"), mk("d", unsafe, Received), mk("e", ok, Closed)}
+	before := append([]Case(nil), answer...)
+	unlinked := answer[3]
+	unlinked.Link = ""
+
+	r := Settle("s", Actor{ID: "vaxholm", Name: "Vaxholms stad"}, Result{Cases: answer})
+	require.Equal(t, []Case{answer[0], answer[1], unlinked, answer[4]}, r.Cases)
+	require.Equal(t, before, answer, "the source's answer is not altered")
+	require.Equal(t, 4, r.Outcomes[0].Cases)
+	require.Equal(t, 1, r.Outcomes[0].Rejected)
+	require.Equal(t, 1, r.Outcomes[0].Unlinked)
+
+	clean := answer[:2]
+	r = Settle("s", Actor{ID: "vaxholm", Name: "Vaxholms stad"}, Result{Cases: clean})
+	require.Equal(t, clean, r.Cases)
+	require.Equal(t, 2, cap(r.Cases), "appending to the cases shown must not write into the answer")
+}
+
 func TestSettleGivesAnEmptySourceOneOutcome(t *testing.T) {
 	hub := Actor{ID: "hub", Name: "Ärendenavet"}
 	r := Settle("hub", hub, Result{})
@@ -127,4 +164,81 @@ func TestStatusOrder(t *testing.T) {
 	require.Equal(t, -1, Status("").Rank())
 	require.False(t, Status("Received").Valid())
 	require.True(t, ActionRequired.Valid())
+}
+
+// linkSeeds are links of every shape: plain, with ports, escapes, queries
+// and fragments, and the tricks the full parse must judge.
+var linkSeeds = []string{
+	"https://etjanst.vaxholm.se/arende/1", "https://E.Skatteverket.SE:8443/a/b?c=d&e=f#g",
+	"https://a.se", "https://a.se?x", "https://a.se#", "https://a.se/%C3%A5%20x", "https://a.se/%zz",
+	"https://a.se/%4", "https://a.se:", "https://a.se:x/", "https://.a.se/", "https://vaxholm.se@evil.example/",
+	"https://[::1]:8443/", "https://a.se/[x]", "https://a.se/~user/(1);x=y,z*+!$'", "https:///a", "https:a.se",
+	"HTTPS://a.se/", "http://a.se/", "https://vаxholm.se/", "https://a.se/å", "https://a%2ese/", "https://a.se/a b",
+	"https://a.se\\@b.se/", "https://a.se/#a#b", "https://a.se:443:1/", "javascript:alert(1)", "",
+}
+
+// The fast path for plain links and the full parse agree on every input.
+func FuzzLinkHost(f *testing.F) {
+	for _, s := range linkSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		host, reason := LinkHost(raw)
+		wantHost, wantReason := parseLink(raw)
+		require.Equal(t, wantReason, reason, "reason for %q", raw)
+		require.Equal(t, wantHost, host, "host of %q", raw)
+		if _, simple := simpleLink(raw); simple && len(raw) <= MaxLink {
+			require.Empty(t, reason, "a simple link is a good link: %q", raw)
+		}
+	})
+}
+
+func TestLinkHost(t *testing.T) {
+	for raw, want := range map[string]string{
+		"https://etjanst.vaxholm.se/arende/1":       "etjanst.vaxholm.se",
+		"https://E.Skatteverket.SE:8443/a?b#c":      "E.Skatteverket.SE:8443",
+		"https://a.se/%C3%A5":                       "a.se",
+		"https://a.se/å":                            "a.se",
+		"https://[::1]:8443/":                       "[::1]:8443",
+		"https://a.se/" + strings.Repeat("a", 2048): "",
+		"https://vaxholm.se@evil.example/":          "",
+	} {
+		host, reason := LinkHost(raw)
+		assert.Equal(t, want, host, raw)
+		assert.Equal(t, want == "", reason != "", raw)
+	}
+}
+
+// checkTextByRunes is checkText as first written, rune by rune with package
+// unicode: the reference the byte-level reading is fuzzed against.
+func checkTextByRunes(v string, required bool, max int) string {
+	if required && strings.TrimSpace(v) == "" {
+		return "required"
+	}
+	runes, control := 0, false
+	for i, r := range v {
+		if _, size := utf8.DecodeRuneInString(v[i:]); r == utf8.RuneError && size == 1 {
+			return "not valid UTF-8"
+		}
+		runes++
+		control = control || (unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r') || unicode.Is(unicode.Bidi_Control, r)
+	}
+	switch {
+	case runes > max:
+		return fmt.Sprintf("longer than %d characters", max)
+	case control:
+		return "contains control characters"
+	}
+	return ""
+}
+
+func FuzzCheckText(f *testing.F) {
+	for _, s := range []string{"", " ", "Bygglov för carport", "rad\nrad\ttab\r", "\x00", "\x7f", "\u0085", "\u009f", "\u00a0å",
+		"\u061c", "\u061b", "\u200e", "\u200f", "\u2010", "\u202a", "\u202e", "\u202f", "\u2066", "\u2069", "\u206a", "\u2028",
+		"bad \xff", "\xc2", "\xe2\x80", "😀", strings.Repeat("ö", 10), strings.Repeat("ö", 11)} {
+		f.Add(s, true, 10)
+	}
+	f.Fuzz(func(t *testing.T, v string, required bool, max int) {
+		require.Equal(t, checkTextByRunes(v, required, max), checkText(v, required, max), "%q", v)
+	})
 }

@@ -68,8 +68,20 @@ const MaxProblems = 20
 // the source gave no outcome for gets one of its own. A source that answered
 // nothing at all gets one outcome under fallback. Cases a source could not
 // even decode it counts in its outcome's Rejected; that count is kept.
+//
+// The answer's slice is handed on as it is when every case is shown
+// unchanged, as nearly always: cases are copied only from the first one
+// rejected or stripped of its link.
 func Settle(source string, fallback Actor, r Result) Result {
-	out := Result{Cases: make([]Case, 0, len(r.Cases))}
+	var out Result
+	now := time.Now()
+	kept, copied := 0, false // until copied, r.Cases[:kept] are the cases shown
+	change := func() {
+		if !copied {
+			copied = true
+			out.Cases = append(make([]Case, 0, len(r.Cases)), r.Cases[:kept]...)
+		}
+	}
 	index := map[string]int{}
 	outcome := func(a Actor) *Outcome {
 		if i, ok := index[a.ID]; ok {
@@ -90,28 +102,41 @@ func Settle(source string, fallback Actor, r Result) Result {
 			out.Outcomes = append(out.Outcomes, o)
 		}
 	}
-	for i, c := range r.Cases {
+	for i := range r.Cases {
+		c := &r.Cases[i]
 		var o *Outcome
 		if c.Sender.ID != "" {
 			o = outcome(c.Sender)
 		} else {
 			o = outcome(fallback)
 		}
+		unlinked := false
 		if c.Link != "" {
 			// An unsafe link costs the case its link, not its place in the
 			// overview: the user still sees it, with the information page.
 			if reason := CheckLink(c.Link); reason != "" {
-				c.Link = ""
+				unlinked = true
 				o.Unlinked++
 				o.addProblem(Problem{Field: fmt.Sprintf("cases[%d].link", i), Reason: reason})
 			}
 		}
-		ps := c.problems(false) // the link is checked above
+		ps := c.problems(false, now) // the link is checked above
 		if len(ps) == 0 {
-			out.Cases = append(out.Cases, c)
 			o.Cases++
+			switch {
+			case unlinked:
+				change()
+				shown := *c
+				shown.Link = ""
+				out.Cases = append(out.Cases, shown)
+			case copied:
+				out.Cases = append(out.Cases, *c)
+			default:
+				kept++
+			}
 			continue
 		}
+		change()
 		o.Rejected++
 		if o.State == OK {
 			o.State = Invalid
@@ -123,6 +148,9 @@ func Settle(source string, fallback Actor, r Result) Result {
 	}
 	if len(out.Outcomes) == 0 {
 		outcome(fallback)
+	}
+	if !copied {
+		out.Cases = r.Cases[:kept:kept]
 	}
 	return out
 }

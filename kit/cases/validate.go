@@ -7,6 +7,9 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/arendevy/arendevy/kit/internal/jsonappend"
+	"github.com/arendevy/arendevy/kit/internal/swar"
 )
 
 // Limits on producer text. They keep one producer from flooding the view and
@@ -33,11 +36,11 @@ func (p Problem) String() string { return p.Field + ": " + p.Reason }
 // Validate reports every problem of c, or nil when c may be shown.
 // It does not judge the deep link's host: that is the producer's
 // allow-list (kit/actors).
-func (c Case) Validate() []Problem { return c.problems(true) }
+func (c Case) Validate() []Problem { return c.problems(true, time.Now()) }
 
-// problems is Validate; withLink false skips the deep link, for a caller
-// that has checked it already (Settle parses each link once).
-func (c Case) problems(withLink bool) []Problem {
+// problems is Validate at now; withLink false skips the deep link, for a
+// caller that has checked it already (Settle parses each link once).
+func (c *Case) problems(withLink bool, now time.Time) []Problem {
 	var ps []Problem
 	add := func(field, format string, a ...any) {
 		ps = append(ps, Problem{Field: field, Reason: fmt.Sprintf(format, a...)})
@@ -54,10 +57,18 @@ func (c Case) problems(withLink bool) []Problem {
 			add(fmt.Sprintf("%s[%d].%s", field, i, sub), "%s", reason)
 		}
 	}
+	// A time JSON cannot carry would cost the whole overview its answer.
+	const unwritable = "outside the years 0–9999 or with a zone offset of a day or more"
+	when := func(field string, t time.Time) {
+		if !jsonappend.ValidTime(t) {
+			add(field, unwritable)
+		}
+	}
 	text("id", c.ID, true, MaxShort)
 	if c.Date.IsZero() {
 		add("date", "required")
 	}
+	when("date", c.Date)
 	text("title", c.Title, true, MaxTitle)
 	text("sender.id", c.Sender.ID, true, MaxShort)
 	text("sender.name", c.Sender.Name, true, MaxShort)
@@ -86,8 +97,11 @@ func (c Case) problems(withLink bool) []Problem {
 	text("officer", c.Officer, false, MaxShort)
 	text("freeText", c.FreeText, false, MaxText)
 	text("plannedEvent", c.PlannedEvent, false, MaxShort)
-	if c.PlannedTime != nil && c.PlannedTime.IsZero() {
-		add("plannedTime", "empty time")
+	if c.PlannedTime != nil {
+		if c.PlannedTime.IsZero() {
+			add("plannedTime", "empty time")
+		}
+		when("plannedTime", *c.PlannedTime)
 	}
 	if len(c.Pairs) > MaxPairs {
 		add("pairs", "more than %d pairs", MaxPairs)
@@ -102,6 +116,8 @@ func (c Case) problems(withLink bool) []Problem {
 	for i, e := range c.History {
 		if e.Time.IsZero() {
 			add(fmt.Sprintf("history[%d].time", i), "required")
+		} else if !jsonappend.ValidTime(e.Time) {
+			add(fmt.Sprintf("history[%d].time", i), unwritable)
 		}
 		textAt("history", i, "title", e.Title, true, MaxTitle)
 		textAt("history", i, "text", e.Text, false, MaxText)
@@ -109,10 +125,12 @@ func (c Case) problems(withLink bool) []Problem {
 			add(fmt.Sprintf("history[%d].status", i), "not a standard status")
 		}
 	}
+	when("created", c.Created)
+	when("updated", c.Updated)
 	if !c.Created.IsZero() && !c.Updated.IsZero() && c.Updated.Before(c.Created) {
 		add("updated", "before created")
 	}
-	if c.Date.After(time.Now().Add(24 * time.Hour)) {
+	if c.Date.After(now.Add(24 * time.Hour)) {
 		add("date", "in the future")
 	}
 	if withLink && c.Link != "" {
@@ -148,27 +166,52 @@ func ValidActorID(s string) bool {
 func CheckText(v string, required bool, max int) string { return checkText(v, required, max) }
 
 // checkText returns why v is unacceptable as producer text, or "". It runs
-// for every field of every case of every request, so it reads v once:
-// validity, length and control characters in one pass, ASCII without
-// decoding. Control characters other than newline, tab and carriage return
+// for every field of every case of every request, so it reads v once
+// without decoding it: the characters it refuses are found by their UTF-8
+// bytes. Control characters other than newline, tab and carriage return
 // could hide text, and bidi controls could reorder it: both are refused.
+// FuzzCheckText holds it to the rune-by-rune reading with package unicode.
 func checkText(v string, required bool, max int) string {
 	if required && strings.TrimSpace(v) == "" {
 		return "required"
 	}
+	if !utf8.ValidString(v) {
+		return "not valid UTF-8"
+	}
 	runes, control := 0, false
-	for i := 0; i < len(v); runes++ {
-		if b := v[i]; b < utf8.RuneSelf {
+	for i := 0; i < len(v); i++ {
+		// Eight printable ASCII characters at once: the common case.
+		for i+8 <= len(v) {
+			w := swar.Load(v, i)
+			if w&swar.High|swar.Below(w, 0x20)|swar.Has(w, 0x7f) != 0 {
+				break
+			}
+			runes += 8
+			i += 8
+		}
+		if i == len(v) {
+			break
+		}
+		b := v[i]
+		if b < utf8.RuneSelf {
+			runes++
 			control = control || (b < 0x20 && b != '\n' && b != '\t' && b != '\r') || b == 0x7f
-			i++
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(v[i:])
-		if r == utf8.RuneError && size == 1 {
-			return "not valid UTF-8"
+		if b&0xc0 == 0x80 {
+			continue // a continuation byte: its rune is counted at its first byte
 		}
-		control = control || unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r)
-		i += size
+		runes++
+		switch {
+		case b == 0xc2: // U+0080–U+009F are the C1 controls
+			control = control || v[i+1] <= 0x9f
+		case b == 0xd8: // U+061C ARABIC LETTER MARK
+			control = control || v[i+1] == 0x9c
+		case b == 0xe2: // U+200E, U+200F, U+202A–U+202E, U+2066–U+2069
+			c1, c2 := v[i+1], v[i+2]
+			control = control || c1 == 0x80 && (c2 == 0x8e || c2 == 0x8f || c2 >= 0xaa && c2 <= 0xae) ||
+				c1 == 0x81 && c2 >= 0xa6 && c2 <= 0xa9
+		}
 	}
 	switch {
 	case runes > max:
@@ -182,35 +225,109 @@ func checkText(v string, required bool, max int) string {
 // CheckLink returns why a deep link is unacceptable, or "" when it is an
 // absolute https URL with a host and without user information.
 func CheckLink(raw string) string {
-	_, reason := ParseLink(raw)
+	_, reason := LinkHost(raw)
 	return reason
 }
 
-// ParseLink parses a deep link and checks it like CheckLink: the URL, or
-// the reason it is unacceptable. Callers that need the host parse once.
-func ParseLink(raw string) (*url.URL, string) {
+// LinkHost checks a deep link like CheckLink and returns its host as
+// url.URL.Host has it (with the port, if any), or the reason it is
+// unacceptable. It runs twice for every case of every overview — when the
+// case is validated and when its link is matched to the producer's
+// allow-list — so the links producers nearly always send are read without
+// net/url (simpleLink); every other link gets the full parse. Both give the
+// same answer for every input: FuzzLinkHost holds them to it.
+func LinkHost(raw string) (host, reason string) {
+	if host, ok := simpleLink(raw); ok && len(raw) <= MaxLink {
+		return host, ""
+	}
+	return parseLink(raw)
+}
+
+// parseLink is LinkHost by url.Parse, for any link.
+func parseLink(raw string) (host, reason string) {
 	if len(raw) > MaxLink {
-		return nil, fmt.Sprintf("longer than %d characters", MaxLink)
+		return "", fmt.Sprintf("longer than %d characters", MaxLink)
 	}
 	if !utf8.ValidString(raw) || strings.ContainsFunc(raw, func(r rune) bool { return r <= ' ' || r == '\\' || r == 0x7f }) {
-		return nil, "contains spaces, control characters or backslashes"
+		return "", "contains spaces, control characters or backslashes"
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, "not a URL"
+		return "", "not a URL"
 	}
 	switch {
 	case u.Scheme != "https":
-		return nil, "not an https link"
+		return "", "not an https link"
 	case u.Opaque != "" || u.Host == "" || strings.HasPrefix(u.Host, "."):
-		return nil, "no host"
+		return "", "no host"
 	case u.User != nil:
-		return nil, "contains user information"
+		return "", "contains user information"
 	}
 	for _, r := range u.Hostname() {
 		if r > unicode.MaxASCII {
-			return nil, "host is not ASCII (use its punycode form)"
+			return "", "host is not ASCII (use its punycode form)"
 		}
 	}
-	return u, ""
+	return u.Host, ""
 }
+
+// simpleLink recognises a link of the plainest form — "https://", a host of
+// ASCII letters, digits, dots and hyphens with an optional numeric port,
+// then only characters RFC 3986 allows unescaped and well-formed
+// percent-escapes — and returns its host. For such a link url.Parse gives
+// scheme https, this host and no user information. Anything else is not
+// simple, which only means that parseLink judges it.
+func simpleLink(raw string) (string, bool) {
+	const scheme = "https://"
+	if !strings.HasPrefix(raw, scheme) {
+		return "", false
+	}
+	rest := raw[len(scheme):]
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	host := rest[:end]
+	name, port, hasPort := strings.Cut(host, ":")
+	if name == "" || name[0] == '.' || hasPort && port == "" {
+		return "", false
+	}
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-') {
+			return "", false
+		}
+	}
+	for i := 0; i < len(port); i++ {
+		if port[i] < '0' || port[i] > '9' {
+			return "", false
+		}
+	}
+	tail := rest[end:]
+	for i := 0; i < len(tail); i++ {
+		c := tail[i]
+		switch {
+		case c == '%':
+			if i+2 >= len(tail) || !isHex(tail[i+1]) || !isHex(tail[i+2]) {
+				return "", false
+			}
+			i += 2
+		case c >= utf8.RuneSelf || !uriChar[c]:
+			return "", false
+		}
+	}
+	return host, true
+}
+
+func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
+
+// uriChar marks what RFC 3986 allows unescaped after the host: unreserved
+// characters, sub-delimiters, and ':', '@', '/', '?' and '#'.
+var uriChar = func() (t [utf8.RuneSelf]bool) {
+	for c := range utf8.RuneSelf {
+		t[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+	}
+	for _, c := range "-._~!$&'()*+,;=:@/?#" {
+		t[c] = true
+	}
+	return t
+}()

@@ -125,19 +125,37 @@ func (l *Links) Rewrite(producerID, link string) (string, bool) {
 	if len(producerID) > maxProducer || !l.cfg.Producers.Allows(producerID, link) {
 		return "", false
 	}
-	return l.cfg.Mount + "/go/" + l.seal(producerID, link, l.cfg.Now().Add(l.cfg.Lifetime)), true
+	return l.seal(producerID, link, l.cfg.Now().Add(l.cfg.Lifetime)), true
 }
 
+// seal returns {Mount}/go/{token}. It runs for every case with a link in
+// every overview, so it builds the token in one buffer, sealed in place,
+// and the URL in one string.
 func (l *Links) seal(producerID, link string, expires time.Time) string {
-	plain := make([]byte, 0, 10+len(producerID)+len(link))
-	plain = append(plain, version)
+	ns := l.aead.NonceSize()
+	sealed := make([]byte, ns, ns+10+len(producerID)+len(link)+l.aead.Overhead())
+	_, _ = rand.Read(sealed) // the nonce; never fails: crypto/rand aborts the program instead
+	plain := append(sealed[ns:], version)
 	plain = binary.BigEndian.AppendUint64(plain, uint64(expires.Unix()))
 	plain = append(plain, byte(len(producerID)))
 	plain = append(plain, producerID...)
 	plain = append(plain, link...)
-	nonce := make([]byte, l.aead.NonceSize())
-	_, _ = rand.Read(nonce)
-	return base64.RawURLEncoding.EncodeToString(l.aead.Seal(nonce, nonce, plain, additionalData))
+	sealed = l.aead.Seal(sealed[:ns], sealed[:ns], plain, additionalData)
+
+	var u strings.Builder
+	u.Grow(len(l.cfg.Mount) + len("/go/") + base64.RawURLEncoding.EncodedLen(len(sealed)))
+	u.WriteString(l.cfg.Mount)
+	u.WriteString("/go/")
+	// Whole groups of three bytes encode without padding, so the token can
+	// go through a small buffer piece by piece.
+	var chunk [64]byte
+	for len(sealed) > 0 {
+		n := min(len(sealed), 48)
+		base64.RawURLEncoding.Encode(chunk[:], sealed[:n])
+		u.Write(chunk[:base64.RawURLEncoding.EncodedLen(n)])
+		sealed = sealed[n:]
+	}
+	return u.String()
 }
 
 // open returns the producer and link sealed in token.

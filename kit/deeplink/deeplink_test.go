@@ -166,7 +166,7 @@ func TestRefusedTokens(t *testing.T) {
 	// Tokens for targets the allow-list refuses, sealed under the right key
 	// (as an older directory, or a bug in a caller, might have made them).
 	sealed := func(producer, link string) string {
-		return "/arendevy/go/" + f.links.seal(producer, link, f.now.Add(time.Hour))
+		return f.links.seal(producer, link, f.now.Add(time.Hour))
 	}
 	tests := []struct {
 		name, path, title string

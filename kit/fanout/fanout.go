@@ -43,9 +43,10 @@ type Fanout struct {
 }
 
 type answer struct {
-	i      int
-	result cases.Result
-	took   time.Duration
+	i        int
+	result   cases.Result
+	answered bool // result is the source's answer, still to be settled
+	took     time.Duration
 }
 
 // Overview asks every member concurrently and returns when all have answered
@@ -68,6 +69,11 @@ func (f *Fanout) Overview(ctx context.Context, subject identity.Subject) (cases.
 	for pending := len(f.Members); pending > 0; pending-- {
 		select {
 		case a := <-answers:
+			if a.answered {
+				// Validation is work for this request's goroutine, not the
+				// member's: the member's is there to wait for its source.
+				f.settle(ctx, f.Members[a.i], &a)
+			}
 			got[a.i] = &a.result
 			f.observe(f.Members[a.i].Name, a.result.Outcomes, a.took)
 		case <-ctx.Done():
@@ -75,7 +81,13 @@ func (f *Fanout) Overview(ctx context.Context, subject identity.Subject) (cases.
 		}
 	}
 
-	var out cases.Result
+	n := 0
+	for _, r := range got {
+		if r != nil {
+			n += len(r.Cases)
+		}
+	}
+	out := cases.Result{Cases: make([]cases.Case, 0, n), Outcomes: make([]cases.Outcome, 0, len(f.Members))}
 	for i, m := range f.Members {
 		r := got[i]
 		if r == nil { // still out when the overall deadline passed
@@ -121,14 +133,23 @@ func (f *Fanout) ask(ctx context.Context, i int, m Member, subject identity.Subj
 		a.result = cases.Result{Outcomes: []cases.Outcome{o}}
 		return a
 	}
-	a.result = cases.Settle(m.Name, m.Actor, r)
+	a.result, a.answered = r, true
+	return a
+}
+
+// settle validates a member's answer (cases.Settle) and logs every
+// producer that did not fare well.
+func (f *Fanout) settle(ctx context.Context, m Member, a *answer) {
+	a.result = cases.Settle(m.Name, m.Actor, a.result)
+	for j := range a.result.Outcomes {
+		a.result.Outcomes[j].Duration = a.took
+	}
 	for _, o := range a.result.Outcomes {
 		if o.State != cases.OK {
 			f.log().LogAttrs(ctx, slog.LevelWarn, "producer outcome", slog.String("source", m.Name), slog.String("producer", o.Producer.ID),
 				slog.String("state", string(o.State)), slog.Int("rejected", o.Rejected), slog.String("error", o.Message))
 		}
 	}
-	return a
 }
 
 func (f *Fanout) observe(name string, os []cases.Outcome, took time.Duration) {

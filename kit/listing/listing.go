@@ -7,7 +7,6 @@ package listing
 import (
 	"bytes"
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"slices"
@@ -20,6 +19,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/arendevy/arendevy/kit/cases"
+	"github.com/arendevy/arendevy/kit/internal/jsonappend"
 )
 
 // Key is what an overview is sorted by.
@@ -229,35 +229,73 @@ var collators = sync.Pool{New: func() any {
 	return collate.New(language.Swedish, collate.IgnoreCase, collate.Loose)
 }}
 
-// Apply filters cs by q and sorts what remains, in place where it can. Ties
-// are broken by date (newest first) and then ID, so the order is stable
-// across requests.
+// Apply returns the cases of cs that q selects, in q's order (Select).
 func Apply(cs []cases.Case, q Query) []cases.Case {
-	out := Filter(cs, q)
-	Sort(out, q)
-	return out
+	return pick(cs, Select(cs, q))
+}
+
+// Select returns the positions in cs of the cases that match q, in q's
+// order: a caller that builds something from each case reads them in place
+// instead of copying cases around. Ties are broken by date (newest first)
+// and then ID, so the order is stable across requests.
+func Select(cs []cases.Case, q Query) []int {
+	needle := fold(q.Text)
+	idx := make([]int, 0, len(cs))
+	for i := range cs {
+		if selects(&cs[i], q, needle) {
+			idx = append(idx, i)
+		}
+	}
+	order(cs, idx, q)
+	return idx
 }
 
 // Filter returns the cases that match q, in their original order.
 func Filter(cs []cases.Case, q Query) []cases.Case {
 	needle := fold(q.Text)
 	out := make([]cases.Case, 0, len(cs))
-	for _, c := range cs {
-		switch {
-		case q.Scope == OpenOnly && !c.Open(), q.Scope == ClosedOnly && c.Open():
-		case len(q.Senders) > 0 && !slices.Contains(q.Senders, c.Sender.ID):
-		case len(q.Statuses) > 0 && !slices.Contains(q.Statuses, c.Status):
-		case needle != "" && !matches(c, needle):
-		default:
-			out = append(out, c)
+	for i := range cs {
+		if selects(&cs[i], q, needle) {
+			out = append(out, cs[i])
 		}
 	}
 	return out
 }
 
+// Sort orders cs by q.Sort and q.Descending, in place.
+func Sort(cs []cases.Case, q Query) {
+	idx := make([]int, len(cs))
+	for i := range idx {
+		idx[i] = i
+	}
+	order(cs, idx, q)
+	copy(cs, pick(cs, idx))
+}
+
+func pick(cs []cases.Case, idx []int) []cases.Case {
+	out := make([]cases.Case, len(idx))
+	for k, i := range idx {
+		out[k] = cs[i]
+	}
+	return out
+}
+
+// selects reports whether c matches q; needle is q.Text folded.
+func selects(c *cases.Case, q Query, needle string) bool {
+	switch {
+	case q.Scope == OpenOnly && !c.Open(), q.Scope == ClosedOnly && c.Open():
+	case len(q.Senders) > 0 && !slices.Contains(q.Senders, c.Sender.ID):
+	case len(q.Statuses) > 0 && !slices.Contains(q.Statuses, c.Status):
+	case needle != "" && !matches(c, needle):
+	default:
+		return true
+	}
+	return false
+}
+
 // matches reports whether the folded needle occurs in a field the user sees
 // in the summary or detail.
-func matches(c cases.Case, needle string) bool {
+func matches(c *cases.Case, needle string) bool {
 	for _, s := range []string{c.Title, c.Sender.Name, c.CaseNumber, c.Category, c.FreeText, c.PlannedEvent, c.Officer} {
 		if strings.Contains(fold(s), needle) {
 			return true
@@ -270,8 +308,8 @@ func matches(c cases.Case, needle string) bool {
 // Swedish they are separate letters.
 func fold(s string) string { return strings.ToLower(s) }
 
-// Sort orders cs by q.Sort and q.Descending.
-func Sort(cs []cases.Case, q Query) {
+// order sorts idx, positions in cs, by q.Sort and q.Descending.
+func order(cs []cases.Case, idx []int, q Query) {
 	col := collators.Get().(*collate.Collator)
 	defer collators.Put(col)
 	var buf collate.Buffer
@@ -287,14 +325,15 @@ func Sort(cs []cases.Case, q Query) {
 		date time.Time
 		id   string
 	}
-	items := make([]item, len(cs))
-	for i, c := range cs {
-		items[i] = item{i: i, rank: c.Status.Rank(), date: c.Date, id: c.ID}
+	items := make([]item, len(idx))
+	for k, i := range idx {
+		c := &cs[i]
+		items[k] = item{i: i, rank: c.Status.Rank(), date: c.Date, id: c.ID}
 		switch q.Sort {
 		case BySender:
-			items[i].key = keyOf(c.Sender.Name)
+			items[k].key = keyOf(c.Sender.Name)
 		case ByTitle:
-			items[i].key = keyOf(c.Title)
+			items[k].key = keyOf(c.Title)
 		}
 	}
 	primary := func(a, b *item) int {
@@ -307,7 +346,9 @@ func Sort(cs []cases.Case, q Query) {
 			return a.date.Compare(b.date)
 		}
 	}
-	slices.SortStableFunc(items, func(a, b item) int {
+	// Every tie is broken down to the position, so the order is total and
+	// the faster unstable sort gives the stable result.
+	slices.SortFunc(items, func(a, b item) int {
 		r := primary(&a, &b)
 		if q.Descending {
 			r = -r
@@ -318,13 +359,14 @@ func Sort(cs []cases.Case, q Query) {
 		if r = b.date.Compare(a.date); r != 0 { // newest first among equals
 			return r
 		}
-		return strings.Compare(a.id, b.id)
+		if r = strings.Compare(a.id, b.id); r != 0 {
+			return r
+		}
+		return cmp.Compare(a.i, b.i)
 	})
-	sorted := make([]cases.Case, len(cs))
 	for k, it := range items {
-		sorted[k] = cs[it.i]
+		idx[k] = it.i
 	}
-	copy(cs, sorted)
 }
 
 // CompareText compares two texts with Swedish collation.
@@ -334,27 +376,27 @@ func CompareText(a, b string) int {
 	return col.CompareString(a, b)
 }
 
-// queryJSON is Query as the API shows it: the same names as the URL parameters.
-type queryJSON struct {
-	Sort     Key            `json:"sort"`
-	Order    string         `json:"order"`
-	Senders  []string       `json:"sender"`
-	Statuses []cases.Status `json:"status"`
-	Scope    Scope          `json:"scope"`
-	Text     string         `json:"q"`
-}
+// MarshalJSON writes q with the names of its URL parameters:
+// {"sort":…,"order":"asc"|"desc","sender":[…],"status":[…],"scope":…,"q":…}.
+func (q Query) MarshalJSON() ([]byte, error) { return q.AppendJSON(nil), nil }
 
-// MarshalJSON writes q with the names of its URL parameters.
-func (q Query) MarshalJSON() ([]byte, error) {
-	j := queryJSON{Sort: q.Sort, Order: "asc", Senders: q.Senders, Statuses: q.Statuses, Scope: q.Scope, Text: q.Text}
+// AppendJSON appends q's JSON (see MarshalJSON) to b; the overview's
+// encoder writes the query with it.
+func (q Query) AppendJSON(b []byte) []byte {
+	b = append(b, `{"sort":`...)
+	b = jsonappend.String(b, string(q.Sort))
 	if q.Descending {
-		j.Order = "desc"
+		b = append(b, `,"order":"desc"`...)
+	} else {
+		b = append(b, `,"order":"asc"`...)
 	}
-	if j.Senders == nil {
-		j.Senders = []string{}
-	}
-	if j.Statuses == nil {
-		j.Statuses = []cases.Status{}
-	}
-	return json.Marshal(j)
+	b = append(b, `,"sender":`...)
+	b = jsonappend.Strings(b, q.Senders)
+	b = append(b, `,"status":`...)
+	b = jsonappend.Strings(b, q.Statuses)
+	b = append(b, `,"scope":`...)
+	b = jsonappend.String(b, string(q.Scope))
+	b = append(b, `,"q":`...)
+	b = jsonappend.String(b, q.Text)
+	return append(b, '}')
 }

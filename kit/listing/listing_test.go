@@ -65,6 +65,27 @@ func TestQueryJSONUsesParameterNames(t *testing.T) {
 	require.JSONEq(t, `{"sort":"date","order":"desc","sender":[],"status":[],"scope":"all","q":""}`, string(b))
 }
 
+// The query's JSON is written by hand; it must be what encoding/json
+// writes from the same names, hostile text included.
+func TestQueryJSONIsEncodingJSON(t *testing.T) {
+	type mirror struct {
+		Sort     Key            `json:"sort"`
+		Order    string         `json:"order"`
+		Senders  []string       `json:"sender"`
+		Statuses []cases.Status `json:"status"`
+		Scope    Scope          `json:"scope"`
+		Text     string         `json:"q"`
+	}
+	q := Query{Sort: ByTitle, Senders: []string{"skv", "a<b"}, Statuses: []cases.Status{cases.Closed, cases.Received},
+		Scope: OpenOnly, Text: "\"</script>\u2028\xff"}
+	want, err := json.Marshal(mirror{Sort: q.Sort, Order: "asc", Senders: q.Senders, Statuses: q.Statuses, Scope: q.Scope, Text: q.Text})
+	require.NoError(t, err)
+	got, err := json.Marshal(q)
+	require.NoError(t, err)
+	require.Equal(t, string(want), string(got))
+	require.Equal(t, "x"+string(want), string(q.AppendJSON([]byte("x"))))
+}
+
 func mk(id, title, sender string, st cases.Status, day int) cases.Case {
 	return cases.Case{ID: id, Title: title, Sender: cases.Actor{ID: sender, Name: sender}, Status: st,
 		Date: time.Date(2026, 10, day, 0, 0, 0, 0, time.UTC), CaseNumber: "D-" + id}

@@ -59,6 +59,7 @@ type options struct {
 	peers          string
 	browserRuns    int
 	chromium       string
+	cpuprofile     string
 }
 
 func main() {
@@ -88,6 +89,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.peers, "peers", "e2e/bench/peers", "directory of the peer component sets (npm ci installs them), relative to the repository root")
 	fs.IntVar(&o.browserRuns, "browser-runs", 10, "runs of each browser measurement (the median is reported)")
 	fs.StringVar(&o.chromium, "chromium", "", "Chromium to drive; default /usr/bin/chromium")
+	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the load section's server process, start to stop, to this file (for go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}

@@ -56,7 +56,7 @@ func measureGo(ctx context.Context, o options, r *Results) error {
 	for i, n := range goSizes {
 		sizes[i] = strconv.Itoa(n)
 	}
-	pattern := "^Benchmark(OverviewAPI|Assembly|Sort|Filter|RawJSONFloor)$/^cases=(" + strings.Join(sizes, "|") + ")$"
+	pattern := "^Benchmark(OverviewAPI|Assembly|Sort|Filter|Encode|RawJSONFloor)$/^cases=(" + strings.Join(sizes, "|") + ")$"
 	res, err := gobench.Run(ctx, o.goCmd, o.root, pattern, o.benchtime, o.count, "./kit")
 	if err != nil {
 		return err
@@ -83,6 +83,7 @@ func measureGo(ctx context.Context, o options, r *Results) error {
 			{&s.SortTitle, fmt.Sprintf("BenchmarkSort/cases=%d/by=title", n)},
 			{&s.SortDate, fmt.Sprintf("BenchmarkSort/cases=%d/by=date", n)},
 			{&s.Filter, fmt.Sprintf("BenchmarkFilter/cases=%d", n)},
+			{&s.Encode, fmt.Sprintf("BenchmarkEncode/cases=%d", n)},
 			{&s.Floor, fmt.Sprintf("BenchmarkRawJSONFloor/cases=%d", n)},
 		} {
 			var err error
@@ -153,7 +154,11 @@ func peak(samples []Sample) memstat.Stats {
 // server process: fresh reading, warm-up, throughput, baseline, soak,
 // settle, final reading.
 func measureLoad(ctx context.Context, o options, r *Results) error {
-	c, err := startChild(ctx, "-scenario", scenarioSteady, "-cases", strconv.Itoa(o.cases))
+	args := []string{"-scenario", scenarioSteady, "-cases", strconv.Itoa(o.cases)}
+	if o.cpuprofile != "" {
+		args = append(args, "-cpuprofile", o.cpuprofile)
+	}
+	c, err := startChild(ctx, args...)
 	if err != nil {
 		return err
 	}

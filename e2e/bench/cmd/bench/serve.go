@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -31,8 +32,22 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	n := fs.Int("cases", 100, "steady: cases in the overview")
 	producers := fs.Int("producers", 10, "steady: producers the cases come from, one fan-out member each")
 	deadline := fs.Duration("deadline", 0, "the overview's deadline; 0: the kit's default")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile from start to stop to this file")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(stderr, "bench serve:", err)
+			return 1
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(stderr, "bench serve:", err)
+			return 1
+		}
+		defer pprof.StopCPUProfile()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
