@@ -75,6 +75,7 @@
     #refocus;
     #lazy = 0;
     #ranks;
+    #then;
 
     connectedCallback() {
       // lang is inherited from the nearest ancestor that has one, wherever
@@ -100,10 +101,10 @@
       }
       if (!this.#data) this.#load();
       link.onload = link.onerror = () => {
+        if (this.#data) this.#then = () => this.#loaded();
         this.#relang(true);
         this.#root.querySelector("slot").remove();
         if (ssr) this.replaceChildren();
-        if (this.#data) this.#loaded();
       };
     }
 
@@ -270,8 +271,8 @@
         if (!this.#emit("login-required", { login: this.#login })) this.#state = "quiet";
       } else this.#state = "error";
       this.#notes();
+      if (this.#data) this.#then = () => this.#loaded();
       this.#render();
-      if (this.#data && this.#ui) this.#loaded();
     }
 
     // loaded tells the portal that the cases are on screen.
@@ -342,7 +343,14 @@
       u.flt.hidden = !loading && !d?.cases.length;
       u.table.hidden = u.more.hidden = u.msg.hidden = true;
       this.#say(loading ? t("state.loading") : "");
-      if (!d?.cases.length) return;
+      // done hands the shown overview to whoever waits for it (#then), once
+      // its rows are all in place.
+      const done = () => {
+        const then = this.#then;
+        this.#then = null;
+        then && queueMicrotask(then);
+      };
+      if (!d?.cases.length) return done();
       const list = this.#cases(q);
       const size = this.#size();
       const shown = list.slice(0, Math.max(this.#limit, Math.min(size, list.length)));
@@ -352,17 +360,27 @@
       // Rows move between groups out of the page, which is cheaper.
       for (const g of u.groups) g.remove();
       u.groups.length = n;
-      u.groups.forEach((g, k) => {
-        g.className = k < 2 ? "" : "lazy";
-        g.replaceChildren(...shown.slice(k * GROUP, k * GROUP + GROUP).flatMap(([c, i]) => this.#row(c, i)));
-      });
-      u.table.append(...u.groups);
-      // From the frame after the next, one group per frame, in order, until
-      // the cases change again.
       const lazy = ++this.#lazy;
-      let k = 2;
-      const next = () => requestAnimationFrame(() => lazy == this.#lazy && u.groups[k] && (u.groups[k++].className = "", next()));
-      requestAnimationFrame(next);
+      let k = 0;
+      // Groups are filled at once while that takes less than a frame or so,
+      // the rest in the tasks after (until the cases change again): building
+      // a thousand new rows never holds the page up for long. Moving rows
+      // that exist, as a re-sort does, fits at once.
+      const fill = () => {
+        for (const t0 = performance.now(); k < n && (k < 2 || performance.now() - t0 < 10); k++) {
+          const g = u.groups[k];
+          g.className = k < 2 ? "" : "lazy";
+          g.replaceChildren(...shown.slice(k * GROUP, k * GROUP + GROUP).flatMap(([c, i]) => this.#row(c, i)));
+        }
+        if (k < n) return setTimeout(() => lazy == this.#lazy && fill());
+        done();
+        // From the frame after the next, one group per frame, in order.
+        let j = 2;
+        const next = () => requestAnimationFrame(() => lazy == this.#lazy && u.groups[j] && (u.groups[j++].className = "", next()));
+        requestAnimationFrame(next);
+      };
+      fill();
+      u.table.append(...u.groups);
       u.table.hidden = !list.length;
       u.msg.hidden = !!list.length;
       u.more.hidden = shown.length == list.length;
