@@ -235,7 +235,8 @@ func checkTextByRunes(v string, required bool, max int) string {
 func FuzzCheckText(f *testing.F) {
 	for _, s := range []string{"", " ", "Bygglov för carport", "rad\nrad\ttab\r", "\x00", "\x7f", "\u0085", "\u009f", "\u00a0å",
 		"\u061c", "\u061b", "\u200e", "\u200f", "\u2010", "\u202a", "\u202e", "\u202f", "\u2066", "\u2069", "\u206a", "\u2028",
-		"bad \xff", "\xc2", "\xe2\x80", "😀", strings.Repeat("ö", 10), strings.Repeat("ö", 11)} {
+		"bad \xff", "\xc2", "\xe2\x80", "😀", strings.Repeat("ö", 10), strings.Repeat("ö", 11),
+		"Ansökan om bygglov – beslut väntas…", "abcdefgh\u202eijklmnop", "åäöåäöå\u0085åäö", "1234567\u061c890"} {
 		f.Add(s, true, 10)
 	}
 	f.Fuzz(func(t *testing.T, v string, required bool, max int) {

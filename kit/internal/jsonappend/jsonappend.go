@@ -31,22 +31,31 @@ var plain = func() (t [utf8.RuneSelf]bool) {
 	return t
 }()
 
-// plainWord reports whether the 8 bytes of w go into a JSON string as
-// they are: ASCII, no control character, none of " \\ < > &.
+// plainWord reports whether the 8 bytes of w, part of valid UTF-8, go into
+// a JSON string as they are: no control character, none of " \\ < > &, and
+// no 0xE2, the first byte of U+2028 and U+2029 (and of other characters,
+// which then take the slower way).
 func plainWord(w uint64) bool {
-	return (w&swar.High | swar.Below(w, 0x20) | swar.Has(w, '"') | swar.Has(w, '\\') | swar.Has(w, '<') | swar.Has(w, '>') | swar.Has(w, '&')) == 0
+	return (swar.Below(w, 0x20) | swar.Has(w, '"') | swar.Has(w, '\\') | swar.Has(w, '<') | swar.Has(w, '>') | swar.Has(w, '&') | swar.Has(w, 0xe2)) == 0
 }
 
 // String appends s as a JSON string.
 func String(b []byte, s string) []byte {
 	b = append(b, '"')
+	// Valid UTF-8, as producer text always is here, can be passed over a
+	// word at a time, Swedish letters included.
+	valid := utf8.ValidString(s)
 	start := 0
 	for i := 0; i < len(s); {
-		if i+8 <= len(s) && plainWord(swar.Load(s, i)) {
+		if valid && i+8 <= len(s) && plainWord(swar.Load(s, i)) {
 			i += 8
 			continue
 		}
 		c := s[i]
+		if valid && c&0xc0 == 0x80 {
+			i++ // the rest of a character whose first byte a word took
+			continue
+		}
 		if c < utf8.RuneSelf {
 			if plain[c] {
 				i++

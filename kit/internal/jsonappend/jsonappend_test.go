@@ -16,6 +16,9 @@ var hostile = []string{
 	"line\nfeed\ttab\rreturn\bback\fform", "\x00\x01\x1f\x7f",
 	"sep\u2028ara\u2029tors", "bad \xff utf-8 \xc3", "\xe2\x80", "emoji 😀 and \U0010ffff",
 	"\u202eright-to-left",
+	// Long enough to go a word at a time, with what must stop it at every offset.
+	"Ansökan om bygglov för tillbyggnad – beslut väntas i början av året…",
+	"abcdefg\u2028hijklmnopq\u2029rstuvwxyzåäö", "åäöåäöåäö\u2028", "1234567\"89012345<67890&", "åäöåäöå\xff åäöåäöåäö",
 }
 
 func TestStringIsEncodingJSON(t *testing.T) {
