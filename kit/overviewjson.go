@@ -37,24 +37,13 @@ func (ov *Overview) AppendJSON(b []byte) ([]byte, error) {
 	e.raw(`,"total":`)
 	e.b = jsonappend.Int(e.b, ov.Total)
 	e.raw(`,"cases":`)
-	if ov.Cases == nil {
-		e.raw("null")
-	} else {
-		e.raw("[")
-		for i := range ov.Cases {
-			if i > 0 {
-				e.raw(",")
-			}
-			e.caseView(&ov.Cases[i])
-		}
-		e.raw("]")
-	}
+	list(&e, ov.Cases, e.caseView)
 	e.raw(`,"senders":`)
-	e.actors(ov.Senders)
+	list(&e, ov.Senders, e.actor)
 	e.raw(`,"hidden":`)
-	e.actors(ov.Hidden)
+	list(&e, ov.Hidden, e.actor)
 	e.raw(`,"sources":`)
-	e.outcomes(ov.Sources)
+	list(&e, ov.Sources, e.outcome)
 	e.raw("}")
 	return e.b, e.err
 }
@@ -85,24 +74,52 @@ func (e *encoder) optional(name, s string) {
 	}
 }
 
+// list writes xs as a JSON array, each element by one; nil is null, as
+// encoding/json writes a nil slice.
+func list[T any](e *encoder, xs []T, one func(*T)) {
+	if xs == nil {
+		e.raw("null")
+		return
+	}
+	e.raw("[")
+	for i := range xs {
+		if i > 0 {
+			e.raw(",")
+		}
+		one(&xs[i])
+	}
+	e.raw("]")
+}
+
+// optionalList writes ,"name":[…] unless xs is empty (omitempty).
+func optionalList[T any](e *encoder, name string, xs []T, one func(*T)) {
+	if len(xs) > 0 {
+		e.raw(name)
+		list(e, xs, one)
+	}
+}
+
+// pair writes an object of two strings: first and second are `{"name":`
+// and `,"name":`.
+func (e *encoder) pair(first, a, second, b string) {
+	e.raw(first)
+	e.str(a)
+	e.raw(second)
+	e.str(b)
+	e.raw("}")
+}
+
 // caseView writes the case's fields in the model's order, then the kit's
 // link in place of the producer's, then the information page.
 func (e *encoder) caseView(v *CaseView) {
 	c := v.Case
 	if c == nil { // encoding/json writes only the view's own fields then
+		start := len(e.b)
 		e.raw("{")
-		switch {
-		case v.Link != "" && v.Info != "":
-			e.raw(`"link":`)
-			e.str(v.Link)
-			e.raw(`,"info":`)
-			e.str(v.Info)
-		case v.Link != "":
-			e.raw(`"link":`)
-			e.str(v.Link)
-		case v.Info != "":
-			e.raw(`"info":`)
-			e.str(v.Info)
+		e.optional(`,"link":`, v.Link)
+		e.optional(`,"info":`, v.Info)
+		if len(e.b) > start+1 { // no comma before the first field
+			e.b = append(e.b[:start+1], e.b[start+2:]...)
 		}
 		e.raw("}")
 		return
@@ -114,7 +131,7 @@ func (e *encoder) caseView(v *CaseView) {
 	e.raw(`,"title":`)
 	e.str(c.Title)
 	e.raw(`,"sender":`)
-	e.actor(c.Sender)
+	e.actor(&c.Sender)
 	e.raw(`,"status":`)
 	e.str(string(c.Status))
 	if f := c.Forecast; f != nil {
@@ -134,20 +151,7 @@ func (e *encoder) caseView(v *CaseView) {
 		e.raw(`,"plannedTime":`)
 		e.time(*c.PlannedTime)
 	}
-	if len(c.Pairs) > 0 {
-		e.raw(`,"pairs":[`)
-		for i, p := range c.Pairs {
-			if i > 0 {
-				e.raw(",")
-			}
-			e.raw(`{"title":`)
-			e.str(p.Title)
-			e.raw(`,"value":`)
-			e.str(p.Value)
-			e.raw("}")
-		}
-		e.raw("]")
-	}
+	optionalList(e, `,"pairs":`, c.Pairs, func(p *cases.Pair) { e.pair(`{"title":`, p.Title, `,"value":`, p.Value) })
 	if !c.Created.IsZero() {
 		e.raw(`,"created":`)
 		e.time(c.Created)
@@ -156,90 +160,36 @@ func (e *encoder) caseView(v *CaseView) {
 		e.raw(`,"updated":`)
 		e.time(c.Updated)
 	}
-	if len(c.History) > 0 {
-		e.raw(`,"history":[`)
-		for i := range c.History {
-			ev := &c.History[i]
-			if i > 0 {
-				e.raw(",")
-			}
-			e.raw(`{"time":`)
-			e.time(ev.Time)
-			e.raw(`,"title":`)
-			e.str(ev.Title)
-			e.optional(`,"text":`, ev.Text)
-			e.optional(`,"status":`, string(ev.Status))
-			e.raw("}")
-		}
-		e.raw("]")
-	}
+	optionalList(e, `,"history":`, c.History, func(ev *cases.Event) {
+		e.raw(`{"time":`)
+		e.time(ev.Time)
+		e.raw(`,"title":`)
+		e.str(ev.Title)
+		e.optional(`,"text":`, ev.Text)
+		e.optional(`,"status":`, string(ev.Status))
+		e.raw("}")
+	})
 	e.optional(`,"link":`, v.Link)
 	e.optional(`,"info":`, v.Info)
 	e.raw("}")
 }
 
-func (e *encoder) actor(a cases.Actor) {
-	e.raw(`{"id":`)
-	e.str(a.ID)
-	e.raw(`,"name":`)
-	e.str(a.Name)
+func (e *encoder) actor(a *cases.Actor) { e.pair(`{"id":`, a.ID, `,"name":`, a.Name) }
+
+func (e *encoder) outcome(o *cases.Outcome) {
+	e.raw(`{"source":`)
+	e.str(o.Source)
+	e.raw(`,"producer":`)
+	e.actor(&o.Producer)
+	e.raw(`,"state":`)
+	e.str(string(o.State))
+	e.raw(`,"cases":`)
+	e.b = jsonappend.Int(e.b, o.Cases)
+	e.raw(`,"rejected":`)
+	e.b = jsonappend.Int(e.b, o.Rejected)
+	e.raw(`,"unlinked":`)
+	e.b = jsonappend.Int(e.b, o.Unlinked)
+	optionalList(e, `,"problems":`, o.Problems, func(p *cases.Problem) { e.pair(`{"field":`, p.Field, `,"reason":`, p.Reason) })
+	e.optional(`,"message":`, o.Message)
 	e.raw("}")
-}
-
-func (e *encoder) actors(as []cases.Actor) {
-	if as == nil {
-		e.raw("null")
-		return
-	}
-	e.raw("[")
-	for i, a := range as {
-		if i > 0 {
-			e.raw(",")
-		}
-		e.actor(a)
-	}
-	e.raw("]")
-}
-
-func (e *encoder) outcomes(os []cases.Outcome) {
-	if os == nil {
-		e.raw("null")
-		return
-	}
-	e.raw("[")
-	for i := range os {
-		o := &os[i]
-		if i > 0 {
-			e.raw(",")
-		}
-		e.raw(`{"source":`)
-		e.str(o.Source)
-		e.raw(`,"producer":`)
-		e.actor(o.Producer)
-		e.raw(`,"state":`)
-		e.str(string(o.State))
-		e.raw(`,"cases":`)
-		e.b = jsonappend.Int(e.b, o.Cases)
-		e.raw(`,"rejected":`)
-		e.b = jsonappend.Int(e.b, o.Rejected)
-		e.raw(`,"unlinked":`)
-		e.b = jsonappend.Int(e.b, o.Unlinked)
-		if len(o.Problems) > 0 {
-			e.raw(`,"problems":[`)
-			for j, p := range o.Problems {
-				if j > 0 {
-					e.raw(",")
-				}
-				e.raw(`{"field":`)
-				e.str(p.Field)
-				e.raw(`,"reason":`)
-				e.str(p.Reason)
-				e.raw("}")
-			}
-			e.raw("]")
-		}
-		e.optional(`,"message":`, o.Message)
-		e.raw("}")
-	}
-	e.raw("]")
 }

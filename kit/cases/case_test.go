@@ -1,7 +1,6 @@
 package cases
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -223,13 +222,7 @@ func checkTextByRunes(v string, required bool, max int) string {
 		runes++
 		control = control || (unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r') || unicode.Is(unicode.Bidi_Control, r)
 	}
-	switch {
-	case runes > max:
-		return fmt.Sprintf("longer than %d characters", max)
-	case control:
-		return "contains control characters"
-	}
-	return ""
+	return textVerdict(runes, max, control)
 }
 
 func FuzzCheckText(f *testing.F) {

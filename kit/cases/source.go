@@ -75,10 +75,11 @@ const MaxProblems = 20
 func Settle(source string, fallback Actor, r Result) Result {
 	var out Result
 	now := time.Now()
-	kept, copied := 0, false // until copied, r.Cases[:kept] are the cases shown
+	// Until the first change copies them (out.Cases is set), the cases
+	// shown are r.Cases[:kept].
+	kept := 0
 	change := func() {
-		if !copied {
-			copied = true
+		if out.Cases == nil {
 			out.Cases = append(make([]Case, 0, len(r.Cases)), r.Cases[:kept]...)
 		}
 	}
@@ -129,7 +130,7 @@ func Settle(source string, fallback Actor, r Result) Result {
 				shown := *c
 				shown.Link = ""
 				out.Cases = append(out.Cases, shown)
-			case copied:
+			case out.Cases != nil:
 				out.Cases = append(out.Cases, *c)
 			default:
 				kept++
@@ -149,7 +150,7 @@ func Settle(source string, fallback Actor, r Result) Result {
 	if len(out.Outcomes) == 0 {
 		outcome(fallback)
 	}
-	if !copied {
+	if out.Cases == nil {
 		out.Cases = r.Cases[:kept:kept]
 	}
 	return out

@@ -218,6 +218,12 @@ func checkText(v string, required bool, max int) string {
 				c1 == 0x81 && c2 >= 0xa6 && c2 <= 0xa9
 		}
 	}
+	return textVerdict(runes, max, control)
+}
+
+// textVerdict is why a text of runes characters, with or without control
+// characters, is unacceptable under max, or "".
+func textVerdict(runes, max int, control bool) string {
 	switch {
 	case runes > max:
 		return fmt.Sprintf("longer than %d characters", max)

@@ -74,6 +74,9 @@ func (f *Fanout) Overview(ctx context.Context, subject identity.Subject) (cases.
 				// member's: the member's is there to wait for its source.
 				f.settle(ctx, f.Members[a.i], &a)
 			}
+			for j := range a.result.Outcomes {
+				a.result.Outcomes[j].Duration = a.took
+			}
 			got[a.i] = &a.result
 			f.observe(f.Members[a.i].Name, a.result.Outcomes, a.took)
 		case <-ctx.Done():
@@ -114,9 +117,6 @@ func (f *Fanout) ask(ctx context.Context, i int, m Member, subject identity.Subj
 			f.log().Error("source panicked", slog.String("source", m.Name), slog.String("type", fmt.Sprintf("%T", p)))
 			a.result = cases.Result{Outcomes: []cases.Outcome{cases.FailedOutcome(m.Name, m.Actor, errors.New("internal error in source"))}}
 		}
-		for j := range a.result.Outcomes {
-			a.result.Outcomes[j].Duration = a.took
-		}
 	}()
 	if m.Timeout > 0 {
 		var cancel context.CancelFunc
@@ -141,9 +141,6 @@ func (f *Fanout) ask(ctx context.Context, i int, m Member, subject identity.Subj
 // producer that did not fare well.
 func (f *Fanout) settle(ctx context.Context, m Member, a *answer) {
 	a.result = cases.Settle(m.Name, m.Actor, a.result)
-	for j := range a.result.Outcomes {
-		a.result.Outcomes[j].Duration = a.took
-	}
 	for _, o := range a.result.Outcomes {
 		if o.State != cases.OK {
 			f.log().LogAttrs(ctx, slog.LevelWarn, "producer outcome", slog.String("source", m.Name), slog.String("producer", o.Producer.ID),
