@@ -8,9 +8,10 @@
 // every name in it.
 {
   // The kit replaces this string with the catalogue of locales/ when it
-  // serves the file: {"sv": {id: text | {one, other}}, "en": …}, the
-  // fallback language first.
-  const CATALOGUE = "@@messages@@";
+  // serves the file: [[id, …], {"sv": [text | {one, other}, …], "en": …}],
+  // each language's texts in the order of the ids, the fallback language
+  // first.
+  const [IDS, LANGS] = "@@messages@@";
   // The shadow root's stylesheet (with the default theme), beside this
   // module; the kit rewrites the name to its content-hashed URL.
   const STYLES = "arendevy.css";
@@ -19,12 +20,12 @@
   const FIELDS = ["caseNumber", "category", "payment", "officer", "freeText", "plannedEvent", "plannedTime"];
   const SCOPES = { all: "true", open: "false", closed: "only" };
   const TEXT = { title: (c) => c.title, sender: (c) => c.sender.name };
-  // Cases per row group. Right after the cases change, every group but the
-  // first two is .lazy: the browser skips it while it is off screen
-  // (content-visibility in the stylesheet), so re-sorting a thousand cases
-  // costs one frame for what is in view. Then the mark goes, one group per
-  // frame, so that within moments every case is laid out again: a screen
-  // reader gets nothing of a group the browser skips.
+  // Cases per row group. Right after the cases change, every group is .lazy:
+  // the browser lays out only the groups in view (content-visibility in the
+  // stylesheet), however many a wide or a narrow layout shows, so re-sorting
+  // a thousand cases costs one frame for what is in view. Then the mark goes,
+  // one group per frame, so that within moments every case is laid out
+  // again: a screen reader gets nothing of a group the browser skips.
   const GROUP = 10;
 
   // el builds an element: attributes from attrs (null and false leave one
@@ -40,6 +41,7 @@
   };
 
   const button = (attrs, text) => el("button", { type: "button", class: "btn", ...attrs }, text);
+  const choice = (type, name, value, text) => el("label", {}, el("input", { type, name, value }), text);
 
   // safe keeps a link the kit sent only if it stays on this site or is
   // https: never javascript:, data: or anything else.
@@ -54,6 +56,22 @@
 
   class ArendevyOverview extends HTMLElement {
     static observedAttributes = ["src", "lang", "sort", "order", "filter-sender", "filter-status", "filter-text", "show-closed", "page-size", "approved-by"];
+
+    // Properties reflect the attributes; filterSender and filterStatus are
+    // arrays, pageSize a number (0: every case).
+    static {
+      for (const a of this.observedAttributes)
+        if (a != "lang")
+          Object.defineProperty(this.prototype, a.replace(/-(.)/g, (_, c) => c.toUpperCase()), {
+            get() {
+              const v = this.#attr(a);
+              return a.startsWith("filter-s") ? v.split(",").filter(Boolean) : a == "page-size" ? +v || 0 : v || null;
+            },
+            set(v) {
+              this.#set(a, v);
+            },
+          });
+    }
 
     #root;
     #ui;
@@ -86,24 +104,20 @@
       const ssr = this.querySelector(":scope>script[type='application/json']");
       this.#root = this.attachShadow({ mode: "open" });
       const link = el("link", { rel: "stylesheet", href: new URL(STYLES, import.meta.url) });
+      const slot = el("slot");
       // Until the stylesheet is in, the slot shows whatever the server
       // rendered: the page does not move when the shadow root takes over.
-      this.#root.append(link, el("slot"));
+      this.#root.append(link, slot);
       try {
-        const d = JSON.parse(ssr.textContent);
-        if (Array.isArray(d.cases)) {
-          this.#data = d;
-          this.#ranks = {};
-          this.#state = "ready";
-        }
+        this.#take(JSON.parse(ssr.textContent));
       } catch {
         // No server-rendered data (or none usable): ask the kit.
       }
       if (!this.#data) this.#load();
       link.onload = link.onerror = () => {
-        if (this.#data) this.#then = () => this.#loaded();
+        this.#then = this.#data;
         this.#relang(true);
-        this.#root.querySelector("slot").remove();
+        slot.remove();
         if (ssr) this.replaceChildren();
       };
     }
@@ -175,34 +189,35 @@
     // when it changed (or when forced).
     #relang(force) {
       const want = (this.closest("[lang]")?.lang || "").toLowerCase().split("-")[0];
-      const lang = Object.hasOwn(CATALOGUE, want) ? want : Object.keys(CATALOGUE)[0];
+      const lang = Object.hasOwn(LANGS, want) ? want : Object.keys(LANGS)[0];
       if (lang == this.#lang && !force) return;
-      const messages = CATALOGUE[lang];
+      const messages = {};
+      IDS.map((id, i) => (messages[id] = LANGS[lang][i]));
       const plural = new Intl.PluralRules(lang);
       this.#lang = lang;
       this.#date = new Intl.DateTimeFormat(lang, { dateStyle: "long", timeZone: "Europe/Stockholm" });
       // t renders a message; with a count, in the plural form the count
-      // calls for, and {{.Count}} is the count.
+      // calls for, and {Count} is the count.
       this.#t = (id, data = {}, count) => {
         let m = messages[id] ?? id;
         if (count != null) {
           data.Count = count;
           if (typeof m == "object") m = m[plural.select(count)] ?? m.other;
         }
-        return m.replace(/{{\.(\w+)}}/g, (_, k) => data[k]);
+        return m.replace(/{(\w+)}/g, (_, k) => data[k]);
       };
       this.#build();
     }
 
     #build() {
       const t = this.#t;
-      const by = this.getAttribute("approved-by");
+      const by = this.#attr("approved-by");
       const choices = (name, values, label) =>
-        el("fieldset", {}, el("legend", {}, t(label)), ...values.map((v) => el("label", {}, el("input", { type: name == "scope" ? "radio" : "checkbox", name, value: v }), t(name + "." + v))));
+        el("fieldset", {}, el("legend", {}, t(label)), ...values.map((v) => choice(name == "scope" ? "radio" : "checkbox", name, v, t(name + "." + v))));
       const u = (this.#ui = {
         h: el("h2", { part: "heading", tabindex: -1 }),
         q: el("input", { type: "search", id: "q", autocomplete: "off" }),
-        senders: el("fieldset", {}, el("legend", {}, t("col.sender"))),
+        senders: choices("sender", [], "col.sender"),
         cnt: el("p", { class: "cnt", role: "status", part: "status" }),
         notes: el("div", { class: "notes", "aria-live": "polite", part: "notices" }),
         msg: el("p", { class: "msg", hidden: true }, t("state.noMatch"), button({ "data-a": "clear" }, t("clear"))),
@@ -260,19 +275,22 @@
       } catch {
         if (abort.signal.aborted) return;
       }
-      if (r?.ok && Array.isArray(body?.cases)) {
-        this.#data = body;
-        this.#ranks = {};
-        this.#state = "ready";
-      } else if (r?.status == 401) {
-        this.#state = "login";
-        this.#login = (body?.login && safe(body.login)) || null;
-        // A portal that handles the login itself cancels the event.
-        if (!this.#emit("login-required", { login: this.#login })) this.#state = "quiet";
-      } else this.#state = "error";
+      if (!(r?.ok && this.#take(body))) {
+        if (r?.status == 401) {
+          this.#state = "login";
+          this.#login = (body?.login && safe(body.login)) || null;
+          // A portal that handles the login itself cancels the event.
+          if (!this.#emit("login-required", { login: this.#login })) this.#state = "quiet";
+        } else this.#state = "error";
+      }
       this.#notes();
-      if (this.#data) this.#then = () => this.#loaded();
+      this.#then = this.#data;
       this.#render();
+    }
+
+    // take holds an overview, if it is one.
+    #take(d) {
+      return Array.isArray(d?.cases) && ((this.#ranks = {}), (this.#state = "ready"), (this.#data = d));
     }
 
     // loaded tells the portal that the cases are on screen.
@@ -298,7 +316,7 @@
       if (d && !d.cases.length) out.push(p(t("state.empty", { Names: [...new Set((d.sources || []).map((o) => o.producer.name))].join(", ") })));
       u.notes.replaceChildren(...out);
       u.h.textContent = d?.customer?.agent ? t("headingFor", { Name: d.customer.name }) : t("heading");
-      u.senders.replaceChildren(u.senders.firstChild, ...(d?.senders || []).map((s) => el("label", {}, el("input", { type: "checkbox", name: "sender", value: s.id }), s.name)));
+      u.senders.replaceChildren(u.senders.firstChild, ...(d?.senders || []).map((s) => choice("checkbox", "sender", s.id, s.name)));
     }
 
     // rank is the place of each title (or sender name) in Swedish order,
@@ -337,18 +355,17 @@
       const d = this.#state == "ready" ? this.#data : null;
       // Controls show the query in effect; the one in use already does.
       if (u.q.value != this.#attr("filter-text")) u.q.value = this.#attr("filter-text");
-      for (const i of u.flt.querySelectorAll("[name]")) i.checked = i.name == "scope" ? i.value == q.scope : q[i.name]?.includes(i.value);
+      // (No scope is part of another's name, so includes works for it too.)
+      for (const i of u.flt.querySelectorAll("[name]")) i.checked = q[i.name].includes(i.value);
       for (const th of u.heads) th.ariaSort = th.firstChild.dataset.k == q.sort ? (q.order == "asc" ? "ascending" : "descending") : null;
       const loading = this.#state == "loading";
       u.flt.hidden = !loading && !d?.cases.length;
       u.table.hidden = u.more.hidden = u.msg.hidden = true;
       this.#say(loading ? t("state.loading") : "");
-      // done hands the shown overview to whoever waits for it (#then), once
-      // its rows are all in place.
+      // done tells the portal, once, that new cases are all in place.
       const done = () => {
-        const then = this.#then;
-        this.#then = null;
-        then && queueMicrotask(then);
+        this.#then && queueMicrotask(() => this.#loaded());
+        this.#then = 0;
       };
       if (!d?.cases.length) return done();
       const list = this.#cases(q);
@@ -369,13 +386,13 @@
       const fill = () => {
         for (const t0 = performance.now(); k < n && (k < 2 || performance.now() - t0 < 10); k++) {
           const g = u.groups[k];
-          g.className = k < 2 ? "" : "lazy";
+          g.className = "lazy";
           g.replaceChildren(...shown.slice(k * GROUP, k * GROUP + GROUP).flatMap(([c, i]) => this.#row(c, i)));
         }
         if (k < n) return setTimeout(() => lazy == this.#lazy && fill());
         done();
         // From the frame after the next, one group per frame, in order.
-        let j = 2;
+        let j = 0;
         const next = () => requestAnimationFrame(() => lazy == this.#lazy && u.groups[j] && (u.groups[j++].className = "", next()));
         requestAnimationFrame(next);
       };
@@ -466,7 +483,7 @@
         open ? this.#open.add(c.id) : this.#open.delete(c.id);
       } else if (k) {
         const q = this.#query();
-        this.#change("sort", { sort: k, order: k == q.sort ? (q.order == "asc" ? "desc" : "asc") : k == "date" ? "desc" : "asc" });
+        this.#change("sort", { sort: k, order: k == q.sort ? (q.order == "asc" ? "desc" : "asc") : null });
       } else if (a == "clear") {
         this.#change("filter", { "filter-sender": null, "filter-status": null, "filter-text": null, "show-closed": null });
       } else if (a == "more") {
@@ -500,20 +517,6 @@
       if (!this.#emit(event, event == "sort" ? { sort, order } : filter)) for (const n in old) this.#set(n, old[n]);
     }
   }
-
-  // Properties reflect the attributes; filterSender and filterStatus are
-  // arrays, pageSize a number (0: every case).
-  for (const a of ArendevyOverview.observedAttributes)
-    if (a != "lang")
-      Object.defineProperty(ArendevyOverview.prototype, a.replace(/-(.)/g, (_, c) => c.toUpperCase()), {
-        get() {
-          const v = this.getAttribute(a);
-          return a.startsWith("filter-s") ? (v || "").split(",").filter(Boolean) : a == "page-size" ? +v || 0 : v;
-        },
-        set(v) {
-          v == null ? this.removeAttribute(a) : this.setAttribute(a, v);
-        },
-      });
 
   customElements.get("arendevy-overview") || customElements.define("arendevy-overview", ArendevyOverview);
 }

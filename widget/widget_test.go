@@ -593,7 +593,12 @@ func TestCasesOffScreenAreStillThere(t *testing.T) {
 		el.order = "desc";
 		await Promise.resolve();
 		return el.shadowRoot.querySelectorAll("tbody.lazy").length })()`)
-	require.Equal(t, 6, skipped, "right after the re-sort, all but the first two groups of ten wait")
+	require.Equal(t, 8, skipped, "right after the re-sort, every group of ten waits (the browser lays out those in view)")
+	inView := mainAs[[]bool](p, `(async () => {
+		await new Promise((r) => requestAnimationFrame(() => setTimeout(r)));
+		const rows = document.querySelector("arendevy-overview").shadowRoot.querySelectorAll("tr.case");
+		return [rows[0], rows[79]].map((r) => r.checkVisibility({ contentVisibilityAuto: true })) })()`)
+	require.Equal(t, []bool{true, false}, inView, "in that frame the browser draws the cases in view and skips the far ones")
 	p.waitFor(settled)
 	slices.Reverse(want)
 	require.Equal(t, want, accessibleNames(p, "rowheader"), "then every case again, in the new order")
@@ -719,6 +724,7 @@ func TestSortByControlAndByAttribute(t *testing.T) {
 	require.Equal(t, "6 av 6 ärenden, sorterade efter titel, stigande", p.text(".cnt"))
 	require.Equal(t, "BUTTON Titel", p.focused(), "focus stays on the control")
 	require.Equal(t, "title", evalAs[string](p, `document.querySelector("arendevy-overview").getAttribute("sort")`))
+	require.False(t, evalAs[bool](p, `document.querySelector("arendevy-overview").hasAttribute("order")`), "a new key sorts its own way: no order attribute")
 
 	p.keys(kb.Enter)
 	require.Equal(t, []string{"Överklagande av beslut", "Ärende om bostadsanpassning", "Återbetalning av skatt", "Föräldrapenning", "Bygglov för carport", "Ansökan om F-skatt"}, p.texts(".tt"))
@@ -1043,6 +1049,11 @@ func TestPropertiesReflectAttributes(t *testing.T) {
 	require.Equal(t, 6, mainAs[int](p, el+`.data.cases.length`))
 	mainAs[any](p, el+`.filterStatus = null`)
 	require.False(t, evalAs[bool](p, el+`.hasAttribute("filter-status")`))
+	mainAs[any](p, el+`.filterText = ""`)
+	require.False(t, evalAs[bool](p, el+`.hasAttribute("filter-text")`), "an empty value removes the attribute")
+	require.True(t, mainAs[bool](p, el+`.filterText === null`), "an absent attribute reads as null")
+	mainAs[any](p, el+`.setAttribute("page-size", "many")`)
+	require.Equal(t, 0, mainAs[int](p, el+`.pageSize`), "a page size that is no number is 0: every case")
 
 	calls := f.apiCalls.Load()
 	mainAs[any](p, el+`.refresh()`)

@@ -129,13 +129,7 @@ func check(files map[language.Tag]map[string]*goi18n.Message) []error {
 		if m.Other == "" {
 			errs = append(errs, fmt.Errorf("%s: %q has no text", Source, id))
 		}
-		if !strings.HasPrefix(id, ServerPrefix) {
-			for _, form := range forms(m) {
-				if rest := placeholder.ReplaceAllString(form, ""); strings.Contains(rest, "{{") || strings.Contains(rest, "}}") {
-					errs = append(errs, fmt.Errorf("%s: %q: the element understands only {{.Name}} placeholders", Source, id))
-				}
-			}
-		}
+		errs = append(errs, braces(Source, id, m)...)
 	}
 	for _, tag := range slices.SortedFunc(maps.Keys(files), byName) {
 		if tag == Source {
@@ -153,6 +147,7 @@ func check(files map[language.Tag]map[string]*goi18n.Message) []error {
 			case plural(m) != plural(src[id]):
 				errs = append(errs, fmt.Errorf("%s: %q must be a plural exactly when %s's is", tag, id, Source))
 			}
+			errs = append(errs, braces(tag, id, m)...)
 			if want, got := names(src[id]), names(m); !slices.Equal(want, got) {
 				errs = append(errs, fmt.Errorf("%s: %q has placeholders %v, %s has %v", tag, id, got, Source, want))
 			}
@@ -164,6 +159,20 @@ func check(files map[language.Tag]map[string]*goi18n.Message) []error {
 		}
 	}
 	return errs
+}
+
+// braces reports a message for the element with braces other than its
+// {{.Name}} placeholders: the element would take {word} for a placeholder.
+func braces(tag language.Tag, id string, m *goi18n.Message) []error {
+	if strings.HasPrefix(id, ServerPrefix) {
+		return nil
+	}
+	for _, form := range forms(m) {
+		if rest := placeholder.ReplaceAllString(form, ""); strings.ContainsAny(rest, "{}") {
+			return []error{fmt.Errorf("%s: %q: the element understands {{.Name}} placeholders and no other braces", tag, id)}
+		}
+	}
+	return nil
 }
 
 func forms(m *goi18n.Message) []string {
@@ -194,45 +203,55 @@ func names(m *goi18n.Message) []string {
 	return slices.Compact(out)
 }
 
-// catalogue renders the element's messages: {"sv": {"id": "text" or
-// {"one": …, "other": …}}, "en": …}, the source language first so the
-// element can fall back to it.
+// catalogue renders the element's messages as
+//
+//	[["id", …], {"sv": [text or {"one": …, "other": …}, …], "en": […]}]
+//
+// every message id once, sorted, and each language's texts in that order,
+// the source language first so the element can fall back to it. Writing the
+// ids once instead of once per language, and {Name} for {{.Name}}, is a
+// tenth less of the element's download.
 func catalogue(tags []language.Tag, files map[language.Tag]map[string]*goi18n.Message) ([]byte, error) {
-	var buf bytes.Buffer
-	buf.WriteByte('{')
-	for i, tag := range tags {
-		out := map[string]any{}
-		for id, m := range files[tag] {
-			if strings.HasPrefix(id, ServerPrefix) {
-				continue
-			}
+	ids := slices.DeleteFunc(slices.Sorted(maps.Keys(files[Source])), func(id string) bool { return strings.HasPrefix(id, ServerPrefix) })
+	langs := make([][]byte, 0, len(tags))
+	for _, tag := range tags {
+		texts := make([]any, len(ids))
+		for i, id := range ids {
+			m := files[tag][id]
 			// A plural whose forms are all alike needs no count to choose.
 			if !plural(m) || allAlike(m) {
-				out[id] = m.Other
+				texts[i] = short(m.Other)
 				continue
 			}
 			p := map[string]string{}
 			for form, text := range map[string]string{"zero": m.Zero, "one": m.One, "two": m.Two, "few": m.Few, "many": m.Many, "other": m.Other} {
 				if text != "" {
-					p[form] = text
+					p[form] = short(text)
 				}
 			}
-			out[id] = p
+			texts[i] = p
 		}
-		msgs, err := json.Marshal(out)
+		lang, err := json.Marshal(map[string][]any{tag.String(): texts})
 		if err != nil {
 			return nil, err
 		}
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		buf.WriteString(strconv.Quote(tag.String()))
-		buf.WriteByte(':')
-		buf.Write(msgs)
+		langs = append(langs, lang[1:len(lang)-1]) // "sv":[…]
 	}
-	buf.WriteByte('}')
+	idList, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	buf.WriteByte('[')
+	buf.Write(idList)
+	buf.WriteString(",{")
+	buf.Write(bytes.Join(langs, []byte(",")))
+	buf.WriteString("}]")
 	return buf.Bytes(), nil
 }
+
+// short writes a message's placeholders as the element reads them: {Name}.
+func short(text string) string { return placeholder.ReplaceAllString(text, "{$1}") }
 
 // Languages lists the catalogue's languages, the source language first.
 func (b *Bundle) Languages() []language.Tag { return slices.Clone(b.tags) }

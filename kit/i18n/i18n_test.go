@@ -112,21 +112,32 @@ func TestDateIsSwedishTimeLikeIntlLong(t *testing.T) {
 
 func TestCatalogueForTheElement(t *testing.T) {
 	raw := shipped(t).Catalogue()
-	require.True(t, strings.HasPrefix(string(raw), `{"sv":`), "the source language comes first: the element falls back to it")
+	require.True(t, strings.HasPrefix(string(raw), `[["`), "the ids come first, once: %.20s", raw)
 
-	var cat map[string]map[string]any
+	var cat []json.RawMessage
 	require.NoError(t, json.Unmarshal(raw, &cat))
 	require.Len(t, cat, 2)
-	for lang, msgs := range cat {
-		require.Equal(t, map[string]any{"one": pick(lang, "{{.Shown}} av {{.Count}} ärende", "{{.Shown}} of {{.Count}} case"),
-			"other": pick(lang, "{{.Shown}} av {{.Count}} ärenden", "{{.Shown}} of {{.Count}} cases")}, msgs["count"])
-		require.Equal(t, pick(lang, "Åtgärd krävs", "Action required"), msgs["status.action_required"])
-		require.Equal(t, pick(lang, "Visa {{.Count}} till", "Show {{.Count}} more"), msgs["more"], "a plural with one form for every count is a plain text")
-		for id := range msgs {
-			require.False(t, strings.HasPrefix(id, i18n.ServerPrefix), "%s: server-only %q sent to the element", lang, id)
+	var ids []string
+	require.NoError(t, json.Unmarshal(cat[0], &ids))
+	require.True(t, slices.IsSorted(ids))
+	require.True(t, strings.HasPrefix(string(cat[1]), `{"sv":`), "the source language comes first: the element falls back to it")
+	var langs map[string][]any
+	require.NoError(t, json.Unmarshal(cat[1], &langs))
+	require.Len(t, langs, 2)
+	for lang, texts := range langs {
+		require.Len(t, texts, len(ids), lang)
+		msgs := map[string]any{}
+		for i, id := range ids {
+			msgs[id] = texts[i]
 		}
+		require.Equal(t, map[string]any{"one": pick(lang, "{Shown} av {Count} ärende", "{Shown} of {Count} case"),
+			"other": pick(lang, "{Shown} av {Count} ärenden", "{Shown} of {Count} cases")}, msgs["count"], "placeholders are {Name}")
+		require.Equal(t, pick(lang, "Åtgärd krävs", "Action required"), msgs["status.action_required"])
+		require.Equal(t, pick(lang, "Visa {Count} till", "Show {Count} more"), msgs["more"], "a plural with one form for every count is a plain text")
 	}
-	require.ElementsMatch(t, keys(cat["sv"]), keys(cat["en"]))
+	for _, id := range ids {
+		require.False(t, strings.HasPrefix(id, i18n.ServerPrefix), "server-only %q sent to the element", id)
+	}
 }
 
 func pick(lang, sv, en string) string {
@@ -195,7 +206,11 @@ date = "{{.Month}} {{.Day}}"
 `)},
 		}, []string{`en: "count" must be a plural exactly when sv's is`}},
 		{"template logic the element cannot run", fstest.MapFS{"sv.toml": {Data: []byte(`heading = "{{if .X}}a{{end}}"`)}},
-			[]string{`"heading": the element understands only {{.Name}} placeholders`}},
+			[]string{`"heading": the element understands {{.Name}} placeholders and no other braces`}},
+		{"a brace the element would take for a placeholder", fstest.MapFS{
+			"sv.toml": {Data: []byte(`heading = "Mina ärenden"`)},
+			"en.toml": {Data: []byte(`heading = "My {cases}"`)},
+		}, []string{`en: "heading": the element understands {{.Name}} placeholders and no other braces`}},
 		{"empty text", fstest.MapFS{"sv.toml": {Data: []byte(`heading = ""`)}}, []string{`"heading" has no text`}},
 	}
 	for _, tt := range tests {
@@ -217,7 +232,7 @@ x = "{{if .On}}på{{else}}av{{end}}"
 `)}})
 	require.NoError(t, err)
 	require.Equal(t, "på", b.Localizer("sv").Text("server.x", "On", true))
-	require.Equal(t, `{"sv":{"heading":"Mina ärenden"}}`, string(b.Catalogue()))
+	require.Equal(t, `[["heading"],{"sv":["Mina ärenden"]}]`, string(b.Catalogue()))
 }
 
 func FuzzMatch(f *testing.F) {
