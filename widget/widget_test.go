@@ -1136,6 +1136,10 @@ func TestServerRenderedOverviewShowsWithoutJavaScriptAndUpgradesWithoutMoving(t 
 			require.Equal(t, "none", evalAs[string](before, `getComputedStyle(`+light+`.querySelector("tr.det")).display`), "details closed, as the element will have them")
 			want := layoutOf(before, light)
 			before.axe("server-rendered, before the element")
+			readWithoutScripting(before)
+			require.Equal(t, []string{"none", "grid"}, evalAs[[]string](before, `[".flt", "tr.det.pg"].map((s) => getComputedStyle(`+light+`.querySelector(s)).display)`),
+				"no filters, and every detail and page open, as without JavaScript")
+			before.axe("server-rendered, without JavaScript")
 
 			calls := f.apiCalls.Load()
 			after := open(t, f.url("/ssr", pageOpts{lang: l.lang, theme: l.theme, attrs: attrs, script: true}), l.width)
@@ -1184,6 +1188,32 @@ func TestServerRenderedOverviewWithoutJavaScript(t *testing.T) {
 	require.Equal(t, toAny([]string{"none", "none"}), read(`[...el.querySelectorAll(".flt, .more")].map((e) => getComputedStyle(e).display)`),
 		"no control that needs JavaScript")
 	require.Equal(t, "6 av 6 ärenden, sorterade efter datum, nyast först", read(`el.querySelector(".cnt").innerText`))
+}
+
+// readWithoutScripting makes the page's stylesheets apply as they do in a
+// browser without JavaScript: (scripting: none) rules on, (scripting:
+// enabled) rules off. axe-core needs JavaScript to run, and Chromium can
+// neither run it with scripting disabled nor emulate the media feature; a
+// page without the element's module, read this way, is what such a browser
+// shows.
+func readWithoutScripting(p *page) {
+	p.t.Helper()
+	flipped := evalAs[int](p, `(() => {
+		let n = 0;
+		const flip = (rules) => {
+			for (const r of rules) {
+				if (r instanceof CSSMediaRule) {
+					const c = r.conditionText.replace(/\s/g, "");
+					if (c == "(scripting:none)") (r.media.mediaText = "all"), n++;
+					if (c == "(scripting:enabled)") (r.media.mediaText = "not all"), n++;
+				}
+				if (r.cssRules) flip(r.cssRules);
+			}
+		};
+		for (const s of document.styleSheets) flip(s.cssRules);
+		return n;
+	})()`)
+	require.Positive(p.t, flipped, "the stylesheet has rules for pages without JavaScript")
 }
 
 func toAny(ss []string) []any {
