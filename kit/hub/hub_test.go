@@ -244,13 +244,13 @@ func TestOverviewRefusesUnusableAnswers(t *testing.T) {
 		{name: "truncated", body: answer(twoProducers, good)[:40], invalid: true, want: "empty or truncated"},
 		{name: "not JSON", body: "<html>Hemlig</html>", invalid: true, want: "not valid JSON (at byte 1)"},
 		{name: "trailing data", body: answer(twoProducers, good) + `{"x":1}`, invalid: true, want: "data after the JSON value"},
-		{name: "unknown member", body: `{"producers":[],"cases":[],"Hemlig":1}`, invalid: true, want: "member not in the contract"},
-		{name: "not an object", body: `[]`, invalid: true, want: "wrong type, want object"},
+		{name: "unknown member", body: `{"producers":[],"cases":[],"Hemlig":1}`, invalid: true, want: "unknown member"},
+		{name: "not an object", body: `[]`, invalid: true, want: "want an object, got an array"},
 		{name: "producers missing", body: `{"cases":[]}`, invalid: true, want: "producers: required"},
 		{name: "cases null", body: `{"producers":[],"cases":null}`, invalid: true, want: "cases: required"},
-		{name: "cases not an array", body: `{"producers":[],"cases":{"a":1}}`, invalid: true, want: "cases: wrong type, want array"},
-		{name: "producer of wrong type", body: `{"producers":[{"id":1}],"cases":[]}`, invalid: true, want: "producers[0].id: wrong type, want string"},
-		{name: "producer with unknown member", body: `{"producers":[{"id":"a","name":"A","state":"ok","Hemlig":true}],"cases":[]}`, invalid: true, want: "producers[0]: member not in the contract"},
+		{name: "cases not an array", body: `{"producers":[],"cases":{"a":1}}`, invalid: true, want: "cases: want an array, got an object"},
+		{name: "producer of wrong type", body: `{"producers":[{"id":1}],"cases":[]}`, invalid: true, want: "producers[0].id: want a string, got a number"},
+		{name: "producer with unknown member", body: `{"producers":[{"id":"a","name":"A","state":"ok","Hemlig":true}],"cases":[]}`, invalid: true, want: "producers[0]: unknown member"},
 		{name: "producer without name", body: `{"producers":[{"id":"a","state":"ok"}],"cases":[]}`, invalid: true, want: "producers[0].name: must be 1 to 200 characters"},
 		{name: "producer name with a bidi override", body: `{"producers":[{"id":"a","name":"\u202eSkatteverket","state":"ok"}],"cases":[]}`, invalid: true, want: "producers[0].name: must be 1 to 200 characters without control characters"},
 		{name: "producer with bad ID", body: `{"producers":[{"id":"a/b","name":"A","state":"ok"}],"cases":[]}`, invalid: true, want: "producers[0].id: must be 1 to 64 letters"},
@@ -354,22 +354,22 @@ func TestOverviewKeepsGoodCasesWhenSomeCannotBeRead(t *testing.T) {
 	}
 	require.Equal(t, cases.Outcome{Source: "hub", Producer: cases.Actor{ID: "skatteverket", Name: "Skatteverket"}, State: cases.Invalid, Rejected: 2,
 		Problems: []cases.Problem{
-			{Field: "cases[1]", Reason: "member not in the contract"},
+			{Field: "cases[1]", Reason: "unknown member"},
 			{Field: "cases[7].id", Reason: "used twice by this producer"},
 		}}, byID["skatteverket"])
 	require.Equal(t, cases.Outcome{Source: "hub", Producer: cases.Actor{ID: "vaxholm", Name: "Vaxholms stad"}, State: cases.Invalid, Rejected: 6,
 		Problems: []cases.Problem{
-			{Field: "cases[2].title", Reason: "wrong type, want string"},
+			{Field: "cases[2].title", Reason: "want a string, got a number"},
 			{Field: "cases[3].updated", Reason: "required"},
 			{Field: "cases[9].statusDate", Reason: "not an RFC 3339 date-time"},
 			{Field: "cases[10].forecast.amount", Reason: "required"},
-			{Field: "cases[11].forecast.amount", Reason: "wrong type, want integer"},
+			{Field: "cases[11].forecast.amount", Reason: "want an integer, got a number"},
 			{Field: "cases[12].history[0].time", Reason: "required"},
 		}}, byID["vaxholm"])
 	require.Equal(t, cases.Outcome{Source: "hub", Producer: hubActor, State: cases.Invalid, Rejected: 2,
 		Problems: []cases.Problem{
 			{Field: "cases[6].producer", Reason: "not among the answer's producers"},
-			{Field: "cases[8]", Reason: "wrong type, want object"},
+			{Field: "cases[8]", Reason: "want an object, got a string"},
 		}}, byID["hub"], "a case whose producer is unclear counts against the hub")
 	for _, o := range res.Outcomes {
 		for _, p := range o.Problems {
@@ -593,7 +593,7 @@ func TestPreferencesFromTheHubAreChecked(t *testing.T) {
 	tests := []struct{ answer, want string }{
 		{`{"sort":"colour"}`, "sort: must be date, sender, status or title"},
 		{`{"sort":"date","Hemlig":1}`, "unknown member"},
-		{`{"sort":"date"} []`, "data after the JSON object"},
+		{`{"sort":"date"} []`, "data after the JSON value"},
 	}
 	store := &prefsHub{stored: map[string]string{}}
 	c := newTestHub(t, store).newClient(t, nil)

@@ -3,16 +3,14 @@ package hub
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"reflect"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/identity"
+	"github.com/arendevy/arendevy/kit/internal/jsondecode"
 )
 
 // Limits of the contract (docs/hub-openapi.yaml). A producer ID plus ":" plus
@@ -107,67 +105,23 @@ func (p *problem) Error() string {
 // members v does not know and anything after the value. Errors are problems
 // located under at.
 func decodeStrict(data []byte, v any, at string) *problem {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	if err := jsondecode.Strict(data, v); err != nil {
 		return describe(err, at)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return &problem{at, "data after the JSON value"}
 	}
 	return nil
 }
 
-// describe turns a decoding error into a problem without quoting the input:
-// the standard messages include unknown member names and offending values.
+// describe turns a decoding error into a problem located under at, without
+// quoting the input.
 func describe(err error, at string) *problem {
-	var te *json.UnmarshalTypeError
-	var se *json.SyntaxError
+	p := jsondecode.Describe(err)
 	switch {
-	case errors.As(err, &te):
-		path := at
-		if te.Field != "" {
-			path = join(at, te.Field)
-		}
-		return &problem{path, "wrong type, want " + jsonType(te.Type)}
-	case errors.As(err, &se) && strings.Contains(se.Error(), "exceeded max depth"):
-		return &problem{at, "nested too deeply"}
-	case errors.As(err, &se):
-		return &problem{at, fmt.Sprintf("not valid JSON (at byte %d)", se.Offset)}
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return &problem{at, "empty or truncated"}
-	case strings.HasPrefix(err.Error(), "json: unknown field"):
-		return &problem{at, "member not in the contract"}
+	case p.Field == "":
+		return &problem{at, p.Reason}
+	case at == "":
+		return &problem{p.Field, p.Reason}
 	}
-	return &problem{at, "cannot be decoded"}
-}
-
-func join(at, field string) string {
-	if at == "" {
-		return field
-	}
-	return at + "." + field
-}
-
-// jsonType names the JSON type a Go type is decoded from.
-func jsonType(t reflect.Type) string {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	switch t.Kind() {
-	case reflect.String:
-		return "string"
-	case reflect.Bool:
-		return "boolean"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "integer"
-	case reflect.Float32, reflect.Float64:
-		return "number"
-	case reflect.Slice, reflect.Array:
-		return "array"
-	}
-	return "object"
+	return &problem{at + "." + p.Field, p.Reason}
 }
 
 // eachItem walks a JSON array without decoding it whole, so an answer with a
@@ -178,8 +132,12 @@ func eachItem(data json.RawMessage, at string, max int, fn func(i int, item json
 		return &problem{at, "required"}
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
-		return &problem{at, "wrong type, want array"}
+	tok, err := dec.Token()
+	if err != nil {
+		return describe(err, at)
+	}
+	if tok != json.Delim('[') {
+		return &problem{at, "want an array, got " + jsondecode.TokenKind(tok)}
 	}
 	for i := 0; dec.More(); i++ {
 		if i == max {

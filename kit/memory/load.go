@@ -8,7 +8,6 @@ import (
 	"io"
 	"maps"
 	"math"
-	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -18,6 +17,7 @@ import (
 	"github.com/arendevy/arendevy/kit/actors"
 	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/identity"
+	"github.com/arendevy/arendevy/kit/internal/jsondecode"
 )
 
 // DefaultMaxBytes is the largest document Load reads unless MaxBytes says
@@ -192,7 +192,7 @@ func (l *loader) producers(raws []json.RawMessage) (*actors.Directory, map[strin
 	infos := make([]actors.Info, len(raws))
 	undecoded := map[string]bool{} // "producers[i" of entries that did not decode
 	for i, raw := range raws {
-		if err := decodeStrict(raw, &infos[i]); err != nil {
+		if err := jsondecode.Strict(raw, &infos[i]); err != nil {
 			path := fmt.Sprintf("producers[%d]", i)
 			l.decodeProblem(path, err)
 			undecoded[strings.TrimSuffix(path, "]")] = true
@@ -247,7 +247,7 @@ func (l *loader) personas(raws []json.RawMessage) ([]Persona, map[string]int) {
 	for i, raw := range raws {
 		at[i] = -1
 		path := fmt.Sprintf("personas[%d]", i)
-		if err := decodeStrict(raw, &docs[i]); err != nil {
+		if err := jsondecode.Strict(raw, &docs[i]); err != nil {
 			l.decodeProblem(path, err)
 			continue
 		}
@@ -330,7 +330,7 @@ func (l *loader) cases(doc map[string][]json.RawMessage, dir *actors.Directory, 
 		for i, raw := range doc[key] {
 			cp := fmt.Sprintf("%s[%d]", path, i)
 			var c cases.Case
-			if err := decodeStrict(raw, &c); err != nil {
+			if err := jsondecode.Strict(raw, &c); err != nil {
 				l.decodeProblem(cp, err)
 				continue
 			}
@@ -388,53 +388,22 @@ func (l *loader) sender(path string, c *cases.Case, dir *actors.Directory, broke
 	return true
 }
 
-func decodeStrict(raw []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	return dec.Decode(v)
-}
-
 // decodeProblem turns a decoding error into a problem at path, as precise as
-// encoding/json allows.
+// encoding/json allows. The document is the operator's own, so the problem
+// may quote it where that helps: the character the parser stumbled on, the
+// member it does not know.
 func (l *loader) decodeProblem(path string, err error) {
-	var syntax *json.SyntaxError
-	var typ *json.UnmarshalTypeError
+	p := jsondecode.Describe(err)
 	switch {
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		l.add(path, "unexpected end of JSON")
-	case errors.As(err, &syntax):
-		l.add(path, "%s (at byte %d)", syntax.Error(), syntax.Offset)
-	case errors.As(err, &typ):
-		if typ.Field != "" {
-			if path == root {
-				path = typ.Field
-			} else {
-				path += "." + typ.Field
-			}
-		}
-		l.add(path, "want %s, got JSON %s", describe(typ.Type), typ.Value)
-	default:
-		l.add(path, "%s", strings.TrimPrefix(err.Error(), "json: "))
+	case p.Field != "" && path == root:
+		path = p.Field
+	case p.Field != "":
+		path += "." + p.Field
 	}
-}
-
-// describe names a Go type the way the document's author thinks of it.
-func describe(t reflect.Type) string {
-	switch t.Kind() {
-	case reflect.Slice, reflect.Array:
-		return "an array"
-	case reflect.Map, reflect.Struct:
-		return "an object"
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
-		return "true or false"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "an integer"
-	default:
-		return "a number"
+	if p.Detail != "" {
+		p.Reason += ": " + p.Detail
 	}
+	l.add(path, "%s", p.Reason)
 }
 
 // duplicateKeys reports every object key that appears twice in its object.

@@ -319,15 +319,15 @@ func TestOverviewMalformedAnswers(t *testing.T) {
 		maxBytes    int64
 		want        string
 	}{
-		{"truncated JSON", "", good[:len(good)/2], 0, "truncated JSON"},
-		{"wrong types", "", []byte(`{"kundhandelser":{"rubrik":"` + secret + `"}}`), 0, "wrong JSON type"},
+		{"truncated JSON", "", good[:len(good)/2], 0, "empty or truncated"},
+		{"wrong types", "", []byte(`{"kundhandelser":{"rubrik":"` + secret + `"}}`), 0, "kundhandelser: want an array, got an object"},
 		{"invalid UTF-8", "", []byte(strings.Replace(string(good), "Ansökan", "Ans\xf6kan", 1)), 0, "not valid UTF-8"},
-		{"deeply nested", "", []byte(`{"kundhandelser":` + strings.Repeat(`[`, 100000) + strings.Repeat(`]`, 100000) + `}`), 0, "malformed JSON"},
+		{"deeply nested", "", []byte(`{"kundhandelser":` + strings.Repeat(`[`, 100000) + strings.Repeat(`]`, 100000) + `}`), 0, "nested too deeply"},
 		{"larger than MaxBytes", "", []byte(`{"kundhandelser":[],"metadata":"` + strings.Repeat(secret, 200) + `"}`), 4096, "larger than 4096 bytes"},
 		{"HTML with status 200", "text/html; charset=utf-8", []byte(`<p>` + secret + `</p>`), 0, "content type text/html is not JSON"},
 		{"JSON in Latin-1", "application/json; charset=iso-8859-1", good, 0, "charset iso-8859-1 is not UTF-8"},
 		{"unreadable content type", "/json", good, 0, "no readable content type"},
-		{"empty body", "", nil, 0, "truncated JSON"},
+		{"empty body", "", nil, 0, "empty or truncated"},
 		{"somebody else's events", "", envelope("198001010101", 1, []string{event(nil)}, ""), 0, "not asked about"},
 	}
 	for _, tt := range tests {

@@ -3,9 +3,7 @@ package minaarenden
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"regexp"
 	"slices"
@@ -15,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/arendevy/arendevy/kit/cases"
+	"github.com/arendevy/arendevy/kit/internal/jsondecode"
 )
 
 // The wire format of kundhandelseFragaSynkron, Mina ärenden 6.1. Field names
@@ -121,7 +120,7 @@ func decodePage(body []byte, customer string, offset int) (page, error) {
 	}
 	var r response
 	if err := json.Unmarshal(body, &r); err != nil {
-		return p, fmt.Errorf("%w: %s", cases.ErrInvalidResponse, describe(err, len(body)))
+		return p, fmt.Errorf("%w: %s", cases.ErrInvalidResponse, jsondecode.Describe(err))
 	}
 	if r.Kundhandelser == nil {
 		return p, fmt.Errorf("%w: no kundhandelser", cases.ErrInvalidResponse)
@@ -164,11 +163,10 @@ func decodeEvent(raw json.RawMessage, path string) (Event, *brokenEvent) {
 	add := func(field, reason string) { ps = append(ps, cases.Problem{Field: path + "." + field, Reason: reason}) }
 	// Decoding goes on past a type error, so the producer is usually still known.
 	if err := json.Unmarshal(raw, &w); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field != "" {
-			add(te.Field, "wrong JSON type "+te.Value)
+		if p := jsondecode.Describe(err); p.Field != "" {
+			add(p.Field, p.Reason)
 		} else {
-			ps = append(ps, cases.Problem{Field: path, Reason: "not a readable event"})
+			ps = append(ps, cases.Problem{Field: path, Reason: "not a readable event: " + p.Reason})
 		}
 	}
 	e := Event{
@@ -278,27 +276,6 @@ func extension(raw json.RawMessage) (deadline *time.Time, missing []string) {
 func sameNumber(echo, number string) bool {
 	d := strings.NewReplacer("-", "", "+", "", " ", "").Replace(echo)
 	return number != "" && (d == number || len(d) == 12 && d[:2] == "16" && d[2:] == number)
-}
-
-// describe says what is wrong with a body that is not the expected JSON,
-// without quoting any of it (a syntax error's text quotes a character).
-func describe(err error, size int) string {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se) && se.Offset >= int64(size):
-		return "truncated JSON"
-	case errors.As(err, &se):
-		return fmt.Sprintf("malformed JSON at byte %d", se.Offset)
-	case errors.As(err, &te) && te.Field != "":
-		return fmt.Sprintf("%s has the wrong JSON type %s", te.Field, te.Value)
-	case errors.As(err, &te):
-		return "not a JSON object"
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return "truncated JSON"
-	default:
-		return "malformed JSON"
-	}
 }
 
 // serviceMessage is the service's own message of an error answer, cleaned

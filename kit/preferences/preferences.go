@@ -13,18 +13,16 @@
 package preferences
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/identity"
+	"github.com/arendevy/arendevy/kit/internal/jsondecode"
 	"github.com/arendevy/arendevy/kit/listing"
 )
 
@@ -186,13 +184,8 @@ func Decode(data []byte) (Preferences, error) {
 		return Preferences{}, fmt.Errorf("%w: not valid UTF-8", ErrInvalid)
 	}
 	p := Default()
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&p); err != nil {
-		return Preferences{}, fmt.Errorf("%w: %s", ErrInvalid, decodeReason(err))
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return Preferences{}, fmt.Errorf("%w: data after the JSON object", ErrInvalid)
+	if err := jsondecode.Strict(data, &p); err != nil {
+		return Preferences{}, fmt.Errorf("%w: %s", ErrInvalid, jsondecode.Describe(err))
 	}
 	if err := p.Validate(); err != nil {
 		return Preferences{}, fmt.Errorf("%w: %w", ErrInvalid, err)
@@ -205,26 +198,6 @@ func Decode(data []byte) (Preferences, error) {
 		p.Notify.Actors = nil
 	}
 	return p, nil
-}
-
-// decodeReason describes a decoding error without quoting the input: the
-// standard messages include unknown member names and offending values.
-func decodeReason(err error) string {
-	var te *json.UnmarshalTypeError
-	var se *json.SyntaxError
-	switch {
-	case errors.As(err, &te) && te.Field != "":
-		return te.Field + ": wrong type"
-	case errors.As(err, &te):
-		return "not a JSON object"
-	case errors.As(err, &se):
-		return fmt.Sprintf("not valid JSON (at byte %d)", se.Offset)
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return "empty or truncated"
-	case strings.HasPrefix(err.Error(), "json: unknown field"):
-		return "unknown member"
-	}
-	return "not valid"
 }
 
 // Store keeps preferences per party. Get of a party with nothing stored

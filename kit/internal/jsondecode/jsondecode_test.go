@@ -1,0 +1,99 @@
+package jsondecode_test
+
+import (
+	"encoding/json"
+	"errors"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/arendevy/arendevy/kit/internal/jsondecode"
+)
+
+type inner struct {
+	Amount int `json:"amount"`
+}
+
+type doc struct {
+	Title    string            `json:"title"`
+	Done     bool              `json:"done"`
+	Forecast *inner            `json:"forecast"`
+	Tags     []string          `json:"tags"`
+	Pairs    map[string]string `json:"pairs"`
+	Share    float64           `json:"share"`
+}
+
+const secret = "199001012385"
+
+func TestStrictAndDescribe(t *testing.T) {
+	deep := strings.Repeat("[", 20000) + strings.Repeat("]", 20000)
+	tests := []struct {
+		name, in string
+		want     jsondecode.Problem
+	}{
+		{"empty", ``, jsondecode.Problem{Reason: "empty or truncated"}},
+		{"truncated", `{"title":"` + secret, jsondecode.Problem{Reason: "empty or truncated"}},
+		{"not JSON", `<` + secret + `>`, jsondecode.Problem{Reason: "not valid JSON (at byte 1)", Detail: "invalid character '<' looking for beginning of value"}},
+		{"trailing data", `{"title":"a"} {"` + secret + `":1}`, jsondecode.Problem{Reason: "data after the JSON value"}},
+		{"unknown member", `{"` + secret + `":true}`, jsondecode.Problem{Reason: "unknown member", Detail: `"` + secret + `"`}},
+		{"not an object", `["` + secret + `"]`, jsondecode.Problem{Reason: "want an object, got an array"}},
+		{"a string for a bool", `{"done":"` + secret + `"}`, jsondecode.Problem{Field: "done", Reason: "want true or false, got a string"}},
+		{"a nested member, its digits left out", `{"forecast":{"amount":` + secret + `.5}}`, jsondecode.Problem{Field: "forecast.amount", Reason: "want an integer, got a number"}},
+		{"an object for an array", `{"tags":{"a":"` + secret + `"}}`, jsondecode.Problem{Field: "tags", Reason: "want an array, got an object"}},
+		{"a map value, by its member and not its key", `{"pairs":{"` + secret + `":1}}`, jsondecode.Problem{Field: "pairs", Reason: "want a string, got a number"}},
+		{"true for a number", `{"share":true}`, jsondecode.Problem{Field: "share", Reason: "want a number, got true or false"}},
+		{"deeply nested", `{"tags":` + deep + `}`, jsondecode.Problem{Reason: "nested too deeply"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var d doc
+			err := jsondecode.Strict([]byte(tt.in), &d)
+			require.Error(t, err)
+			got := jsondecode.Describe(err)
+			if tt.name == "deeply nested" {
+				got.Detail = "" // encoding/json's wording of its depth limit is its own
+			}
+			require.Equal(t, tt.want, got)
+			require.NotContains(t, got.Field+got.Reason, secret, "the input is never quoted")
+		})
+	}
+	require.NoError(t, jsondecode.Strict([]byte(` {"title":"a","forecast":{"amount":3}} `), new(doc)))
+	require.Equal(t, "forecast.amount: want an integer, got a string", jsondecode.Problem{Field: "forecast.amount", Reason: "want an integer, got a string"}.String())
+	require.Equal(t, "empty or truncated", jsondecode.Problem{Reason: "empty or truncated"}.String())
+}
+
+func TestDescribeUnmarshal(t *testing.T) {
+	// json.Unmarshal reports an empty or cut-off input as a syntax error.
+	for _, in := range []string{``, `{"title":`} {
+		require.Equal(t, jsondecode.Problem{Reason: "empty or truncated"}, jsondecode.Describe(json.Unmarshal([]byte(in), new(doc))))
+	}
+	require.Equal(t, jsondecode.Problem{Reason: "not valid JSON"}, jsondecode.Describe(errors.New("something else")))
+}
+
+func TestTokenKind(t *testing.T) {
+	for in, want := range map[string]string{`{}`: "an object", `[]`: "an array", `"a"`: "a string", `1.5`: "a number", `false`: "true or false", `null`: "null"} {
+		tok, err := json.NewDecoder(strings.NewReader(in)).Token()
+		require.NoError(t, err)
+		require.Equal(t, want, jsondecode.TokenKind(tok), in)
+	}
+}
+
+// reason is every form a Reason takes: words of the JSON, never from it.
+var reason = regexp.MustCompile(`^(empty or truncated|data after the JSON value|nested too deeply|unknown member|not valid JSON|not valid JSON \(at byte \d+\)|want (an array|an object|a string|true or false|an integer|a number|another JSON value), got (an array|an object|a string|true or false|a number|another JSON value))$`)
+
+func FuzzDescribeNeverQuotes(f *testing.F) {
+	for _, s := range []string{``, `{}`, `{"title":1}`, `{"forecast":{"amount":"x"}}`, `[`, `{"x":1}`, `{"tags":[1]}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		err := jsondecode.Strict(in, new(doc))
+		if err == nil {
+			return
+		}
+		p := jsondecode.Describe(err)
+		require.Regexp(t, reason, p.Reason)
+		require.Contains(t, []string{"", "title", "done", "forecast", "forecast.amount", "tags", "pairs", "share"}, p.Field, "a member of the type, never of the input")
+	})
+}
