@@ -297,6 +297,18 @@ func Call[T any](ctx context.Context, t *Tab, function string, args ...any) (T, 
 	return Eval[T](ctx, t, "("+function+")(..."+string(encoded)+")")
 }
 
+// resultJSON is what a script evaluated over the protocol gave back: its
+// value as JSON ("null" for undefined), or what it threw.
+func resultJSON(result *runtime.RemoteObject, thrown *runtime.ExceptionDetails) ([]byte, error) {
+	if thrown != nil {
+		return nil, &chromedp.ExceptionError{ExceptionDetails: thrown}
+	}
+	if result == nil || len(result.Value) == 0 {
+		return []byte("null"), nil
+	}
+	return result.Value, nil
+}
+
 // evalWorld runs expression in the isolated world and returns the result as
 // JSON ("null" for undefined).
 func (t *Tab) evalWorld(ctx context.Context, expression string) ([]byte, error) {
@@ -316,13 +328,7 @@ func (t *Tab) evalWorld(ctx context.Context, expression string) ([]byte, error) 
 			if err != nil {
 				return nil, err
 			}
-			if res.ExceptionDetails != nil {
-				return nil, &chromedp.ExceptionError{ExceptionDetails: res.ExceptionDetails}
-			}
-			if res.Result == nil || len(res.Result.Value) == 0 {
-				return []byte("null"), nil
-			}
-			return res.Result.Value, nil
+			return resultJSON(res.Result, res.ExceptionDetails)
 		})
 		// A navigation can destroy the world between the lookup and the
 		// evaluation, before any of the script ran; the next attempt finds
@@ -439,13 +445,7 @@ func CallOn[T any](ctx context.Context, t *Tab, node cdp.BackendNodeID, function
 		if err != nil {
 			return nil, err
 		}
-		if res.ExceptionDetails != nil {
-			return nil, &chromedp.ExceptionError{ExceptionDetails: res.ExceptionDetails}
-		}
-		if res.Result == nil || len(res.Result.Value) == 0 {
-			return []byte("null"), nil
-		}
-		return res.Result.Value, nil
+		return resultJSON(res.Result, res.ExceptionDetails)
 	})
 	if err != nil {
 		return zero, fmt.Errorf("browser: calling on a node: %w", err)
