@@ -374,20 +374,19 @@
       this.#limit = shown.length;
       const n = Math.ceil(shown.length / GROUP);
       while (u.groups.length < n) u.groups.push(el("tbody", { role: "rowgroup" }));
-      // Rows move between groups out of the page, which is cheaper.
-      for (const g of u.groups) g.remove();
+      // Rows move between groups out of the page, which is cheaper. Every
+      // group waits from now, also one that the pieces below fill only later.
+      for (const g of u.groups) g.remove(), (g.className = "lazy");
       u.groups.length = n;
       const lazy = ++this.#lazy;
       let k = 0;
       // Groups are filled at once while that takes less than a frame or so,
       // the rest in the tasks after (until the cases change again): building
       // a thousand new rows never holds the page up for long. Moving rows
-      // that exist, as a re-sort does, fits at once.
+      // that exist, as a re-sort does, usually fits at once.
       const fill = () => {
         for (const t0 = performance.now(); k < n && (k < 2 || performance.now() - t0 < 10); k++) {
-          const g = u.groups[k];
-          g.className = "lazy";
-          g.replaceChildren(...shown.slice(k * GROUP, k * GROUP + GROUP).flatMap(([c, i]) => this.#row(c, i)));
+          u.groups[k].replaceChildren(...shown.slice(k * GROUP, k * GROUP + GROUP).flatMap(([c, i]) => this.#row(c, i)));
         }
         if (k < n) return setTimeout(() => lazy == this.#lazy && fill());
         done();
