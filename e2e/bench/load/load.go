@@ -13,7 +13,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"net"
 	"net/http"
@@ -65,11 +64,9 @@ type Config struct {
 	// Timeout bounds one request, answer read included; default DefaultTimeout.
 	Timeout time.Duration
 	// Check judges an answer; nil: status 200 succeeds. It is called
-	// concurrently from every client and gets the whole body.
+	// concurrently from every client and gets the whole body, which is
+	// valid during the call only.
 	Check func(status int, body []byte) error
-	// Transport carries the requests; nil: one made for the run, with a
-	// connection per client and a dialer that only reaches loopback.
-	Transport http.RoundTripper
 }
 
 // Latency summarises the latencies of a run's requests.
@@ -105,18 +102,8 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = DefaultTimeout
 	}
-	transport := cfg.Transport
-	if transport == nil {
-		t := NewTransport(cfg.Clients)
-		defer t.CloseIdleConnections()
-		transport = t
-	}
-	client := &http.Client{
-		Transport: transport,
-		// A redirect could lead away from loopback; the answer is judged as it is.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-
+	u, _ := url.Parse(cfg.URL) // validated
+	dialer := loopbackDialer()
 	type tally struct {
 		samples  []time.Duration
 		failures int
@@ -129,6 +116,8 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	for i := range tallies {
 		wg.Go(func() {
 			t := &tallies[i]
+			c := newConn(u, cfg.Header, dialer)
+			defer c.close()
 			if cfg.Ramp > 0 {
 				turn := min(cfg.Ramp*time.Duration(i)/time.Duration(cfg.Clients), cfg.Duration)
 				wait := time.NewTimer(time.Until(start.Add(turn)))
@@ -139,7 +128,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 				wait.Stop()
 			}
 			for ctx.Err() == nil && time.Now().Before(end) {
-				took, err := once(ctx, client, cfg)
+				took, err := once(ctx, c, cfg)
 				if ctx.Err() != nil && err != nil {
 					return // cut short by the caller: not the target's failure
 				}
@@ -175,36 +164,20 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 }
 
 // once sends one request and reads the whole answer.
-func once(ctx context.Context, client *http.Client, cfg Config) (time.Duration, error) {
-	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, cfg.URL, nil)
-	if err != nil {
-		return 0, err
-	}
-	for k, vs := range cfg.Header {
-		req.Header[k] = vs
-	}
+// once sends one request and reads its answer, and says how long that took.
+func once(ctx context.Context, c *conn, cfg Config) (time.Duration, error) {
 	start := time.Now()
-	resp, err := client.Do(req)
-	if err != nil {
-		return time.Since(start), err
-	}
-	defer resp.Body.Close()
-	if cfg.Check == nil {
-		_, err = io.Copy(io.Discard, resp.Body)
-		took := time.Since(start)
-		if err == nil && resp.StatusCode != http.StatusOK {
-			err = fmt.Errorf("status %d", resp.StatusCode)
-		}
-		return took, err
-	}
-	body, err := io.ReadAll(resp.Body)
+	status, body, err := c.do(ctx, start.Add(cfg.Timeout))
 	took := time.Since(start)
-	if err != nil {
+	switch {
+	case err != nil:
 		return took, err
+	case cfg.Check != nil:
+		return took, cfg.Check(status, body)
+	case status != http.StatusOK:
+		return took, fmt.Errorf("status %d", status)
 	}
-	return took, cfg.Check(resp.StatusCode, body)
+	return took, nil
 }
 
 func (cfg Config) validate() error {
@@ -225,8 +198,8 @@ func (cfg Config) validate() error {
 		return fmt.Errorf("%w: %s", ErrConfig, strings.Join(problems, "; "))
 	}
 	u, err := url.Parse(cfg.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%w: URL: want http(s)://host[:port]/path", ErrConfig)
+	if err != nil || u.Scheme != "http" || u.Host == "" {
+		return fmt.Errorf("%w: URL: want http://host[:port]/path", ErrConfig)
 	}
 	if !IsLoopbackHost(u.Hostname()) {
 		return fmt.Errorf("%w: %q", ErrNotLoopback, u.Hostname())
@@ -248,7 +221,20 @@ func IsLoopbackHost(host string) bool {
 // kept-alive connection each, and a dialer that refuses any address that
 // is not loopback, whatever a name resolved to.
 func NewTransport(clients int) *http.Transport {
-	dialer := &net.Dialer{
+	return &http.Transport{
+		Proxy:               nil, // a proxy would be somewhere else
+		DialContext:         loopbackDialer().DialContext,
+		MaxIdleConns:        clients,
+		MaxIdleConnsPerHost: clients,
+		MaxConnsPerHost:     clients,
+		IdleConnTimeout:     30 * time.Second,
+	}
+}
+
+// loopbackDialer refuses any address that is not loopback, whatever a name
+// resolved to.
+func loopbackDialer() *net.Dialer {
+	return &net.Dialer{
 		Timeout: 5 * time.Second,
 		Control: func(_, address string, _ syscall.RawConn) error {
 			host, _, err := net.SplitHostPort(address)
@@ -257,18 +243,6 @@ func NewTransport(clients int) *http.Transport {
 			}
 			return nil
 		},
-	}
-	return &http.Transport{
-		Proxy:               nil, // a proxy would be somewhere else
-		DialContext:         dialer.DialContext,
-		MaxIdleConns:        clients,
-		MaxIdleConnsPerHost: clients,
-		MaxConnsPerHost:     clients,
-		IdleConnTimeout:     30 * time.Second,
-		// The generator shares the cores with the server it measures: a
-		// large read buffer takes an answer in a few reads instead of one
-		// per 4 kB, leaving the cores to the server.
-		ReadBufferSize: 64 << 10,
 	}
 }
 

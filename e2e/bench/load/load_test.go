@@ -3,8 +3,12 @@ package load
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -124,6 +128,56 @@ func TestRunCountsFailures(t *testing.T) {
 			require.LessOrEqual(t, len(res.FailureSamples), keptFailures)
 		})
 	}
+}
+
+// TestRunReadsEveryKindOfAnswer holds the generator's own HTTP/1.1 reading
+// to what servers send: a body with its length, a chunked one, a
+// connection the server closes after each answer, and one it drops in the
+// middle of an answer, which is a failure, after which the client connects
+// again.
+func TestRunReadsEveryKindOfAnswer(t *testing.T) {
+	big := strings.Repeat("ärende ", 20000) // 160 kB: many reads
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/length":
+			w.Header().Set("Content-Length", strconv.Itoa(len(big)))
+			_, _ = io.WriteString(w, big)
+		case "/chunked":
+			for i := 0; i < len(big); i += 7000 {
+				_, _ = io.WriteString(w, big[i:min(i+7000, len(big))])
+				w.(http.Flusher).Flush()
+			}
+		case "/close":
+			w.Header().Set("Connection", "close")
+			_, _ = io.WriteString(w, big)
+		case "/drop":
+			if n.Add(1)%2 == 0 {
+				w.Header().Set("Content-Length", strconv.Itoa(len(big)))
+				_, _ = io.WriteString(w, big[:100])
+				panic(http.ErrAbortHandler) // the connection goes mid-answer
+			}
+			_, _ = io.WriteString(w, big)
+		}
+	}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	defer srv.Close()
+	whole := func(status int, body []byte) error {
+		if status != http.StatusOK || string(body) != big {
+			return fmt.Errorf("status %d, %d bytes", status, len(body))
+		}
+		return nil
+	}
+	for _, path := range []string{"/length", "/chunked", "/close"} {
+		res, err := Run(context.Background(), Config{URL: srv.URL + path, Clients: 2, Duration: 150 * time.Millisecond, Check: whole})
+		require.NoError(t, err, path)
+		require.Positive(t, res.Requests, path)
+		require.Zero(t, res.Failures, "%s: %v", path, res.FailureSamples)
+	}
+	res, err := Run(context.Background(), Config{URL: srv.URL + "/drop", Clients: 1, Duration: 150 * time.Millisecond, Check: whole})
+	require.NoError(t, err)
+	require.Positive(t, res.Failures, "an answer cut short is a failure")
+	require.Greater(t, res.Requests-res.Failures, res.Failures-1, "and the next request, on a new connection, succeeds")
 }
 
 func TestRampStartsClientsInTurn(t *testing.T) {
