@@ -20,12 +20,14 @@
   const FIELDS = ["caseNumber", "category", "payment", "officer", "freeText", "plannedEvent", "plannedTime"];
   const SCOPES = { all: "true", open: "false", closed: "only" };
   const TEXT = { title: (c) => c.title, sender: (c) => c.sender.name };
-  // Cases per row group. Right after the cases change, every group is .lazy:
-  // the browser lays out only the groups in view (content-visibility in the
-  // stylesheet), however many a wide or a narrow layout shows, so re-sorting
-  // a thousand cases costs one frame for what is in view. Then the mark goes,
-  // one group per frame, so that within moments every case is laid out
-  // again: a screen reader gets nothing of a group the browser skips.
+  // Cases per row group. Right after the cases change, every group but the
+  // first two is .lazy: the browser skips it while it is off screen
+  // (content-visibility in the stylesheet), so re-sorting a thousand cases
+  // costs one frame for what is in view. The first two never wait: a group
+  // that waits has a placeholder's height until the browser has looked, and
+  // the top of the list must not move. Then the mark goes, one group per
+  // frame, so that within moments every case is laid out again: a screen
+  // reader gets nothing of a group the browser skips.
   const GROUP = 10;
 
   // el builds an element: attributes from attrs (null and false leave one
@@ -355,8 +357,7 @@
       const d = this.#state == "ready" ? this.#data : null;
       // Controls show the query in effect; the one in use already does.
       if (u.q.value != this.#attr("filter-text")) u.q.value = this.#attr("filter-text");
-      // (No scope is part of another's name, so includes works for it too.)
-      for (const i of u.flt.querySelectorAll("[name]")) i.checked = q[i.name].includes(i.value);
+      for (const i of u.flt.querySelectorAll("[name]")) i.checked = [].concat(q[i.name]).includes(i.value);
       for (const th of u.heads) th.ariaSort = th.firstChild.dataset.k == q.sort ? (q.order == "asc" ? "ascending" : "descending") : null;
       const loading = this.#state == "loading";
       u.flt.hidden = !loading && !d?.cases.length;
@@ -374,16 +375,17 @@
       this.#limit = shown.length;
       const n = Math.ceil(shown.length / GROUP);
       while (u.groups.length < n) u.groups.push(el("tbody", { role: "rowgroup" }));
-      // Rows move between groups out of the page, which is cheaper. Every
-      // group waits from now, also one that the pieces below fill only later.
-      for (const g of u.groups) g.remove(), (g.className = "lazy");
+      // Rows move between groups out of the page, which is cheaper. The
+      // groups wait from now, also one that the pieces below fill only later.
+      u.groups.forEach((g, k) => (g.remove(), (g.className = k < 2 ? "" : "lazy")));
       u.groups.length = n;
       const lazy = ++this.#lazy;
       let k = 0;
       // Groups are filled at once while that takes less than a frame or so,
       // the rest in the tasks after (until the cases change again): building
-      // a thousand new rows never holds the page up for long. Moving rows
-      // that exist, as a re-sort does, usually fits at once.
+      // a thousand new rows never holds the page up for long; the first two
+      // always come at once. Moving rows that exist, as a re-sort does,
+      // usually fits at once.
       const fill = () => {
         for (const t0 = performance.now(); k < n && (k < 2 || performance.now() - t0 < 10); k++) {
           u.groups[k].replaceChildren(...shown.slice(k * GROUP, k * GROUP + GROUP).flatMap(([c, i]) => this.#row(c, i)));
@@ -391,7 +393,7 @@
         if (k < n) return setTimeout(() => lazy == this.#lazy && fill());
         done();
         // From the frame after the next, one group per frame, in order.
-        let j = 0;
+        let j = 2;
         const next = () => requestAnimationFrame(() => lazy == this.#lazy && u.groups[j] && (u.groups[j++].className = "", next()));
         requestAnimationFrame(next);
       };

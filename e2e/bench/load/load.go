@@ -96,13 +96,13 @@ type Result struct {
 // whichever is first, and returns what it measured. A run cut short by ctx
 // returns what it has with ctx's error.
 func Run(ctx context.Context, cfg Config) (Result, error) {
-	if err := cfg.validate(); err != nil {
+	u, err := cfg.validate()
+	if err != nil {
 		return Result{}, err
 	}
 	if cfg.Timeout == 0 {
 		cfg.Timeout = DefaultTimeout
 	}
-	u, _ := url.Parse(cfg.URL) // validated
 	dialer := loopbackDialer()
 	type tally struct {
 		samples  []time.Duration
@@ -163,7 +163,6 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	return res, ctx.Err()
 }
 
-// once sends one request and reads the whole answer.
 // once sends one request and reads its answer, and says how long that took.
 func once(ctx context.Context, c *conn, cfg Config) (time.Duration, error) {
 	start := time.Now()
@@ -180,7 +179,8 @@ func once(ctx context.Context, c *conn, cfg Config) (time.Duration, error) {
 	return took, nil
 }
 
-func (cfg Config) validate() error {
+// validate checks cfg and returns its URL.
+func (cfg Config) validate() (*url.URL, error) {
 	var problems []string
 	if cfg.Clients < 1 || cfg.Clients > MaxClients {
 		problems = append(problems, fmt.Sprintf("Clients: must be 1 to %d", MaxClients))
@@ -195,16 +195,16 @@ func (cfg Config) validate() error {
 		problems = append(problems, "Timeout: must not be negative")
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("%w: %s", ErrConfig, strings.Join(problems, "; "))
+		return nil, fmt.Errorf("%w: %s", ErrConfig, strings.Join(problems, "; "))
 	}
 	u, err := url.Parse(cfg.URL)
 	if err != nil || u.Scheme != "http" || u.Host == "" {
-		return fmt.Errorf("%w: URL: want http://host[:port]/path", ErrConfig)
+		return nil, fmt.Errorf("%w: URL: want http://host[:port]/path", ErrConfig)
 	}
 	if !IsLoopbackHost(u.Hostname()) {
-		return fmt.Errorf("%w: %q", ErrNotLoopback, u.Hostname())
+		return nil, fmt.Errorf("%w: %q", ErrNotLoopback, u.Hostname())
 	}
-	return nil
+	return u, nil
 }
 
 // IsLoopbackHost reports whether host is "localhost" or a loopback IP
