@@ -42,8 +42,9 @@ import (
 // Defaults for Config.
 const (
 	DefaultLoA = session.LoA3
-	// DefaultSessionLifetime is the IdP session the Swedish eID Framework
-	// allows for SSO without a new authentication: 60 minutes.
+	// DefaultSessionLifetime is the longest the Sweden Connect federation
+	// lets an IdP reuse an authentication for SSO (Tekniska
+	// anslutningsregler, 2.2): 60 minutes from the login, not sliding.
 	DefaultSessionLifetime = 60 * time.Minute
 	// pendingLifetime is how long a user may take to choose a persona.
 	pendingLifetime = 15 * time.Minute

@@ -213,6 +213,11 @@ func TestSingleSignOnAndForceAuthn(t *testing.T) {
 	rec = f.authn(t, true, session)
 	require.Contains(t, rec.Body.String(), `name="persona"`, "ForceAuthn asks again")
 
+	// Counted from the login, not from the last use (Sweden Connect's rule):
+	// used at 50 minutes, it still ends at 60.
+	f.offset.Store(int64(50 * time.Minute))
+	rec = f.authn(t, false, session)
+	require.NotContains(t, rec.Body.String(), `name="persona"`, "the IdP session still answers at 50 minutes")
 	f.offset.Store(int64(DefaultSessionLifetime + time.Minute))
 	rec = f.authn(t, false, session)
 	require.Contains(t, rec.Body.String(), `name="persona"`, "the 60-minute IdP session has ended")

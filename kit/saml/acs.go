@@ -75,6 +75,20 @@ func (sp *SP) consume(w http.ResponseWriter, r *http.Request) (string, error) {
 		returnTo, requestID = tr.returnTo, tr.requestID
 	}
 
+	// ForceAuthn asks the IdP for a new authentication. One that answers from
+	// its own older session anyway is refused (Deployment Profile for the
+	// Swedish eID Framework, 6.3.5): the authentication must be no older
+	// than our request, or, unsolicited, than the time a login may take.
+	if sp.cfg.ForceAuthn {
+		since := now.Add(-sp.cfg.RequestLifetime)
+		if requestID != "" {
+			since = tr.issued
+		}
+		if v.subject.AuthnInstant.Before(since.Add(-sp.cfg.ClockSkew)) {
+			return "", ErrStaleAuthn
+		}
+	}
+
 	// Claims come last, so a refused response never burns an ID.
 	ok, err := sp.cfg.Replay.Claim(r.Context(), replayKey("assertion", sp.idp.entityID, v.assertionID), v.until)
 	if err != nil {

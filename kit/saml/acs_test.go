@@ -113,6 +113,55 @@ func TestSlowUser(t *testing.T) {
 	}
 }
 
+// With ForceAuthn the IdP must authenticate anew; an assertion from an older
+// session (an IdP that ignores ForceAuthn) is refused, with the clock skew
+// as leeway. Without ForceAuthn an IdP session is fine.
+func TestForceAuthnWantsAFreshAuthentication(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		force       bool
+		unsolicited bool
+		age         time.Duration // of the authentication, before the request (or the answer, unsolicited)
+		ok          bool
+	}{
+		{"forced, authenticated after the request", true, false, -5 * time.Second, true},
+		{"forced, within the clock skew", true, false, 2 * time.Minute, true},
+		{"forced, from an older IdP session", true, false, 10 * time.Minute, false},
+		{"not forced, from an older IdP session", false, false, 50 * time.Minute, true},
+		{"forced, unsolicited, within a login's time", true, true, 5 * time.Minute, true},
+		{"forced, unsolicited, from an older IdP session", true, true, 30 * time.Minute, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, func(c *Config) { c.ForceAuthn, c.AllowIdPInitiated = tc.force, tc.unsolicited })
+			requested := e.now()
+			var req crewjam.AuthnRequest
+			var relay string
+			var cookies []*http.Cookie
+			if !tc.unsolicited {
+				var c *http.Cookie
+				req, relay, c = e.login("/minasidor")
+				cookies = append(cookies, c)
+			}
+			e.offset.Store(int64(time.Minute)) // the user answers the IdP in a minute
+			r := goodResponse(req.ID, e.now())
+			from := requested
+			if tc.unsolicited {
+				from = e.now()
+			}
+			r.assertion.AuthnStatements[0].AuthnInstant = from.Add(-tc.age).UTC()
+
+			rec, err := e.post(r.build(t), relay, cookies...)
+			if tc.ok {
+				require.NoError(t, err)
+				require.Equal(t, http.StatusSeeOther, rec.Code)
+				require.Equal(t, 1, e.sink.loginCount())
+				return
+			}
+			e.requireRefused(rec, err, ErrStaleAuthn)
+		})
+	}
+}
+
 func TestAuthnRequest(t *testing.T) {
 	const eidasSub = "http://id.elegnamnden.se/loa/1.0/eidas-sub"
 	for _, tc := range []struct {

@@ -35,6 +35,7 @@ var (
 	ErrMissingElement    = errors.New("saml: required element missing")
 	ErrSubjectConfirm    = errors.New("saml: want one bearer subject confirmation")
 	ErrLoA               = errors.New("saml: level of assurance not among those requested")
+	ErrStaleAuthn        = errors.New("saml: authentication older than the login that forced a new one")
 	ErrAttribute         = errors.New("saml: attribute missing, repeated or invalid")
 	ErrUnsolicited       = errors.New("saml: unsolicited response")
 	ErrUnknownRequest    = errors.New("saml: response to a request this browser did not make")

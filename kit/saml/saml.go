@@ -99,7 +99,8 @@ type Config struct {
 	// and accept; default loa3.
 	LoAs []string
 	// ForceAuthn asks the IdP to authenticate the user again even when it
-	// has a session of its own. It is always sent, true or false.
+	// has a session of its own. It is always sent, true or false; when true,
+	// an assertion whose AuthnInstant is older than the request is refused.
 	ForceAuthn bool
 	// ClockSkew is the leeway for the IdP's clock; default 3 min.
 	ClockSkew time.Duration
