@@ -29,6 +29,10 @@
   // frame, so that within moments every case is laid out again: a screen
   // reader gets nothing of a group the browser skips.
   const GROUP = 10;
+  // Groups put in order before the frame after a change: more than a tall
+  // window shows of the list's top. The groups below are put in order in
+  // the tasks right after, where they are, while the browser skips them.
+  const FIRST = 4;
 
   // el builds an element: attributes from attrs (null and false leave one
   // out), children appended as nodes or as text (empty ones left out).
@@ -174,7 +178,7 @@
         order: /^(asc|desc)$/.test(a("order")) ? a("order") : sort == "date" ? "desc" : "asc",
         sender: list("filter-sender"),
         status: list("filter-status"),
-        scope: closed == "false" ? "open" : closed == "only" ? "closed" : "all",
+        scope: Object.keys(SCOPES).find((k) => SCOPES[k] == closed) || "all",
         q: a("filter-text").trim(),
       };
     }
@@ -349,7 +353,9 @@
         .sort(([a, , x, s], [b, , y, u]) => dir * (x - y) || u - s || (a.id < b.id ? -1 : +(a.id > b.id)));
     }
 
-    #render() {
+    // render shows the cases the attributes ask for; after, if given, runs
+    // once every row is in place.
+    #render(after) {
       const u = this.#ui;
       if (!u) return;
       const t = this.#t;
@@ -363,8 +369,10 @@
       u.flt.hidden = !loading && !d?.cases.length;
       u.table.hidden = u.more.hidden = u.msg.hidden = true;
       this.#say(loading ? t("state.loading") : "");
-      // done tells the portal, once, that new cases are all in place.
+      // done comes when every row is in place: then after runs, and the
+      // portal hears, once, that new cases are.
       const done = () => {
+        after && queueMicrotask(after);
         this.#then && queueMicrotask(() => this.#loaded());
         this.#then = 0;
       };
@@ -375,19 +383,23 @@
       this.#limit = shown.length;
       const n = Math.ceil(shown.length / GROUP);
       while (u.groups.length < n) u.groups.push(el("tbody", { role: "rowgroup" }));
-      // Rows move between groups out of the page, which is cheaper. The
-      // groups wait from now, also one that the pieces below fill only later.
-      u.groups.forEach((g, k) => (g.remove(), (g.className = k < 2 ? "" : "lazy")));
+      // The first groups are filled out of the page, which is cheaper; the
+      // others stay where they are, and wait from now.
+      u.groups.forEach((g, k) => {
+        if (k < FIRST || k >= n) g.remove();
+        g.className = k < 2 ? "" : "lazy";
+      });
       u.groups.length = n;
       const lazy = ++this.#lazy;
       let k = 0;
-      // Groups are filled at once while that takes less than a frame or so,
-      // the rest in the tasks after (until the cases change again): building
-      // a thousand new rows never holds the page up for long; the first two
-      // always come at once. Moving rows that exist, as a re-sort does,
-      // usually fits at once.
-      const fill = () => {
-        for (const t0 = performance.now(); k < n && (k < 2 || performance.now() - t0 < 10); k++) {
+      // The first groups are filled at once, and so are new ones while that
+      // takes less than a frame or so; the rest in the tasks after (until the
+      // cases change again): building a thousand new rows never holds the
+      // page up for long, and a re-sort moves most rows after its frame.
+      const fill = (first) => {
+        const t0 = performance.now();
+        const now = () => (first && k < FIRST) || (!(first && u.groups[k].isConnected) && performance.now() - t0 < 10);
+        for (; k < n && now(); k++) {
           u.groups[k].replaceChildren(...shown.slice(k * GROUP, k * GROUP + GROUP).flatMap(([c, i]) => this.#row(c, i)));
         }
         if (k < n) return setTimeout(() => lazy == this.#lazy && fill());
@@ -397,8 +409,9 @@
         const next = () => requestAnimationFrame(() => lazy == this.#lazy && u.groups[j] && (u.groups[j++].className = "", next()));
         requestAnimationFrame(next);
       };
-      fill();
-      u.table.append(...u.groups);
+      fill(1);
+      u.table.tHead.after(...u.groups.slice(0, FIRST));
+      u.table.append(...u.groups.filter((g) => !g.isConnected));
       u.table.hidden = !list.length;
       u.msg.hidden = !!list.length;
       u.more.hidden = shown.length == list.length;
@@ -490,9 +503,9 @@
       } else if (a == "more") {
         const from = this.#limit;
         this.#limit += this.#size();
-        this.#render();
-        this.#ui.table.querySelectorAll(".tt")[from]?.focus();
-      } else if (a == "retry") {
+        this.#render(() => this.#ui.table.querySelectorAll(".tt")[from]?.focus());
+      } else {
+        // a == "retry", the last button there is.
         this.#refocus = 1;
         this.#load();
       }

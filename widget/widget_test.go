@@ -570,14 +570,20 @@ func TestCardsAreStillATableAndNothingIsReadTwice(t *testing.T) {
 // costs one frame; within moments they are laid out again, so that every
 // case is in the accessibility tree for a screen reader, in the new order,
 // and the keyboard reaches the last one.
-func TestCasesOffScreenAreStillThere(t *testing.T) {
+// numbered is n cases titled "Ärende nummer 00" and on, in that order by
+// title.
+func numbered(n int) []cases.Case {
 	var many []cases.Case
-	for i := range 80 {
+	for i := range n {
 		c := standard()[i%6]
 		c.ID, c.Title = fmt.Sprintf("c%02d", i), fmt.Sprintf("Ärende nummer %02d", i)
 		many = append(many, c)
 	}
-	f := newFixture(t, world{cases: many}, kit.View{})
+	return many
+}
+
+func TestCasesOffScreenAreStillThere(t *testing.T) {
+	f := newFixture(t, world{cases: numbered(80)}, kit.View{})
 	p := open(t, f.url("/page", pageOpts{attrs: map[string]string{"sort": "title", "order": "asc"}}), 0)
 	p.ready()
 	want := make([]string, 80)
@@ -599,6 +605,13 @@ func TestCasesOffScreenAreStillThere(t *testing.T) {
 		const rows = document.querySelector("arendevy-overview").shadowRoot.querySelectorAll("tr.case");
 		return [rows[0], rows[79]].map((r) => r.checkVisibility({ contentVisibilityAuto: true })) })()`)
 	require.Equal(t, []bool{true, false}, inView, "in that frame the browser draws the cases in view and skips the far ones")
+	first := mainAs[[]string](p, `(async () => {
+		const el = document.querySelector("arendevy-overview");
+		el.order = "asc";
+		await new Promise((r) => requestAnimationFrame(() => r()));
+		return [...el.shadowRoot.querySelectorAll("tr.case .tt")].slice(0, 40).map((b) => b.textContent) })()`)
+	require.Equal(t, want[:40], first, "the cases a tall window shows are in their new order before its frame")
+	p.eval(`document.querySelector("arendevy-overview").setAttribute("order", "desc")`)
 	p.waitFor(settled)
 	slices.Reverse(want)
 	require.Equal(t, want, accessibleNames(p, "rowheader"), "then every case again, in the new order")
@@ -813,6 +826,18 @@ func TestPageSizeShowsMoreAndMovesFocusToTheFirstNewCase(t *testing.T) {
 	require.Equal(t, "BUTTON "+byDate[4], p.focused())
 	require.True(t, evalAs[bool](p, q(".more")+`.hidden`))
 	require.Equal(t, 4, mainAs[int](p, `document.querySelector("arendevy-overview").pageSize`))
+}
+
+// Below the first groups of rows, the rows that are already there are put
+// in order after the frame; the first new case still gets the focus.
+func TestShowMoreFarDownMovesFocusToTheFirstNewCase(t *testing.T) {
+	f := newFixture(t, world{cases: numbered(80)}, kit.View{})
+	p := open(t, f.url("/page", pageOpts{attrs: map[string]string{"sort": "title", "order": "asc", "page-size": "50"}}), 0)
+	p.ready()
+	p.click(".more")
+	p.waitFor(sr + `.activeElement?.textContent == "Ärende nummer 50"`)
+	require.Len(t, p.texts(".tt"), 80)
+	require.Equal(t, "Ärende nummer 79", p.texts(".tt")[79])
 }
 
 // look is one way the page can be: language, theme and width.

@@ -130,15 +130,20 @@ func Report(ctx context.Context, tab *browser.Tab) (Load, error) {
 
 // Change is one attribute change of the element measured in one frame.
 type Change struct {
-	Ms    float64 `json:"ms"`    // from the change to the frame painted after it
-	Rows  int     `json:"rows"`  // case rows shown after it
-	First string  `json:"first"` // the first case's title after it
+	Ms float64 `json:"ms"` // from the change to the frame painted after it
+	// Settled is from the change to when the page is next idle: every row
+	// is in its place by then, also those below the first groups, which the
+	// element puts in order in the tasks after the frame.
+	Settled float64 `json:"settledMs"`
+	Rows    int     `json:"rows"`  // case rows there once settled
+	First   string  `json:"first"` // the first case's title once settled
 }
 
 // Rerender sets attribute name to value on the element at the start of an
 // animation frame and measures until that frame has been rendered: the
-// element's filtering, sorting and DOM work, then style, layout and paint.
-// Then it removes the attribute again, unmeasured.
+// element's filtering, sorting and DOM work, then style, layout and paint;
+// and until the page is idle after it. Then it removes the attribute again,
+// unmeasured.
 func Rerender(ctx context.Context, tab *browser.Tab, name, value string) (Change, error) {
 	c, err := browser.Call[Change](ctx, tab, `(name, value) => new Promise((done, fail) => {
 		const el = document.querySelector("arendevy-overview");
@@ -152,9 +157,12 @@ func Rerender(ctx context.Context, tab *browser.Tab, name, value string) (Change
 			// After this frame's rendering, the next task.
 			setTimeout(() => {
 				const ms = performance.now() - t0;
-				const after = state();
-				el.removeAttribute(name);
-				frame().then(() => done({ ms, ...after }));
+				requestIdleCallback(() => {
+					const settled = performance.now() - t0;
+					const after = state();
+					el.removeAttribute(name);
+					frame().then(() => done({ ms, settledMs: settled, ...after }));
+				}, { timeout: 5000 });
 			});
 		}));
 	})`, name, value)

@@ -63,6 +63,7 @@ func TestProbeMeasuresTheRealElement(t *testing.T) {
 	sorted, err := Rerender(ctx, tab, "sort", "title")
 	require.NoError(t, err)
 	require.Positive(t, sorted.Ms)
+	require.GreaterOrEqual(t, sorted.Settled, sorted.Ms, "idle only after the frame")
 	require.Equal(t, pageSize, sorted.Rows)
 	require.Equal(t, "Ansökan om bygglov för tillbyggnad", sorted.First, "first by title in Swedish order")
 
