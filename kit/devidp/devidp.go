@@ -9,7 +9,8 @@
 //	GET      {BaseURL}/slo       single logout (HTTP-Redirect)
 //
 // It asserts the Swedish eID Framework's attributes by OID and a level of
-// assurance (LoA 3 by default), signs with RSA-SHA256, offers demo personas
+// assurance (LoA 3 by default; a request for only other levels gets an error
+// status), signs with RSA-SHA256, offers demo personas
 // from its configuration, and serves loopback clients only: its BaseURL,
 // its listener and every request's peer must be loopback addresses.
 package devidp
@@ -32,6 +33,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/beevik/etree"
 	"github.com/crewjam/saml"
 	dsig "github.com/russellhaering/goxmldsig"
 
@@ -286,8 +288,14 @@ func (p *IdP) serveSSO(w http.ResponseWriter, r *http.Request) {
 }
 
 // GetSession implements saml.SessionProvider: the IdP session when there is
-// one and the SP did not force a new authentication, else the chooser.
+// one and the SP did not force a new authentication, else the chooser; an
+// error status when the SP asks for a level of assurance this IdP does not
+// assert.
 func (p *IdP) GetSession(w http.ResponseWriter, r *http.Request, req *saml.IdpAuthnRequest) *saml.Session {
+	if !p.asserts(req.RequestBuffer) {
+		p.refuse(w, r, req, saml.StatusNoAuthnContext)
+		return nil
+	}
 	forced := req.Request.ForceAuthn != nil && *req.Request.ForceAuthn
 	if s := p.session(r); s != nil && !forced {
 		return s
@@ -295,6 +303,53 @@ func (p *IdP) GetSession(w http.ResponseWriter, r *http.Request, req *saml.IdpAu
 	tok := p.park(req)
 	p.renderChooser(w, r, tok, pickLang(r))
 	return nil
+}
+
+// asserts tells whether the AuthnRequest (raw XML, already validated by
+// crewjam) lets this IdP answer with its level of assurance: it asks for
+// none, or, compared exactly (SAML's default), lists it among its
+// AuthnContextClassRefs. crewjam's AuthnRequest keeps only one of them.
+// Other comparisons need an order of levels; they are not judged here.
+func (p *IdP) asserts(raw []byte) bool {
+	doc := etree.NewDocument()
+	if err := doc.ReadFromBytes(raw); err != nil || doc.Root() == nil {
+		return false
+	}
+	rac := doc.Root().SelectElement("RequestedAuthnContext")
+	if rac == nil || rac.SelectAttrValue("Comparison", "exact") != "exact" {
+		return true
+	}
+	for _, ref := range rac.SelectElements("AuthnContextClassRef") {
+		if strings.TrimSpace(ref.Text()) == p.cfg.LoA {
+			return true
+		}
+	}
+	return false
+}
+
+// refuse answers the SP with a signed Response that carries only an error
+// status (Requester, then sub), posted like a login's: the Deployment
+// Profile for the Swedish eID Framework (5.4.4) has an IdP answer so when it
+// supports none of the requested levels of assurance.
+func (p *IdP) refuse(w http.ResponseWriter, r *http.Request, req *saml.IdpAuthnRequest, sub string) {
+	resp := saml.Response{
+		ID:           "id-" + randomHex(20),
+		InResponseTo: req.Request.ID,
+		Version:      "2.0",
+		IssueInstant: p.cfg.Now().UTC(),
+		Destination:  req.ACSEndpoint.Location,
+		Issuer:       &saml.Issuer{Format: entityFormat, Value: p.idp.Metadata().EntityID},
+		Status:       saml.Status{StatusCode: saml.StatusCode{Value: saml.StatusRequester, StatusCode: &saml.StatusCode{Value: sub}}},
+	}
+	el, err := p.signer.SignEnveloped(resp.Element())
+	if err == nil {
+		req.ResponseEl = el
+		err = req.WriteResponse(w)
+	}
+	if err != nil {
+		p.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "devidp: error response", slog.Any("error", err))
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+	}
 }
 
 // choose finishes a pending request with the chosen persona, or shows the
@@ -377,6 +432,9 @@ func (p *IdP) take(tok string) *pendingRequest {
 }
 
 const sessionCookie = "devidp_session"
+
+// entityFormat is the NameID format of an Issuer that names an entity.
+const entityFormat = "urn:oasis:names:tc:SAML:2.0:nameid-format:entity"
 
 // startSession remembers the persona's login for SSO and sets the cookie.
 func (p *IdP) startSession(w http.ResponseWriter, persona Persona) *saml.Session {
@@ -470,7 +528,7 @@ func (m assertionMaker) MakeAssertion(req *saml.IdpAuthnRequest, s *saml.Session
 		ID:           "id-" + randomHex(20),
 		IssueInstant: now,
 		Version:      "2.0",
-		Issuer:       saml.Issuer{Format: "urn:oasis:names:tc:SAML:2.0:nameid-format:entity", Value: idpID},
+		Issuer:       saml.Issuer{Format: entityFormat, Value: idpID},
 		Subject: &saml.Subject{
 			NameID: &saml.NameID{Format: s.NameIDFormat, NameQualifier: idpID, SPNameQualifier: spID, Value: s.NameID},
 			SubjectConfirmations: []saml.SubjectConfirmation{{

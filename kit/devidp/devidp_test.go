@@ -192,6 +192,48 @@ func TestLoginAssertsTheChosenPersonaTheSwedishWay(t *testing.T) {
 	}, attrs)
 }
 
+// An SP that asks, exactly, for a level of assurance the IdP does not assert
+// gets a signed Response with an error status and no assertion, at once.
+func TestALevelItDoesNotAssertGetsAnErrorStatus(t *testing.T) {
+	const loa4 = "http://id.elegnamnden.se/loa/1.0/loa4"
+	for _, tc := range []struct {
+		name, comparison, ref string
+		chooser               bool
+	}{
+		{"its own level, exactly", "exact", DefaultLoA, true},
+		{"another level, exactly", "exact", loa4, false},
+		{"another level, at least: not judged", "minimum", loa4, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.sp.RequestedAuthnContext = &saml.RequestedAuthnContext{Comparison: tc.comparison, AuthnContextClassRef: tc.ref}
+			page := f.authn(t, false).Body.String()
+			if tc.chooser {
+				require.Contains(t, page, `name="persona"`)
+				return
+			}
+			require.NotContains(t, page, `name="persona"`)
+			fields := map[string]string{}
+			for _, h := range hiddenRe.FindAllStringSubmatch(page, -1) {
+				fields[h[1]] = html.UnescapeString(h[2])
+			}
+			require.Equal(t, "relay-1", fields["RelayState"])
+			raw, err := base64.StdEncoding.DecodeString(fields["SAMLResponse"])
+			require.NoError(t, err)
+			doc := etree.NewDocument()
+			require.NoError(t, doc.ReadFromBytes(raw))
+			resp := doc.Root()
+			require.Equal(t, spACS, resp.SelectAttrValue("Destination", ""))
+			code := resp.FindElement("./Status/StatusCode")
+			require.Equal(t, saml.StatusRequester, code.SelectAttrValue("Value", ""))
+			require.Equal(t, saml.StatusNoAuthnContext, code.FindElement("./StatusCode").SelectAttrValue("Value", ""))
+			require.Nil(t, resp.FindElement("//Assertion"))
+			require.Nil(t, resp.FindElement("//EncryptedAssertion"))
+			require.NotNil(t, resp.SelectElement("Signature"), "signed like every response")
+		})
+	}
+}
+
 func TestSingleSignOnAndForceAuthn(t *testing.T) {
 	f := newFixture(t)
 	rec := f.submit(t, f.authn(t, false).Body.String(), url.Values{"persona": {"0"}})

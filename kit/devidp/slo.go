@@ -56,7 +56,7 @@ func (p *IdP) serveSLO(w http.ResponseWriter, r *http.Request) {
 		Version:      "2.0",
 		IssueInstant: p.cfg.Now().UTC(),
 		Destination:  dest,
-		Issuer:       &saml.Issuer{Format: "urn:oasis:names:tc:SAML:2.0:nameid-format:entity", Value: p.idp.Metadata().EntityID},
+		Issuer:       &saml.Issuer{Format: entityFormat, Value: p.idp.Metadata().EntityID},
 		Status:       saml.Status{StatusCode: saml.StatusCode{Value: saml.StatusSuccess}},
 	}
 	to, err := p.signRedirect(resp.Redirect(r.URL.Query().Get("RelayState")))

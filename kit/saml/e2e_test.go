@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	crewjam "github.com/crewjam/saml"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/net/html"
 
@@ -205,6 +206,24 @@ func TestEndToEndWithTheDevelopmentIdP(t *testing.T) {
 	resp, _ = w.do(t, http.MethodGet, w.portal.URL+"/minasidor", nil)
 	require.Equal(t, http.StatusUnauthorized, resp.StatusCode, "the session is gone")
 	require.Contains(t, w.startLogin(t, "/minasidor"), "Välj testperson", "the IdP session is gone too")
+}
+
+// An SP that asks for a level of assurance the IdP does not assert gets the
+// IdP's error status at once: no chooser, and no assertion it must refuse.
+func TestEndToEndLevelTheIdPDoesNotAssert(t *testing.T) {
+	const loa4 = "http://id.elegnamnden.se/loa/1.0/loa4"
+	w := newWorld(t, func(c *Config) { c.LoAs = []string{loa4} })
+	page := w.startLogin(t, "/minasidor")
+	require.NotContains(t, page, "Välj testperson")
+	n := w.log.count()
+	resp, body := w.deliver(t, page)
+	require.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	require.Contains(t, body, "Inloggningen kunde inte genomföras")
+	var status *StatusError
+	require.ErrorAs(t, w.log.errorSince(n), &status)
+	require.Equal(t, StatusError{Code: crewjam.StatusRequester, SubCode: crewjam.StatusNoAuthnContext}, *status)
+	resp, _ = w.do(t, http.MethodGet, w.portal.URL+"/minasidor", nil)
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode, "no session")
 }
 
 func TestEndToEndForceAuthnAlwaysAsks(t *testing.T) {
