@@ -29,10 +29,11 @@
   // frame, so that within moments every case is laid out again: a screen
   // reader gets nothing of a group the browser skips.
   const GROUP = 10;
-  // Groups put in order before the frame after a change: more than a tall
-  // window shows of the list's top. The groups below are put in order in
-  // the tasks right after, where they are, while the browser skips them.
-  const FIRST = 4;
+  // Groups put in order before the frame after a change: at least four, and
+  // more than the window shows of the list's top (a group of ten one-line
+  // rows is about 400 pixels tall). The groups below are put in order in the
+  // tasks right after, where they are, while the browser skips them.
+  const aheadOfFrame = () => Math.max(4, Math.ceil(innerHeight / 400));
 
   // el builds an element: attributes from attrs (null and false leave one
   // out), children appended as nodes or as text (empty ones left out).
@@ -385,8 +386,9 @@
       while (u.groups.length < n) u.groups.push(el("tbody", { role: "rowgroup" }));
       // The first groups are filled out of the page, which is cheaper; the
       // others stay where they are, and wait from now.
+      const ahead = aheadOfFrame();
       u.groups.forEach((g, k) => {
-        if (k < FIRST || k >= n) g.remove();
+        if (k < ahead || k >= n) g.remove();
         g.className = k < 2 ? "" : "lazy";
       });
       u.groups.length = n;
@@ -396,9 +398,9 @@
       // takes less than a frame or so; the rest in the tasks after (until the
       // cases change again): building a thousand new rows never holds the
       // page up for long, and a re-sort moves most rows after its frame.
-      const fill = (first) => {
+      const fill = (start) => {
         const t0 = performance.now();
-        const now = () => (first && k < FIRST) || (!(first && u.groups[k].isConnected) && performance.now() - t0 < 10);
+        const now = () => (start && k < ahead) || (!(start && u.groups[k].isConnected) && performance.now() - t0 < 10);
         for (; k < n && now(); k++) {
           u.groups[k].replaceChildren(...shown.slice(k * GROUP, k * GROUP + GROUP).flatMap(([c, i]) => this.#row(c, i)));
         }
@@ -410,7 +412,7 @@
         requestAnimationFrame(next);
       };
       fill(1);
-      u.table.tHead.after(...u.groups.slice(0, FIRST));
+      u.table.tHead.after(...u.groups.slice(0, ahead));
       u.table.append(...u.groups.filter((g) => !g.isConnected));
       u.table.hidden = !list.length;
       u.msg.hidden = !!list.length;

@@ -610,8 +610,18 @@ func TestCasesOffScreenAreStillThere(t *testing.T) {
 		el.order = "asc";
 		await new Promise((r) => requestAnimationFrame(() => r()));
 		return [...el.shadowRoot.querySelectorAll("tr.case .tt")].slice(0, 40).map((b) => b.textContent) })()`)
-	require.Equal(t, want[:40], first, "the cases a tall window shows are in their new order before its frame")
-	p.eval(`document.querySelector("arendevy-overview").setAttribute("order", "desc")`)
+	require.Equal(t, want[:40], first, "the cases the window shows, and more, are in their new order before its frame")
+	require.NoError(t, p.tab.SetViewport(p.ctx, 1024, 2400))
+	p.waitFor(`innerHeight == 2400`)
+	first = mainAs[[]string](p, `(async () => {
+		const el = document.querySelector("arendevy-overview");
+		el.order = "desc";
+		await new Promise((r) => requestAnimationFrame(() => r()));
+		return [...el.shadowRoot.querySelectorAll("tr.case .tt")].slice(0, 60).map((b) => b.textContent) })()`)
+	desc := slices.Clone(want)
+	slices.Reverse(desc)
+	require.Equal(t, desc[:60], first, "a window 2,400 pixels tall gets six groups in order before its frame")
+	require.NoError(t, p.tab.SetViewport(p.ctx, 1024, 800))
 	p.waitFor(settled)
 	slices.Reverse(want)
 	require.Equal(t, want, accessibleNames(p, "rowheader"), "then every case again, in the new order")
