@@ -10,10 +10,10 @@ import (
 	crewjam "github.com/crewjam/saml"
 
 	"github.com/arendevy/arendevy/kit"
-	"github.com/arendevy/arendevy/kit/actors"
 	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/fanout"
 	"github.com/arendevy/arendevy/kit/hub"
+	"github.com/arendevy/arendevy/kit/producers"
 	"github.com/arendevy/arendevy/kit/saml"
 	"github.com/arendevy/arendevy/kit/session"
 )
@@ -24,7 +24,7 @@ var (
 	spKey       *rsa.PrivateKey           // the SAML SP's key and certificate
 	spCert      *x509.Certificate         //
 	idpMetadata *crewjam.EntityDescriptor // the e-legitimation IdP
-	producers   *actors.Directory         // deep-link allow-list, customer service
+	directory   *producers.Directory      // deep-link allow-list, customer service
 	yourPortal  http.Handler              // your own pages; one carries <arendevy-overview>
 	check       = func(err error) {       //
 		if err != nil {
@@ -46,7 +46,7 @@ func Example_embed() {
 		Key: spKey, Certificate: spCert, IdPMetadata: idpMetadata, Sessions: sessions})
 	check(err)
 	k, err := kit.New(kit.Config{Sources: []fanout.Member{hubClient.Member()},
-		Producers: producers, Sessions: sessions, SSO: sp})
+		Producers: directory, Sessions: sessions, SSO: sp})
 	check(err)
 	mux := http.NewServeMux()
 	mux.Handle("/arendevy/", k.Handler())  // the API, login, assets, deep links

@@ -2,11 +2,12 @@ package kit
 
 import (
 	"encoding/json"
+	"errors"
+	"log/slog"
 	"net/http"
-	"strconv"
-	"sync"
 
 	"github.com/arendevy/arendevy/kit/listing"
+	"github.com/arendevy/arendevy/kit/overview"
 )
 
 // noStore marks a response that carries case data: no cache may keep it, and
@@ -43,55 +44,39 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// overviewBuffers hold encoded overviews between requests, so that a busy
-// kit does not allocate and collect a fresh answer-sized buffer for each.
-var overviewBuffers = sync.Pool{New: func() any { return new([]byte) }}
-
-// maxPooledBuffer keeps a rare huge overview's buffer from staying in the pool.
-const maxPooledBuffer = 1 << 20
-
-// encoded is an overview's JSON answer in a pooled buffer.
-type encoded struct {
-	buf *[]byte
-	b   []byte
-}
-
-// encodeError is an overview the JSON encoding refused.
-type encodeError struct{ err error }
-
-func (e *encodeError) Error() string { return "encoding the overview: " + e.err.Error() }
-func (e *encodeError) Unwrap() error { return e.err }
-
-// encode writes ov's JSON answer into a pooled buffer.
-func encode(ov *Overview) (*encoded, error) {
-	e := &encoded{buf: overviewBuffers.Get().(*[]byte)}
-	var err error
-	e.b, err = ov.AppendJSON((*e.buf)[:0])
-	if err != nil {
-		e.release()
-		return nil, &encodeError{err}
+// serveOverview answers GET {mount}/api/overview: the subject's overview,
+// sorted and filtered by the request's parameters over their preferences.
+func (k *Kit) serveOverview(w http.ResponseWriter, r *http.Request) {
+	noStore(w)
+	subject, ok := k.subject(w, r)
+	if !ok {
+		return
 	}
-	e.b = append(e.b, '\n')
-	return e, nil
-}
-
-// write answers 200 with the overview in one write of known length, then
-// releases the buffer.
-func (e *encoded) write(w http.ResponseWriter) {
-	defer e.release()
-	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(len(e.b)))
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(e.b)
-}
-
-// release wipes the buffer and hands it back to the pool: no case outlives
-// its request in it.
-func (e *encoded) release() {
-	clear(e.b)
-	if cap(e.b) <= maxPooledBuffer {
-		*e.buf = e.b[:0]
-		overviewBuffers.Put(e.buf)
+	q, prefs, err := k.Query(r.Context(), subject, r.URL.Query())
+	var pe *listing.ParamError
+	if errors.As(err, &pe) {
+		writeProblem(w, problem{Status: http.StatusBadRequest, Title: "Invalid query parameter",
+			Detail: pe.Error(), InvalidParams: pe.Params})
+		return
+	}
+	var answer *overview.Answer
+	err = k.overview(r.Context(), subject, q, prefs, func(ov *overview.Overview) (err error) {
+		answer, err = overview.Encode(ov)
+		return err
+	})
+	var enc *overview.EncodeError
+	switch {
+	case err == nil:
+		answer.Write(w)
+	case r.Context().Err() != nil:
+		// The client left while the overview waited its turn: nobody to answer.
+	case errors.As(err, &enc):
+		k.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "overview not encodable", slog.String("error", err.Error()))
+		writeProblem(w, problem{Status: http.StatusInternalServerError, Title: "Overview unavailable",
+			Detail: "The overview could not be sent. Try again shortly."})
+	default:
+		k.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "overview failed", slog.String("error", err.Error()))
+		writeProblem(w, problem{Status: http.StatusServiceUnavailable, Title: "Overview unavailable",
+			Detail: "The overview could not be compiled right now. Try again shortly."})
 	}
 }

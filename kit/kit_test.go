@@ -11,13 +11,14 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/arendevy/arendevy/kit/actors"
 	"github.com/arendevy/arendevy/kit/assets"
 	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/fanout"
 	"github.com/arendevy/arendevy/kit/identity"
 	"github.com/arendevy/arendevy/kit/listing"
+	"github.com/arendevy/arendevy/kit/overview"
 	"github.com/arendevy/arendevy/kit/preferences"
+	"github.com/arendevy/arendevy/kit/producers"
 	"github.com/arendevy/arendevy/kit/session"
 )
 
@@ -30,7 +31,7 @@ func testCase(id, title, sender string, st cases.Status, day int, link string) c
 
 func newTestKit(t *testing.T, cs ...cases.Case) *Kit {
 	t.Helper()
-	dir, err := actors.New([]actors.Info{
+	dir, err := producers.New([]producers.Info{
 		{ID: "skatteverket", Name: "Skatteverket", Hosts: []string{"etjanst.skatteverket.se"}},
 		{ID: "csn", Name: "CSN"},
 	})
@@ -79,7 +80,7 @@ func TestOverviewSortsFiltersAndNeverCaches(t *testing.T) {
 	require.Equal(t, http.StatusOK, w.Code)
 	require.Equal(t, "no-store", w.Header().Get("Cache-Control"))
 	var ov struct {
-		Customer Customer
+		Customer overview.Customer
 		Total    int
 		Cases    []struct{ ID, Title string }
 		Senders  []cases.Actor
@@ -128,7 +129,7 @@ func TestDeepLinksOnlyWhenTheProducerAllowsThem(t *testing.T) {
 		testCase("csn:1", "No e-service", "csn", cases.Received, 3, "https://www.csn.se/"),
 	)
 	w := get(t, k, "/arendevy/api/overview?sort=date&order=asc", &tolvan)
-	var ov struct{ Cases []CaseView }
+	var ov struct{ Cases []overview.CaseView }
 	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &ov))
 	require.Equal(t, "https://etjanst.skatteverket.se/a/1", ov.Cases[0].Link)
 	require.Empty(t, ov.Cases[0].Info)

@@ -11,8 +11,9 @@ import (
 	"github.com/arendevy/arendevy/kit/assets"
 	"github.com/arendevy/arendevy/kit/i18n"
 	"github.com/arendevy/arendevy/kit/identity"
+	"github.com/arendevy/arendevy/kit/internal/render"
 	"github.com/arendevy/arendevy/kit/listing"
-	"github.com/arendevy/arendevy/kit/render"
+	"github.com/arendevy/arendevy/kit/preferences"
 )
 
 // View is how the overview looks wherever the kit shows it: in the element
@@ -81,27 +82,24 @@ func (k *Kit) TrustLine(lang string) string {
 }
 
 // Render writes the overview of subject as a complete <arendevy-overview>
-// element for a portal page: the cases that q selects (Query gives the one
-// for a request, with the customer's preferences), server-rendered in lang
-// (a language tag or an Accept-Language value) so that they show before
+// element for a portal page: the cases that q selects, server-rendered in
+// lang (a language tag or an Accept-Language value) so that they show before
 // and without JavaScript, and the data the element needs to take over
-// without asking the kit again. Actors the customer hid stay out. The page
-// that carries it must not be cached (Cache-Control: no-store), like the
-// API's answers.
-func (k *Kit) Render(ctx context.Context, w io.Writer, subject identity.Subject, q listing.Query, lang string) error {
+// without asking the kit again. q and prefs are what Query gave for the
+// request; actors the customer hid stay out. The page that carries it must
+// not be cached (Cache-Control: no-store), like the API's answers.
+func (k *Kit) Render(ctx context.Context, w io.Writer, subject identity.Subject, q listing.Query, prefs preferences.Preferences, lang string) error {
 	// The element filters and sorts in the browser, so it gets every case.
 	all := listing.Query{Sort: q.Sort, Descending: q.Descending, Scope: listing.All}
-	var data []byte
-	err := k.overview(ctx, subject, all, k.preferences(ctx, subject), func(ov *Overview) (err error) {
-		data, err = ov.AppendJSON(nil)
-		return err
-	})
+	ov, err := k.Overview(ctx, subject, all, prefs)
 	if err != nil {
 		return fmt.Errorf("kit: render: %w", err)
 	}
+	// Rendered after the overview's turn (see turns), like the API's answer
+	// is written after it: a slow page writer holds no turn.
 	return k.view.renderer.Overview(w, render.Fragment{
 		Lang: lang, Src: k.cfg.Mount + "/api/overview", ApprovedBy: k.cfg.View.ApprovedBy,
-		PageSize: k.cfg.View.PageSize, Query: q, Overview: data,
+		PageSize: k.cfg.View.PageSize, Query: q, Overview: &ov,
 	})
 }
 

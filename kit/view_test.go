@@ -15,20 +15,21 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/arendevy/arendevy/kit"
-	"github.com/arendevy/arendevy/kit/actors"
 	"github.com/arendevy/arendevy/kit/assets"
 	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/fanout"
 	"github.com/arendevy/arendevy/kit/identity"
 	"github.com/arendevy/arendevy/kit/listing"
+	"github.com/arendevy/arendevy/kit/preferences"
+	"github.com/arendevy/arendevy/kit/producers"
 )
 
 var viewer = identity.Subject{User: identity.Party{Number: "191212121212", Kind: identity.Personnummer, Name: "Tolvan Tolvansson"}}
 
 func viewKit(t *testing.T, cfg kit.Config) *kit.Kit {
 	t.Helper()
-	dir, err := actors.New([]actors.Info{
-		{ID: "skatteverket", Name: "Skatteverket", CustomerService: actors.Contact{Phone: "0771-567 567"}},
+	dir, err := producers.New([]producers.Info{
+		{ID: "skatteverket", Name: "Skatteverket", CustomerService: producers.Contact{Phone: "0771-567 567"}},
 		{ID: "csn", Name: "CSN"},
 	})
 	require.NoError(t, err)
@@ -121,7 +122,7 @@ func TestRenderWritesTheElementWithEveryCase(t *testing.T) {
 	k := viewKit(t, kit.Config{View: kit.View{ApprovedBy: "DIGG", PageSize: 10, Theme: "bank"}})
 	var buf bytes.Buffer
 	q := listing.Query{Sort: listing.ByDate, Descending: true, Scope: listing.OpenOnly}
-	require.NoError(t, k.Render(context.Background(), &buf, viewer, q, "en"))
+	require.NoError(t, k.Render(context.Background(), &buf, viewer, q, preferences.Default(), "en"))
 	page := buf.String()
 	require.Contains(t, page, `<arendevy-overview src="/arendevy/api/overview" sort="date" order="desc" show-closed="false" page-size="10" approved-by="DIGG">`)
 	require.Contains(t, page, "This service is approved by DIGG.")

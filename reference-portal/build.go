@@ -25,7 +25,6 @@ import (
 
 	"github.com/arendevy/arendevy/kit"
 	"github.com/arendevy/arendevy/kit/accesslog"
-	"github.com/arendevy/arendevy/kit/actors"
 	"github.com/arendevy/arendevy/kit/devidp"
 	"github.com/arendevy/arendevy/kit/fanout"
 	"github.com/arendevy/arendevy/kit/hub"
@@ -35,6 +34,7 @@ import (
 	"github.com/arendevy/arendevy/kit/metrics"
 	"github.com/arendevy/arendevy/kit/minaarenden"
 	"github.com/arendevy/arendevy/kit/preferences"
+	"github.com/arendevy/arendevy/kit/producers"
 	"github.com/arendevy/arendevy/kit/saml"
 	"github.com/arendevy/arendevy/kit/session"
 	"github.com/arendevy/arendevy/reference-portal/config"
@@ -247,7 +247,7 @@ func pageRoute(r *http.Request) string {
 // sources is what the configured sources amount to.
 type sources struct {
 	members   []fanout.Member
-	directory *actors.Directory
+	directory *producers.Directory
 	personas  []memory.Persona
 	mandates  mandate.Source
 	hubs      map[string]*hub.Client
@@ -301,11 +301,11 @@ func buildSources(cfg config.Config, logger *slog.Logger) (sources, error) {
 	var err error
 	switch {
 	case len(cfg.Producers) > 0:
-		s.directory, err = actors.New(cfg.Producers)
+		s.directory, err = producers.New(cfg.Producers)
 	case demo != nil:
 		s.directory = demo.Directory()
 	default:
-		s.directory, err = actors.New(nil)
+		s.directory, err = producers.New(nil)
 	}
 	if err != nil {
 		return s, err

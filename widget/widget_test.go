@@ -27,11 +27,12 @@ import (
 	"github.com/arendevy/arendevy/e2e/browser"
 	"github.com/arendevy/arendevy/e2e/browser/browsertest"
 	"github.com/arendevy/arendevy/kit"
-	"github.com/arendevy/arendevy/kit/actors"
 	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/fanout"
 	"github.com/arendevy/arendevy/kit/identity"
 	"github.com/arendevy/arendevy/kit/listing"
+	"github.com/arendevy/arendevy/kit/preferences"
+	"github.com/arendevy/arendevy/kit/producers"
 )
 
 func TestMain(m *testing.M) { browsertest.Main(m) }
@@ -105,10 +106,10 @@ type fixture struct {
 func newFixture(t *testing.T, w world, view kit.View) *fixture {
 	t.Helper()
 	f := &fixture{t: t}
-	dir, err := actors.New([]actors.Info{
+	dir, err := producers.New([]producers.Info{
 		{ID: "skatteverket", Name: "Skatteverket", Hosts: []string{"etjanst.skatteverket.se"},
-			CustomerService: actors.Contact{Phone: "0771-567 567", Web: "https://www.skatteverket.se"}},
-		{ID: "vaxholm", Name: "Vaxholms stad", CustomerService: actors.Contact{Phone: "08-541 708 00", Email: "kontakt@vaxholm.se"}},
+			CustomerService: producers.Contact{Phone: "0771-567 567", Web: "https://www.skatteverket.se"}},
+		{ID: "vaxholm", Name: "Vaxholms stad", CustomerService: producers.Contact{Phone: "08-541 708 00", Email: "kontakt@vaxholm.se"}},
 		{ID: "fk", Name: "Försäkringskassan"},
 		{ID: "csn", Name: "CSN"},
 	})
@@ -257,7 +258,7 @@ func (f *fixture) ssr(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.head(rw, r, tags)
-	if err := f.kit.Render(r.Context(), rw, tolvan, lq, q.Get("lang")); err != nil {
+	if err := f.kit.Render(r.Context(), rw, tolvan, lq, preferences.Default(), q.Get("lang")); err != nil {
 		f.t.Errorf("render: %v", err)
 	}
 	fmt.Fprint(rw, "</main></body></html>")

@@ -36,7 +36,7 @@ func (p Problem) String() string { return p.Field + ": " + p.Reason }
 
 // Validate reports every problem of c, or nil when c may be shown.
 // It does not judge the deep link's host: that is the producer's
-// allow-list (kit/actors).
+// allow-list (kit/producers).
 func (c Case) Validate() []Problem { return c.problems(true, time.Now()) }
 
 // problems is Validate at now; withLink false skips the deep link, for a

@@ -14,10 +14,10 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/arendevy/arendevy/kit/actors"
 	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/identity"
 	"github.com/arendevy/arendevy/kit/internal/jsondecode"
+	"github.com/arendevy/arendevy/kit/producers"
 )
 
 // DefaultMaxBytes is the largest document Load reads unless MaxBytes says
@@ -107,7 +107,7 @@ type personaDoc struct {
 
 // Load reads and checks a case document:
 //
-//	{"producers": [actors.Info, …],
+//	{"producers": [producers.Info, …],
 //	 "personas": [{"number": "…", "name": "…", "description": "…", "actsFor": ["<number>", …]}, …],
 //	 "cases": {"<customer number>": [cases.Case, …], …}}
 //
@@ -188,8 +188,8 @@ func (l *loader) load(raw []byte) *Data {
 // still returns a directory of the producers that are fine on their own, and
 // the IDs of the others, so that cases are checked against what the author
 // meant rather than drowned in follow-up problems.
-func (l *loader) producers(raws []json.RawMessage) (*actors.Directory, map[string]bool) {
-	infos := make([]actors.Info, len(raws))
+func (l *loader) producers(raws []json.RawMessage) (*producers.Directory, map[string]bool) {
+	infos := make([]producers.Info, len(raws))
 	undecoded := map[string]bool{} // "producers[i" of entries that did not decode
 	for i, raw := range raws {
 		if err := jsondecode.Strict(raw, &infos[i]); err != nil {
@@ -198,14 +198,14 @@ func (l *loader) producers(raws []json.RawMessage) (*actors.Directory, map[strin
 			undecoded[strings.TrimSuffix(path, "]")] = true
 		}
 	}
-	dir, err := actors.New(infos)
+	dir, err := producers.New(infos)
 	if err == nil && len(undecoded) == 0 {
 		return dir, nil
 	}
 	bad := maps.Clone(undecoded)
 	if err != nil {
 		for _, e := range unjoin(err) {
-			// actors.New reports "producers[i].field: reason".
+			// producers.New reports "producers[i].field: reason".
 			msg := e.Error()
 			entry, _, _ := strings.Cut(msg, "]")
 			if undecoded[entry] {
@@ -217,7 +217,7 @@ func (l *loader) producers(raws []json.RawMessage) (*actors.Directory, map[strin
 		}
 	}
 	broken := map[string]bool{}
-	var fine []actors.Info
+	var fine []producers.Info
 	for i, in := range infos {
 		if bad[fmt.Sprintf("producers[%d", i)] {
 			broken[in.ID] = true
@@ -227,7 +227,7 @@ func (l *loader) producers(raws []json.RawMessage) (*actors.Directory, map[strin
 	}
 	// Only used to check the cases of a document already refused; every
 	// entry left is valid and unique, and a nil Directory is an empty one.
-	dir, _ = actors.New(fine)
+	dir, _ = producers.New(fine)
 	return dir, broken
 }
 
@@ -310,7 +310,7 @@ func (l *loader) text(field, v string, required bool) {
 	}
 }
 
-func (l *loader) cases(doc map[string][]json.RawMessage, dir *actors.Directory, broken map[string]bool) map[string][]cases.Case {
+func (l *loader) cases(doc map[string][]json.RawMessage, dir *producers.Directory, broken map[string]bool) map[string][]cases.Case {
 	store := map[string][]cases.Case{}
 	firstKey := map[string]string{}
 	for _, key := range slices.Sorted(maps.Keys(doc)) { // sorted: problems come in a stable order
@@ -356,7 +356,7 @@ func (l *loader) cases(doc map[string][]json.RawMessage, dir *actors.Directory, 
 // sender ties a case to its producer, which must exist, names its cases,
 // and decides which hosts its deep links may point to. It reports whether
 // the producer was found.
-func (l *loader) sender(path string, c *cases.Case, dir *actors.Directory, broken map[string]bool) bool {
+func (l *loader) sender(path string, c *cases.Case, dir *producers.Directory, broken map[string]bool) bool {
 	id := c.Sender.ID
 	if id == "" {
 		return false // Validate reports it

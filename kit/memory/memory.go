@@ -13,9 +13,9 @@ import (
 	"errors"
 	"slices"
 
-	"github.com/arendevy/arendevy/kit/actors"
 	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/identity"
+	"github.com/arendevy/arendevy/kit/producers"
 )
 
 // ErrNoMandate is returned by Overview when the user acts for a customer the
@@ -37,7 +37,7 @@ type Persona struct {
 
 // Data is a loaded case document. It implements cases.Source.
 type Data struct {
-	dir      *actors.Directory
+	dir      *producers.Directory
 	personas []Persona
 	persona  map[string]int          // normalised number → index in personas
 	cases    map[string][]cases.Case // normalised customer number → cases, in document order
@@ -72,7 +72,7 @@ func (d *Data) Overview(ctx context.Context, subject identity.Subject) (cases.Re
 }
 
 // Directory is the document's producer directory.
-func (d *Data) Directory() *actors.Directory { return d.dir }
+func (d *Data) Directory() *producers.Directory { return d.dir }
 
 // Personas returns every persona in the document's order.
 func (d *Data) Personas() []Persona {

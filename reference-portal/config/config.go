@@ -15,8 +15,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/arendevy/arendevy/kit/actors"
 	"github.com/arendevy/arendevy/kit/cases"
+	"github.com/arendevy/arendevy/kit/producers"
 )
 
 // Config is the portal's configuration after every check has passed. Paths
@@ -37,14 +37,14 @@ type Config struct {
 	// Deadline bounds one whole overview.
 	Deadline time.Duration `toml:"deadline"`
 
-	TLS         TLS           `toml:"tls"`
-	SAML        SAML          `toml:"saml"`
-	Session     Session       `toml:"session"`
-	Sources     []Source      `toml:"sources"`
-	Producers   []actors.Info `toml:"producers"`
-	Metrics     Metrics       `toml:"metrics"`
-	Preferences Preferences   `toml:"preferences"`
-	Log         Log           `toml:"log"`
+	TLS         TLS              `toml:"tls"`
+	SAML        SAML             `toml:"saml"`
+	Session     Session          `toml:"session"`
+	Sources     []Source         `toml:"sources"`
+	Producers   []producers.Info `toml:"producers"`
+	Metrics     Metrics          `toml:"metrics"`
+	Preferences Preferences      `toml:"preferences"`
+	Log         Log              `toml:"log"`
 }
 
 // Themes are the themes the portal ships.

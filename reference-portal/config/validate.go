@@ -19,10 +19,10 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/arendevy/arendevy/kit/actors"
 	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/memory"
 	"github.com/arendevy/arendevy/kit/minaarenden"
+	"github.com/arendevy/arendevy/kit/producers"
 )
 
 // Limits of the checks, also in docs/configuration.md.
@@ -530,10 +530,10 @@ func (k *checker) words(field string, list []string) {
 	}
 }
 
-// producers checks the directory as actors.New does, which names each
+// producers checks the directory as producers.New does, which names each
 // problem "producers[i].field: reason".
 func (k *checker) producers() {
-	_, err := actors.New(k.c.Producers)
+	_, err := producers.New(k.c.Producers)
 	if err == nil {
 		return
 	}

@@ -20,12 +20,12 @@ func (p *Portal) overview(c *gin.Context, s identity.Subject, l *i18n.Localizer)
 		return nil, "", err
 	}
 	head := []template.HTML{tags}
-	q, _, err := p.o.Kit.Query(c.Request.Context(), s, nil)
+	q, prefs, err := p.o.Kit.Query(c.Request.Context(), s, nil)
 	if err != nil {
 		return head, "", err
 	}
 	var buf bytes.Buffer
-	if err := p.o.Kit.Render(c.Request.Context(), &buf, s, q, l.Lang()); err != nil {
+	if err := p.o.Kit.Render(c.Request.Context(), &buf, s, q, prefs, l.Lang()); err != nil {
 		return head, bareElement(p.mount, l.Lang()), err
 	}
 	return head, template.HTML(buf.String()), nil // rendered by html/template in the kit

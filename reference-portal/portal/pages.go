@@ -12,11 +12,11 @@ import (
 	"github.com/gin-gonic/gin"
 	"golang.org/x/text/language"
 
-	"github.com/arendevy/arendevy/kit/actors"
 	"github.com/arendevy/arendevy/kit/i18n"
 	"github.com/arendevy/arendevy/kit/identity"
 	"github.com/arendevy/arendevy/kit/listing"
 	"github.com/arendevy/arendevy/kit/preferences"
+	"github.com/arendevy/arendevy/kit/producers"
 	"github.com/arendevy/arendevy/kit/session"
 )
 
@@ -168,7 +168,7 @@ func (p *Portal) notFound(c *gin.Context) {
 type settingsPage struct {
 	Customer    string
 	Prefs       preferences.Preferences
-	Actors      []actors.Info
+	Actors      []producers.Info
 	SortKeys    []listing.Key
 	NotifyModes []preferences.NotifyMode
 	Errors      []fieldError

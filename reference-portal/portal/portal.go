@@ -19,9 +19,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/arendevy/arendevy/kit"
-	"github.com/arendevy/arendevy/kit/actors"
 	"github.com/arendevy/arendevy/kit/i18n"
 	"github.com/arendevy/arendevy/kit/preferences"
+	"github.com/arendevy/arendevy/kit/producers"
 	"github.com/arendevy/arendevy/kit/session"
 )
 
@@ -44,7 +44,7 @@ type Options struct {
 	Kit         *kit.Kit
 	Sessions    *session.Manager
 	Preferences preferences.Store
-	Producers   *actors.Directory
+	Producers   *producers.Directory
 	// LoginURL starts an e-legitimation login that comes back to returnTo.
 	LoginURL func(returnTo string) string
 	// Theme is one of Themes.

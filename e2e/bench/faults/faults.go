@@ -19,10 +19,10 @@ import (
 	"time"
 
 	"github.com/arendevy/arendevy/e2e/bench/synth"
-	"github.com/arendevy/arendevy/kit/actors"
 	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/fanout"
 	"github.com/arendevy/arendevy/kit/hub"
+	"github.com/arendevy/arendevy/kit/producers"
 )
 
 // Behaviour is how one producer answers.
@@ -131,7 +131,7 @@ func (p Plan) expect(ps []synth.Producer) (Expectation, error) {
 type Farm struct {
 	servers []*http.Server
 	members []fanout.Member
-	dir     *actors.Directory
+	dir     *producers.Directory
 	expect  Expectation
 }
 
@@ -197,7 +197,7 @@ func Start(plan Plan, now time.Time) (*Farm, error) {
 func (f *Farm) Members() []fanout.Member { return f.members }
 
 // Directory is the producers' directory (deep-link hosts, customer service).
-func (f *Farm) Directory() *actors.Directory { return f.dir }
+func (f *Farm) Directory() *producers.Directory { return f.dir }
 
 // Expectation is what every overview answer must show.
 func (f *Farm) Expectation() Expectation { return f.expect }

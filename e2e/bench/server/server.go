@@ -24,9 +24,9 @@ import (
 	"github.com/arendevy/arendevy/e2e/bench/memstat"
 	"github.com/arendevy/arendevy/e2e/bench/synth"
 	"github.com/arendevy/arendevy/kit"
-	"github.com/arendevy/arendevy/kit/actors"
 	"github.com/arendevy/arendevy/kit/fanout"
 	"github.com/arendevy/arendevy/kit/preferences"
+	"github.com/arendevy/arendevy/kit/producers"
 	"github.com/arendevy/arendevy/kit/session"
 )
 
@@ -54,7 +54,7 @@ type Config struct {
 	// Sources are the fan-out's members.
 	Sources []fanout.Member
 	// Producers is the directory of the sources' producers (deep-link hosts).
-	Producers *actors.Directory
+	Producers *producers.Directory
 	// Deadline bounds an overview; zero means the kit's default.
 	Deadline time.Duration
 	// Logger receives the kit's logs; nil: JSON logs formatted and

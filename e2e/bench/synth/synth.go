@@ -12,10 +12,10 @@ import (
 	"slices"
 	"time"
 
-	"github.com/arendevy/arendevy/kit/actors"
 	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/fanout"
 	"github.com/arendevy/arendevy/kit/identity"
+	"github.com/arendevy/arendevy/kit/producers"
 )
 
 // Customer is whose overview it is: Skatteverket's test personnummer, which
@@ -43,7 +43,7 @@ const (
 
 // Producer is one producer with its cases for the customer.
 type Producer struct {
-	Info  actors.Info
+	Info  producers.Info
 	Cases []cases.Case
 }
 
@@ -64,26 +64,26 @@ var events = []string{"Beslut", "Komplettering ska vara inne", "Handläggning p�
 // Producers returns n cases spread round-robin over the given number of
 // producers, the newest dated one day before now and every other a few
 // hours older than the one before, so that sorting by date has work to do.
-func Producers(n, producers int, now time.Time) ([]Producer, error) {
-	if n < 0 || n > MaxCases || producers < 1 || producers > MaxProducers {
-		return nil, fmt.Errorf("%w: %d cases over %d producers (0–%d over 1–%d)", ErrSize, n, producers, MaxCases, MaxProducers)
+func Producers(n, producerCount int, now time.Time) ([]Producer, error) {
+	if n < 0 || n > MaxCases || producerCount < 1 || producerCount > MaxProducers {
+		return nil, fmt.Errorf("%w: %d cases over %d producers (0–%d over 1–%d)", ErrSize, n, producerCount, MaxCases, MaxProducers)
 	}
 	newest := now.UTC().Add(-24 * time.Hour).Truncate(time.Second)
-	out := make([]Producer, producers)
+	out := make([]Producer, producerCount)
 	for p := range out {
 		id := fmt.Sprintf("producent-%02d", p+1)
 		name := fmt.Sprintf("Myndighet %d", p+1)
 		if p < len(agencies) {
 			name = agencies[p]
 		}
-		out[p].Info = actors.Info{
+		out[p].Info = producers.Info{
 			ID: id, Name: name,
 			Hosts:           []string{"e-tjanst." + id + ".example"},
-			CustomerService: actors.Contact{Phone: "0771-00 00 00", Web: "https://www." + id + ".example/kontakt"},
+			CustomerService: producers.Contact{Phone: "0771-00 00 00", Web: "https://www." + id + ".example/kontakt"},
 		}
 	}
 	for i := range n {
-		p := &out[i%producers]
+		p := &out[i%producerCount]
 		sender := p.Info.Actor()
 		date := newest.Add(-time.Duration((i*37)%(n+1)) * 3 * time.Hour)
 		planned := date.Add(time.Duration(14+i%30) * 24 * time.Hour)
@@ -115,12 +115,12 @@ func Producers(n, producers int, now time.Time) ([]Producer, error) {
 
 // Directory is the producers' directory: their names, e-service hosts (the
 // deep-link allow-list) and customer service.
-func Directory(ps []Producer) (*actors.Directory, error) {
-	infos := make([]actors.Info, len(ps))
+func Directory(ps []Producer) (*producers.Directory, error) {
+	infos := make([]producers.Info, len(ps))
 	for i, p := range ps {
 		infos[i] = p.Info
 	}
-	return actors.New(infos)
+	return producers.New(infos)
 }
 
 // Members are the producers as in-memory sources behind the fan-out, one

@@ -1,8 +1,8 @@
-// Package actors is the portal's directory of producers: who they are, which
+// Package producers is the portal's directory of producers: who they are, which
 // hosts their e-services live on (the deep-link allow-list), how to reach
 // their customer service (for the information page shown when a producer has
 // no e-service), and optionally an IdP-initiated SSO URL for deep links.
-package actors
+package producers
 
 import (
 	"errors"

@@ -1,4 +1,4 @@
-package kit
+package overview
 
 import (
 	"encoding/json"
@@ -117,20 +117,20 @@ func TestOverviewJSONRefusesAnUnwritableTime(t *testing.T) {
 func TestOverviewAnswerHasItsLengthAndLeavesNothingBehind(t *testing.T) {
 	ov := fullOverview()
 	w := httptest.NewRecorder()
-	answer, err := encode(&ov)
+	answer, err := Encode(&ov)
 	require.NoError(t, err)
-	answer.write(w)
+	answer.Write(w)
 	require.Equal(t, http.StatusOK, w.Code)
 	assert.Equal(t, strconv.Itoa(w.Body.Len()), w.Header().Get("Content-Length"))
 	want, err := json.Marshal(reflected(ov))
 	require.NoError(t, err)
 	assert.Equal(t, string(want)+"\n", w.Body.String())
-	_, err = encode(&Overview{CompiledAt: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)})
-	var enc *encodeError
+	_, err = Encode(&Overview{CompiledAt: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)})
+	var enc *EncodeError
 	assert.ErrorAs(t, err, &enc)
 
-	buf := overviewBuffers.Get().(*[]byte)
-	defer overviewBuffers.Put(buf)
+	buf := answerBuffers.Get().(*[]byte)
+	defer answerBuffers.Put(buf)
 	for _, b := range (*buf)[:cap(*buf)] {
 		require.Zero(t, b, "a pooled buffer still holds the last answer")
 	}

@@ -12,8 +12,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/arendevy/arendevy/kit/actors"
 	"github.com/arendevy/arendevy/kit/identity"
+	"github.com/arendevy/arendevy/kit/producers"
 )
 
 const caseLink = "https://etjanst.skatteverket.se/arende/BYGG-2026-00123?steg=komplettering"
@@ -24,22 +24,22 @@ type fixture struct {
 	logs  *bytes.Buffer
 }
 
-func directory(t testing.TB, infos ...actors.Info) *actors.Directory {
+func directory(t testing.TB, infos ...producers.Info) *producers.Directory {
 	t.Helper()
 	if infos == nil {
-		infos = []actors.Info{
+		infos = []producers.Info{
 			{ID: "skv", Name: "Skatteverket", Hosts: []string{"etjanst.skatteverket.se"}},
 			{ID: "fk", Name: "Försäkringskassan", Hosts: []string{"www.forsakringskassan.se"},
 				SSO: "https://idp.forsakringskassan.se/sso/init?RelayState={target}"},
 			{ID: "csn", Name: "CSN"},
 		}
 	}
-	d, err := actors.New(infos)
+	d, err := producers.New(infos)
 	require.NoError(t, err)
 	return d
 }
 
-func newFixture(t testing.TB, key []byte, dir *actors.Directory) *fixture {
+func newFixture(t testing.TB, key []byte, dir *producers.Directory) *fixture {
 	t.Helper()
 	f := &fixture{now: time.Date(2026, 9, 14, 9, 0, 0, 0, time.UTC), logs: &bytes.Buffer{}}
 	if dir == nil {
@@ -214,7 +214,7 @@ func TestSharedKeyAndChangedAllowList(t *testing.T) {
 	require.True(t, ok)
 	require.Equal(t, http.StatusSeeOther, b.follow(u, true, "").Code, "instances sharing a key follow each other's links")
 
-	narrowed := newFixture(t, key, directory(t, actors.Info{ID: "skv", Name: "Skatteverket", Hosts: []string{"www.skatteverket.se"}}))
+	narrowed := newFixture(t, key, directory(t, producers.Info{ID: "skv", Name: "Skatteverket", Hosts: []string{"www.skatteverket.se"}}))
 	require.Equal(t, http.StatusBadRequest, narrowed.follow(u, true, "").Code, "the allow-list is checked again when the link is followed")
 }
 

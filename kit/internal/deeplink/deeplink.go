@@ -21,9 +21,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/arendevy/arendevy/kit/actors"
 	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/identity"
+	"github.com/arendevy/arendevy/kit/producers"
 )
 
 // Defaults for Config.
@@ -55,7 +55,7 @@ var additionalData = []byte("arendevy deep link v1")
 // Config configures Links.
 type Config struct {
 	// Producers is the directory whose allow-lists links are checked against. Required.
-	Producers *actors.Directory
+	Producers *producers.Directory
 	// Key seals the tokens (32 bytes). Nil: a random key per process, which
 	// is right for one instance; several instances behind a load balancer
 	// share one key, or a link made by one fails on another.

@@ -3,10 +3,10 @@
 // DOM, so the page shows the cases before and without JavaScript, and the
 // information page of a producer without an e-service.
 //
-// The overview comes in as the API's JSON, the same contract the element
-// consumes, and the markup mirrors the element's: the same structure, classes
-// and texts (from the same catalogue), so the element takes over without
-// the page moving. Every producer text is escaped by html/template.
+// The overview comes in as the kit compiled it (kit/overview), and the markup
+// mirrors the element's: the same structure, classes and texts (from the
+// same catalogue), so the element takes over without the page moving. Every
+// producer text is escaped by html/template.
 package render
 
 import (
@@ -23,16 +23,18 @@ import (
 	"strings"
 	"time"
 
-	"github.com/arendevy/arendevy/kit/actors"
 	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/i18n"
 	"github.com/arendevy/arendevy/kit/listing"
+	"github.com/arendevy/arendevy/kit/overview"
+	"github.com/arendevy/arendevy/kit/producers"
 )
 
 //go:embed templates/*.html
 var templates embed.FS
 
-// ErrOverview is returned for an overview that is not the API's JSON.
+// ErrOverview is returned for a missing overview or one whose JSON the
+// element could not be given.
 var ErrOverview = errors.New("render: overview")
 
 // Renderer renders pages in every language of its catalogue. It is safe for
@@ -64,43 +66,25 @@ type Fragment struct {
 	PageSize int
 	// Query is the sorting and filtering the page starts with.
 	Query listing.Query
-	// Overview is the API's answer with every case, unfiltered (the element
-	// filters and sorts it in the browser from then on).
-	Overview []byte
-}
-
-// overview is the part of the API's answer the page shows.
-type overview struct {
-	Customer struct {
-		Name  string `json:"name"`
-		Agent bool   `json:"agent"`
-	} `json:"customer"`
-	Cases   []caseView      `json:"cases"`
-	Sources []cases.Outcome `json:"sources"`
-}
-
-// caseView is a case as the API gives it: the link only if the kit accepted
-// it, or the information page.
-type caseView struct {
-	cases.Case
-	Link string `json:"link"`
-	Info string `json:"info"`
+	// Overview has every case, unfiltered (the element filters and sorts it
+	// in the browser from then on, from the same data as the API's answer).
+	Overview *overview.Overview
 }
 
 // Overview writes <arendevy-overview> with the overview in its light DOM and
 // the data the element needs to take over without asking again.
 func (r *Renderer) Overview(w io.Writer, f Fragment) error {
-	var ov overview
-	if err := json.Unmarshal(f.Overview, &ov); err != nil {
-		return fmt.Errorf("%w: %w", ErrOverview, err)
+	ov := f.Overview
+	if ov == nil {
+		return fmt.Errorf("%w: none given", ErrOverview)
 	}
-	var data bytes.Buffer
-	if err := json.Compact(&data, f.Overview); err != nil {
+	data, err := ov.AppendJSON(nil)
+	if err != nil {
 		return fmt.Errorf("%w: %w", ErrOverview, err)
 	}
 	var safe bytes.Buffer
 	// No "</script>" or other markup can end the data block early.
-	json.HTMLEscape(&safe, data.Bytes())
+	json.HTMLEscape(&safe, data)
 
 	l := r.bundle.Localizer(f.Lang)
 	v := fragmentView{L: l, F: f, Data: template.JS(safe.String()), Total: len(ov.Cases)}
@@ -231,7 +215,7 @@ type event struct {
 }
 
 // notes mirror the element's: producers that are missing, no cases at all.
-func notes(l *i18n.Localizer, ov overview) []string {
+func notes(l *i18n.Localizer, ov *overview.Overview) []string {
 	var out []string
 	var names []string
 	for _, o := range ov.Sources {
@@ -254,14 +238,14 @@ func notes(l *i18n.Localizer, ov overview) []string {
 
 // filter selects and orders the cases the way the element does, with the
 // kit's own listing rules.
-func filter(cs []caseView, q listing.Query) []caseView {
+func filter(cs []overview.CaseView, q listing.Query) []overview.CaseView {
 	byID := map[string][]int{}
 	plain := make([]cases.Case, len(cs))
 	for i, c := range cs {
-		plain[i] = c.Case
+		plain[i] = *c.Case
 		byID[c.ID] = append(byID[c.ID], i)
 	}
-	var out []caseView
+	var out []overview.CaseView
 	for _, c := range listing.Apply(plain, q) {
 		idx := byID[c.ID]
 		out = append(out, cs[idx[0]])
@@ -270,7 +254,7 @@ func filter(cs []caseView, q listing.Query) []caseView {
 	return out
 }
 
-func rowOf(l *i18n.Localizer, c caseView, later bool) row {
+func rowOf(l *i18n.Localizer, c overview.CaseView, later bool) row {
 	r := row{
 		Date: c.Date, DateText: l.Date(c.Date), Title: c.Title, Sender: c.Sender.Name,
 		Status: string(c.Status), StatusText: l.Text("status." + string(c.Status)),
@@ -325,7 +309,7 @@ func rowOf(l *i18n.Localizer, c caseView, later bool) row {
 // Producer writes the information page of producer p: who it is and how to
 // reach its customer service. head is what the page's <head> links (the
 // stylesheets, with SRI).
-func (r *Renderer) Producer(w io.Writer, lang string, p actors.Info, head template.HTML) error {
+func (r *Renderer) Producer(w io.Writer, lang string, p producers.Info, head template.HTML) error {
 	l := r.bundle.Localizer(lang)
 	v := producerView{L: l, Head: head, Title: l.Text("server.producer.title", "Name", p.Name)}
 	v.Intro = l.Text("server.producer.intro", "Name", p.Name)

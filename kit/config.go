@@ -1,0 +1,143 @@
+package kit
+
+import (
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/arendevy/arendevy/kit/cases"
+	"github.com/arendevy/arendevy/kit/fanout"
+	"github.com/arendevy/arendevy/kit/listing"
+	"github.com/arendevy/arendevy/kit/preferences"
+	"github.com/arendevy/arendevy/kit/producers"
+	"github.com/arendevy/arendevy/kit/saml"
+	"github.com/arendevy/arendevy/kit/session"
+	"github.com/arendevy/arendevy/kit/websec"
+)
+
+// DefaultMount is where the kit's routes live unless Config.Mount says otherwise.
+const DefaultMount = "/arendevy"
+
+// Config is everything a portal decides. The zero value of every field but
+// Sources works.
+type Config struct {
+	// Mount is the path prefix of every route the kit serves; default /arendevy.
+	Mount string
+	// Sources are asked concurrently for every overview.
+	Sources []fanout.Member
+	// Deadline bounds a whole overview; default 3 s.
+	Deadline time.Duration
+	// DefaultQuery is the sorting and filtering before the user chooses;
+	// default: every case, newest first.
+	DefaultQuery *listing.Query
+	// Logger receives operational logs, never case data; default slog.Default().
+	Logger *slog.Logger
+	// Observe is called per source and request with outcomes and latency
+	// (a metrics hook); optional.
+	Observe func(source string, outcomes []cases.Outcome, took time.Duration)
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+	// Producers is the directory of producers: the deep-link allow-list and
+	// the customer-service contacts for the information page. A case whose
+	// link its producer's hosts do not allow is shown without the link.
+	Producers *producers.Directory
+	// Links rewrites a deep link into the URL the page gets (the kit's
+	// redirect endpoint, which keeps case data out of URLs); it must refuse
+	// a link its producer's hosts do not allow. Nil: an allowed link is
+	// passed through as it is.
+	Links func(producerID, link string) (string, bool)
+	// InfoURL is the page for a producer without an e-service; default
+	// Mount + "/producers/{id}".
+	InfoURL func(producerID string) string
+	// Sessions keeps who is logged in. With Sessions the kit serves its
+	// session routes (act-for, principals, csrf), runs every request through
+	// the session and the security guard (headers, CSRF), and rewrites deep
+	// links through its sealed redirect. Nil: the portal puts the subject in
+	// the request context itself (identity.WithSubject) and guards its pages.
+	Sessions *session.Manager
+	// SSO is the SAML service provider whose routes the kit serves and where
+	// a 401 sends the user to log in (kit/saml, built with Sessions as sink).
+	SSO *saml.SP
+	// Security configures the security headers and CSRF check; CSRFToken is
+	// taken from Sessions and Mount from the kit.
+	Security websec.Config
+	// LinkKey seals deep links (32 bytes); nil: a random key per process.
+	// Several instances behind a load balancer share one.
+	LinkKey []byte
+	// Preferences keeps what each customer chose (sort order, hidden actors,
+	// closed cases, notifications); nil: everyone gets DefaultQuery. They are
+	// the preferences of the customer whose cases are shown, so an agent sees
+	// and changes what their principal chose.
+	Preferences preferences.Store
+	// View is how the overview looks: trust line, page size, theme (view.go).
+	View View
+}
+
+// ConfigError lists every problem of a Config.
+type ConfigError struct{ Problems []string }
+
+func (e *ConfigError) Error() string { return "kit config: " + strings.Join(e.Problems, "; ") }
+
+// check normalises cfg's mount and names every problem of cfg; none: nil.
+func (cfg *Config) check() error {
+	var problems []string
+	if cfg.Mount == "" {
+		cfg.Mount = DefaultMount
+	}
+	cfg.Mount = strings.TrimSuffix(cfg.Mount, "/")
+	if !strings.HasPrefix(cfg.Mount, "/") {
+		problems = append(problems, "Mount: must start with /")
+	}
+	if len(cfg.Sources) == 0 {
+		problems = append(problems, "Sources: at least one source is needed")
+	}
+	seen := map[string]bool{}
+	for i, m := range cfg.Sources {
+		switch {
+		case m.Name == "":
+			problems = append(problems, "Sources["+strconv.Itoa(i)+"].Name: required")
+		case seen[m.Name]:
+			problems = append(problems, "Sources["+strconv.Itoa(i)+"].Name: "+m.Name+" used twice")
+		}
+		seen[m.Name] = true
+		if m.Source == nil {
+			problems = append(problems, "Sources["+strconv.Itoa(i)+"].Source: required")
+		}
+		if m.Actor.ID == "" || m.Actor.Name == "" {
+			problems = append(problems, "Sources["+strconv.Itoa(i)+"].Actor: ID and Name required")
+		}
+	}
+	if cfg.Deadline < 0 {
+		problems = append(problems, "Deadline: must not be negative")
+	}
+	if cfg.SSO != nil && cfg.Sessions == nil {
+		problems = append(problems, "SSO: needs Sessions")
+	}
+	if q := cfg.DefaultQuery; q != nil {
+		// The same checks as a request's parameters: a query the API would
+		// refuse cannot be everyone's default.
+		if _, err := listing.Parse(q.Values(), listing.Default()); err != nil {
+			problems = append(problems, "DefaultQuery: "+err.Error())
+		}
+	}
+	if len(problems) > 0 {
+		return &ConfigError{Problems: problems}
+	}
+	return nil
+}
+
+// withDefaults fills in what cfg leaves to the kit.
+func (cfg *Config) withDefaults() {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.InfoURL == nil {
+		mount := cfg.Mount
+		cfg.InfoURL = func(id string) string { return mount + "/producers/" + url.PathEscape(id) }
+	}
+}

@@ -1,0 +1,73 @@
+// Package overview is the compiled standard case overview of one customer:
+// what the kit's API answers, what the server renders into the page and what
+// the <arendevy-overview> element takes over. It holds the types and their
+// JSON; package kit compiles them from the sources, and nothing here is kept
+// after the request that compiled it.
+package overview
+
+import (
+	"slices"
+	"time"
+
+	"github.com/arendevy/arendevy/kit/cases"
+	"github.com/arendevy/arendevy/kit/identity"
+	"github.com/arendevy/arendevy/kit/listing"
+)
+
+// Customer says whose overview it is, for the view's heading.
+type Customer struct {
+	Name  string        `json:"name"`
+	Kind  identity.Kind `json:"kind"`
+	Agent bool          `json:"agent"`          // the user acts for this customer
+	User  string        `json:"user,omitempty"` // the agent's own name, when Agent
+}
+
+// CustomerOf is the customer subject asks about, and whether an agent asks.
+func CustomerOf(s identity.Subject) Customer {
+	c := s.Customer()
+	out := Customer{Name: c.Name, Kind: c.Kind, Agent: s.IsAgent()}
+	if out.Agent {
+		out.User = s.User.Name
+	}
+	return out
+}
+
+// Overview is one compiled overview: what the API returns and what the
+// server-rendered view shows.
+type Overview struct {
+	CompiledAt time.Time       `json:"compiledAt"`
+	Customer   Customer        `json:"customer"`
+	Query      listing.Query   `json:"query"`
+	Total      int             `json:"total"`   // valid cases before filtering
+	Cases      []CaseView      `json:"cases"`   // filtered and sorted
+	Senders    []cases.Actor   `json:"senders"` // every sender among the cases, by name
+	Hidden     []cases.Actor   `json:"hidden"`  // actors the customer chose to hide: not in Cases, Total or Senders
+	Sources    []cases.Outcome `json:"sources"` // one per producer: ok, timeout, error, invalid
+}
+
+// CaseView is a case as the page gets it: its deep link checked against the
+// producer's allow-list and rewritten, or the information page instead.
+type CaseView struct {
+	// Case is the case as the source gave it (after validation); the views
+	// of an overview point into its cases rather than copying them.
+	*cases.Case
+	// Link shadows the producer's link: only what the kit accepted.
+	Link string `json:"link,omitempty"`
+	// Info is the information page naming the producer and its customer
+	// service; set when there is no usable link.
+	Info string `json:"info,omitempty"`
+}
+
+// Senders are the distinct senders of cs, sorted by name with Swedish collation.
+func Senders(cs []cases.Case) []cases.Actor {
+	seen := map[string]bool{}
+	var out []cases.Actor
+	for _, c := range cs {
+		if !seen[c.Sender.ID] {
+			seen[c.Sender.ID] = true
+			out = append(out, c.Sender)
+		}
+	}
+	slices.SortFunc(out, func(a, b cases.Actor) int { return listing.CompareText(a.Name, b.Name) })
+	return out
+}
