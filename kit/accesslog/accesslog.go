@@ -70,7 +70,7 @@ func Middleware(logger *slog.Logger, route func(*http.Request) string) func(http
 				}
 				logger.LogAttrs(r.Context(), level, "request",
 					slog.String("method", r.Method),
-					slog.String("route", routeOf(r, route)),
+					slog.String("route", loggedRoute(r, route)),
 					slog.Int("status", status),
 					slog.Int64("bytes", rec.Bytes()),
 					slog.Duration("duration", time.Since(start)),
@@ -84,17 +84,26 @@ func Middleware(logger *slog.Logger, route func(*http.Request) string) func(http
 	}
 }
 
-func routeOf(r *http.Request, route func(*http.Request) string) string {
+// Route names the route that served r: what route says (the kit's own
+// routes), else the ServeMux pattern it matched, else "". Logs and metrics
+// name requests by it, never by a raw path, which may carry a sealed link
+// or a case reference.
+func Route(r *http.Request, route func(*http.Request) string) string {
 	if route != nil {
 		if p := route(r); p != "" {
 			return p
 		}
 	}
-	if p := Pattern(r); p != "" {
+	return Pattern(r)
+}
+
+// loggedRoute is Route, or for a request no route served the path it asked
+// for: whatever the client sent, so it is capped (r.URL.Path never holds
+// the query string).
+func loggedRoute(r *http.Request, route func(*http.Request) string) string {
+	if p := Route(r, route); p != "" {
 		return p
 	}
-	// r.URL.Path never holds the query string; it is capped because an
-	// unmatched path is whatever the client sent.
 	p := strings.ToValidUTF8(r.URL.Path, "\uFFFD")
 	if len(p) > maxPath {
 		p = strings.ToValidUTF8(p[:maxPath], "") + "…"

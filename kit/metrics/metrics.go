@@ -322,7 +322,7 @@ func (r *Registry) Middleware(route func(*http.Request) string) func(http.Handle
 				if panicked && !rec.Written() {
 					status = http.StatusInternalServerError
 				}
-				r.ObserveRequest(routeOf(req, route), req.Method, status, time.Since(start))
+				r.ObserveRequest(routeLabel(req, route), req.Method, status, time.Since(start))
 			}()
 			next.ServeHTTP(rec, req)
 			panicked = false
@@ -330,13 +330,10 @@ func (r *Registry) Middleware(route func(*http.Request) string) func(http.Handle
 	}
 }
 
-func routeOf(req *http.Request, route func(*http.Request) string) string {
-	if route != nil {
-		if p := route(req); p != "" {
-			return p
-		}
-	}
-	if p := accesslog.Pattern(req); p != "" {
+// routeLabel is the request's route (accesslog.Route), or Unmatched: a label
+// never holds what the client sent, which would make its values unbounded.
+func routeLabel(req *http.Request, route func(*http.Request) string) string {
+	if p := accesslog.Route(req, route); p != "" {
 		return p
 	}
 	return Unmatched
