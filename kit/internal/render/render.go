@@ -28,8 +28,12 @@ import (
 	"github.com/arendevy/arendevy/kit/listing"
 	"github.com/arendevy/arendevy/kit/overview"
 	"github.com/arendevy/arendevy/kit/producers"
+	"github.com/arendevy/arendevy/widget"
 )
 
+// templates holds the kit's own pages; the element's template is the
+// widget's (widget.Template), beside the module whose markup it mirrors.
+//
 //go:embed templates/*.html
 var templates embed.FS
 
@@ -46,7 +50,10 @@ type Renderer struct {
 
 // New parses the templates.
 func New(b *i18n.Bundle) (*Renderer, error) {
-	t, err := template.ParseFS(templates, "templates/*.html")
+	t, err := template.ParseFS(widget.Templates, widget.Template)
+	if err == nil {
+		t, err = t.ParseFS(templates, "templates/*.html")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("render: templates: %w", err)
 	}
@@ -130,7 +137,7 @@ func (r *Renderer) Overview(w io.Writer, f Fragment) error {
 	for _, s := range cases.Statuses {
 		v.Legend = append(v.Legend, legendItem{Status: string(s), Label: l.Text("status." + string(s)), Explain: l.Text("explain." + string(s))})
 	}
-	return r.tmpl.ExecuteTemplate(w, "overview.html", v)
+	return r.tmpl.ExecuteTemplate(w, widget.Template, v)
 }
 
 type fragmentView struct {
