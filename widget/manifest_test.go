@@ -97,7 +97,7 @@ func TestManifestDescribesTheElementAsItIs(t *testing.T) {
 		events = append(events, e.Name)
 	}
 	slices.Sort(events)
-	emitted := all(`#(?:emit|change)\("([a-z-]+)"`, js)
+	emitted := all(`#(?:emit|applyUserChoice)\("([a-z-]+)"`, js)
 	for i, e := range emitted {
 		emitted[i] = "arendevy-" + e
 	}

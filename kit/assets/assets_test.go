@@ -62,7 +62,7 @@ func TestHashedURLsAreImmutableWithTheRightTypes(t *testing.T) {
 		has       []string // what the served file must contain
 	}{
 		{assets.Module, "text/javascript; charset=utf-8", []string{`customElements.define("arendevy-overview"`, `"Mina ärenden"`, `"My cases"`}},
-		{assets.Styles, "text/css; charset=utf-8", []string{"--arendevy-accent:#1f4fa8", "@container arendevy (min-width:48em){.adv tr,"}},
+		{assets.Styles, "text/css; charset=utf-8", []string{"--arendevy-accent:#1f4fa8", "@container arendevy (min-width:48em){.overview tr,"}},
 		{assets.DefaultTheme, "text/css; charset=utf-8", []string{"--arendevy-accent:#1f4fa8"}},
 		{"themes/bank.css", "text/css; charset=utf-8", []string{"--arendevy-accent:#00507a"}},
 		{assets.Manifest, "application/json", []string{`"tagName":"arendevy-overview"`}},
@@ -108,7 +108,7 @@ func TestMinifiedOnceAndLinked(t *testing.T) {
 	require.NotContains(t, code, "\n  ", "no indentation left")
 	sheet := string(body(t, get(t, s, http.MethodGet, css.URL, nil)))
 	require.NotContains(t, sheet, "  ", "no indentation left, inside @container either")
-	require.Less(t, strings.Index(sheet, "--arendevy-accent"), strings.Index(sheet, ".adv{"), "the default theme comes first")
+	require.Less(t, strings.Index(sheet, "--arendevy-accent"), strings.Index(sheet, ".overview{"), "the default theme comes first")
 }
 
 func TestCompressionFollowsAcceptEncoding(t *testing.T) {
