@@ -128,7 +128,7 @@ func TestRenderWritesTheElementWithEveryCase(t *testing.T) {
 	require.Contains(t, page, "This service is approved by DIGG.")
 	require.Contains(t, page, "1 of 2 cases, sorted by date, newest first", "the page shows the open case")
 	require.Contains(t, page, `"title":"Studiemedel"`, "the element gets the closed one too, for when the user asks")
-	require.NotContains(t, page, `<span class="tt">Studiemedel</span>`)
+	require.NotContains(t, page, `<span class="case-title">Studiemedel</span>`)
 }
 
 func TestTrustLine(t *testing.T) {

@@ -93,8 +93,8 @@ const shadow = `document.querySelector("arendevy-overview")?.shadowRoot`
 // shownTitles are the titles of the cases the element shows, in order.
 func shownTitles(t *testing.T, ctx context.Context, tab *browser.Tab) []string {
 	t.Helper()
-	waitFor(t, ctx, tab, shadow+`?.querySelectorAll("button.tt").length > 0`)
-	titles, err := browser.Eval[[]string](ctx, tab, `Array.from(`+shadow+`.querySelectorAll("button.tt"), b => b.textContent)`)
+	waitFor(t, ctx, tab, shadow+`?.querySelectorAll("button.case-title").length > 0`)
+	titles, err := browser.Eval[[]string](ctx, tab, `Array.from(`+shadow+`.querySelectorAll("button.case-title"), b => b.textContent)`)
 	require.NoError(t, err)
 	return titles
 }
@@ -157,7 +157,7 @@ func TestPortalPersonSettingsLanguageLinksAndLogout(t *testing.T) {
 
 	// A deep link opens the producer's e-service in a new window and goes
 	// through the kit to an allowed host.
-	links, err := browser.Eval[[]map[string]string](ctx, tab, `Array.from(`+shadow+`.querySelectorAll("button.tt")).map(b => { b.click(); return b }) && Array.from(`+shadow+`.querySelectorAll("a.go")).map(a => ({href: a.getAttribute("href"), target: a.target, rel: a.rel, name: a.textContent}))`)
+	links, err := browser.Eval[[]map[string]string](ctx, tab, `Array.from(`+shadow+`.querySelectorAll("button.case-title")).map(b => { b.click(); return b }) && Array.from(`+shadow+`.querySelectorAll("a.case-link")).map(a => ({href: a.getAttribute("href"), target: a.target, rel: a.rel, name: a.textContent}))`)
 	require.NoError(t, err)
 	require.NotEmpty(t, links, "Elin has cases with an e-service")
 	for _, l := range links {

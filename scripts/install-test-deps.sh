@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need when it is missing: Chromium and Redis from
-# Debian, axe-core from npm (pinned by e2e/package-lock.json). Idempotent.
+# Debian; from npm, axe-core (pinned by e2e/package-lock.json) and the
+# TypeScript compiler that checks the element's JSDoc types (pinned by
+# widget/package-lock.json). Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,4 +21,9 @@ fi
 if [ -f e2e/package.json ] && [ ! -f e2e/node_modules/axe-core/axe.min.js ]; then
   echo "installing axe-core from npm (e2e/package-lock.json)"
   (cd e2e && npm ci --no-audit --no-fund --silent)
+fi
+
+if [ -f widget/package.json ] && [ ! -x widget/node_modules/.bin/tsc ]; then
+  echo "installing typescript from npm (widget/package-lock.json)"
+  (cd widget && npm ci --no-audit --no-fund --silent)
 fi

@@ -1,11 +1,12 @@
-// Package static holds the element's stylesheets: arendevy.css (structure)
-// and the themes in themes/ (the --arendevy-* custom properties). The kit
-// serves them minified under content-hashed URLs: see kit/assets.
+// Package static holds the files the project serves that are not the
+// element's own (the element's stylesheet and themes live with it in
+// widget/): today the reference portal's page chrome. See README.md.
 package static
 
-import "embed"
+import _ "embed"
 
-// FS holds arendevy.css and themes/*.css.
+// PortalCSS is the reference portal's stylesheet: its header, footer, forms
+// and the frame around the overview.
 //
-//go:embed arendevy.css themes/*.css
-var FS embed.FS
+//go:embed portal.css
+var PortalCSS []byte

@@ -1,25 +1,74 @@
+// @ts-check
 // <arendevy-overview>: the standard Swedish case overview ("Mina ärenden") as
-// a custom element. A plain ES module without dependencies; see
-// docs/widget.md for its attributes, properties, events, parts and theming.
+// a custom element. A plain ES module without dependencies; see README.md
+// beside it and docs/widget.md for its attributes, properties, events, parts
+// and theming.
 //
 // Every text is data: producer text only ever becomes text nodes or
 // attribute values, never markup, and the only URLs followed are the ones
-// the kit sent. The whole module is one block so a minifier may shorten
-// every name in it.
+// the kit sent. The whole module is one block so the kit's minifier may
+// shorten every name in it: names here are for the reader.
 {
+  /**
+   * The overview as the kit sends it (kit/overview, JSON).
+   * @typedef {{id: string, name: string}} Actor
+   * @typedef {{producer: Actor, state: "ok" | "timeout" | "error" | "invalid", rejected?: number}} Outcome
+   * @typedef {{time: string, title: string, status?: string, text?: string}} HistoryEntry
+   * @typedef {{
+   *   id: string, date: string, title: string, sender: Actor, status: string,
+   *   forecast?: {unit: string, amount: number},
+   *   caseNumber?: string, category?: string, payment?: string, officer?: string,
+   *   freeText?: string, plannedEvent?: string, plannedTime?: string,
+   *   pairs?: {title: string, value: string}[], history?: HistoryEntry[],
+   *   link?: string, info?: string,
+   * }} Case
+   * @typedef {{cases: Case[], sources?: Outcome[], senders?: Actor[], customer?: {name: string, agent?: boolean}}} Overview
+   */
+  /**
+   * The sorting and filtering in effect, as the kit's API names it.
+   * @typedef {{sort: string, order: string, sender: string[], status: string[], scope: string, q: string}} Query
+   */
+  /**
+   * A message of the catalogue: a text, or one text per plural category.
+   * @typedef {string | Record<string, string>} Message
+   * @typedef {(id: string, placeholders?: Record<string, string | number>, count?: number) => string} Translate
+   */
+  /**
+   * The pieces of the element that change after they are built.
+   * @typedef {{
+   *   heading: HTMLHeadingElement, search: HTMLInputElement, senderChoices: HTMLFieldSetElement,
+   *   filters: HTMLDetailsElement, statusRegion: HTMLParagraphElement, notices: HTMLDivElement,
+   *   noMatch: HTMLParagraphElement, sortHeaders: HTMLTableCellElement[], table: HTMLTableElement,
+   *   rowGroups: HTMLTableSectionElement[], showMore: HTMLButtonElement,
+   * }} Ui
+   */
+  /**
+   * A case that matches the query, with its index in the data and what it
+   * is sorted by: computed once per case, not once per comparison.
+   * @typedef {[kase: Case, index: number, sortValue: number, time: number]} MatchingCase
+   */
+  /**
+   * A case's table rows: its summary row, and its detail row once opened.
+   * @typedef {HTMLTableRowElement[]} CaseRows
+   */
+
   // The kit replaces this string with the catalogue of locales/ when it
   // serves the file: [[id, …], {"sv": [text | {one, other}, …], "en": …}],
   // each language's texts in the order of the ids, the fallback language
   // first.
-  const [IDS, LANGS] = "@@messages@@";
+  const [MESSAGE_IDS, MESSAGES_BY_LANGUAGE] = /** @type {[string[], Record<string, Message[]>]} */ (/** @type {unknown} */ ("@@messages@@"));
   // The shadow root's stylesheet (with the default theme), beside this
   // module; the kit rewrites the name to its content-hashed URL.
-  const STYLES = "arendevy.css";
+  const STYLESHEET = "arendevy.css";
   const STATUSES = ["received", "in_progress", "action_required", "closed"];
-  const KEYS = ["date", "title", "sender", "status"];
-  const FIELDS = ["caseNumber", "category", "payment", "officer", "freeText", "plannedEvent", "plannedTime"];
-  const SCOPES = { all: "true", open: "false", closed: "only" };
-  const TEXT = { title: (c) => c.title, sender: (c) => c.sender.name };
+  const SORT_KEYS = ["date", "title", "sender", "status"];
+  const DETAIL_FIELDS = /** @type {const} */ (["caseNumber", "category", "payment", "officer", "freeText", "plannedEvent", "plannedTime"]);
+  // The show-closed attribute's value for each scope of the API.
+  /** @type {Record<string, string>} */
+  const SHOW_CLOSED_BY_SCOPE = { all: "true", open: "false", closed: "only" };
+  // The text a sort key sorts by, for the keys that sort by text.
+  /** @type {Record<string, ((kase: Case) => string) | undefined>} */
+  const SORT_TEXT = { title: (kase) => kase.title, sender: (kase) => kase.sender.name };
   // Cases per row group. Right after the cases change, every group but the
   // first two is .lazy: the browser skips it while it is off screen
   // (content-visibility in the stylesheet), so re-sorting a thousand cases
@@ -28,34 +77,60 @@
   // the top of the list must not move. Then the mark goes, one group per
   // frame, so that within moments every case is laid out again: a screen
   // reader gets nothing of a group the browser skips.
-  const GROUP = 10;
+  const CASES_PER_GROUP = 10;
+  const GROUPS_NEVER_LAZY = 2;
   // Groups put in order before the frame after a change: at least four, and
   // more than the window shows of the list's top (a group of ten one-line
   // rows is about 400 pixels tall). The groups below are put in order in the
   // tasks right after, where they are, while the browser skips them.
-  const aheadOfFrame = () => Math.max(4, Math.ceil(innerHeight / 400));
+  const groupsBeforeFrame = () => Math.max(4, Math.ceil(innerHeight / 400));
 
-  // el builds an element: attributes from attrs (null and false leave one
-  // out), children appended as nodes or as text (empty ones left out).
-  const el = (tag, attrs, ...kids) => {
-    const e = document.createElement(tag);
-    for (const k in attrs) {
-      const v = attrs[k];
-      if (v != null && v !== false) e.setAttribute(k, v === true ? "" : v);
+  /** @typedef {string | number | boolean | null | undefined} AttributeValue */
+  /** @typedef {Node | string | false | null | undefined} Child */
+
+  /**
+   * createElement builds an element: attributes from attributes (null and
+   * false leave one out, true is an empty one), children appended as nodes
+   * or as text (empty ones left out).
+   * @template {keyof HTMLElementTagNameMap} Tag
+   * @param {Tag} tag
+   * @param {Record<string, AttributeValue>} attributes
+   * @param {...Child} children
+   * @returns {HTMLElementTagNameMap[Tag]}
+   */
+  const createElement = (tag, attributes, ...children) => {
+    const element = document.createElement(tag);
+    for (const name in attributes) {
+      const value = attributes[name];
+      if (value != null && value !== false) element.setAttribute(name, value === true ? "" : String(value));
     }
-    e.append(...kids.filter(Boolean));
-    return e;
+    element.append(.../** @type {(Node | string)[]} */ (children.filter(Boolean)));
+    return element;
   };
 
-  const button = (attrs, text) => el("button", { type: "button", class: "btn", ...attrs }, text);
-  const choice = (type, name, value, text) => el("label", {}, el("input", { type, name, value }), text);
+  /**
+   * @param {Record<string, AttributeValue>} attributes
+   * @param {string} [text]
+   */
+  const createButton = (attributes, text) => createElement("button", { type: "button", class: "action-button", ...attributes }, text);
+  /**
+   * @param {"radio" | "checkbox"} type
+   * @param {string} name
+   * @param {string} value
+   * @param {string} text
+   */
+  const createChoice = (type, name, value, text) => createElement("label", {}, createElement("input", { type, name, value }), text);
 
-  // safe keeps a link the kit sent only if it stays on this site or is
-  // https: never javascript:, data: or anything else.
-  const safe = (u) => {
+  /**
+   * safeUrl keeps a link the kit sent only if it stays on this site or is
+   * https: never javascript:, data: or anything else.
+   * @param {string} href
+   * @returns {string | null}
+   */
+  const safeUrl = (href) => {
     try {
-      const x = new URL(u, location.href);
-      return x.protocol == "https:" || x.origin == location.origin ? x.href : null;
+      const url = new URL(href, location.href);
+      return url.protocol == "https:" || url.origin == location.origin ? url.href : null;
     } catch {
       return null;
     }
@@ -67,470 +142,716 @@
     // Properties reflect the attributes; filterSender and filterStatus are
     // arrays, pageSize a number (0: every case).
     static {
-      for (const a of this.observedAttributes)
-        if (a != "lang")
-          Object.defineProperty(this.prototype, a.replace(/-(.)/g, (_, c) => c.toUpperCase()), {
+      for (const attribute of this.observedAttributes)
+        if (attribute != "lang")
+          Object.defineProperty(this.prototype, attribute.replace(/-(.)/g, (_, letter) => letter.toUpperCase()), {
+            /** @this {ArendevyOverview} */
             get() {
-              const v = this.#attr(a);
-              return a.startsWith("filter-s") ? v.split(",").filter(Boolean) : a == "page-size" ? +v || 0 : v || null;
+              const value = this.#attribute(attribute);
+              return attribute.startsWith("filter-s") ? value.split(",").filter(Boolean) : attribute == "page-size" ? +value || 0 : value || null;
             },
-            set(v) {
-              this.#set(a, v);
+            /** @this {ArendevyOverview} @param {unknown} value */
+            set(value) {
+              this.#setOrRemoveAttribute(attribute, value);
             },
           });
     }
 
-    #root;
+    /** @type {ShadowRoot | undefined} */
+    #shadow;
+    /** @type {Ui | undefined} */
     #ui;
-    #data;
+    /** @type {Overview | null} */
+    #data = null;
+    /** @type {"loading" | "ready" | "error" | "login" | "quiet"} */
     #state = "loading";
-    #login;
-    #lang;
-    #t;
-    #date;
-    #open = new Set();
-    // rows keeps each case's table rows, built once per language and data,
-    // so a re-sort or re-filter moves rows instead of building them: the
-    // case's row, and its detail row once it has been opened.
-    #rows;
-    #limit = 0;
-    #abort;
-    #observer;
-    #queued;
-    #refocus;
-    #lazy = 0;
-    #ranks;
-    #then;
+    // The kit's login URL from its 401 answer, if it is a safe one.
+    /** @type {string | null} */
+    #loginUrl = null;
+    /** @type {string | undefined} */
+    #language;
+    /** @type {Translate} */
+    #translate = (id) => id;
+    /** @type {Intl.DateTimeFormat | undefined} */
+    #dateFormat;
+    /** @type {Set<string>} */
+    #openCaseIds = new Set();
+    // Each case's table rows, built once per language and data, so a re-sort
+    // or re-filter moves rows instead of building them.
+    /** @type {WeakMap<Case, CaseRows>} */
+    #rowsByCase = new WeakMap();
+    // How many cases are shown: grows with "show more", 0 after a change.
+    #shownCount = 0;
+    /** @type {AbortController | undefined} */
+    #loadAbort;
+    /** @type {MutationObserver | undefined} */
+    #languageObserver;
+    #renderQueued = false;
+    #focusHeadingWhenLoaded = false;
+    // Counts renders, so that the work a render left for later stops when
+    // another render has begun.
+    #renderGeneration = 0;
+    /** @type {Record<string, Map<string, number>>} */
+    #ranksBySortKey = {};
+    // New data is on its way to the screen: tell the portal once it is there.
+    #loadedToTell = false;
 
     connectedCallback() {
       // lang is inherited from the nearest ancestor that has one, wherever
       // and whenever it changes.
-      this.#observer = new MutationObserver(() => this.#ui && this.#relang());
-      this.#observer.observe(document.documentElement, { attributes: true, attributeFilter: ["lang"], subtree: true });
-      if (this.#root) return this.#ui && this.#relang();
-      const ssr = this.querySelector(":scope>script[type='application/json']");
-      this.#root = this.attachShadow({ mode: "open" });
-      const link = el("link", { rel: "stylesheet", href: new URL(STYLES, import.meta.url) });
-      const slot = el("slot");
+      this.#languageObserver = new MutationObserver(() => this.#ui && this.#updateLanguage());
+      this.#languageObserver.observe(document.documentElement, { attributes: true, attributeFilter: ["lang"], subtree: true });
+      if (this.#shadow) {
+        if (this.#ui) this.#updateLanguage();
+        return;
+      }
+      const serverData = this.querySelector(":scope>script[type='application/json']");
+      this.#shadow = this.attachShadow({ mode: "open" });
+      const stylesheet = createElement("link", { rel: "stylesheet", href: new URL(STYLESHEET, import.meta.url).href });
+      const slot = createElement("slot", {});
       // Until the stylesheet is in, the slot shows whatever the server
       // rendered: the page does not move when the shadow root takes over.
-      this.#root.append(link, slot);
+      this.#shadow.append(stylesheet, slot);
       try {
-        this.#take(JSON.parse(ssr.textContent));
+        if (serverData) this.#accept(JSON.parse(serverData.textContent ?? ""));
       } catch {
-        // No server-rendered data (or none usable): ask the kit.
+        // No usable server-rendered data: ask the kit.
       }
       if (!this.#data) this.#load();
-      link.onload = link.onerror = () => {
-        this.#then = this.#data;
-        this.#relang(true);
+      stylesheet.onload = stylesheet.onerror = () => {
+        this.#loadedToTell = !!this.#data;
+        this.#updateLanguage(true);
         slot.remove();
-        if (ssr) this.replaceChildren();
+        if (serverData) this.replaceChildren();
       };
     }
 
     disconnectedCallback() {
-      this.#observer.disconnect();
+      this.#languageObserver?.disconnect();
     }
 
+    /** @param {string} name */
     attributeChangedCallback(name) {
       if (!this.#ui) return;
-      if (name == "lang" || name == "approved-by") return this.#relang(name != "lang");
+      if (name == "lang" || name == "approved-by") return this.#updateLanguage(name != "lang");
       if (name == "src") return this.#load();
-      this.#limit = 0;
+      this.#shownCount = 0;
       // Several attributes often change together (sort and order): render once.
-      if (this.#queued) return;
-      this.#queued = 1;
+      if (this.#renderQueued) return;
+      this.#renderQueued = true;
       queueMicrotask(() => {
-        this.#queued = 0;
+        this.#renderQueued = false;
         this.#render();
       });
     }
 
     // data is the overview as the kit sent it, or null before it arrived.
     get data() {
-      return this.#data ?? null;
+      return this.#data;
     }
     // refresh fetches the overview again.
     refresh() {
       this.#load();
     }
 
-    #set(name, v) {
-      v == null || v === "" ? this.removeAttribute(name) : this.setAttribute(name, v);
+    /**
+     * @param {string} name
+     * @param {unknown} value null or "" removes the attribute
+     */
+    #setOrRemoveAttribute(name, value) {
+      value == null || value === "" ? this.removeAttribute(name) : this.setAttribute(name, String(value));
     }
 
-    #attr(name) {
+    /** @param {string} name */
+    #attribute(name) {
       return this.getAttribute(name) || "";
     }
 
-    #size() {
-      return +this.#attr("page-size") || Infinity;
+    #pageSizeOrAll() {
+      return +this.#attribute("page-size") || Infinity;
     }
 
-    // query is the sorting and filtering in effect, from the attributes.
+    /**
+     * query is the sorting and filtering in effect, from the attributes.
+     * @returns {Query}
+     */
     #query() {
-      const a = (n) => this.#attr(n);
-      const list = (n) => a(n).split(",").map((s) => s.trim()).filter(Boolean);
-      const sort = KEYS.includes(a("sort")) ? a("sort") : "date";
-      const closed = a("show-closed");
+      const attribute = (/** @type {string} */ name) => this.#attribute(name);
+      const list = (/** @type {string} */ name) =>
+        attribute(name)
+          .split(",")
+          .map((item) => item.trim())
+          .filter(Boolean);
+      const sort = SORT_KEYS.includes(attribute("sort")) ? attribute("sort") : "date";
+      const showClosed = attribute("show-closed");
       return {
         sort,
-        order: /^(asc|desc)$/.test(a("order")) ? a("order") : sort == "date" ? "desc" : "asc",
+        order: /^(asc|desc)$/.test(attribute("order")) ? attribute("order") : sort == "date" ? "desc" : "asc",
         sender: list("filter-sender"),
         status: list("filter-status"),
-        scope: Object.keys(SCOPES).find((k) => SCOPES[k] == closed) || "all",
-        q: a("filter-text").trim(),
+        scope: Object.keys(SHOW_CLOSED_BY_SCOPE).find((scope) => SHOW_CLOSED_BY_SCOPE[scope] == showClosed) || "all",
+        q: attribute("filter-text").trim(),
       };
     }
 
+    /**
+     * emit dispatches arendevy-<name>; false when the portal cancelled it.
+     * @param {string} name
+     * @param {object} detail
+     */
     #emit(name, detail) {
       return this.dispatchEvent(new CustomEvent("arendevy-" + name, { bubbles: true, composed: true, cancelable: true, detail }));
     }
 
-    #time(s) {
-      return el("time", { datetime: s }, this.#date.format(new Date(s)));
+    /** @param {string} time */
+    #createTime(time) {
+      return createElement("time", { datetime: time }, this.#dateFormat?.format(new Date(time)));
     }
 
-    // relang picks the catalogue language for the nearest lang and rebuilds
-    // when it changed (or when forced).
-    #relang(force) {
-      const want = (this.closest("[lang]")?.lang || "").toLowerCase().split("-")[0];
-      const lang = Object.hasOwn(LANGS, want) ? want : Object.keys(LANGS)[0];
-      if (lang == this.#lang && !force) return;
+    /**
+     * updateLanguage picks the catalogue language for the nearest lang and
+     * rebuilds when it changed (or when forced).
+     * @param {boolean} [force]
+     */
+    #updateLanguage(force) {
+      const wanted = (/** @type {HTMLElement | null} */ (this.closest("[lang]"))?.lang || "").toLowerCase().split("-")[0];
+      const language = Object.hasOwn(MESSAGES_BY_LANGUAGE, wanted) ? wanted : Object.keys(MESSAGES_BY_LANGUAGE)[0];
+      if (language == this.#language && !force) return;
+      /** @type {Record<string, Message>} */
       const messages = {};
-      IDS.map((id, i) => (messages[id] = LANGS[lang][i]));
-      const plural = new Intl.PluralRules(lang);
-      this.#lang = lang;
-      this.#date = new Intl.DateTimeFormat(lang, { dateStyle: "long", timeZone: "Europe/Stockholm" });
-      // t renders a message; with a count, in the plural form the count
-      // calls for, and {Count} is the count.
-      this.#t = (id, data = {}, count) => {
-        let m = messages[id] ?? id;
+      MESSAGE_IDS.forEach((id, index) => (messages[id] = MESSAGES_BY_LANGUAGE[language][index]));
+      const pluralRules = new Intl.PluralRules(language);
+      this.#language = language;
+      this.#dateFormat = new Intl.DateTimeFormat(language, { dateStyle: "long", timeZone: "Europe/Stockholm" });
+      // translate renders a message; with a count, in the plural form the
+      // count calls for, and {Count} is the count.
+      this.#translate = (id, placeholders = {}, count) => {
+        let message = messages[id] ?? id;
         if (count != null) {
-          data.Count = count;
-          if (typeof m == "object") m = m[plural.select(count)] ?? m.other;
+          placeholders.Count = count;
+          if (typeof message == "object") message = message[pluralRules.select(count)] ?? message.other;
         }
-        return m.replace(/{(\w+)}/g, (_, k) => data[k]);
+        return /** @type {string} */ (message).replace(/{(\w+)}/g, (_, name) => String(placeholders[name]));
       };
       this.#build();
     }
 
     #build() {
-      const t = this.#t;
-      const by = this.#attr("approved-by");
-      const choices = (name, values, label) =>
-        el("fieldset", {}, el("legend", {}, t(label)), ...values.map((v) => choice(name == "scope" ? "radio" : "checkbox", name, v, t(name + "." + v))));
-      const u = (this.#ui = {
-        h: el("h2", { part: "heading", tabindex: -1 }),
-        q: el("input", { type: "search", id: "q", autocomplete: "off" }),
-        senders: choices("sender", [], "col.sender"),
-        cnt: el("p", { class: "cnt", role: "status", part: "status" }),
-        notes: el("div", { class: "notes", "aria-live": "polite", part: "notices" }),
-        msg: el("p", { class: "msg", hidden: true }, t("state.noMatch"), button({ "data-a": "clear" }, t("clear"))),
-        heads: KEYS.map((k) => el("th", { scope: "col", role: "columnheader" }, el("button", { type: "button", class: "sb", "data-k": k }, t("col." + k)))),
-        groups: [],
-        more: button({ class: "btn more", part: "more", "data-a": "more" }),
-      });
-      u.flt = el(
+      const translate = this.#translate;
+      const approvedBy = this.#attribute("approved-by");
+      /**
+       * @param {string} name
+       * @param {string[]} values
+       * @param {string} legend
+       */
+      const createChoices = (name, values, legend) =>
+        createElement(
+          "fieldset",
+          {},
+          createElement("legend", {}, translate(legend)),
+          ...values.map((value) => createChoice(name == "scope" ? "radio" : "checkbox", name, value, translate(name + "." + value))),
+        );
+      const search = createElement("input", { type: "search", id: "filter-text", autocomplete: "off" });
+      const senderChoices = createChoices("sender", [], "col.sender");
+      const filters = createElement(
         "details",
-        { class: "flt", part: "filters" },
-        el("summary", {}, t("filters")),
-        el("div", {}, el("div", {}, el("label", { for: "q" }, t("search")), u.q), u.senders, choices("status", STATUSES, "col.status"), choices("scope", Object.keys(SCOPES), "show"), button({ "data-a": "clear" }, t("clear"))),
+        { class: "filters", part: "filters" },
+        createElement("summary", {}, translate("filters")),
+        createElement(
+          "div",
+          {},
+          createElement("div", {}, createElement("label", { for: "filter-text" }, translate("search")), search),
+          senderChoices,
+          createChoices("status", STATUSES, "col.status"),
+          createChoices("scope", Object.keys(SHOW_CLOSED_BY_SCOPE), "show"),
+          createButton({ "data-action": "clear" }, translate("clear")),
+        ),
       );
-      u.table = el(
+      const sortHeaders = SORT_KEYS.map((key) =>
+        createElement("th", { scope: "col", role: "columnheader" }, createElement("button", { type: "button", class: "sort-button", "data-sort-key": key }, translate("col." + key))),
+      );
+      const table = createElement(
         "table",
         { role: "table", part: "table" },
-        el("caption", {}, t("heading")),
-        el("thead", { role: "rowgroup" }, el("tr", { role: "row" }, ...u.heads, el("th", { scope: "col", role: "columnheader" }, t("col.forecast")))),
+        createElement("caption", {}, translate("heading")),
+        createElement(
+          "thead",
+          { role: "rowgroup" },
+          createElement("tr", { role: "row" }, ...sortHeaders, createElement("th", { scope: "col", role: "columnheader" }, translate("col.forecast"))),
+        ),
       );
-      const root = el(
+      const ui = (this.#ui = {
+        heading: createElement("h2", { part: "heading", tabindex: -1 }),
+        search,
+        senderChoices,
+        filters,
+        statusRegion: createElement("p", { class: "status-region", role: "status", part: "status" }),
+        notices: createElement("div", { class: "notices", "aria-live": "polite", part: "notices" }),
+        noMatch: createElement("p", { class: "no-match", hidden: true }, translate("state.noMatch"), createButton({ "data-action": "clear" }, translate("clear"))),
+        sortHeaders,
+        table,
+        rowGroups: [],
+        showMore: createButton({ class: "action-button show-more", part: "more", "data-action": "more" }),
+      });
+      const legend = createElement(
+        "details",
+        { class: "status-legend", part: "legend" },
+        createElement("summary", {}, translate("legend")),
+        createElement(
+          "dl",
+          {},
+          ...STATUSES.map((status) =>
+            createElement(
+              "div",
+              {},
+              createElement("dt", {}, createElement("span", { class: "status-badge", "data-status": status }, translate("status." + status))),
+              createElement("dd", {}, translate("explain." + status)),
+            ),
+          ),
+        ),
+      );
+      const root = createElement(
         "div",
-        { class: "adv", part: "root", lang: this.#lang },
-        u.h,
-        by && el("p", { class: "trust", part: "trust" }, t("approved", { By: by })),
-        u.flt,
-        u.cnt,
-        u.notes,
-        u.msg,
-        u.table,
-        u.more,
-        el("details", { class: "lgd", part: "legend" }, el("summary", {}, t("legend")), el("dl", {}, ...STATUSES.map((s) => el("div", {}, el("dt", {}, el("span", { class: "st", "data-s": s }, t("status." + s))), el("dd", {}, t("explain." + s)))))),
+        { class: "overview", part: "root", lang: this.#language },
+        ui.heading,
+        approvedBy && createElement("p", { class: "trust-line", part: "trust" }, translate("approved", { By: approvedBy })),
+        ui.filters,
+        ui.statusRegion,
+        ui.notices,
+        ui.noMatch,
+        ui.table,
+        ui.showMore,
+        legend,
       );
-      root.addEventListener("click", (e) => this.#click(e));
-      root.addEventListener("input", (e) => this.#input(e));
-      this.#rows = new WeakMap();
-      this.#root.querySelector(".adv")?.remove();
-      this.#root.append(root);
-      this.#notes();
+      root.addEventListener("click", (event) => this.#onClick(event));
+      root.addEventListener("input", (event) => this.#onInput(event));
+      this.#rowsByCase = new WeakMap();
+      this.#shadow?.querySelector(".overview")?.remove();
+      this.#shadow?.append(root);
+      this.#renderNotices();
       this.#render();
     }
 
     async #load() {
-      this.#abort?.abort();
-      const abort = (this.#abort = new AbortController());
+      this.#loadAbort?.abort();
+      const abort = (this.#loadAbort = new AbortController());
       this.#state = "loading";
       this.#data = null;
-      this.#notes();
+      this.#renderNotices();
       this.#render();
-      let r, body;
+      /** @type {Response | undefined} */
+      let response;
+      /** @type {any} */
+      let body;
       try {
         // Everything, unfiltered: sorting and filtering happen here, at once.
-        const src = this.#attr("src") || "/arendevy/api/overview";
-        r = await fetch(src + (src.includes("?") ? "&" : "?") + "scope=all&sender=&status=&q=", { signal: abort.signal });
-        body = await r.json();
+        const src = this.#attribute("src") || "/arendevy/api/overview";
+        response = await fetch(src + (src.includes("?") ? "&" : "?") + "scope=all&sender=&status=&q=", { signal: abort.signal });
+        body = await response.json();
       } catch {
         if (abort.signal.aborted) return;
       }
-      if (!(r?.ok && this.#take(body))) {
-        if (r?.status == 401) {
+      if (!(response?.ok && this.#accept(body))) {
+        if (response?.status == 401) {
           this.#state = "login";
-          this.#login = (body?.login && safe(body.login)) || null;
+          this.#loginUrl = (body?.login && safeUrl(body.login)) || null;
           // A portal that handles the login itself cancels the event.
-          if (!this.#emit("login-required", { login: this.#login })) this.#state = "quiet";
+          if (!this.#emit("login-required", { login: this.#loginUrl })) this.#state = "quiet";
         } else this.#state = "error";
       }
-      this.#notes();
-      this.#then = this.#data;
+      this.#renderNotices();
+      this.#loadedToTell = !!this.#data;
       this.#render();
     }
 
-    // take holds an overview, if it is one.
-    #take(d) {
-      return Array.isArray(d?.cases) && ((this.#ranks = {}), (this.#state = "ready"), (this.#data = d));
+    /**
+     * accept holds an overview, if it is one.
+     * @param {unknown} candidate
+     */
+    #accept(candidate) {
+      const overview = /** @type {Overview | null | undefined} */ (candidate);
+      if (!Array.isArray(overview?.cases)) return false;
+      this.#ranksBySortKey = {};
+      this.#state = "ready";
+      this.#data = overview;
+      return true;
     }
 
-    // loaded tells the portal that the cases are on screen.
-    #loaded() {
-      if (this.#refocus) this.#ui.h.focus();
-      this.#refocus = 0;
-      this.#emit("loaded", { total: this.#data.cases.length, sources: this.#data.sources || [] });
-      (self.requestIdleCallback || setTimeout)(() => this.#data && (this.#rank("title"), this.#rank("sender")));
+    // tellLoaded tells the portal that the cases are on screen.
+    #tellLoaded() {
+      const data = this.#data;
+      if (!data) return;
+      if (this.#focusHeadingWhenLoaded) this.#ui?.heading.focus();
+      this.#focusHeadingWhenLoaded = false;
+      this.#emit("loaded", { total: data.cases.length, sources: data.sources || [] });
+      (self.requestIdleCallback || setTimeout)(() => {
+        if (this.#data) this.#ranksOf("title"), this.#ranksOf("sender");
+      });
     }
 
-    // notes are what concerns the overview as a whole: a producer that is
-    // missing, an error, login, no cases at all. A live region announces them.
-    #notes() {
-      const u = this.#ui;
-      if (!u) return;
-      const t = this.#t;
-      const d = this.#data;
-      const p = (...kids) => el("p", {}, ...kids);
-      const out = [];
-      if (this.#state == "error") out.push(p(t("state.failed"), button({ "data-a": "retry" }, t("state.retry"))));
-      if (this.#state == "login") out.push(p(t("state.login"), " ", this.#login && el("a", { href: this.#login }, t("state.loginLink"))));
-      for (const o of d?.sources || []) if (o.state != "ok") out.push(p(o.rejected ? t("state.rejected", { Name: o.producer.name }, o.rejected) : t("state.unreachable", { Name: o.producer.name })));
-      if (d && !d.cases.length) out.push(p(t("state.empty", { Names: [...new Set((d.sources || []).map((o) => o.producer.name))].join(", ") })));
-      u.notes.replaceChildren(...out);
-      u.h.textContent = d?.customer?.agent ? t("headingFor", { Name: d.customer.name }) : t("heading");
-      u.senders.replaceChildren(u.senders.firstChild, ...(d?.senders || []).map((s) => choice("checkbox", "sender", s.id, s.name)));
+    // renderNotices shows what concerns the overview as a whole: a producer
+    // that is missing, an error, login, no cases at all. A live region
+    // announces them.
+    #renderNotices() {
+      const ui = this.#ui;
+      if (!ui) return;
+      const translate = this.#translate;
+      const data = this.#data;
+      const paragraph = (/** @type {Child[]} */ ...children) => createElement("p", {}, ...children);
+      const notices = [];
+      if (this.#state == "error") notices.push(paragraph(translate("state.failed"), createButton({ "data-action": "retry" }, translate("state.retry"))));
+      if (this.#state == "login") notices.push(paragraph(translate("state.login"), " ", this.#loginUrl && createElement("a", { href: this.#loginUrl }, translate("state.loginLink"))));
+      for (const outcome of data?.sources || [])
+        if (outcome.state != "ok")
+          notices.push(
+            paragraph(
+              outcome.rejected
+                ? translate("state.rejected", { Name: outcome.producer.name }, outcome.rejected)
+                : translate("state.unreachable", { Name: outcome.producer.name }),
+            ),
+          );
+      if (data && !data.cases.length) notices.push(paragraph(translate("state.empty", { Names: [...new Set((data.sources || []).map((outcome) => outcome.producer.name))].join(", ") })));
+      ui.notices.replaceChildren(...notices);
+      ui.heading.textContent = data?.customer?.agent ? translate("headingFor", { Name: data.customer.name }) : translate("heading");
+      const senderLegend = /** @type {Node} */ (ui.senderChoices.firstChild);
+      ui.senderChoices.replaceChildren(senderLegend, ...(data?.senders || []).map((sender) => createChoice("checkbox", "sender", sender.id, sender.name)));
     }
 
-    // rank is the place of each title (or sender name) in Swedish order,
-    // worked out once per overview, ahead of time when the browser is idle
-    // (#loaded): a re-sort then compares numbers.
-    #rank(k) {
-      return (this.#ranks[k] ??= new Map([...new Set(this.#data.cases.map(TEXT[k]))].sort(new Intl.Collator("sv", { sensitivity: "base" }).compare).map((s, i) => [s, i])));
+    /**
+     * ranksOf is the place of each title (or sender name) in Swedish order,
+     * worked out once per overview, ahead of time when the browser is idle
+     * (#tellLoaded): a re-sort then compares numbers.
+     * @param {string} sortKey "title" or "sender"
+     */
+    #ranksOf(sortKey) {
+      const text = /** @type {(kase: Case) => string} */ (SORT_TEXT[sortKey]);
+      const cases = this.#data?.cases ?? [];
+      return (this.#ranksBySortKey[sortKey] ??= new Map(
+        [...new Set(cases.map(text))].sort(new Intl.Collator("sv", { sensitivity: "base" }).compare).map((value, rank) => [value, rank]),
+      ));
     }
 
-    // cases filters and sorts the way the kit does (kit/listing): Swedish
-    // collation, ties newest first, then by id.
-    #cases(q) {
-      const needle = q.q.toLowerCase();
-      const text = TEXT[q.sort];
-      const rank = text && this.#rank(q.sort);
-      const key = text ? (c) => rank.get(text(c)) : q.sort == "date" ? (c) => Date.parse(c.date) : (c) => STATUSES.indexOf(c.status);
-      const dir = q.order == "desc" ? -1 : 1;
-      // Keys are computed once per case, not once per comparison.
-      return this.#data.cases
-        .map((c, i) => [c, i, key(c), Date.parse(c.date)])
+    /**
+     * matchingCases filters and sorts the way the kit does (kit/listing):
+     * Swedish collation, ties newest first, then by id.
+     * @param {Query} query
+     * @returns {MatchingCase[]}
+     */
+    #matchingCases(query) {
+      const needle = query.q.toLowerCase();
+      const text = SORT_TEXT[query.sort];
+      const ranks = text && this.#ranksOf(query.sort);
+      /** @type {(kase: Case) => number} */
+      const sortValue =
+        text && ranks
+          ? (kase) => /** @type {number} */ (ranks.get(text(kase)))
+          : query.sort == "date"
+            ? (kase) => Date.parse(kase.date)
+            : (kase) => STATUSES.indexOf(kase.status);
+      const direction = query.order == "desc" ? -1 : 1;
+      return (this.#data?.cases ?? [])
+        .map((kase, index) => /** @type {MatchingCase} */ ([kase, index, sortValue(kase), Date.parse(kase.date)]))
         .filter(
-          ([c]) =>
-            (q.scope == "all" || (c.status == "closed") == (q.scope == "closed")) &&
-            (!q.sender.length || q.sender.includes(c.sender.id)) &&
-            (!q.status.length || q.status.includes(c.status)) &&
-            (!needle || [c.title, c.sender.name, c.caseNumber, c.category, c.freeText, c.plannedEvent, c.officer].some((s) => s?.toLowerCase().includes(needle))),
+          ([kase]) =>
+            (query.scope == "all" || (kase.status == "closed") == (query.scope == "closed")) &&
+            (!query.sender.length || query.sender.includes(kase.sender.id)) &&
+            (!query.status.length || query.status.includes(kase.status)) &&
+            (!needle ||
+              [kase.title, kase.sender.name, kase.caseNumber, kase.category, kase.freeText, kase.plannedEvent, kase.officer].some((field) => field?.toLowerCase().includes(needle))),
         )
-        .sort(([a, , x, s], [b, , y, u]) => dir * (x - y) || u - s || (a.id < b.id ? -1 : +(a.id > b.id)));
+        .sort(
+          ([a, , aValue, aTime], [b, , bValue, bTime]) => direction * (aValue - bValue) || bTime - aTime || (a.id < b.id ? -1 : +(a.id > b.id)),
+        );
     }
 
-    // render shows the cases the attributes ask for; after, if given, runs
-    // once every row is in place.
-    #render(after) {
-      const u = this.#ui;
-      if (!u) return;
-      const t = this.#t;
-      const q = this.#query();
-      const d = this.#state == "ready" ? this.#data : null;
-      // Controls show the query in effect; the one in use already does.
-      if (u.q.value != this.#attr("filter-text")) u.q.value = this.#attr("filter-text");
-      for (const i of u.flt.querySelectorAll("[name]")) i.checked = [].concat(q[i.name]).includes(i.value);
-      for (const th of u.heads) th.ariaSort = th.firstChild.dataset.k == q.sort ? (q.order == "asc" ? "ascending" : "descending") : null;
+    /**
+     * render shows the cases the attributes ask for; afterwards, if given,
+     * runs once every row is in place.
+     * @param {() => void} [afterwards]
+     */
+    #render(afterwards) {
+      const ui = this.#ui;
+      if (!ui) return;
+      const translate = this.#translate;
+      const query = this.#query();
+      const data = this.#state == "ready" ? this.#data : null;
+      this.#showQueryInControls(ui, query);
       const loading = this.#state == "loading";
-      u.flt.hidden = !loading && !d?.cases.length;
-      u.table.hidden = u.more.hidden = u.msg.hidden = true;
-      this.#say(loading ? t("state.loading") : "");
-      // done comes when every row is in place: then after runs, and the
+      ui.filters.hidden = !loading && !data?.cases.length;
+      ui.table.hidden = ui.showMore.hidden = ui.noMatch.hidden = true;
+      this.#announce(loading ? translate("state.loading") : "");
+      // done comes when every row is in place: then afterwards runs, and the
       // portal hears, once, that new cases are.
       const done = () => {
-        after && queueMicrotask(after);
-        this.#then && queueMicrotask(() => this.#loaded());
-        this.#then = 0;
+        if (afterwards) queueMicrotask(afterwards);
+        if (this.#loadedToTell) queueMicrotask(() => this.#tellLoaded());
+        this.#loadedToTell = false;
       };
-      if (!d?.cases.length) return done();
-      const list = this.#cases(q);
-      const size = this.#size();
-      const shown = list.slice(0, Math.max(this.#limit, Math.min(size, list.length)));
-      this.#limit = shown.length;
-      const n = Math.ceil(shown.length / GROUP);
-      while (u.groups.length < n) u.groups.push(el("tbody", { role: "rowgroup" }));
-      // The first groups are filled out of the page, which is cheaper; the
-      // others stay where they are, and wait from now.
-      const ahead = aheadOfFrame();
-      u.groups.forEach((g, k) => {
-        if (k < ahead || k >= n) g.remove();
-        g.className = k < 2 ? "" : "lazy";
-      });
-      u.groups.length = n;
-      const lazy = ++this.#lazy;
-      let k = 0;
-      // The first groups are filled at once, and so are new ones while that
-      // takes less than a frame or so; the rest in the tasks after (until the
-      // cases change again): building a thousand new rows never holds the
-      // page up for long, and a re-sort moves most rows after its frame.
-      const fill = (start) => {
-        const t0 = performance.now();
-        const now = () => (start && k < ahead) || (!(start && u.groups[k].isConnected) && performance.now() - t0 < 10);
-        for (; k < n && now(); k++) {
-          u.groups[k].replaceChildren(...shown.slice(k * GROUP, k * GROUP + GROUP).flatMap(([c, i]) => this.#row(c, i)));
-        }
-        if (k < n) return setTimeout(() => lazy == this.#lazy && fill());
-        done();
-        // From the frame after the next, one group per frame, in order.
-        let j = 2;
-        const next = () => requestAnimationFrame(() => lazy == this.#lazy && u.groups[j] && (u.groups[j++].className = "", next()));
-        requestAnimationFrame(next);
-      };
-      fill(1);
-      u.table.tHead.after(...u.groups.slice(0, ahead));
-      u.table.append(...u.groups.filter((g) => !g.isConnected));
-      u.table.hidden = !list.length;
-      u.msg.hidden = !!list.length;
-      u.more.hidden = shown.length == list.length;
-      u.more.textContent = t("more", {}, Math.min(size, list.length - shown.length));
-      this.#say(t("count", { Shown: list.length }, d.cases.length) + ", " + t("sorted.by", { Key: t("col." + q.sort).toLocaleLowerCase(this.#lang), Order: t("sorted." + (q.sort == "date" ? "date" : "") + q.order) }));
-    }
-
-    // say updates the status region only when its words change: rewriting the
-    // same words would make a screen reader repeat them.
-    #say(s) {
-      if (this.#ui.cnt.textContent != s) this.#ui.cnt.textContent = s;
-    }
-
-    #row(c, i) {
-      let r = this.#rows.get(c);
-      if (r) return r;
-      const t = this.#t;
-      const f = c.forecast;
-      const cell = (col, ...kids) => el("td", { role: "cell", "data-label": t("col." + col) }, ...kids);
-      this.#rows.set(c, (r = [
-        el(
-          "tr",
-          { class: "case", role: "row", part: "row" },
-          cell("date", this.#time(c.date)),
-          el("th", { scope: "row", role: "rowheader" }, el("button", { type: "button", class: "tt", "aria-expanded": "false", "data-i": i }, c.title)),
-          cell("sender", c.sender.name),
-          cell("status", el("span", { class: "st", "data-s": c.status, part: "badge" }, t("status." + c.status))),
-          cell("forecast", f ? t("unit." + f.unit, {}, f.amount) : t("field.none")),
-        ),
-      ]));
-      if (this.#open.has(c.id)) this.#expand(c, i, r, true);
-      return r;
-    }
-
-    // expand opens or closes a case's detail. The detail row is built when
-    // the case is first opened: most never are, and every row that exists
-    // is moved on each re-sort.
-    #expand(c, i, r, open) {
-      const b = r[0].querySelector(".tt");
-      r[1] || (r[0].after((r[1] = el("tr", { class: "det", id: "d" + i, role: "row", part: "detail" }, this.#detail(c, i)))), b.setAttribute("aria-controls", "d" + i));
-      b.ariaExpanded = open;
-      r[1].hidden = !open;
-    }
-
-    // detail holds fields 6–12, the producer's pairs, the history and the
-    // way to the case; a field without a value has no heading either.
-    #detail(c, i) {
-      const t = this.#t;
-      const rows = [];
-      const add = (label, v) => v && rows.push(el("div", {}, el("dt", {}, label), el("dd", {}, v)));
-      for (const k of FIELDS) {
-        const v = c[k];
-        if (v) add(t("field." + k), k == "payment" ? t("payment." + v) : k == "plannedTime" ? this.#time(v) : v);
-      }
-      for (const p of c.pairs || []) add(p.title, p.value);
-      const link = c.link && safe(c.link);
-      const info = c.info && safe(c.info);
-      return el(
-        "td",
-        { role: "cell", colspan: 5 },
-        rows.length && el("dl", {}, ...rows),
-        c.history?.length && el("h3", {}, t("detail.history")),
-        c.history?.length &&
-          el("ol", { class: "hist" }, ...c.history.map((e) => el("li", {}, this.#time(e.time), " ", el("strong", {}, e.title), e.status && " (" + t("status." + e.status) + ")", e.text && "\n" + e.text))),
-        link
-          ? el("p", {}, el("a", { href: link, target: "_blank", rel: "noopener", class: "go", part: "link", "data-i": i }, t("detail.link", { Sender: c.sender.name }) + " " + t("detail.newWindow")))
-          : info && el("p", {}, el("a", { href: info + (info.includes("?") ? "&" : "?") + "lang=" + this.#lang, part: "link" }, t("detail.info", { Sender: c.sender.name }))),
+      if (!data?.cases.length) return done();
+      const matching = this.#matchingCases(query);
+      const pageSize = this.#pageSizeOrAll();
+      const shown = matching.slice(0, Math.max(this.#shownCount, Math.min(pageSize, matching.length)));
+      this.#shownCount = shown.length;
+      this.#fillRowGroups(ui, shown, done);
+      ui.table.hidden = !matching.length;
+      ui.noMatch.hidden = !!matching.length;
+      ui.showMore.hidden = shown.length == matching.length;
+      ui.showMore.textContent = translate("more", {}, Math.min(pageSize, matching.length - shown.length));
+      this.#announce(
+        translate("count", { Shown: matching.length }, data.cases.length) +
+          ", " +
+          translate("sorted.by", {
+            Key: translate("col." + query.sort).toLocaleLowerCase(this.#language),
+            Order: translate("sorted." + (query.sort == "date" ? "date" : "") + query.order),
+          }),
       );
     }
 
-    #click(e) {
-      const b = e.target.closest("button,a.go");
-      if (!b) return;
-      const { a, k, i } = b.dataset;
-      const c = this.#data?.cases[i];
-      if (b.matches(".go")) {
+    /**
+     * showQueryInControls makes the controls show the query in effect; the
+     * one in use already does.
+     * @param {Ui} ui
+     * @param {Query} query
+     */
+    #showQueryInControls(ui, query) {
+      if (ui.search.value != this.#attribute("filter-text")) ui.search.value = this.#attribute("filter-text");
+      const chosen = /** @type {Record<string, string | string[]>} */ (query);
+      for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (ui.filters.querySelectorAll("[name]"))) input.checked = [chosen[input.name]].flat().includes(input.value);
+      ui.sortHeaders.forEach((header, index) => {
+        header.ariaSort = SORT_KEYS[index] == query.sort ? (query.order == "asc" ? "ascending" : "descending") : null;
+      });
+    }
+
+    /**
+     * fillRowGroups puts the shown cases' rows into the table's row groups:
+     * the first groups before the next frame, the rest in the tasks after
+     * (until the cases change again). done runs when every row is in place.
+     * @param {Ui} ui
+     * @param {MatchingCase[]} shown
+     * @param {() => void} done
+     */
+    #fillRowGroups(ui, shown, done) {
+      const groupCount = Math.ceil(shown.length / CASES_PER_GROUP);
+      const groups = ui.rowGroups;
+      while (groups.length < groupCount) groups.push(createElement("tbody", { role: "rowgroup" }));
+      // The first groups are filled out of the page, which is cheaper; the
+      // others stay where they are, and wait from now.
+      const beforeFrame = groupsBeforeFrame();
+      groups.forEach((group, index) => {
+        if (index < beforeFrame || index >= groupCount) group.remove();
+        group.className = index < GROUPS_NEVER_LAZY ? "" : "lazy";
+      });
+      groups.length = groupCount;
+      const generation = ++this.#renderGeneration;
+      let next = 0;
+      // The first groups are filled at once, and so are new ones while that
+      // takes less than a frame or so; the rest in the tasks after: building
+      // a thousand new rows never holds the page up for long, and a re-sort
+      // moves most rows after its frame.
+      const fill = (/** @type {boolean} */ first) => {
+        const started = performance.now();
+        const fillNow = () => (first && next < beforeFrame) || (!(first && groups[next].isConnected) && performance.now() - started < 10);
+        for (; next < groupCount && fillNow(); next++) {
+          const cases = shown.slice(next * CASES_PER_GROUP, (next + 1) * CASES_PER_GROUP);
+          groups[next].replaceChildren(...cases.flatMap(([kase, index]) => this.#caseRows(kase, index)));
+        }
+        if (next < groupCount) return setTimeout(() => generation == this.#renderGeneration && fill(false));
+        done();
+        // From the frame after the next, one group per frame, in order.
+        let unmark = GROUPS_NEVER_LAZY;
+        const unmarkNext = () =>
+          requestAnimationFrame(() => {
+            if (generation != this.#renderGeneration || !groups[unmark]) return;
+            groups[unmark++].className = "";
+            unmarkNext();
+          });
+        requestAnimationFrame(unmarkNext);
+      };
+      fill(true);
+      /** @type {HTMLTableSectionElement} */ (ui.table.tHead).after(...groups.slice(0, beforeFrame));
+      ui.table.append(...groups.filter((group) => !group.isConnected));
+    }
+
+    /**
+     * announce updates the status region only when its words change:
+     * rewriting the same words would make a screen reader repeat them.
+     * @param {string} words
+     */
+    #announce(words) {
+      const region = this.#ui?.statusRegion;
+      if (region && region.textContent != words) region.textContent = words;
+    }
+
+    /**
+     * caseRows is a case's rows, built the first time they are asked for.
+     * @param {Case} kase
+     * @param {number} index
+     * @returns {CaseRows}
+     */
+    #caseRows(kase, index) {
+      let rows = this.#rowsByCase.get(kase);
+      if (rows) return rows;
+      const translate = this.#translate;
+      const forecast = kase.forecast;
+      const cell = (/** @type {string} */ column, /** @type {Child[]} */ ...children) =>
+        createElement("td", { role: "cell", "data-label": translate("col." + column) }, ...children);
+      rows = [
+        createElement(
+          "tr",
+          { class: "case-row", role: "row", part: "row" },
+          cell("date", this.#createTime(kase.date)),
+          createElement(
+            "th",
+            { scope: "row", role: "rowheader" },
+            createElement("button", { type: "button", class: "case-title", "aria-expanded": "false", "data-case-index": index }, kase.title),
+          ),
+          cell("sender", kase.sender.name),
+          cell("status", createElement("span", { class: "status-badge", "data-status": kase.status, part: "badge" }, translate("status." + kase.status))),
+          cell("forecast", forecast ? translate("unit." + forecast.unit, {}, forecast.amount) : translate("field.none")),
+        ),
+      ];
+      this.#rowsByCase.set(kase, rows);
+      if (this.#openCaseIds.has(kase.id)) this.#setExpanded(kase, index, rows, true);
+      return rows;
+    }
+
+    /**
+     * setExpanded opens or closes a case's detail. The detail row is built
+     * when the case is first opened: most never are, and every row that
+     * exists is moved on each re-sort.
+     * @param {Case} kase
+     * @param {number} index
+     * @param {CaseRows} rows
+     * @param {boolean} open
+     */
+    #setExpanded(kase, index, rows, open) {
+      const title = /** @type {HTMLButtonElement} */ (rows[0].querySelector(".case-title"));
+      let detail = rows[1];
+      if (!detail) {
+        const id = "case-detail-" + index;
+        rows[0].after((detail = rows[1] = createElement("tr", { class: "case-detail", id, role: "row", part: "detail" }, this.#detailCell(kase, index))));
+        title.setAttribute("aria-controls", id);
+      }
+      title.ariaExpanded = String(open);
+      detail.hidden = !open;
+    }
+
+    /**
+     * detailCell holds fields 6–12, the producer's pairs, the history and
+     * the way to the case; a field without a value has no heading either.
+     * @param {Case} kase
+     * @param {number} index
+     */
+    #detailCell(kase, index) {
+      const translate = this.#translate;
+      /** @type {HTMLDivElement[]} */
+      const fields = [];
+      const addField = (/** @type {string} */ label, /** @type {Child} */ value) =>
+        value && fields.push(createElement("div", {}, createElement("dt", {}, label), createElement("dd", {}, value)));
+      for (const name of DETAIL_FIELDS) {
+        const value = kase[name];
+        if (value) addField(translate("field." + name), name == "payment" ? translate("payment." + value) : name == "plannedTime" ? this.#createTime(value) : value);
+      }
+      for (const pair of kase.pairs || []) addField(pair.title, pair.value);
+      const link = kase.link && safeUrl(kase.link);
+      const info = kase.info && safeUrl(kase.info);
+      const history = kase.history ?? [];
+      return createElement(
+        "td",
+        { role: "cell", colspan: 5 },
+        fields.length > 0 && createElement("dl", {}, ...fields),
+        history.length > 0 && createElement("h3", {}, translate("detail.history")),
+        history.length > 0 &&
+          createElement(
+            "ol",
+            { class: "case-history" },
+            ...history.map((entry) =>
+              createElement(
+                "li",
+                {},
+                this.#createTime(entry.time),
+                " ",
+                createElement("strong", {}, entry.title),
+                entry.status && " (" + translate("status." + entry.status) + ")",
+                entry.text && "\n" + entry.text,
+              ),
+            ),
+          ),
+        link
+          ? createElement(
+              "p",
+              {},
+              createElement(
+                "a",
+                { href: link, target: "_blank", rel: "noopener", class: "case-link", part: "link", "data-case-index": index },
+                translate("detail.link", { Sender: kase.sender.name }) + " " + translate("detail.newWindow"),
+              ),
+            )
+          : info &&
+              createElement(
+                "p",
+                {},
+                createElement("a", { href: info + (info.includes("?") ? "&" : "?") + "lang=" + this.#language, part: "link" }, translate("detail.info", { Sender: kase.sender.name })),
+              ),
+      );
+    }
+
+    /** @param {Event} event */
+    #onClick(event) {
+      const control = /** @type {HTMLButtonElement | HTMLAnchorElement | null} */ (/** @type {Element} */ (event.target).closest("button,a.case-link"));
+      if (!control) return;
+      const { action, sortKey, caseIndex } = control.dataset;
+      const kase = /** @type {Case} */ (this.#data?.cases[Number(caseIndex)]);
+      if (control instanceof HTMLAnchorElement) {
         // A portal that opens deep links itself cancels the event.
-        if (!this.#emit("open", { id: c.id, href: b.href, sender: c.sender })) e.preventDefault();
-      } else if (i) {
-        const open = b.ariaExpanded != "true";
-        if (!this.#emit("toggle", { id: c.id, expanded: open })) return;
-        this.#expand(c, i, this.#rows.get(c), open);
-        open ? this.#open.add(c.id) : this.#open.delete(c.id);
-      } else if (k) {
-        const q = this.#query();
-        this.#change("sort", { sort: k, order: k == q.sort ? (q.order == "asc" ? "desc" : "asc") : null });
-      } else if (a == "clear") {
-        this.#change("filter", { "filter-sender": null, "filter-status": null, "filter-text": null, "show-closed": null });
-      } else if (a == "more") {
-        const from = this.#limit;
-        this.#limit += this.#size();
-        this.#render(() => this.#ui.table.querySelectorAll(".tt")[from]?.focus());
+        if (!this.#emit("open", { id: kase.id, href: control.href, sender: kase.sender })) event.preventDefault();
+      } else if (caseIndex) {
+        const open = control.ariaExpanded != "true";
+        if (!this.#emit("toggle", { id: kase.id, expanded: open })) return;
+        this.#setExpanded(kase, Number(caseIndex), /** @type {CaseRows} */ (this.#rowsByCase.get(kase)), open);
+        open ? this.#openCaseIds.add(kase.id) : this.#openCaseIds.delete(kase.id);
+      } else if (sortKey) {
+        const query = this.#query();
+        this.#applyUserChoice("sort", { sort: sortKey, order: sortKey == query.sort ? (query.order == "asc" ? "desc" : "asc") : null });
+      } else if (action == "clear") {
+        this.#applyUserChoice("filter", { "filter-sender": null, "filter-status": null, "filter-text": null, "show-closed": null });
+      } else if (action == "more") {
+        const firstNew = this.#shownCount;
+        this.#shownCount += this.#pageSizeOrAll();
+        this.#render(() => /** @type {NodeListOf<HTMLButtonElement> | undefined} */ (this.#ui?.table.querySelectorAll(".case-title"))?.[firstNew]?.focus());
       } else {
-        // a == "retry", the last button there is.
-        this.#refocus = 1;
+        // action == "retry", the last button there is.
+        this.#focusHeadingWhenLoaded = true;
         this.#load();
       }
     }
 
-    #input(e) {
-      const i = e.target;
-      const name = i.type == "search" ? "filter-text" : i.name == "scope" ? "show-closed" : "filter-" + i.name;
-      const value = i.type == "search" ? i.value : i.name == "scope" ? SCOPES[i.value] : [...this.#ui.flt.querySelectorAll(`[name=${i.name}]:checked`)].map((x) => x.value).join(",");
-      this.#change("filter", { [name]: value });
+    /** @param {Event} event */
+    #onInput(event) {
+      const input = /** @type {HTMLInputElement} */ (event.target);
+      const search = input.type == "search";
+      const attribute = search ? "filter-text" : input.name == "scope" ? "show-closed" : "filter-" + input.name;
+      const checked = () => [...(this.#ui?.filters.querySelectorAll(`[name=${input.name}]:checked`) ?? [])].map((box) => /** @type {HTMLInputElement} */ (box).value);
+      const value = search ? input.value : input.name == "scope" ? SHOW_CLOSED_BY_SCOPE[input.value] : checked().join(",");
+      this.#applyUserChoice("filter", { [attribute]: value });
     }
 
-    // change applies what the user chose to the attributes, tells the portal
-    // (arendevy-sort, arendevy-filter) and takes it back if the portal
-    // cancels the event.
-    #change(event, attrs) {
-      const old = {};
-      for (const n in attrs) {
-        old[n] = this.getAttribute(n);
-        this.#set(n, attrs[n]);
+    /**
+     * applyUserChoice applies what the user chose to the attributes, tells
+     * the portal (arendevy-sort, arendevy-filter) and takes it back if the
+     * portal cancels the event.
+     * @param {"sort" | "filter"} event
+     * @param {Record<string, string | null>} attributes
+     */
+    #applyUserChoice(event, attributes) {
+      /** @type {Record<string, string | null>} */
+      const before = {};
+      for (const name in attributes) {
+        before[name] = this.getAttribute(name);
+        this.#setOrRemoveAttribute(name, attributes[name]);
       }
       const { sort, order, ...filter } = this.#query();
-      if (!this.#emit(event, event == "sort" ? { sort, order } : filter)) for (const n in old) this.#set(n, old[n]);
+      if (!this.#emit(event, event == "sort" ? { sort, order } : filter)) for (const name in before) this.#setOrRemoveAttribute(name, before[name]);
     }
   }
 

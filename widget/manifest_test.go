@@ -9,7 +9,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/arendevy/arendevy/static"
 	"github.com/arendevy/arendevy/widget"
 )
 
@@ -62,16 +61,16 @@ func all(re, s string) []string {
 
 func TestManifestDescribesTheElementAsItIs(t *testing.T) {
 	var m manifest
-	require.NoError(t, json.Unmarshal([]byte(read(t, widget.FS, widget.Manifest)), &m))
+	require.NoError(t, json.Unmarshal([]byte(read(t, widget.Assets, widget.Manifest)), &m))
 	require.Equal(t, "2.1.0", m.SchemaVersion)
 	require.Len(t, m.Modules, 1)
 	require.Equal(t, widget.Module, m.Modules[0].Path)
 	d := m.Modules[0].Declarations[0]
 	require.Equal(t, "arendevy-overview", d.TagName)
 
-	js := read(t, widget.FS, widget.Module)
-	css := read(t, static.FS, "arendevy.css")
-	theme := read(t, static.FS, "themes/default.css")
+	js := read(t, widget.Assets, widget.Module)
+	css := read(t, widget.Assets, widget.Styles)
+	theme := read(t, widget.Assets, widget.DefaultTheme)
 
 	require.Contains(t, js, "class "+d.Name+" extends HTMLElement")
 
@@ -98,7 +97,7 @@ func TestManifestDescribesTheElementAsItIs(t *testing.T) {
 		events = append(events, e.Name)
 	}
 	slices.Sort(events)
-	emitted := all(`#(?:emit|change)\("([a-z-]+)"`, js)
+	emitted := all(`#(?:emit|applyUserChoice)\("([a-z-]+)"`, js)
 	for i, e := range emitted {
 		emitted[i] = "arendevy-" + e
 	}

@@ -390,7 +390,7 @@ func (p *page) waitFor(cond string) {
 // ready waits until the element shows the overview or a notice.
 func (p *page) ready() {
 	p.t.Helper()
-	p.waitFor(q(".adv") + ` && (` + q("tbody tr") + ` || ` + q(".notes p") + ` || !` + q(".msg") + `.hidden)`)
+	p.waitFor(q(".overview") + ` && (` + q("tbody tr") + ` || ` + q(".notices p") + ` || !` + q(".no-match") + `.hidden)`)
 }
 
 // afterFrame waits until the page has rendered a frame: the rows the
@@ -497,18 +497,18 @@ func TestFiveFieldsInTheStandardOrderAsCardsAndAsTable(t *testing.T) {
 			p.ready()
 			require.Equal(t, "Mina ärenden", p.text("caption"))
 			require.Equal(t, []string{"Datum", "Titel", "Avsändare", "Status", "Beredningstid"}, p.texts(`thead th[scope="col"]`))
-			require.Equal(t, []string{"TD", "TH", "TD", "TD", "TD"}, evalAs[[]string](p, `[...`+q("tr.case")+`.children].map((c) => c.tagName)`))
-			require.Equal(t, "row", evalAs[string](p, q("tr.case th")+`.getAttribute("scope")`), "the title heads its row")
+			require.Equal(t, []string{"TD", "TH", "TD", "TD", "TD"}, evalAs[[]string](p, `[...`+q("tr.case-row")+`.children].map((c) => c.tagName)`))
+			require.Equal(t, "row", evalAs[string](p, q("tr.case-row th")+`.getAttribute("scope")`), "the title heads its row")
 			require.Equal(t, []string{"23 november 2026", "Överklagande av beslut", "Försäkringskassan", "Handläggning pågår", "2 månader"},
-				evalAs[[]string](p, `[...`+q("tr.case")+`.children].map((c) => c.lastChild.textContent)`))
-			require.Equal(t, byDate, p.texts(".tt"))
+				evalAs[[]string](p, `[...`+q("tr.case-row")+`.children].map((c) => c.lastChild.textContent)`))
+			require.Equal(t, byDate, p.texts(".case-title"))
 			require.LessOrEqual(t, evalAs[int](p, `document.documentElement.scrollWidth`), width, "no horizontal scrolling")
 			// Where the cells are: side by side in columns that line up with
 			// the headings on a wide screen, one under the other on a narrow one.
 			layout := evalAs[map[string]bool](p, `(() => {
 				const lefts = (r) => [...r.children].map((c) => Math.round(c.getBoundingClientRect().left));
 				const tops = (r) => [...r.children].map((c) => Math.round(c.getBoundingClientRect().top));
-				const rows = [...`+sr+`.querySelectorAll("tr.case")];
+				const rows = [...`+sr+`.querySelectorAll("tr.case-row")];
 				const head = lefts(`+q("thead tr")+`);
 				return {
 					columns: rows.every((r) => new Set(tops(r)).size == 1 && lefts(r).every((l, i) => l == head[i] && (i == 0 || l > head[i - 1]))),
@@ -562,7 +562,7 @@ func TestCardsAreStillATableAndNothingIsReadTwice(t *testing.T) {
 	for _, c := range cells {
 		require.NotContains(t, c, ":", "the card's visible labels are not read out again: %q", c)
 	}
-	require.Equal(t, "Datum: ", strings.Trim(evalAs[string](p, `getComputedStyle(`+q("tr.case td")+`, "::before").content`), `"`)[:7],
+	require.Equal(t, "Datum: ", strings.Trim(evalAs[string](p, `getComputedStyle(`+q("tr.case-row td")+`, "::before").content`), `"`)[:7],
 		"but they are shown")
 }
 
@@ -603,14 +603,14 @@ func TestCasesOffScreenAreStillThere(t *testing.T) {
 	require.Equal(t, 6, skipped, "right after the re-sort, all but the first two groups of ten wait")
 	inView := mainAs[[]bool](p, `(async () => {
 		await new Promise((r) => requestAnimationFrame(() => setTimeout(r)));
-		const rows = document.querySelector("arendevy-overview").shadowRoot.querySelectorAll("tr.case");
+		const rows = document.querySelector("arendevy-overview").shadowRoot.querySelectorAll("tr.case-row");
 		return [rows[0], rows[79]].map((r) => r.checkVisibility({ contentVisibilityAuto: true })) })()`)
 	require.Equal(t, []bool{true, false}, inView, "in that frame the browser draws the cases in view and skips the far ones")
 	first := mainAs[[]string](p, `(async () => {
 		const el = document.querySelector("arendevy-overview");
 		el.order = "asc";
 		await new Promise((r) => requestAnimationFrame(() => r()));
-		return [...el.shadowRoot.querySelectorAll("tr.case .tt")].slice(0, 40).map((b) => b.textContent) })()`)
+		return [...el.shadowRoot.querySelectorAll("tr.case-row .case-title")].slice(0, 40).map((b) => b.textContent) })()`)
 	require.Equal(t, want[:40], first, "the cases the window shows, and more, are in their new order before its frame")
 	require.NoError(t, p.tab.SetViewport(p.ctx, 1024, 2400))
 	p.waitFor(`innerHeight == 2400`)
@@ -618,7 +618,7 @@ func TestCasesOffScreenAreStillThere(t *testing.T) {
 		const el = document.querySelector("arendevy-overview");
 		el.order = "desc";
 		await new Promise((r) => requestAnimationFrame(() => r()));
-		return [...el.shadowRoot.querySelectorAll("tr.case .tt")].slice(0, 60).map((b) => b.textContent) })()`)
+		return [...el.shadowRoot.querySelectorAll("tr.case-row .case-title")].slice(0, 60).map((b) => b.textContent) })()`)
 	desc := slices.Clone(want)
 	slices.Reverse(desc)
 	require.Equal(t, desc[:60], first, "a window 2,400 pixels tall gets six groups in order before its frame")
@@ -637,7 +637,7 @@ func TestCasesOffScreenAreStillThere(t *testing.T) {
 
 // title selects the title button of the case called name.
 func title(name string) string {
-	return `[...` + sr + `.querySelectorAll(".tt")].find((b) => b.textContent == ` + quote(name) + `)`
+	return `[...` + sr + `.querySelectorAll(".case-title")].find((b) => b.textContent == ` + quote(name) + `)`
 }
 
 func TestDetailsOpenAndCloseByKeyboard(t *testing.T) {
@@ -710,7 +710,7 @@ func TestAnOpenDetailTravelsWithItsCase(t *testing.T) {
 	f := newFixture(t, world{cases: standard()}, kit.View{})
 	p := open(t, f.url("/page", pageOpts{}), 0)
 	p.ready()
-	require.Equal(t, 0, evalAs[int](p, sr+`.querySelectorAll(".det td").length`), "no detail is built before it is opened")
+	require.Equal(t, 0, evalAs[int](p, sr+`.querySelectorAll(".case-detail td").length`), "no detail is built before it is opened")
 	p.eval(title("Ansökan om F-skatt") + `.click()`)
 	p.eval(`globalThis.rows = new Set(` + sr + `.querySelectorAll("tr"))`)
 	detail := `(() => { const b = ` + title("Ansökan om F-skatt") + `, d = b.closest("tr").nextElementSibling;
@@ -726,11 +726,11 @@ func TestAnOpenDetailTravelsWithItsCase(t *testing.T) {
 		{`el.filterText = null`, "Överklagande av beslut"},
 	} {
 		mainAs[any](p, `(() => { const el = document.querySelector("arendevy-overview"); `+step.js+` })()`)
-		p.waitFor(q(".tt") + `.textContent == ` + quote(step.first))
+		p.waitFor(q(".case-title") + `.textContent == ` + quote(step.first))
 		require.Equal(t, want, evalAs[map[string]any](p, detail), step.js)
 		require.True(t, evalAs[bool](p, `[...`+sr+`.querySelectorAll("tr")].every((r) => rows.has(r))`), "%s: the same rows, moved", step.js)
 	}
-	require.Equal(t, 1, evalAs[int](p, sr+`.querySelectorAll(".det td").length`), "only the opened detail was built")
+	require.Equal(t, 1, evalAs[int](p, sr+`.querySelectorAll(".case-detail td").length`), "only the opened detail was built")
 	p.axe("re-sorted with a detail open")
 }
 
@@ -738,21 +738,21 @@ func TestSortByControlAndByAttribute(t *testing.T) {
 	f := newFixture(t, world{cases: standard()}, kit.View{})
 	p := open(t, f.url("/page", pageOpts{}), 0)
 	p.ready()
-	require.Equal(t, "descending", evalAs[string](p, q(`[data-k="date"]`)+`.parentElement.getAttribute("aria-sort")`))
+	require.Equal(t, "descending", evalAs[string](p, q(`[data-sort-key="date"]`)+`.parentElement.getAttribute("aria-sort")`))
 	p.record()
 
-	p.click(`[data-k="title"]`)
+	p.click(`[data-sort-key="title"]`)
 	swedish := []string{"Ansökan om F-skatt", "Bygglov för carport", "Föräldrapenning", "Återbetalning av skatt", "Ärende om bostadsanpassning", "Överklagande av beslut"}
-	require.Equal(t, swedish, p.texts(".tt"), "Å, Ä, Ö after Z, in that order")
-	require.Equal(t, []string{"", "ascending", "", ""}, evalAs[[]string](p, `[...`+sr+`.querySelectorAll("thead th:has(.sb)")].map((th) => th.getAttribute("aria-sort") ?? "")`))
-	require.Equal(t, "6 av 6 ärenden, sorterade efter titel, stigande", p.text(".cnt"))
+	require.Equal(t, swedish, p.texts(".case-title"), "Å, Ä, Ö after Z, in that order")
+	require.Equal(t, []string{"", "ascending", "", ""}, evalAs[[]string](p, `[...`+sr+`.querySelectorAll("thead th:has(.sort-button)")].map((th) => th.getAttribute("aria-sort") ?? "")`))
+	require.Equal(t, "6 av 6 ärenden, sorterade efter titel, stigande", p.text(".status-region"))
 	require.Equal(t, "BUTTON Titel", p.focused(), "focus stays on the control")
 	require.Equal(t, "title", evalAs[string](p, `document.querySelector("arendevy-overview").getAttribute("sort")`))
 	require.False(t, evalAs[bool](p, `document.querySelector("arendevy-overview").hasAttribute("order")`), "a new key sorts its own way: no order attribute")
 
 	p.keys(kb.Enter)
-	require.Equal(t, []string{"Överklagande av beslut", "Ärende om bostadsanpassning", "Återbetalning av skatt", "Föräldrapenning", "Bygglov för carport", "Ansökan om F-skatt"}, p.texts(".tt"))
-	require.Equal(t, "6 av 6 ärenden, sorterade efter titel, fallande", p.text(".cnt"))
+	require.Equal(t, []string{"Överklagande av beslut", "Ärende om bostadsanpassning", "Återbetalning av skatt", "Föräldrapenning", "Bygglov för carport", "Ansökan om F-skatt"}, p.texts(".case-title"))
+	require.Equal(t, "6 av 6 ärenden, sorterade efter titel, fallande", p.text(".status-region"))
 	require.Equal(t, []event{
 		{Type: "arendevy-sort", Detail: map[string]any{"sort": "title", "order": "asc"}, Bubbles: true, Composed: true, Cancelable: true},
 		{Type: "arendevy-sort", Detail: map[string]any{"sort": "title", "order": "desc"}, Bubbles: true, Composed: true, Cancelable: true},
@@ -761,20 +761,20 @@ func TestSortByControlAndByAttribute(t *testing.T) {
 	// By property (and so attribute): sender, ties newest first.
 	mainAs[any](p, `document.querySelector("arendevy-overview").sort = "sender"`)
 	mainAs[any](p, `document.querySelector("arendevy-overview").order = "asc"`)
-	p.waitFor(q(".cnt") + `.textContent.includes("avsändare")`)
-	require.Equal(t, []string{"Överklagande av beslut", "Föräldrapenning", "Ansökan om F-skatt", "Återbetalning av skatt", "Bygglov för carport", "Ärende om bostadsanpassning"}, p.texts(".tt"))
+	p.waitFor(q(".status-region") + `.textContent.includes("avsändare")`)
+	require.Equal(t, []string{"Överklagande av beslut", "Föräldrapenning", "Ansökan om F-skatt", "Återbetalning av skatt", "Bygglov för carport", "Ärende om bostadsanpassning"}, p.texts(".case-title"))
 	require.Equal(t, "sender", evalAs[string](p, `document.querySelector("arendevy-overview").getAttribute("sort")`))
 
 	// A portal that cancels the event keeps the order as it is.
 	p.record("arendevy-sort")
-	p.click(`[data-k="status"]`)
+	p.click(`[data-sort-key="status"]`)
 	require.Equal(t, "sender", evalAs[string](p, `document.querySelector("arendevy-overview").getAttribute("sort")`))
 
 	// From the first render, by attribute.
 	p2 := open(t, f.url("/page", pageOpts{attrs: map[string]string{"sort": "status", "order": "desc"}}), 0)
 	p2.ready()
-	require.Equal(t, []string{"Ärendet avslutat", "Ärendet avslutat", "Åtgärd krävs", "Handläggning pågår", "Handläggning pågår", "Ankommen handling"}, p2.texts("tbody .st"))
-	require.Equal(t, "6 av 6 ärenden, sorterade efter status, fallande", p2.text(".cnt"))
+	require.Equal(t, []string{"Ärendet avslutat", "Ärendet avslutat", "Åtgärd krävs", "Handläggning pågår", "Handläggning pågår", "Ankommen handling"}, p2.texts("tbody .status-badge"))
+	require.Equal(t, "6 av 6 ärenden, sorterade efter status, fallande", p2.text(".status-region"))
 }
 
 func TestFilterByControlAndByAttribute(t *testing.T) {
@@ -784,10 +784,10 @@ func TestFilterByControlAndByAttribute(t *testing.T) {
 	p.record()
 	el := `document.querySelector("arendevy-overview")`
 
-	p.click(".flt summary")
+	p.click(".filters summary")
 	p.click(`input[value="action_required"]`)
-	require.Equal(t, []string{"Bygglov för carport"}, p.texts(".tt"))
-	require.Equal(t, "1 av 6 ärenden, sorterade efter datum, nyast först", p.text(".cnt"))
+	require.Equal(t, []string{"Bygglov för carport"}, p.texts(".case-title"))
+	require.Equal(t, "1 av 6 ärenden, sorterade efter datum, nyast först", p.text(".status-region"))
 	require.Equal(t, "INPUT ", p.focused(), "focus stays on the checkbox")
 	require.Equal(t, "action_required", evalAs[string](p, el+`.getAttribute("filter-status")`))
 	require.Equal(t, []event{{Type: "arendevy-filter", Bubbles: true, Composed: true, Cancelable: true,
@@ -795,25 +795,25 @@ func TestFilterByControlAndByAttribute(t *testing.T) {
 
 	p.click(`input[value="action_required"]`)
 	p.click(`input[name="scope"][value="closed"]`)
-	require.Equal(t, []string{"Återbetalning av skatt", "Ärende om bostadsanpassning"}, p.texts(".tt"))
+	require.Equal(t, []string{"Återbetalning av skatt", "Ärende om bostadsanpassning"}, p.texts(".case-title"))
 	require.Equal(t, "only", evalAs[string](p, el+`.getAttribute("show-closed")`))
 
 	p.click(`input[name="scope"][value="all"]`)
 	p.click(`input[type="search"]`)
 	p.keys("bygg")
-	require.Equal(t, []string{"Bygglov för carport"}, p.texts(".tt"))
+	require.Equal(t, []string{"Bygglov för carport"}, p.texts(".case-title"))
 	require.Equal(t, "bygg", evalAs[string](p, el+`.getAttribute("filter-text")`))
 	require.Equal(t, "INPUT ", p.focused())
 
-	p.click(`.flt .btn`)
-	require.Equal(t, byDate, p.texts(".tt"), "clear shows everything again")
+	p.click(`.filters .action-button`)
+	require.Equal(t, byDate, p.texts(".case-title"), "clear shows everything again")
 	require.Equal(t, "", evalAs[string](p, q(`input[type="search"]`)+`.value`))
 
 	// By attribute.
 	p.eval(el + `.setAttribute("filter-sender", "skatteverket,fk")`)
 	p.eval(el + `.setAttribute("show-closed", "false")`)
-	p.waitFor(q(".cnt") + `.textContent.startsWith("3 av 6")`)
-	require.Equal(t, []string{"Överklagande av beslut", "Ansökan om F-skatt", "Föräldrapenning"}, p.texts(".tt"))
+	p.waitFor(q(".status-region") + `.textContent.startsWith("3 av 6")`)
+	require.Equal(t, []string{"Överklagande av beslut", "Ansökan om F-skatt", "Föräldrapenning"}, p.texts(".case-title"))
 	require.Equal(t, []bool{true, true, false}, evalAs[[]bool](p, `[...`+sr+`.querySelectorAll('[name="sender"]')].map((i) => i.checked)`),
 		"the controls show the filter in effect: Försäkringskassan, Skatteverket, Vaxholms stad")
 	require.True(t, evalAs[bool](p, q(`input[name="scope"][value="open"]`)+`.checked`))
@@ -829,13 +829,13 @@ func TestPageSizeShowsMoreAndMovesFocusToTheFirstNewCase(t *testing.T) {
 	f := newFixture(t, world{cases: standard()}, kit.View{})
 	p := open(t, f.url("/page", pageOpts{attrs: map[string]string{"page-size": "4"}}), 0)
 	p.ready()
-	require.Equal(t, byDate[:4], p.texts(".tt"))
-	require.Equal(t, "Visa 2 till", p.text(".more"))
-	require.Equal(t, "6 av 6 ärenden, sorterade efter datum, nyast först", p.text(".cnt"))
-	p.click(".more")
-	require.Equal(t, byDate, p.texts(".tt"))
+	require.Equal(t, byDate[:4], p.texts(".case-title"))
+	require.Equal(t, "Visa 2 till", p.text(".show-more"))
+	require.Equal(t, "6 av 6 ärenden, sorterade efter datum, nyast först", p.text(".status-region"))
+	p.click(".show-more")
+	require.Equal(t, byDate, p.texts(".case-title"))
 	require.Equal(t, "BUTTON "+byDate[4], p.focused())
-	require.True(t, evalAs[bool](p, q(".more")+`.hidden`))
+	require.True(t, evalAs[bool](p, q(".show-more")+`.hidden`))
 	require.Equal(t, 4, mainAs[int](p, `document.querySelector("arendevy-overview").pageSize`))
 }
 
@@ -845,10 +845,10 @@ func TestShowMoreFarDownMovesFocusToTheFirstNewCase(t *testing.T) {
 	f := newFixture(t, world{cases: numbered(80)}, kit.View{})
 	p := open(t, f.url("/page", pageOpts{attrs: map[string]string{"sort": "title", "order": "asc", "page-size": "50"}}), 0)
 	p.ready()
-	p.click(".more")
+	p.click(".show-more")
 	p.waitFor(sr + `.activeElement?.textContent == "Ärende nummer 50"`)
-	require.Len(t, p.texts(".tt"), 80)
-	require.Equal(t, "Ärende nummer 79", p.texts(".tt")[79])
+	require.Len(t, p.texts(".case-title"), 80)
+	require.Equal(t, "Ärende nummer 79", p.texts(".case-title")[79])
 }
 
 // look is one way the page can be: language, theme and width.
@@ -875,14 +875,14 @@ func TestEveryStateIsAccessibleInBothLanguagesAndThemes(t *testing.T) {
 				gate := make(chan struct{})
 				f := newFixture(t, world{cases: standard(), gate: gate}, kit.View{})
 				p := open(t, f.url("/page", pageOpts{lang: l.lang, theme: l.theme}), l.width)
-				p.waitFor(q(".cnt") + `?.textContent`)
-				require.Equal(t, l.pick("Hämtar dina ärenden …", "Fetching your cases …"), p.text(".cnt"))
-				require.Equal(t, "status", evalAs[string](p, q(".cnt")+`.getAttribute("role")`), "announced")
-				before := evalAs[float64](p, q(".cnt")+`.getBoundingClientRect().top`)
+				p.waitFor(q(".status-region") + `?.textContent`)
+				require.Equal(t, l.pick("Hämtar dina ärenden …", "Fetching your cases …"), p.text(".status-region"))
+				require.Equal(t, "status", evalAs[string](p, q(".status-region")+`.getAttribute("role")`), "announced")
+				before := evalAs[float64](p, q(".status-region")+`.getBoundingClientRect().top`)
 				p.axe("loading")
 				close(gate)
 				p.ready()
-				require.Equal(t, before, evalAs[float64](p, q(".cnt")+`.getBoundingClientRect().top`), "nothing above the cases moves when they arrive")
+				require.Equal(t, before, evalAs[float64](p, q(".status-region")+`.getBoundingClientRect().top`), "nothing above the cases moves when they arrive")
 			})
 			t.Run("empty", func(t *testing.T) {
 				f := newFixture(t, world{}, kit.View{})
@@ -890,8 +890,8 @@ func TestEveryStateIsAccessibleInBothLanguagesAndThemes(t *testing.T) {
 				p.ready()
 				require.Equal(t, []string{l.pick(
 					"Du har inga ärenden hos de anslutna aktörerna: Skatteverket, Vaxholms stad, Försäkringskassan.",
-					"You have no cases with the connected organisations: Skatteverket, Vaxholms stad, Försäkringskassan.")}, p.texts(".notes p"))
-				require.True(t, evalAs[bool](p, q("table")+`.hidden && `+q(".flt")+`.hidden`))
+					"You have no cases with the connected organisations: Skatteverket, Vaxholms stad, Försäkringskassan.")}, p.texts(".notices p"))
+				require.True(t, evalAs[bool](p, q("table")+`.hidden && `+q(".filters")+`.hidden`))
 				p.axe("empty")
 			})
 			t.Run("partial", func(t *testing.T) {
@@ -899,9 +899,9 @@ func TestEveryStateIsAccessibleInBothLanguagesAndThemes(t *testing.T) {
 				p := open(t, f.url("/page", pageOpts{lang: l.lang, theme: l.theme}), l.width)
 				p.ready()
 				require.Equal(t, []string{l.pick("CSN kunde inte nås just nu – dess ärenden saknas.",
-					"CSN could not be reached right now – its cases are missing.")}, p.texts(".notes p"))
-				require.Equal(t, "polite", evalAs[string](p, q(".notes")+`.getAttribute("aria-live")`), "announced")
-				require.Len(t, p.texts(".tt"), 6, "every other producer's cases are there")
+					"CSN could not be reached right now – its cases are missing.")}, p.texts(".notices p"))
+				require.Equal(t, "polite", evalAs[string](p, q(".notices")+`.getAttribute("aria-live")`), "announced")
+				require.Len(t, p.texts(".case-title"), 6, "every other producer's cases are there")
 				p.axe("partial")
 			})
 			t.Run("error and retry", func(t *testing.T) {
@@ -909,11 +909,11 @@ func TestEveryStateIsAccessibleInBothLanguagesAndThemes(t *testing.T) {
 				p := open(t, f.url("/page", pageOpts{lang: l.lang, theme: l.theme, attrs: map[string]string{"src": "/flaky/arendevy/api/overview"}}), l.width)
 				p.expect("status of 502")
 				p.ready()
-				require.Equal(t, l.pick("Dina ärenden kunde inte hämtas just nu.Försök igen", "Your cases could not be fetched right now.Try again"), p.text(".notes p"))
+				require.Equal(t, l.pick("Dina ärenden kunde inte hämtas just nu.Försök igen", "Your cases could not be fetched right now.Try again"), p.text(".notices p"))
 				p.axe("error")
-				p.click(".notes button")
+				p.click(".notices button")
 				p.waitFor(q("tbody tr"))
-				require.Empty(t, p.texts(".notes p"))
+				require.Empty(t, p.texts(".notices p"))
 				require.Equal(t, "H2 "+l.pick("Mina ärenden", "My cases"), p.focused(), "after a retry, focus goes to the overview")
 			})
 			t.Run("login required", func(t *testing.T) {
@@ -921,28 +921,28 @@ func TestEveryStateIsAccessibleInBothLanguagesAndThemes(t *testing.T) {
 				p := open(t, f.url("/page", pageOpts{lang: l.lang, theme: l.theme, attrs: map[string]string{"src": "/anonymous/arendevy/api/overview"}}), l.width)
 				p.expect("status of 401")
 				p.ready()
-				require.Equal(t, l.pick("Logga in med e-legitimation för att se dina ärenden.", "Log in with e-identification to see your cases."), p.text(".notes p"))
+				require.Equal(t, l.pick("Logga in med e-legitimation för att se dina ärenden.", "Log in with e-identification to see your cases."), p.text(".notices p"))
 				p.axe("login required")
 			})
 			t.Run("filtered to nothing", func(t *testing.T) {
 				f := newFixture(t, world{cases: standard()}, kit.View{})
 				p := open(t, f.url("/page", pageOpts{lang: l.lang, theme: l.theme, attrs: map[string]string{"filter-text": "zzz"}}), l.width)
 				p.ready()
-				require.Equal(t, l.pick("Inga ärenden matchar det du har valt.Rensa filter", "No cases match your choices.Clear filters"), p.text(".msg"))
-				require.Equal(t, l.pick("0 av 6 ärenden, sorterade efter datum, nyast först", "0 of 6 cases, sorted by date, newest first"), p.text(".cnt"))
+				require.Equal(t, l.pick("Inga ärenden matchar det du har valt.Rensa filter", "No cases match your choices.Clear filters"), p.text(".no-match"))
+				require.Equal(t, l.pick("0 av 6 ärenden, sorterade efter datum, nyast först", "0 of 6 cases, sorted by date, newest first"), p.text(".status-region"))
 				require.True(t, evalAs[bool](p, q("table")+`.hidden`))
 				p.axe("filtered to nothing")
-				p.click(".msg button")
-				require.Len(t, p.texts(".tt"), 6)
+				p.click(".no-match button")
+				require.Len(t, p.texts(".case-title"), 6)
 			})
 			t.Run("expanded with filters and legend open", func(t *testing.T) {
 				f := newFixture(t, world{cases: standard()}, kit.View{})
 				p := open(t, f.url("/page", pageOpts{lang: l.lang, theme: l.theme, attrs: map[string]string{"approved-by": "Skatteverket"}}), l.width)
 				p.ready()
-				require.Equal(t, l.pick("Tjänsten är godkänd av Skatteverket.", "This service is approved by Skatteverket."), p.text(".trust"))
-				p.click(".flt summary")
-				p.click(".lgd summary")
-				for _, b := range p.texts(".tt") {
+				require.Equal(t, l.pick("Tjänsten är godkänd av Skatteverket.", "This service is approved by Skatteverket."), p.text(".trust-line"))
+				p.click(".filters summary")
+				p.click(".status-legend summary")
+				for _, b := range p.texts(".case-title") {
 					p.eval(title(b) + `.click()`)
 				}
 				p.axe("expanded")
@@ -962,8 +962,8 @@ func TestLoginRequiredIsAnEventThePortalCanTake(t *testing.T) {
 	mainAs[any](p, `document.querySelector("arendevy-overview").refresh()`)
 	p.waitFor(`globalThis.seen.length`)
 	require.Equal(t, []event{{Type: "arendevy-login-required", Detail: map[string]any{"login": nil}, Bubbles: true, Composed: true, Cancelable: true}}, p.seen())
-	p.waitFor(`!` + q(".cnt") + `.textContent`)
-	require.Empty(t, p.texts(".notes p"), "the portal handles the login: the element says nothing")
+	p.waitFor(`!` + q(".status-region") + `.textContent`)
+	require.Empty(t, p.texts(".notices p"), "the portal handles the login: the element says nothing")
 }
 
 func TestLanguageIsInheritedFollowedAndOverridable(t *testing.T) {
@@ -971,8 +971,8 @@ func TestLanguageIsInheritedFollowedAndOverridable(t *testing.T) {
 	p := open(t, f.url("/page", pageOpts{lang: "en-GB"}), 0)
 	p.ready()
 	require.Equal(t, "My cases", p.text("h2"))
-	require.Equal(t, "en", evalAs[string](p, q(".adv")+`.lang`))
-	require.Equal(t, "6 of 6 cases, sorted by date, newest first", p.text(".cnt"))
+	require.Equal(t, "en", evalAs[string](p, q(".overview")+`.lang`))
+	require.Equal(t, "6 of 6 cases, sorted by date, newest first", p.text(".status-region"))
 	require.Equal(t, "November 23, 2026", p.text("tbody td"))
 	require.Equal(t, "2 months", p.text("tbody td:last-child"))
 
@@ -987,7 +987,7 @@ func TestLanguageIsInheritedFollowedAndOverridable(t *testing.T) {
 	p.waitFor(q("h2") + `.textContent == "Mina ärenden"`)
 
 	p.eval(`document.documentElement.lang = "de"`)
-	p.waitFor(q(".adv") + `.lang == "sv"`)
+	p.waitFor(q(".overview") + `.lang == "sv"`)
 	require.Equal(t, "Mina ärenden", p.text("h2"), "a language the catalogue lacks gets Swedish")
 }
 
@@ -998,7 +998,7 @@ func TestPluralsAndSwedishDates(t *testing.T) {
 	for _, l := range looks {
 		p := open(t, f.url("/page", pageOpts{lang: l.lang}), 0)
 		p.ready()
-		require.Equal(t, l.pick("1 av 1 ärende, sorterade efter datum, nyast först", "1 of 1 case, sorted by date, newest first"), p.text(".cnt"))
+		require.Equal(t, l.pick("1 av 1 ärende, sorterade efter datum, nyast först", "1 of 1 case, sorted by date, newest first"), p.text(".status-region"))
 		require.Equal(t, l.pick("1 dag", "1 day"), p.text("tbody td:last-child"))
 		require.Equal(t, l.pick("21 november 2026", "November 21, 2026"), p.text("time"), "23:30 UTC is the next day in Stockholm")
 	}
@@ -1022,29 +1022,29 @@ func TestHostileProducerTextIsInert(t *testing.T) {
 		t.Run(fmt.Sprint("without CSP ", noCSP), func(t *testing.T) {
 			p := open(t, f.url("/page", pageOpts{noCSP: noCSP}), 0)
 			p.ready()
-			require.Equal(t, []string{hostile[0].Title, "Skriptlänk", "Datalänk"}, p.texts(".tt"), "the title is text")
+			require.Equal(t, []string{hostile[0].Title, "Skriptlänk", "Datalänk"}, p.texts(".case-title"), "the title is text")
 			for _, c := range hostile {
 				p.eval(title(c.Title) + `.click()`)
 			}
-			detail := evalAs[[]string](p, `[...`+sr+`.querySelectorAll(".det dd, .det dt")].map((e) => e.textContent)`)
+			detail := evalAs[[]string](p, `[...`+sr+`.querySelectorAll(".case-detail dd, .case-detail dt")].map((e) => e.textContent)`)
 			require.Contains(t, detail, hostile[0].FreeText)
 			require.Contains(t, detail, hostile[0].Officer)
 			require.Contains(t, detail, "{{.Sender}}")
 			require.Contains(t, detail, hostile[0].Pairs[0].Value)
-			require.Equal(t, 0, evalAs[int](p, sr+`.querySelectorAll(".adv script, .adv img, .adv b").length`), "no markup came from the producer")
+			require.Equal(t, 0, evalAs[int](p, sr+`.querySelectorAll(".overview script, .overview img, .overview b").length`), "no markup came from the producer")
 			require.Equal(t, "", evalAs[string](p, `document.body.dataset.pwned ?? ""`), "no producer script ran")
-			require.Equal(t, 0, evalAs[int](p, sr+`.querySelectorAll("a.go").length`), "javascript:, data: and off-list links are not shown")
+			require.Equal(t, 0, evalAs[int](p, sr+`.querySelectorAll("a.case-link").length`), "javascript:, data: and off-list links are not shown")
 			require.Equal(t, []string{"Om Skatteverket och hur du når kundtjänsten", "Om Vaxholms stad och hur du når kundtjänsten",
-				"Om Försäkringskassan och hur du når kundtjänsten"}, p.texts(".det a"), "but the producers' information pages are")
+				"Om Försäkringskassan och hur du når kundtjänsten"}, p.texts(".case-detail a"), "but the producers' information pages are")
 		})
 	}
 	t.Run("links the kit would never send", func(t *testing.T) {
 		p := open(t, f.url("/page", pageOpts{attrs: map[string]string{"src": "/evil"}}), 0)
 		p.ready()
-		for _, b := range p.texts(".tt") {
+		for _, b := range p.texts(".case-title") {
 			p.eval(title(b) + `.click()`)
 		}
-		require.Equal(t, 0, evalAs[int](p, sr+`.querySelectorAll(".det a").length`), "javascript: and data: are never links")
+		require.Equal(t, 0, evalAs[int](p, sr+`.querySelectorAll(".case-detail a").length`), "javascript: and data: are never links")
 	})
 }
 
@@ -1057,14 +1057,14 @@ func TestDeepLinkOpensANewWindowUnlessThePortalTakesIt(t *testing.T) {
 	// the browser from opening it in the test.
 	p.eval(`document.addEventListener("click", (e) => { globalThis.prevented = e.defaultPrevented; e.preventDefault() })`)
 	p.record("arendevy-open")
-	p.click("a.go")
-	require.Equal(t, "Go to the case at Skatteverket (opens in a new window)", p.text("a.go"))
+	p.click("a.case-link")
+	require.Equal(t, "Go to the case at Skatteverket (opens in a new window)", p.text("a.case-link"))
 	require.Equal(t, []event{{Type: "arendevy-open", Bubbles: true, Composed: true, Cancelable: true, Detail: map[string]any{
 		"id": "skv-1", "href": "https://etjanst.skatteverket.se/arende/123", "sender": map[string]any{"id": "skatteverket", "name": "Skatteverket"}}}}, p.seen())
 	require.True(t, evalAs[bool](p, `globalThis.prevented`), "the portal cancelled: the element does not open the link")
 
 	p.record()
-	p.click("a.go")
+	p.click("a.case-link")
 	require.False(t, evalAs[bool](p, `globalThis.prevented`), "otherwise the browser opens it")
 }
 
@@ -1080,8 +1080,8 @@ func TestPropertiesReflectAttributes(t *testing.T) {
 	require.Equal(t, []string{"closed", "received"}, mainAs[[]string](p, el+`.filterStatus`))
 	require.Equal(t, []string{}, mainAs[[]string](p, el+`.filterSender`))
 	require.Equal(t, 1, mainAs[int](p, el+`.pageSize`))
-	p.waitFor(q(".cnt") + `.textContent.startsWith("3 av 6")`)
-	require.Equal(t, []string{"Föräldrapenning"}, p.texts(".tt"))
+	p.waitFor(q(".status-region") + `.textContent.startsWith("3 av 6")`)
+	require.Equal(t, []string{"Föräldrapenning"}, p.texts(".case-title"))
 	require.Equal(t, 6, mainAs[int](p, el+`.data.cases.length`))
 	mainAs[any](p, el+`.filterStatus = null`)
 	require.False(t, evalAs[bool](p, el+`.hasAttribute("filter-status")`))
@@ -1106,14 +1106,14 @@ func TestLegendExplainsTheFourStatusesInWordsAndShapes(t *testing.T) {
 	f := newFixture(t, world{cases: standard()}, kit.View{})
 	p := open(t, f.url("/page", pageOpts{}), 0)
 	p.ready()
-	p.click(".lgd summary")
+	p.click(".status-legend summary")
 	require.Equal(t, []string{
 		"Ankommen handling Dina handlingar har kommit fram.",
 		"Handläggning pågår Ärendet handläggs. Du behöver inte göra något nu.",
 		"Åtgärd krävs Du behöver göra något, till exempel komplettera, för att ärendet ska gå vidare.",
 		"Ärendet avslutat Ärendet är klart.",
-	}, p.texts(".lgd dl > div"))
-	shapes := evalAs[[]string](p, `[...`+sr+`.querySelectorAll(".lgd .st")].map((e) => getComputedStyle(e, "::before").content)`)
+	}, p.texts(".status-legend dl > div"))
+	shapes := evalAs[[]string](p, `[...`+sr+`.querySelectorAll(".status-legend .status-badge")].map((e) => getComputedStyle(e, "::before").content)`)
 	require.Len(t, shapes, 4)
 	for i, s := range shapes {
 		require.NotContains(t, []string{"none", "normal", ""}, s)
@@ -1125,7 +1125,7 @@ func TestLegendExplainsTheFourStatusesInWordsAndShapes(t *testing.T) {
 
 func TestThemesAndReducedMotion(t *testing.T) {
 	f := newFixture(t, world{cases: standard()}, kit.View{})
-	accent := `getComputedStyle(` + q(".tt") + `).color`
+	accent := `getComputedStyle(` + q(".case-title") + `).color`
 	def := open(t, f.url("/page", pageOpts{}), 0)
 	def.ready()
 	bank := open(t, f.url("/page", pageOpts{theme: "bank"}), 0)
@@ -1133,7 +1133,7 @@ func TestThemesAndReducedMotion(t *testing.T) {
 	require.Equal(t, "rgb(31, 79, 168)", evalAs[string](def, accent))
 	require.Equal(t, "rgb(0, 80, 122)", evalAs[string](bank, accent), "the bank's theme reaches into the shadow root")
 
-	transition := `getComputedStyle(` + q(".tt") + `, "::after").transitionDuration`
+	transition := `getComputedStyle(` + q(".case-title") + `, "::after").transitionDuration`
 	require.Equal(t, "0.2s", evalAs[string](def, transition))
 	require.NoError(t, def.tab.EmulateMedia(def.ctx, browser.ReducedMotion))
 	require.Equal(t, "0s", evalAs[string](def, transition))
@@ -1152,11 +1152,11 @@ func layoutOf(p *page, root string) layout {
 	p.t.Helper()
 	return evalAs[layout](p, `(() => {
 		const root = `+root+`;
-		const parts = [...root.querySelectorAll("h2, .cnt, .sb, .tt, tbody .st, .more, .lgd summary")].map((e) => {
+		const parts = [...root.querySelectorAll("h2, .status-region, .sort-button, .case-title, tbody .status-badge, .show-more, .status-legend summary")].map((e) => {
 			const r = e.getBoundingClientRect(); return [r.x, r.y, r.width, r.height].map((n) => Math.round(n * 2) / 2) })
 			.filter(([, , w, h]) => w || h); // what is not displayed has no place
 		return {height: document.querySelector("arendevy-overview").getBoundingClientRect().height, parts,
-			text: root.querySelector(".adv").innerText};
+			text: root.querySelector(".overview").innerText};
 	})()`)
 }
 
@@ -1168,26 +1168,26 @@ func TestServerRenderedOverviewShowsWithoutJavaScriptAndUpgradesWithoutMoving(t 
 			light := `document.querySelector("arendevy-overview")`
 
 			before := open(t, f.url("/ssr", pageOpts{lang: l.lang, theme: l.theme, attrs: attrs}), l.width)
-			require.Equal(t, 4, evalAs[int](before, light+`.querySelectorAll("tr.case:not(.pg)").length`))
-			require.Equal(t, "none", evalAs[string](before, `getComputedStyle(`+light+`.querySelector("tr.det")).display`), "details closed, as the element will have them")
+			require.Equal(t, 4, evalAs[int](before, light+`.querySelectorAll("tr.case-row:not(.later-page)").length`))
+			require.Equal(t, "none", evalAs[string](before, `getComputedStyle(`+light+`.querySelector("tr.case-detail")).display`), "details closed, as the element will have them")
 			want := layoutOf(before, light)
 			before.axe("server-rendered, before the element")
 			readWithoutScripting(before)
-			require.Equal(t, []string{"none", "grid"}, evalAs[[]string](before, `[".flt", "tr.det.pg"].map((s) => getComputedStyle(`+light+`.querySelector(s)).display)`),
+			require.Equal(t, []string{"none", "grid"}, evalAs[[]string](before, `[".filters", "tr.case-detail.later-page"].map((s) => getComputedStyle(`+light+`.querySelector(s)).display)`),
 				"no filters, and every detail and page open, as without JavaScript")
 			before.axe("server-rendered, without JavaScript")
 
 			calls := f.apiCalls.Load()
 			after := open(t, f.url("/ssr", pageOpts{lang: l.lang, theme: l.theme, attrs: attrs, script: true}), l.width)
-			after.waitFor(q(".adv") + ` && !` + light + `.firstElementChild`)
+			after.waitFor(q(".overview") + ` && !` + light + `.firstElementChild`)
 			require.Equal(t, calls+1, f.apiCalls.Load(), "the element took the server's data; the page compiled the only overview")
 			got := layoutOf(after, sr)
 			require.Equal(t, want.Text, got.Text, "the same words")
 			require.Equal(t, want.Height, got.Height, "the same height")
 			require.Equal(t, want.Parts, got.Parts, "everything where it was")
-			require.Equal(t, []string{"Ansökan om F-skatt", "Bygglov för carport", "Föräldrapenning", "Återbetalning av skatt"}, after.texts(".tt"))
-			after.click(`[data-k="date"]`)
-			require.Equal(t, byDate[:4], after.texts(".tt"), "and it works")
+			require.Equal(t, []string{"Ansökan om F-skatt", "Bygglov för carport", "Föräldrapenning", "Återbetalning av skatt"}, after.texts(".case-title"))
+			after.click(`[data-sort-key="date"]`)
+			require.Equal(t, byDate[:4], after.texts(".case-title"), "and it works")
 			after.axe("server-rendered, upgraded")
 		})
 	}
@@ -1218,12 +1218,12 @@ func TestServerRenderedOverviewWithoutJavaScript(t *testing.T) {
 		return v
 	}
 	require.Equal(t, false, read(`el.matches(":defined")`), "the element did not run")
-	require.Equal(t, toAny(byDate), read(`[...el.querySelectorAll(".tt")].map((e) => e.innerText)`), "every case shows, not only the first page")
+	require.Equal(t, toAny(byDate), read(`[...el.querySelectorAll(".case-title")].map((e) => e.innerText)`), "every case shows, not only the first page")
 	require.Equal(t, toAny([]string{"Gå till ärendet hos Skatteverket (öppnas i nytt fönster)"}),
-		read(`[...el.querySelectorAll("a.go")].filter((a) => a.offsetParent).map((a) => a.innerText)`), "every detail is open")
-	require.Equal(t, toAny([]string{"none", "none"}), read(`[...el.querySelectorAll(".flt, .more")].map((e) => getComputedStyle(e).display)`),
+		read(`[...el.querySelectorAll("a.case-link")].filter((a) => a.offsetParent).map((a) => a.innerText)`), "every detail is open")
+	require.Equal(t, toAny([]string{"none", "none"}), read(`[...el.querySelectorAll(".filters, .show-more")].map((e) => getComputedStyle(e).display)`),
 		"no control that needs JavaScript")
-	require.Equal(t, "6 av 6 ärenden, sorterade efter datum, nyast först", read(`el.querySelector(".cnt").innerText`))
+	require.Equal(t, "6 av 6 ärenden, sorterade efter datum, nyast först", read(`el.querySelector(".status-region").innerText`))
 }
 
 // readWithoutScripting makes the page's stylesheets apply as they do in a

@@ -32,7 +32,6 @@ import (
 	"github.com/tdewolff/minify/v2/js"
 	mjson "github.com/tdewolff/minify/v2/json"
 
-	"github.com/arendevy/arendevy/static"
 	"github.com/arendevy/arendevy/widget"
 )
 
@@ -43,10 +42,10 @@ const (
 	// Styles is the element's stylesheet, for its shadow root and for the
 	// server-rendered markup. It is served with DefaultTheme in front of it,
 	// so that one file gives the element its look.
-	Styles = "arendevy.css"
+	Styles = widget.Styles
 	// DefaultTheme holds the default value of every --arendevy-* property;
 	// also served alone, as the template of a theme.
-	DefaultTheme = "themes/default.css"
+	DefaultTheme = widget.DefaultTheme
 )
 
 // catalogueMarker is the string in the element that the message catalogue
@@ -96,8 +95,8 @@ type Options struct {
 	Catalogue []byte
 }
 
-// New minifies, links and compresses the element, its manifest and the
-// stylesheets shipped in widget/ and static/. The work is done once per
+// New minifies, links and compresses the element, its manifest and its
+// stylesheets, as widget/ ships them. The work is done once per
 // catalogue in a process: it does not depend on where the assets are
 // mounted, and compressing at brotli's best level takes a moment.
 func New(o Options) (*Set, error) {
@@ -148,17 +147,15 @@ var types = map[string]string{
 // hashed itself.
 func prepare(catalogue []byte) ([]*Asset, error) {
 	files := map[string][]byte{}
-	for _, src := range []fs.FS{widget.FS, static.FS} {
-		err := fs.WalkDir(src, ".", func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || path.Ext(p) == ".go" {
-				return err
-			}
-			files[p], err = fs.ReadFile(src, p)
+	err := fs.WalkDir(widget.Assets, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
 			return err
-		})
-		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrBuild, err)
 		}
+		files[p], err = fs.ReadFile(widget.Assets, p)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBuild, err)
 	}
 	for _, need := range []string{Module, Styles, DefaultTheme} {
 		if files[need] == nil {

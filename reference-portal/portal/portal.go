@@ -23,13 +23,11 @@ import (
 	"github.com/arendevy/arendevy/kit/preferences"
 	"github.com/arendevy/arendevy/kit/producers"
 	"github.com/arendevy/arendevy/kit/session"
+	"github.com/arendevy/arendevy/static"
 )
 
 //go:embed templates/*.html
 var templateFS embed.FS
-
-//go:embed static/portal.css
-var portalCSS []byte
 
 //go:embed locales/*.toml
 var localeFS embed.FS
@@ -113,7 +111,7 @@ func New(o Options) (*Portal, error) {
 		}
 		p.pages[name] = t
 	}
-	sum := sha256.Sum256(portalCSS)
+	sum := sha256.Sum256(static.PortalCSS)
 	p.cssPath = "/static/portal-" + hex.EncodeToString(sum[:6]) + ".css"
 	p.handler = p.routes()
 	return p, nil
@@ -169,7 +167,7 @@ func contains(list []string, s string) bool {
 
 func (p *Portal) css(c *gin.Context) {
 	c.Header("Cache-Control", "public, max-age=31536000, immutable")
-	c.Data(http.StatusOK, "text/css; charset=utf-8", portalCSS)
+	c.Data(http.StatusOK, "text/css; charset=utf-8", static.PortalCSS)
 }
 
 // render writes a page. Every page may carry personal data (the user's

@@ -20,7 +20,7 @@
       // Style and layout of what was just built, as the coming frame would
       // do them: reading a box forces both now.
       root?.querySelector("table")?.getBoundingClientRect();
-      loads.push({ loaded, layout: performance.now(), rows: root ? root.querySelectorAll("tr.case").length : 0 });
+      loads.push({ loaded, layout: performance.now(), rows: root ? root.querySelectorAll("tr.case-row").length : 0 });
     },
     true,
   );

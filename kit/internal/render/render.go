@@ -28,8 +28,12 @@ import (
 	"github.com/arendevy/arendevy/kit/listing"
 	"github.com/arendevy/arendevy/kit/overview"
 	"github.com/arendevy/arendevy/kit/producers"
+	"github.com/arendevy/arendevy/widget"
 )
 
+// templates holds the kit's own pages; the element's template is the
+// widget's (widget.Template), beside the module whose markup it mirrors.
+//
 //go:embed templates/*.html
 var templates embed.FS
 
@@ -46,7 +50,10 @@ type Renderer struct {
 
 // New parses the templates.
 func New(b *i18n.Bundle) (*Renderer, error) {
-	t, err := template.ParseFS(templates, "templates/*.html")
+	t, err := template.ParseFS(widget.Templates, widget.Template)
+	if err == nil {
+		t, err = t.ParseFS(templates, "templates/*.html")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("render: templates: %w", err)
 	}
@@ -87,15 +94,15 @@ func (r *Renderer) Overview(w io.Writer, f Fragment) error {
 	json.HTMLEscape(&safe, data)
 
 	l := r.bundle.Localizer(f.Lang)
-	v := fragmentView{L: l, F: f, Data: template.JS(safe.String()), Total: len(ov.Cases)}
+	v := fragmentView{Localizer: l, Fragment: f, Data: template.JS(safe.String()), Total: len(ov.Cases)}
 	v.Heading = l.Text("heading")
 	if ov.Customer.Agent {
 		v.Heading = l.Text("headingFor", "Name", ov.Customer.Name)
 	}
 	if f.ApprovedBy != "" {
-		v.Trust = l.Text("approved", "By", f.ApprovedBy)
+		v.TrustLine = l.Text("approved", "By", f.ApprovedBy)
 	}
-	v.Notes = notes(l, ov)
+	v.Notices = notices(l, ov)
 	shown := filter(ov.Cases, f.Query)
 	v.Matched = len(shown)
 	if v.Total > 0 {
@@ -108,62 +115,64 @@ func (r *Renderer) Overview(w io.Writer, f Fragment) error {
 		} else {
 			order += "asc"
 		}
-		v.Status = l.Plural("count", v.Total, "Shown", v.Matched) + ", " +
+		v.StatusRegion = l.Plural("count", v.Total, "Shown", v.Matched) + ", " +
 			l.Text("sorted.by", "Key", strings.ToLower(l.Text("col."+string(f.Query.Sort))), "Order", l.Text("sorted."+order))
 	}
 	for _, k := range []listing.Key{listing.ByDate, listing.ByTitle, listing.BySender, listing.ByStatus} {
-		h := head{Label: l.Text("col." + string(k))}
+		h := sortHeader{Label: l.Text("col." + string(k))}
 		if k == f.Query.Sort {
 			h.Sort = "ascending"
 			if f.Query.Descending {
 				h.Sort = "descending"
 			}
 		}
-		v.Heads = append(v.Heads, h)
+		v.SortHeaders = append(v.SortHeaders, h)
 	}
 	for i, c := range shown {
-		v.Rows = append(v.Rows, rowOf(l, c, f.PageSize > 0 && i >= f.PageSize))
+		v.CaseRows = append(v.CaseRows, caseRowOf(l, c, f.PageSize > 0 && i >= f.PageSize))
 	}
 	if f.PageSize > 0 && len(shown) > f.PageSize {
-		v.More = l.Plural("more", min(f.PageSize, len(shown)-f.PageSize))
+		v.ShowMore = l.Plural("more", min(f.PageSize, len(shown)-f.PageSize))
 	}
 	for _, s := range cases.Statuses {
-		v.Legend = append(v.Legend, legendItem{Status: string(s), Label: l.Text("status." + string(s)), Explain: l.Text("explain." + string(s))})
+		v.StatusLegend = append(v.StatusLegend, legendItem{Status: string(s), Label: l.Text("status." + string(s)), Explain: l.Text("explain." + string(s))})
 	}
-	return r.tmpl.ExecuteTemplate(w, "overview.html", v)
+	return r.tmpl.ExecuteTemplate(w, widget.Template, v)
 }
 
+// fragmentView is what the element's template (widget.Template) shows; its
+// names follow the element's classes.
 type fragmentView struct {
-	L       *i18n.Localizer
-	F       Fragment
-	Data    template.JS
-	Heading string
-	Trust   string
-	Notes   []string
-	Total   int
-	Matched int
-	Status  string
-	Heads   []head
-	Rows    []row
-	More    string
-	Legend  []legendItem
+	Localizer    *i18n.Localizer
+	Fragment     Fragment
+	Data         template.JS
+	Heading      string
+	TrustLine    string
+	Notices      []string
+	Total        int
+	Matched      int
+	StatusRegion string
+	SortHeaders  []sortHeader
+	CaseRows     []caseRow
+	ShowMore     string
+	StatusLegend []legendItem
 }
 
 // Order is the order attribute of the query.
 func (v fragmentView) Order() string {
-	if v.F.Query.Descending {
+	if v.Fragment.Query.Descending {
 		return "desc"
 	}
 	return "asc"
 }
 
 // Senders is the filter-sender attribute of the query.
-func (v fragmentView) Senders() string { return strings.Join(v.F.Query.Senders, ",") }
+func (v fragmentView) Senders() string { return strings.Join(v.Fragment.Query.Senders, ",") }
 
 // Statuses is the filter-status attribute of the query.
 func (v fragmentView) Statuses() string {
-	ss := make([]string, len(v.F.Query.Statuses))
-	for i, s := range v.F.Query.Statuses {
+	ss := make([]string, len(v.Fragment.Query.Statuses))
+	for i, s := range v.Fragment.Query.Statuses {
 		ss[i] = string(s)
 	}
 	return strings.Join(ss, ",")
@@ -171,7 +180,7 @@ func (v fragmentView) Statuses() string {
 
 // ShowClosed is the show-closed attribute of the query ("" for all cases).
 func (v fragmentView) ShowClosed() string {
-	switch v.F.Query.Scope {
+	switch v.Fragment.Query.Scope {
 	case listing.OpenOnly:
 		return "false"
 	case listing.ClosedOnly:
@@ -180,11 +189,11 @@ func (v fragmentView) ShowClosed() string {
 	return ""
 }
 
-type head struct{ Label, Sort string }
+type sortHeader struct{ Label, Sort string }
 
 type legendItem struct{ Status, Label, Explain string }
 
-type row struct {
+type caseRow struct {
 	Date       time.Time
 	DateText   string
 	Title      string
@@ -198,7 +207,7 @@ type row struct {
 	LinkText   string
 	Info       string
 	InfoText   string
-	Later      bool // beyond the first page
+	LaterPage  bool // beyond the first page
 }
 
 type field struct {
@@ -214,8 +223,8 @@ type event struct {
 	Body   string
 }
 
-// notes mirror the element's: producers that are missing, no cases at all.
-func notes(l *i18n.Localizer, ov *overview.Overview) []string {
+// notices mirror the element's: producers that are missing, no cases at all.
+func notices(l *i18n.Localizer, ov *overview.Overview) []string {
 	var out []string
 	var names []string
 	for _, o := range ov.Sources {
@@ -254,11 +263,11 @@ func filter(cs []overview.CaseView, q listing.Query) []overview.CaseView {
 	return out
 }
 
-func rowOf(l *i18n.Localizer, c overview.CaseView, later bool) row {
-	r := row{
+func caseRowOf(l *i18n.Localizer, c overview.CaseView, laterPage bool) caseRow {
+	r := caseRow{
 		Date: c.Date, DateText: l.Date(c.Date), Title: c.Title, Sender: c.Sender.Name,
 		Status: string(c.Status), StatusText: l.Text("status." + string(c.Status)),
-		Forecast: l.Text("field.none"), Later: later,
+		Forecast: l.Text("field.none"), LaterPage: laterPage,
 	}
 	if f := c.Forecast; f != nil {
 		r.Forecast = l.Plural("unit."+string(f.Unit), f.Amount)
@@ -311,7 +320,7 @@ func rowOf(l *i18n.Localizer, c overview.CaseView, later bool) row {
 // stylesheets, with SRI).
 func (r *Renderer) Producer(w io.Writer, lang string, p producers.Info, head template.HTML) error {
 	l := r.bundle.Localizer(lang)
-	v := producerView{L: l, Head: head, Title: l.Text("server.producer.title", "Name", p.Name)}
+	v := producerView{Localizer: l, Head: head, Title: l.Text("server.producer.title", "Name", p.Name)}
 	v.Intro = l.Text("server.producer.intro", "Name", p.Name)
 	cs := p.CustomerService
 	if cs.Phone != "" {
@@ -340,12 +349,12 @@ func (r *Renderer) Producer(w io.Writer, lang string, p producers.Info, head tem
 func (r *Renderer) NotFound(w io.Writer, lang string, head template.HTML) error {
 	l := r.bundle.Localizer(lang)
 	return r.tmpl.ExecuteTemplate(w, "producer.html", producerView{
-		L: l, Head: head, Title: l.Text("server.producer.notFound"), Intro: l.Text("server.producer.notFoundText"),
+		Localizer: l, Head: head, Title: l.Text("server.producer.notFound"), Intro: l.Text("server.producer.notFoundText"),
 	})
 }
 
 type producerView struct {
-	L         *i18n.Localizer
+	Localizer *i18n.Localizer
 	Head      template.HTML
 	Title     string
 	Intro     string

@@ -139,26 +139,26 @@ func TestOverviewMirrorsTheElement(t *testing.T) {
 	require.Len(t, el, 1)
 	require.Equal(t, []html.Attribute{{Key: "src", Val: "/arendevy/api/overview"}, {Key: "sort", Val: "date"}, {Key: "order", Val: "desc"},
 		{Key: "page-size", Val: "2"}, {Key: "approved-by", Val: "Skatteverket"}}, el[0].Attr)
-	root := find(doc, class("adv"))[0]
+	root := find(doc, class("overview"))[0]
 	require.Equal(t, "sv", attr(root, "lang"))
 	require.Equal(t, []string{"Mina ärenden"}, texts(find(doc, tag("h2"))))
-	require.Equal(t, []string{"Tjänsten är godkänd av Skatteverket."}, texts(find(doc, class("trust"))))
-	require.Equal(t, []string{"3 av 3 ärenden, sorterade efter datum, nyast först"}, texts(find(doc, class("cnt"))))
+	require.Equal(t, []string{"Tjänsten är godkänd av Skatteverket."}, texts(find(doc, class("trust-line"))))
+	require.Equal(t, []string{"3 av 3 ärenden, sorterade efter datum, nyast först"}, texts(find(doc, class("status-region"))))
 	require.Equal(t, []string{"Datum", "Titel", "Avsändare", "Status", "Beredningstid"}, texts(find(doc, func(n *html.Node) bool { return n.Data == "th" && attr(n, "scope") == "col" })))
 	require.Equal(t, "descending", attr(find(doc, tag("th"))[0], "aria-sort"))
-	require.Equal(t, []string{"Ansökan om F-skatt", "Bygglov", "Återbetalning"}, texts(find(doc, class("tt"))))
+	require.Equal(t, []string{"Ansökan om F-skatt", "Bygglov", "Återbetalning"}, texts(find(doc, class("case-title"))))
 
-	rows := find(doc, class("case"))
+	rows := find(doc, class("case-row"))
 	require.Equal(t, []string{"20 november 2026", "Ansökan om F-skatt", "Skatteverket", "Handläggning pågår", "3 veckor"}, texts(find(rows[0], func(n *html.Node) bool {
 		return n.Parent == rows[0]
 	})))
 	require.Equal(t, "2026-11-20T09:30:00Z", attr(find(rows[0], tag("time"))[0], "datetime"))
 	require.Equal(t, "Uppgift saknas", text(find(rows[2], tag("td"))[3]))
-	require.Equal(t, []string{"case", "case", "case pg"}, []string{attr(rows[0], "class"), attr(rows[1], "class"), attr(rows[2], "class")},
+	require.Equal(t, []string{"case-row", "case-row", "case-row later-page"}, []string{attr(rows[0], "class"), attr(rows[1], "class"), attr(rows[2], "class")},
 		"beyond the page size until the user asks")
-	require.Equal(t, []string{"Visa 1 till"}, texts(find(doc, class("more"))))
+	require.Equal(t, []string{"Visa 1 till"}, texts(find(doc, class("show-more"))))
 
-	details := find(doc, class("det"))
+	details := find(doc, class("case-detail"))
 	require.Len(t, details, 3)
 	require.Equal(t, []string{"Diarienummer131-1", "BetalningUtbetalt", "Tidpunkt för nästa steg15 december 2026"}, texts(find(details[0], func(n *html.Node) bool {
 		return n.Data == "div" && n.Parent.Data == "dl"
@@ -175,7 +175,7 @@ func TestOverviewMirrorsTheElement(t *testing.T) {
 	require.Empty(t, find(details[1], tag("dl")), "no heading without a value")
 
 	require.Len(t, find(doc, func(n *html.Node) bool {
-		return n.Parent != nil && n.Parent.Data == "dl" && class("lgd")(n.Parent.Parent)
+		return n.Parent != nil && n.Parent.Data == "dl" && class("status-legend")(n.Parent.Parent)
 	}), 4, "the legend")
 
 	scripts := find(doc, tag("script"))
@@ -209,8 +209,8 @@ func TestOverviewFiltersTheWayTheElementDoes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, doc := fragment(t, render.Fragment{Lang: "sv", Query: tt.q, Overview: data})
-			require.Equal(t, tt.titles, texts(find(doc, class("tt"))))
-			require.Equal(t, []string{tt.status}, texts(find(doc, class("cnt"))))
+			require.Equal(t, tt.titles, texts(find(doc, class("case-title"))))
+			require.Equal(t, []string{tt.status}, texts(find(doc, class("status-region"))))
 			el := find(doc, tag("arendevy-overview"))[0]
 			for k, v := range tt.attrs {
 				require.Equal(t, v, attr(el, k), k)
@@ -219,9 +219,9 @@ func TestOverviewFiltersTheWayTheElementDoes(t *testing.T) {
 	}
 
 	_, doc := fragment(t, render.Fragment{Lang: "en", Query: listing.Query{Sort: listing.ByDate, Scope: listing.All, Text: "zzz"}, Overview: data})
-	require.Equal(t, []string{"No cases match your choices.Clear filters"}, texts(find(doc, class("msg"))))
+	require.Equal(t, []string{"No cases match your choices.Clear filters"}, texts(find(doc, class("no-match"))))
 	require.Empty(t, find(doc, tag("table")))
-	require.Equal(t, []string{"0 of 3 cases, sorted by date, oldest first"}, texts(find(doc, class("cnt"))))
+	require.Equal(t, []string{"0 of 3 cases, sorted by date, oldest first"}, texts(find(doc, class("status-region"))))
 }
 
 func TestOverviewNotices(t *testing.T) {
@@ -247,8 +247,8 @@ func TestOverviewNotices(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, doc := fragment(t, render.Fragment{Lang: tt.lang, Query: listing.Default(), Overview: compiled(t, tt.subject, tt.res)})
 			require.Equal(t, []string{tt.heading}, texts(find(doc, tag("h2"))))
-			require.Equal(t, tt.notes, texts(find(find(doc, class("notes"))[0], tag("p"))))
-			require.Equal(t, tt.filters, len(find(doc, class("flt"))) == 1, "filters only when there is something to filter")
+			require.Equal(t, tt.notes, texts(find(find(doc, class("notices"))[0], tag("p"))))
+			require.Equal(t, tt.filters, len(find(doc, class("filters"))) == 1, "filters only when there is something to filter")
 		})
 	}
 }
@@ -263,7 +263,7 @@ func TestOverviewKeepsProducerTextInert(t *testing.T) {
 	require.Len(t, find(doc, tag("script")), 1, "nothing ends the data block early")
 	require.Empty(t, find(doc, tag("img")))
 	require.NotContains(t, out, "<script>alert")
-	require.Equal(t, []string{c.Title}, texts(find(doc, class("tt"))))
+	require.Equal(t, []string{c.Title}, texts(find(doc, class("case-title"))))
 	dd := texts(find(doc, tag("dd")))
 	require.Contains(t, dd, c.FreeText)
 	require.Contains(t, dd, `{{template "x"}}`)
