@@ -35,6 +35,7 @@ import (
 	dsig "github.com/russellhaering/goxmldsig"
 
 	"github.com/arendevy/arendevy/kit/identity"
+	"github.com/arendevy/arendevy/kit/localpath"
 	"github.com/arendevy/arendevy/kit/session"
 )
 
@@ -220,7 +221,7 @@ func New(cfg Config) (*SP, error) {
 	if cfg.DefaultReturn == "" {
 		cfg.DefaultReturn = DefaultReturn
 	}
-	if _, err := localPath(cfg.DefaultReturn); err != nil {
+	if localpath.Check(cfg.DefaultReturn) != nil {
 		add("DefaultReturn: must be a local path")
 	}
 	cfg.DisplayName = withDefaults(cfg.DisplayName, map[string]string{"sv": "Mina ärenden", "en": "My cases"})
@@ -313,8 +314,8 @@ func (sp *SP) Handler() http.Handler {
 // ends at DefaultReturn.
 func (sp *SP) LoginURL(returnTo string) string {
 	u := sp.cfg.Mount + "/saml/login"
-	if p, err := localPath(returnTo); err == nil {
-		u += "?return=" + url.QueryEscape(p)
+	if localpath.Check(returnTo) == nil {
+		u += "?return=" + url.QueryEscape(returnTo)
 	}
 	return u
 }

@@ -7,11 +7,11 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/arendevy/arendevy/kit/identity"
+	"github.com/arendevy/arendevy/kit/localpath"
 	"github.com/arendevy/arendevy/kit/websec"
 )
 
@@ -160,7 +160,7 @@ func (m *Manager) serveActFor(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, list)
 		return
 	}
-	http.Redirect(w, r, localPath(r.PostFormValue("return")), http.StatusSeeOther)
+	http.Redirect(w, r, localpath.Or(r.PostFormValue("return"), "/"), http.StatusSeeOther)
 }
 
 func (m *Manager) serveCSRF(w http.ResponseWriter, r *http.Request) {
@@ -206,18 +206,4 @@ func wantsJSON(r *http.Request) bool {
 		}
 	}
 	return false
-}
-
-// localPath returns p when it is a path on this site, else "/": a form
-// field must never turn into an open redirect (//evil, /\evil, https://evil).
-func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") ||
-		strings.ContainsFunc(p, func(r rune) bool { return r == '\\' || r < ' ' || r == 0x7f }) {
-		return "/"
-	}
-	u, err := url.Parse(p)
-	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
-		return "/"
-	}
-	return p
 }
