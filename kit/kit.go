@@ -74,7 +74,9 @@ func New(cfg Config) (*Kit, error) {
 func (k *Kit) secure() error {
 	sec := k.cfg.Security
 	sec.CSRFToken = k.cfg.Sessions.CSRFToken
-	sec.Mount = k.cfg.Mount
+	if sec.Exempt == nil {
+		sec.Exempt = []string{k.cfg.Mount + "/saml/acs"}
+	}
 	if sec.Logger == nil {
 		sec.Logger = k.cfg.Logger
 	}
