@@ -41,7 +41,6 @@ import (
 
 // Defaults for Config.
 const (
-	DefaultMount           = "/arendevy"
 	DefaultClockSkew       = 3 * time.Minute
 	DefaultRequestLifetime = 10 * time.Minute
 	DefaultReturn          = "/"
@@ -75,7 +74,7 @@ type LoginSink interface {
 
 var _ LoginSink = (*session.Manager)(nil)
 
-// Config configures the service provider. EntityID, RootURL, Key,
+// Config configures the service provider. RootURL, Mount, Key,
 // Certificate, IdPMetadata and Sessions are required; every other field has
 // a default that works.
 type Config struct {
@@ -84,7 +83,10 @@ type Config struct {
 	RootURL string
 	// EntityID is our SP's entity ID; default RootURL + Mount + "/saml/metadata".
 	EntityID string
-	// Mount is the kit's path prefix; default /arendevy.
+	// Mount is the kit's path prefix: kit.Config.Mount, or kit.DefaultMount
+	// when that is left empty. The SP needs it before the kit exists (its
+	// metadata names the ACS), so it cannot take it from the kit; kit.New
+	// refuses an SP mounted elsewhere.
 	Mount string
 	// Key signs our requests and derives the request-tracking key; it must
 	// be RSA (2048 bits or more). When it is an *rsa.PrivateKey it also
@@ -172,11 +174,11 @@ func New(cfg Config) (*SP, error) {
 	var problems []string
 	add := func(format string, a ...any) { problems = append(problems, fmt.Sprintf(format, a...)) }
 
-	if cfg.Mount == "" {
-		cfg.Mount = DefaultMount
-	}
 	cfg.Mount = strings.TrimSuffix(cfg.Mount, "/")
-	if !strings.HasPrefix(cfg.Mount, "/") {
+	switch {
+	case cfg.Mount == "":
+		add("Mount: required")
+	case !strings.HasPrefix(cfg.Mount, "/"):
 		add("Mount: must start with /")
 	}
 	cfg.RootURL = strings.TrimSuffix(cfg.RootURL, "/")
@@ -308,6 +310,9 @@ func (sp *SP) Handler() http.Handler {
 	mux.HandleFunc("GET "+m+"/saml/slo", sp.serveSLO)
 	return mux
 }
+
+// Mount is the path prefix the SP's routes and URLs are under.
+func (sp *SP) Mount() string { return sp.cfg.Mount }
 
 // LoginURL returns the local URL that starts a login and comes back to
 // returnTo. A returnTo that is not a local path is left out: the login then
