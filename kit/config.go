@@ -23,7 +23,10 @@ const DefaultMount = "/arendevy"
 // Config is everything a portal decides. The zero value of every field but
 // Sources works.
 type Config struct {
-	// Mount is the path prefix of every route the kit serves; default /arendevy.
+	// Mount is the path prefix of every route the kit serves; default
+	// DefaultMount. It is the one place the prefix is chosen: the kit hands
+	// it to the session manager, the security guard and the deep links, and
+	// refuses an SSO built with another.
 	Mount string
 	// Sources are asked concurrently for every overview.
 	Sources []fanout.Member
