@@ -23,7 +23,10 @@ const DefaultMount = "/arendevy"
 // Config is everything a portal decides. The zero value of every field but
 // Sources works.
 type Config struct {
-	// Mount is the path prefix of every route the kit serves; default /arendevy.
+	// Mount is the path prefix of every route the kit serves; default
+	// DefaultMount. It is the one place the prefix is chosen: the kit hands
+	// it to the session manager, the security guard and the deep links, and
+	// refuses an SSO built with another.
 	Mount string
 	// Sources are asked concurrently for every overview.
 	Sources []fanout.Member
@@ -58,10 +61,11 @@ type Config struct {
 	// the request context itself (identity.WithSubject) and guards its pages.
 	Sessions *session.Manager
 	// SSO is the SAML service provider whose routes the kit serves and where
-	// a 401 sends the user to log in (kit/saml, built with Sessions as sink).
+	// a 401 sends the user to log in (kit/saml, built with Sessions as sink
+	// and this Mount: its metadata needs the mount before the kit exists).
 	SSO *saml.SP
 	// Security configures the security headers and CSRF check; CSRFToken is
-	// taken from Sessions and Mount from the kit.
+	// taken from Sessions, and a nil Exempt exempts the kit's SAML ACS.
 	Security websec.Config
 	// LinkKey seals deep links (32 bytes); nil: a random key per process.
 	// Several instances behind a load balancer share one.
@@ -114,6 +118,10 @@ func (cfg *Config) check() error {
 	}
 	if cfg.SSO != nil && cfg.Sessions == nil {
 		problems = append(problems, "SSO: needs Sessions")
+	}
+	if cfg.SSO != nil && cfg.SSO.Mount() != cfg.Mount {
+		problems = append(problems, "SSO: the SAML SP is mounted at "+cfg.SSO.Mount()+
+			" but Mount is "+cfg.Mount+"; build it with saml.Config.Mount "+cfg.Mount)
 	}
 	if q := cfg.DefaultQuery; q != nil {
 		// The same checks as a request's parameters: a query the API would

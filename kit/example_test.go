@@ -42,14 +42,14 @@ func Example_embed() {
 	check(err)
 	sessions, err := session.NewManager(session.Config{})
 	check(err)
-	sp, err := saml.New(saml.Config{RootURL: "https://minasidor.example.se",
+	sp, err := saml.New(saml.Config{RootURL: "https://minasidor.example.se", Mount: kit.DefaultMount,
 		Key: spKey, Certificate: spCert, IdPMetadata: idpMetadata, Sessions: sessions})
 	check(err)
 	k, err := kit.New(kit.Config{Sources: []fanout.Member{hubClient.Member()},
 		Producers: directory, Sessions: sessions, SSO: sp})
 	check(err)
 	mux := http.NewServeMux()
-	mux.Handle("/arendevy/", k.Handler())  // the API, login, assets, deep links
+	mux.Handle(k.Mount()+"/", k.Handler()) // the API, login, assets, deep links
 	mux.Handle("/", k.Protect(yourPortal)) // your pages, behind the same login
 	log.Fatal(http.ListenAndServeTLS(":8443", "cert.pem", "key.pem", mux))
 }

@@ -74,7 +74,9 @@ func New(cfg Config) (*Kit, error) {
 func (k *Kit) secure() error {
 	sec := k.cfg.Security
 	sec.CSRFToken = k.cfg.Sessions.CSRFToken
-	sec.Mount = k.cfg.Mount
+	if sec.Exempt == nil {
+		sec.Exempt = []string{k.cfg.Mount + "/saml/acs"}
+	}
 	if sec.Logger == nil {
 		sec.Logger = k.cfg.Logger
 	}
@@ -83,7 +85,10 @@ func (k *Kit) secure() error {
 		return fmt.Errorf("kit: security: %w", err)
 	}
 	k.guard = guard
-	sessionRoutes := k.cfg.Sessions.Handler()
+	sessionRoutes, err := k.cfg.Sessions.Handler(k.cfg.Mount)
+	if err != nil {
+		return fmt.Errorf("kit: sessions: %w", err)
+	}
 	for _, route := range []string{"POST /act-for", "GET /api/principals", "GET /api/csrf"} {
 		method, path, _ := strings.Cut(route, " ")
 		k.mux.Handle(method+" "+k.cfg.Mount+path, sessionRoutes)

@@ -5,10 +5,10 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strings"
 
 	"github.com/arendevy/arendevy/kit/identity"
 	"github.com/arendevy/arendevy/kit/listing"
+	"github.com/arendevy/arendevy/kit/localpath"
 	"github.com/arendevy/arendevy/kit/preferences"
 )
 
@@ -72,10 +72,7 @@ func (k *Kit) putPreferences(w http.ResponseWriter, r *http.Request) {
 // to: the page that asked, when the request says (the element sends its
 // page's path in X-Arendevy-Return), else the portal's start.
 func returnPath(r *http.Request) string {
-	if p := r.Header.Get("X-Arendevy-Return"); strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "//") && !strings.HasPrefix(p, "/\\") {
-		return p
-	}
-	return "/"
+	return localpath.Or(r.Header.Get("X-Arendevy-Return"), "/")
 }
 
 // subject is the logged-in subject, or a 401 problem already written.

@@ -142,8 +142,10 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 	if err != nil {
 		return fail(err)
 	}
+	// The SP publishes its ACS in metadata before the kit exists, so it is
+	// told the kit's mount; kit.New refuses the two if they ever differ.
 	sp, err := saml.New(saml.Config{
-		RootURL: cfg.PublicURL, EntityID: cfg.SAML.EntityID, Key: spKey, Certificate: spCert,
+		RootURL: cfg.PublicURL, Mount: kit.DefaultMount, EntityID: cfg.SAML.EntityID, Key: spKey, Certificate: spCert,
 		IdPMetadata: idpMeta, LoAs: cfg.SAML.LoA, ForceAuthn: cfg.SAML.ForceAuthn,
 		ClockSkew: cfg.SAML.ClockSkew, AllowIdPInitiated: cfg.SAML.AllowIdPInitiated,
 		Replay: replay, Sessions: sm, AllowPlainHTTP: loopback, Logger: logger,

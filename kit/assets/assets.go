@@ -52,9 +52,6 @@ const (
 // replaces.
 const catalogueMarker = `"@@messages@@"`
 
-// DefaultPrefix is where the kit mounts the assets unless told otherwise.
-const DefaultPrefix = "/arendevy/assets/"
-
 // ErrBuild is returned when the assets cannot be prepared.
 var ErrBuild = errors.New("assets: build")
 
@@ -88,7 +85,8 @@ type route struct {
 
 // Options configures New.
 type Options struct {
-	// Prefix is the URL path the Handler is mounted at; default DefaultPrefix.
+	// Prefix is the URL path the Handler is mounted at, starting and ending
+	// with /: the kit's mount + "/assets/". Required.
 	Prefix string
 	// Catalogue is the element's messages as JSON (i18n.Bundle.Catalogue);
 	// it is inlined into the element.
@@ -100,9 +98,6 @@ type Options struct {
 // catalogue in a process: it does not depend on where the assets are
 // mounted, and compressing at brotli's best level takes a moment.
 func New(o Options) (*Set, error) {
-	if o.Prefix == "" {
-		o.Prefix = DefaultPrefix
-	}
 	if !strings.HasPrefix(o.Prefix, "/") || !strings.HasSuffix(o.Prefix, "/") {
 		return nil, fmt.Errorf("%w: prefix %q must start and end with /", ErrBuild, o.Prefix)
 	}

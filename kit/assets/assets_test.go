@@ -23,7 +23,7 @@ func set(t testing.TB) *assets.Set {
 	t.Helper()
 	b, err := i18n.Default()
 	require.NoError(t, err)
-	s, err := assets.New(assets.Options{Catalogue: b.Catalogue()})
+	s, err := assets.New(assets.Options{Prefix: "/arendevy/assets/", Catalogue: b.Catalogue()})
 	require.NoError(t, err)
 	return s
 }
@@ -202,7 +202,9 @@ func TestTagsForAPortalPage(t *testing.T) {
 func TestPrefixAndCatalogueAreChecked(t *testing.T) {
 	_, err := assets.New(assets.Options{Prefix: "assets", Catalogue: []byte(`{}`)})
 	require.True(t, errors.Is(err, assets.ErrBuild))
-	_, err = assets.New(assets.Options{Catalogue: []byte(`{"sv":`)})
+	_, err = assets.New(assets.Options{Catalogue: []byte(`{}`)})
+	require.True(t, errors.Is(err, assets.ErrBuild), "a prefix is required")
+	_, err = assets.New(assets.Options{Prefix: "/arendevy/assets/", Catalogue: []byte(`{"sv":`)})
 	require.True(t, errors.Is(err, assets.ErrBuild))
 
 	s, err := assets.New(assets.Options{Prefix: "/portal/kit/assets/", Catalogue: []byte(`{"sv":{"heading":"X"}}`)})

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+
+	"github.com/arendevy/arendevy/kit/localpath"
 )
 
 // Limits of the ACS input. A real response is a few kilobytes; the cap
@@ -61,9 +63,10 @@ func (sp *SP) consume(w http.ResponseWriter, r *http.Request) (string, error) {
 			return "", ErrUnsolicited
 		}
 		if relay != "" {
-			if returnTo, err = localPath(relay); err != nil {
-				return "", err
+			if err := localpath.Check(relay); err != nil {
+				return "", fmt.Errorf("%w: %w", ErrUnsafeReturn, err)
 			}
+			returnTo = relay
 		}
 	case tr == nil:
 		return "", fmt.Errorf("%w: no tracking state for InResponseTo", ErrUnknownRequest)

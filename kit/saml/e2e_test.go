@@ -63,7 +63,12 @@ func newWorld(t *testing.T, mods ...func(*Config)) *world {
 	}}, mods...)...)
 	require.NoError(t, idp.Register(w.sp.Metadata()))
 
+	// Mounted as the kit mounts it, so the ACS cookie a real browser
+	// needs for step-up is set too.
+	sessionRoutes, err := mgr.Handler("/arendevy")
+	require.NoError(t, err)
 	mux := http.NewServeMux()
+	mux.Handle("/arendevy/api/", sessionRoutes)
 	mux.Handle("/arendevy/saml/", w.sp.Handler())
 	mux.Handle("/minasidor", mgr.Middleware(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		s, ok := identity.FromContext(r.Context())

@@ -223,6 +223,7 @@ func newEnv(t testing.TB, mods ...func(*Config)) *env {
 	e := &env{t: t, sink: &fakeSink{}, log: newLogCapture()}
 	cfg := Config{
 		RootURL:     testRoot,
+		Mount:       "/arendevy",
 		Key:         spKeys.key,
 		Certificate: spKeys.cert,
 		IdPMetadata: idpMetadata(true),

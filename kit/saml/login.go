@@ -12,6 +12,8 @@ import (
 	"github.com/beevik/etree"
 	crewjam "github.com/crewjam/saml"
 	dsig "github.com/russellhaering/goxmldsig"
+
+	"github.com/arendevy/arendevy/kit/localpath"
 )
 
 // serveLogin starts an SP-initiated login: an AuthnRequest to the IdP over
@@ -22,8 +24,8 @@ func (sp *SP) serveLogin(w http.ResponseWriter, r *http.Request) {
 	if ret == "" {
 		ret = sp.cfg.DefaultReturn
 	}
-	if _, err := localPath(ret); err != nil {
-		sp.fail(w, r, "login", err)
+	if err := localpath.Check(ret); err != nil {
+		sp.fail(w, r, "login", fmt.Errorf("%w: %w", ErrUnsafeReturn, err))
 		return
 	}
 	req, err := sp.base.MakeAuthenticationRequest(sp.idp.ssoURL, crewjam.HTTPRedirectBinding, crewjam.HTTPPostBinding)

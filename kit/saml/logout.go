@@ -17,6 +17,8 @@ import (
 
 	"github.com/beevik/etree"
 	crewjam "github.com/crewjam/saml"
+
+	"github.com/arendevy/arendevy/kit/localpath"
 )
 
 // Limits of the HTTP-Redirect binding input: a LogoutRequest or
@@ -41,8 +43,8 @@ func (sp *SP) serveLogout(w http.ResponseWriter, r *http.Request) {
 	if ret == "" {
 		ret = sp.cfg.DefaultReturn
 	}
-	if _, err := localPath(ret); err != nil {
-		sp.fail(w, r, "logout", err)
+	if err := localpath.Check(ret); err != nil {
+		sp.fail(w, r, "logout", fmt.Errorf("%w: %w", ErrUnsafeReturn, err))
 		return
 	}
 	d, err := sp.cfg.Sessions.Logout(w, r)
@@ -111,10 +113,7 @@ func (sp *SP) serveSLO(w http.ResponseWriter, r *http.Request) {
 		sp.fail(w, r, "single logout", fmt.Errorf("%w: not our SLO endpoint", ErrDestination))
 		return
 	}
-	ret := sp.cfg.DefaultReturn
-	if p, err := localPath(msg.relay); err == nil {
-		ret = p
-	}
+	ret := localpath.Or(msg.relay, sp.cfg.DefaultReturn)
 	if want == "LogoutResponse" {
 		if err := checkStatus(root); err != nil {
 			sp.cfg.Logger.LogAttrs(r.Context(), slog.LevelWarn, "saml: IdP single logout failed", slog.Any("error", err))

@@ -101,7 +101,7 @@ func TestWithoutADecryptionKeyEncryptionIsNeitherOfferedNorAccepted(t *testing.T
 func TestConfig(t *testing.T) {
 	testKeys(t)
 	valid := func() Config {
-		return Config{RootURL: testRoot, Key: spKeys.key, Certificate: spKeys.cert, IdPMetadata: idpMetadata(true),
+		return Config{RootURL: testRoot, Mount: "/arendevy", Key: spKeys.key, Certificate: spKeys.cert, IdPMetadata: idpMetadata(true),
 			Sessions: &fakeSink{}, Logger: discard()}
 	}
 	noSSO := idpMetadata(false)
@@ -126,6 +126,7 @@ func TestConfig(t *testing.T) {
 		{"IdP without SSO endpoint", func(c *Config) { c.IdPMetadata = noSSO }, "SingleSignOnService"},
 		{"IdP without signing certificate", func(c *Config) { c.IdPMetadata = noCert }, "no signing certificate"},
 		{"mount without slash", func(c *Config) { c.Mount = "arendevy" }, "Mount: must start with /"},
+		{"no mount", func(c *Config) { c.Mount = "" }, "Mount: required"},
 		{"absurd clock skew", func(c *Config) { c.ClockSkew = time.Hour }, "ClockSkew"},
 		{"request lifetime too short", func(c *Config) { c.RequestLifetime = time.Second }, "RequestLifetime"},
 		{"default return off site", func(c *Config) { c.DefaultReturn = "https://evil.test" }, "DefaultReturn"},
@@ -149,7 +150,7 @@ func TestConfig(t *testing.T) {
 func TestPlainHTTPDevelopmentCookie(t *testing.T) {
 	testKeys(t)
 	sink := &fakeSink{}
-	sp, err := New(Config{RootURL: "http://localhost:8080", AllowPlainHTTP: true, Key: spKeys.key, Certificate: spKeys.cert,
+	sp, err := New(Config{RootURL: "http://localhost:8080", Mount: "/arendevy", AllowPlainHTTP: true, Key: spKeys.key, Certificate: spKeys.cert,
 		IdPMetadata: idpMetadata(false), Sessions: sink, Logger: discard()})
 	require.NoError(t, err)
 	for _, tc := range []struct {

@@ -35,12 +35,12 @@ import (
 	dsig "github.com/russellhaering/goxmldsig"
 
 	"github.com/arendevy/arendevy/kit/identity"
+	"github.com/arendevy/arendevy/kit/localpath"
 	"github.com/arendevy/arendevy/kit/session"
 )
 
 // Defaults for Config.
 const (
-	DefaultMount           = "/arendevy"
 	DefaultClockSkew       = 3 * time.Minute
 	DefaultRequestLifetime = 10 * time.Minute
 	DefaultReturn          = "/"
@@ -74,7 +74,7 @@ type LoginSink interface {
 
 var _ LoginSink = (*session.Manager)(nil)
 
-// Config configures the service provider. EntityID, RootURL, Key,
+// Config configures the service provider. RootURL, Mount, Key,
 // Certificate, IdPMetadata and Sessions are required; every other field has
 // a default that works.
 type Config struct {
@@ -83,7 +83,10 @@ type Config struct {
 	RootURL string
 	// EntityID is our SP's entity ID; default RootURL + Mount + "/saml/metadata".
 	EntityID string
-	// Mount is the kit's path prefix; default /arendevy.
+	// Mount is the kit's path prefix: kit.Config.Mount, or kit.DefaultMount
+	// when that is left empty. The SP needs it before the kit exists (its
+	// metadata names the ACS), so it cannot take it from the kit; kit.New
+	// refuses an SP mounted elsewhere.
 	Mount string
 	// Key signs our requests and derives the request-tracking key; it must
 	// be RSA (2048 bits or more). When it is an *rsa.PrivateKey it also
@@ -171,11 +174,11 @@ func New(cfg Config) (*SP, error) {
 	var problems []string
 	add := func(format string, a ...any) { problems = append(problems, fmt.Sprintf(format, a...)) }
 
-	if cfg.Mount == "" {
-		cfg.Mount = DefaultMount
-	}
 	cfg.Mount = strings.TrimSuffix(cfg.Mount, "/")
-	if !strings.HasPrefix(cfg.Mount, "/") {
+	switch {
+	case cfg.Mount == "":
+		add("Mount: required")
+	case !strings.HasPrefix(cfg.Mount, "/"):
 		add("Mount: must start with /")
 	}
 	cfg.RootURL = strings.TrimSuffix(cfg.RootURL, "/")
@@ -220,7 +223,7 @@ func New(cfg Config) (*SP, error) {
 	if cfg.DefaultReturn == "" {
 		cfg.DefaultReturn = DefaultReturn
 	}
-	if _, err := localPath(cfg.DefaultReturn); err != nil {
+	if localpath.Check(cfg.DefaultReturn) != nil {
 		add("DefaultReturn: must be a local path")
 	}
 	cfg.DisplayName = withDefaults(cfg.DisplayName, map[string]string{"sv": "Mina ärenden", "en": "My cases"})
@@ -308,13 +311,16 @@ func (sp *SP) Handler() http.Handler {
 	return mux
 }
 
+// Mount is the path prefix the SP's routes and URLs are under.
+func (sp *SP) Mount() string { return sp.cfg.Mount }
+
 // LoginURL returns the local URL that starts a login and comes back to
 // returnTo. A returnTo that is not a local path is left out: the login then
 // ends at DefaultReturn.
 func (sp *SP) LoginURL(returnTo string) string {
 	u := sp.cfg.Mount + "/saml/login"
-	if p, err := localPath(returnTo); err == nil {
-		u += "?return=" + url.QueryEscape(p)
+	if localpath.Check(returnTo) == nil {
+		u += "?return=" + url.QueryEscape(returnTo)
 	}
 	return u
 }

@@ -97,7 +97,7 @@ func (c *cookieStore) Save(r *http.Request, w http.ResponseWriter, s *sessions.S
 func (c *cookieStore) options(name string) *sessions.Options {
 	switch name {
 	case ACSCookieName:
-		return &sessions.Options{Path: c.m.cfg.Mount + "/saml/acs", HttpOnly: true, Secure: true, SameSite: http.SameSiteNoneMode}
+		return &sessions.Options{Path: c.m.acsPath(), HttpOnly: true, Secure: true, SameSite: http.SameSiteNoneMode}
 	case DevCookieName:
 		return &sessions.Options{Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode}
 	default:
@@ -105,11 +105,12 @@ func (c *cookieStore) options(name string) *sessions.Options {
 	}
 }
 
-// setCookies writes the session cookie and, for the https cookie, its ACS
-// twin with the same value and lifetime.
+// setCookies writes the session cookie and, for the https cookie of a
+// mounted Manager, its ACS twin with the same value and lifetime (an
+// unmounted one serves no ACS).
 func (c *cookieStore) setCookies(w http.ResponseWriter, name, value string, opts *sessions.Options) {
 	http.SetCookie(w, sessions.NewCookie(name, value, opts))
-	if name == CookieName {
+	if name == CookieName && c.m.acsPath() != "" {
 		acs := c.options(ACSCookieName)
 		acs.MaxAge = opts.MaxAge
 		http.SetCookie(w, sessions.NewCookie(ACSCookieName, value, acs))

@@ -7,11 +7,11 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/arendevy/arendevy/kit/identity"
+	"github.com/arendevy/arendevy/kit/localpath"
 	"github.com/arendevy/arendevy/kit/websec"
 )
 
@@ -28,24 +28,41 @@ type Principal struct {
 	Current bool          `json:"current"`
 }
 
-// Handler serves the session's routes under Mount:
+// Handler serves the session's routes under mount, the kit's path prefix:
 //
-//	POST {Mount}/act-for         form field "party" = a Ref from the list; switches whose cases are shown
-//	GET  {Mount}/api/principals  the list of Principal, JSON
-//	GET  {Mount}/api/csrf        {"token": "..."} for the element's state-changing requests
+//	POST {mount}/act-for         form field "party" = a Ref from the list; switches whose cases are shown
+//	GET  {mount}/api/principals  the list of Principal, JSON
+//	GET  {mount}/api/csrf        {"token": "..."} for the element's state-changing requests
 //
-// act-for changes state: serve it behind websec's CSRF check.
-func (m *Manager) Handler() http.Handler {
+// and scopes the cookie the SAML ACS needs to {mount}/saml/acs. kit.New
+// calls it with the kit's Config.Mount, so the Manager has no mount of its
+// own to disagree with; it serves one mount, and asking for another is an
+// error. act-for changes state: serve it behind websec's CSRF check.
+func (m *Manager) Handler(mount string) (http.Handler, error) {
+	if !strings.HasPrefix(mount, "/") || strings.HasSuffix(mount, "/") {
+		return nil, fmt.Errorf("session: mount %q must start with / and not end with one", mount)
+	}
+	if !m.mount.CompareAndSwap(nil, &mount) && *m.mount.Load() != mount {
+		return nil, fmt.Errorf("session: the manager is mounted at %s already, not %s", *m.mount.Load(), mount)
+	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST "+m.cfg.Mount+"/act-for", m.serveActFor)
-	mux.HandleFunc("GET "+m.cfg.Mount+"/api/principals", m.servePrincipals)
-	mux.HandleFunc("GET "+m.cfg.Mount+"/api/csrf", m.serveCSRF)
-	return m.Middleware(mux)
+	mux.HandleFunc("POST "+mount+"/act-for", m.serveActFor)
+	mux.HandleFunc("GET "+mount+"/api/principals", m.servePrincipals)
+	mux.HandleFunc("GET "+mount+"/api/csrf", m.serveCSRF)
+	return m.Middleware(mux), nil
+}
+
+// acsPath is where the kit serves the SAML ACS; "" before Handler.
+func (m *Manager) acsPath() string {
+	if mount := m.mount.Load(); mount != nil {
+		return *mount + "/saml/acs"
+	}
+	return ""
 }
 
 // Principals lists the user and everyone they may act for, marking whose
 // cases are shown now. For server-rendered pages; the element uses
-// GET {Mount}/api/principals.
+// GET {mount}/api/principals.
 func (m *Manager) Principals(r *http.Request) ([]Principal, error) {
 	s, ok := identity.FromContext(r.Context())
 	if !ok {
@@ -160,7 +177,7 @@ func (m *Manager) serveActFor(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, list)
 		return
 	}
-	http.Redirect(w, r, localPath(r.PostFormValue("return")), http.StatusSeeOther)
+	http.Redirect(w, r, localpath.Or(r.PostFormValue("return"), "/"), http.StatusSeeOther)
 }
 
 func (m *Manager) serveCSRF(w http.ResponseWriter, r *http.Request) {
@@ -206,18 +223,4 @@ func wantsJSON(r *http.Request) bool {
 		}
 	}
 	return false
-}
-
-// localPath returns p when it is a path on this site, else "/": a form
-// field must never turn into an open redirect (//evil, /\evil, https://evil).
-func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") ||
-		strings.ContainsFunc(p, func(r rune) bool { return r == '\\' || r < ' ' || r == 0x7f }) {
-		return "/"
-	}
-	u, err := url.Parse(p)
-	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
-		return "/"
-	}
-	return p
 }

@@ -25,6 +25,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/sessions"
@@ -49,7 +50,6 @@ const (
 
 // Defaults for Config.
 const (
-	DefaultMount           = "/arendevy"
 	DefaultIdleTimeout     = 15 * time.Minute
 	DefaultAbsoluteTimeout = 8 * time.Hour
 )
@@ -93,8 +93,6 @@ type SAMLInfo struct{ NameID, NameIDFormat, SessionIndex, IdP string }
 type Config struct {
 	// Store keeps the sessions; default a Memory store.
 	Store Store
-	// Mount is the kit's path prefix (for the routes of Handler); default /arendevy.
-	Mount string
 	// IdleTimeout ends a session nobody used for this long; default 15 min.
 	IdleTimeout time.Duration
 	// AbsoluteTimeout ends every session this long after login; default 8 h.
@@ -120,6 +118,9 @@ type Manager struct {
 	cfg      Config
 	accepted map[string]bool
 	cookies  *cookieStore
+	// mount is the kit's path prefix, handed over by Handler; nil until
+	// then. The ACS cookie is scoped below it.
+	mount atomic.Pointer[string]
 }
 
 // NewManager checks cfg and builds a Manager.
@@ -133,10 +134,6 @@ func NewManager(cfg Config) (*Manager, error) {
 	if cfg.Store == nil {
 		cfg.Store = NewMemory(MemoryConfig{Now: cfg.Now, Logger: cfg.Logger})
 	}
-	if cfg.Mount == "" {
-		cfg.Mount = DefaultMount
-	}
-	cfg.Mount = strings.TrimSuffix(cfg.Mount, "/")
 	if cfg.IdleTimeout == 0 {
 		cfg.IdleTimeout = DefaultIdleTimeout
 	}
@@ -147,9 +144,6 @@ func NewManager(cfg Config) (*Manager, error) {
 		cfg.AcceptedLoAs = DefaultAcceptedLoAs()
 	}
 	var problems []string
-	if !strings.HasPrefix(cfg.Mount, "/") {
-		problems = append(problems, "Mount: must start with /")
-	}
 	if cfg.IdleTimeout < 0 || cfg.AbsoluteTimeout < 0 {
 		problems = append(problems, "timeouts must be positive")
 	}
@@ -254,7 +248,7 @@ func (m *Manager) Current(r *http.Request) (Data, bool) {
 // CSRFToken returns the token state-changing requests of this session must
 // carry (form field "csrf" or header X-CSRF-Token); "" without a session.
 // Server-rendered forms put it in a hidden field; the element fetches it
-// from GET {Mount}/api/csrf.
+// from GET {mount}/api/csrf.
 func (m *Manager) CSRFToken(r *http.Request) string {
 	d, ok := m.Current(r)
 	if !ok {

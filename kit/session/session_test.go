@@ -110,9 +110,11 @@ func newApp(t *testing.T, store Store, c *clock, tweak func(*Config)) *app {
 		}
 		_ = json.NewEncoder(w).Encode(map[string]any{"loa": s.LoA, "agent": s.IsAgent(), "customer": s.Customer().Kind})
 	})
-	mux.Handle("/arendevy/act-for", m.Handler())
-	mux.Handle("/arendevy/api/principals", m.Handler())
-	mux.Handle("/arendevy/api/csrf", m.Handler())
+	routes, err := m.Handler("/arendevy")
+	require.NoError(t, err)
+	mux.Handle("/arendevy/act-for", routes)
+	mux.Handle("/arendevy/api/principals", routes)
+	mux.Handle("/arendevy/api/csrf", routes)
 	guard, err := websec.New(websec.Config{
 		CSRFToken: m.CSRFToken,
 		Exempt:    []string{"/arendevy/saml/acs", "/portal/login"},
@@ -473,7 +475,6 @@ func TestStoreOutageIsAClear503(t *testing.T) {
 func TestNewManagerRejectsBadConfig(t *testing.T) {
 	for name, cfg := range map[string]Config{
 		"idle beyond absolute": {IdleTimeout: 9 * time.Hour},
-		"mount without slash":  {Mount: "arendevy"},
 		"no accepted levels":   {AcceptedLoAs: []string{}},
 		"negative timeout":     {IdleTimeout: -time.Minute},
 	} {
@@ -482,6 +483,24 @@ func TestNewManagerRejectsBadConfig(t *testing.T) {
 			require.Error(t, err)
 		})
 	}
+}
+
+// TestHandlerTakesTheKitsMount: the Manager has no mount of its own; it
+// serves the one it is handed and refuses a second.
+func TestHandlerTakesTheKitsMount(t *testing.T) {
+	m, err := NewManager(Config{Logger: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err)
+	for _, bad := range []string{"", "arendevy", "/arendevy/"} {
+		_, err := m.Handler(bad)
+		require.Error(t, err, bad)
+	}
+	_, err = m.Handler("/x")
+	require.NoError(t, err)
+	_, err = m.Handler("/x")
+	require.NoError(t, err, "the same mount again is fine")
+	_, err = m.Handler("/arendevy")
+	require.ErrorContains(t, err, "mounted at /x already, not /arendevy")
+	require.Equal(t, "/x/saml/acs", m.acsPath())
 }
 
 func FuzzMiddlewareCookie(f *testing.F) {

@@ -23,24 +23,19 @@ import (
 	"strings"
 )
 
-// Defaults for Config.
-const (
-	DefaultMount = "/arendevy"
-	// maxFormBody bounds a url-encoded body read to find the csrf field.
-	maxFormBody = 1 << 20
-)
+// maxFormBody bounds a url-encoded body read to find the csrf field.
+const maxFormBody = 1 << 20
 
 // Config configures a Guard.
 type Config struct {
 	// CSRFToken returns the token of the request's session, "" when it has
 	// none (session.Manager.CSRFToken). Required.
 	CSRFToken func(*http.Request) string
-	// Mount is the kit's path prefix; default /arendevy.
-	Mount string
 	// Exempt lists exact paths whose state-changing requests skip the CSRF
-	// check because another mechanism protects them. Nil means the SAML
-	// assertion consumer service only (Mount + "/saml/acs"), which the IdP
-	// posts to cross-site and which InResponseTo and the signature protect.
+	// check because another mechanism protects them, such as the SAML
+	// assertion consumer service, which the IdP posts to cross-site and
+	// which InResponseTo and the signature protect. The kit exempts its
+	// own ACS when it is nil.
 	Exempt []string
 	// FormAction are origins besides 'self' that forms may post to (and
 	// redirect to after a post): the IdP's SSO and SLO endpoints, e.g.
@@ -71,13 +66,6 @@ func New(cfg Config) (*Guard, error) {
 	var problems []string
 	if cfg.CSRFToken == nil {
 		problems = append(problems, "CSRFToken: required")
-	}
-	if cfg.Mount == "" {
-		cfg.Mount = DefaultMount
-	}
-	cfg.Mount = strings.TrimSuffix(cfg.Mount, "/")
-	if cfg.Exempt == nil {
-		cfg.Exempt = []string{cfg.Mount + "/saml/acs"}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 	"golang.org/x/text/language"
@@ -15,6 +14,7 @@ import (
 	"github.com/arendevy/arendevy/kit/i18n"
 	"github.com/arendevy/arendevy/kit/identity"
 	"github.com/arendevy/arendevy/kit/listing"
+	"github.com/arendevy/arendevy/kit/localpath"
 	"github.com/arendevy/arendevy/kit/preferences"
 	"github.com/arendevy/arendevy/kit/producers"
 	"github.com/arendevy/arendevy/kit/session"
@@ -145,17 +145,7 @@ func (p *Portal) switchLanguage(c *gin.Context) {
 	http.SetCookie(c.Writer, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
 		HttpOnly: true, Secure: c.Request.TLS != nil, SameSite: http.SameSiteLaxMode})
 	c.Header("Cache-Control", "no-store")
-	c.Redirect(http.StatusSeeOther, localPath(c.Query("return")))
-}
-
-// localPath returns target when it is a path on this site, else "/".
-func localPath(target string) string {
-	u, err := url.Parse(target)
-	if err != nil || target == "" || !strings.HasPrefix(target, "/") || strings.HasPrefix(target, "//") ||
-		strings.ContainsAny(target, "\\\r\n") || u.Scheme != "" || u.Host != "" {
-		return "/"
-	}
-	return u.EscapedPath()
+	c.Redirect(http.StatusSeeOther, localpath.Or(c.Query("return"), "/"))
 }
 
 func (p *Portal) notFound(c *gin.Context) {

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/arendevy/arendevy/kit"
 	"github.com/arendevy/arendevy/kit/assets"
 	"github.com/arendevy/arendevy/kit/i18n"
 )
@@ -80,7 +81,7 @@ func Element() (Set, error) {
 	if err != nil {
 		return Set{}, err
 	}
-	a, err := assets.New(assets.Options{Catalogue: b.Catalogue()})
+	a, err := assets.New(assets.Options{Prefix: kit.DefaultMount + "/assets/", Catalogue: b.Catalogue()})
 	if err != nil {
 		return Set{}, err
 	}

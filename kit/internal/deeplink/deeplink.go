@@ -28,7 +28,6 @@ import (
 
 // Defaults for Config.
 const (
-	DefaultMount    = "/arendevy"
 	DefaultLifetime = time.Hour
 	KeySize         = 32 // AES-256
 )
@@ -62,7 +61,7 @@ type Config struct {
 	Key []byte
 	// Lifetime is how long a link in a compiled overview stays usable; default 1 h.
 	Lifetime time.Duration
-	// Mount is the kit's path prefix; default /arendevy.
+	// Mount is the kit's path prefix (kit.Config.Mount). Required.
 	Mount string
 	// LoginURL, when set, gives the "log in first" page a login link that
 	// returns to the deep link (saml.SP.LoginURL).
@@ -97,10 +96,9 @@ func New(cfg Config) (*Links, error) {
 	if cfg.Lifetime == 0 {
 		cfg.Lifetime = DefaultLifetime
 	}
-	if cfg.Mount == "" {
-		cfg.Mount = DefaultMount
+	if !strings.HasPrefix(cfg.Mount, "/") {
+		return nil, errors.New("deeplink config: Mount is required and must start with /")
 	}
-	cfg.Mount = strings.TrimSuffix(cfg.Mount, "/")
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}

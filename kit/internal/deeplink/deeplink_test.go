@@ -46,7 +46,7 @@ func newFixture(t testing.TB, key []byte, dir *producers.Directory) *fixture {
 		dir = directory(t)
 	}
 	l, err := New(Config{
-		Producers: dir, Key: key,
+		Producers: dir, Key: key, Mount: "/arendevy",
 		Now:      func() time.Time { return f.now },
 		Logger:   slog.New(slog.NewTextHandler(f.logs, nil)),
 		LoginURL: func(ret string) string { return "/arendevy/saml/login?return=" + url.QueryEscape(ret) },
@@ -221,9 +221,11 @@ func TestSharedKeyAndChangedAllowList(t *testing.T) {
 func TestNewRejectsBadConfig(t *testing.T) {
 	d := directory(t)
 	for name, cfg := range map[string]Config{
-		"no directory":      {},
-		"short key":         {Producers: d, Key: make([]byte, 16)},
-		"negative lifetime": {Producers: d, Lifetime: -time.Minute},
+		"no directory":      {Mount: "/arendevy"},
+		"short key":         {Producers: d, Mount: "/arendevy", Key: make([]byte, 16)},
+		"negative lifetime": {Producers: d, Mount: "/arendevy", Lifetime: -time.Minute},
+		"no mount":          {Producers: d},
+		"relative mount":    {Producers: d, Mount: "arendevy"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := New(cfg)

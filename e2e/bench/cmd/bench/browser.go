@@ -19,6 +19,7 @@ import (
 	"github.com/arendevy/arendevy/e2e/bench/server"
 	"github.com/arendevy/arendevy/e2e/bench/timing"
 	"github.com/arendevy/arendevy/e2e/browser"
+	"github.com/arendevy/arendevy/kit"
 )
 
 // Browser targets of the issue, in ms.
@@ -231,7 +232,7 @@ func portalLoads(ctx context.Context, o options, b *browser.Browser) (*Timings, 
 		return nil, err
 	}
 	// The development IdP's first persona.
-	login := a11y.ChoiceLogin{URL: base + "/arendevy/saml/login?return=/", Choice: "0"}
+	login := a11y.ChoiceLogin{URL: base + kit.DefaultMount + "/saml/login?return=/", Choice: "0"}
 	if err := login.LogIn(ctx, tab); err != nil {
 		return nil, err
 	}
