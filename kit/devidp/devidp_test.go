@@ -285,7 +285,7 @@ func TestChooserTakesItsTime(t *testing.T) {
 				return
 			}
 			require.Equal(t, http.StatusBadRequest, rec.Code)
-			require.Contains(t, rec.Body.String(), "expired")
+			require.Contains(t, rec.Body.String(), "Inloggningsbegäran har slutat gälla", "in the chooser's language: the request expired")
 		})
 	}
 }
