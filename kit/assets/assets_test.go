@@ -111,6 +111,27 @@ func TestMinifiedOnceAndLinked(t *testing.T) {
 	require.Less(t, strings.Index(sheet, "--arendevy-accent"), strings.Index(sheet, ".adv{"), "the default theme comes first")
 }
 
+// The catalogue also holds the pages', the API's and the portal's texts:
+// the element downloads only its own.
+func TestTheElementCarriesOnlyItsOwnMessages(t *testing.T) {
+	s := set(t)
+	js, _ := s.Lookup(assets.Module)
+	code := string(body(t, get(t, s, http.MethodGet, js.URL, nil)))
+	sv := shippedLocalizer(t, "sv")
+	require.Contains(t, code, `"`+sv.Text("status.action_required")+`"`, "the element's own messages are inlined")
+	for _, id := range []string{"server.producer.notFound", "saml.failed.generic", "deeplink.invalid.title", "devidp.heading",
+		"problem.loginRequired.title", "portal.start.intro"} {
+		require.NotContains(t, code, `"`+id+`"`, "an id the element does not use")
+		require.NotContains(t, code, sv.Text(id), "a text the element does not show: %s", id)
+	}
+}
+
+func shippedLocalizer(t *testing.T, lang string) *i18n.Localizer {
+	b, err := i18n.Default()
+	require.NoError(t, err)
+	return b.Localizer(lang)
+}
+
 func TestCompressionFollowsAcceptEncoding(t *testing.T) {
 	s := set(t)
 	js, _ := s.Lookup(assets.Module)
