@@ -7,8 +7,10 @@ import (
 	"encoding/base64"
 	"errors"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -17,6 +19,7 @@ import (
 
 	"github.com/arendevy/arendevy/kit/assets"
 	"github.com/arendevy/arendevy/kit/i18n"
+	"github.com/arendevy/arendevy/widget"
 )
 
 func set(t testing.TB) *assets.Set {
@@ -123,6 +126,29 @@ func TestTheElementCarriesOnlyItsOwnMessages(t *testing.T) {
 		"problem.loginRequired.title", "portal.start.intro"} {
 		require.NotContains(t, code, `"`+id+`"`, "an id the element does not use")
 		require.NotContains(t, code, sv.Text(id), "a text the element does not show: %s", id)
+	}
+}
+
+// An id the element's source names must be one the element is sent: a new
+// root needs its place in i18n.ElementRoots, or the element would show the
+// id instead of the text.
+func TestEveryIDTheElementNamesIsSentToIt(t *testing.T) {
+	src, err := fs.ReadFile(widget.FS, widget.Module)
+	require.NoError(t, err)
+	sv := shippedLocalizer(t, "sv")
+	var named []string
+	for _, m := range regexp.MustCompile(`\bt\("([A-Za-z_.]+)"`).FindAllStringSubmatch(string(src), -1) {
+		named = append(named, m[1]) // t("state.failed"), and prefixes like t("status." + s)
+	}
+	for _, m := range regexp.MustCompile(`"([A-Za-z_]+(?:\.[A-Za-z_]+)*)"`).FindAllStringSubmatch(string(src), -1) {
+		if sv.Text(m[1]) != m[1] { // a message of the catalogue, passed around before t() gets it
+			named = append(named, m[1])
+		}
+	}
+	require.Contains(t, named, "state.failed")
+	require.Contains(t, named, "col.status")
+	for _, id := range named {
+		require.True(t, i18n.ForElement(id), "the element names %q, which it is not sent", id)
 	}
 }
 
