@@ -107,10 +107,10 @@ var chooserPage = template.Must(template.New("chooser").Parse(`<!doctype html>
 
 // responseForm replaces crewjam's, whose inline scripts a strict CSP
 // would block: the script here is allowed by its hash, and without
-// JavaScript the visible button does the same. crewjam executes it with its
-// own data, so the texts come in as a function: the title in the source
-// language, the button in every language, as nothing says which one the
-// user chose.
+// JavaScript the visible button does the same. crewjam executes this one
+// template with its own data for every response, so it cannot follow the
+// user's language: the title is in the source language and the button in
+// every language.
 func responseForm(messages *i18n.Bundle) *template.Template {
 	type texts struct{ Lang, Sending, Continue string }
 	var all []texts
