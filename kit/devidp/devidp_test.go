@@ -308,6 +308,22 @@ func TestChooserRefusesAPersonaNotOffered(t *testing.T) {
 	}
 }
 
+// ?lang= outranks Accept-Language, and the chooser offers the other
+// language by its own name.
+func TestChooserLanguageFromTheQuery(t *testing.T) {
+	f := newFixture(t)
+	force := true
+	f.sp.ForceAuthn = &force
+	u, err := f.sp.MakeRedirectAuthenticationRequest("")
+	require.NoError(t, err)
+	r := httptest.NewRequest(http.MethodGet, u.String()+"&lang=en", nil)
+	r.Header.Set("Accept-Language", "sv-SE")
+	page := f.serve(r).Body.String()
+	require.Contains(t, page, `<html lang="en">`)
+	require.Contains(t, page, `<h1>Choose a test person</h1>`)
+	require.Contains(t, page, `name="lang" value="sv" lang="sv">På svenska</button>`)
+}
+
 func TestChooserIsAccessibleInSwedishAndEnglish(t *testing.T) {
 	for _, tc := range []struct {
 		name, acceptLanguage, lang, heading, button string
