@@ -8,6 +8,7 @@ import (
 
 	"github.com/arendevy/arendevy/kit/listing"
 	"github.com/arendevy/arendevy/kit/overview"
+	"github.com/arendevy/arendevy/kit/websec"
 )
 
 // noStore marks a response that carries case data: no cache may keep it, and
@@ -19,24 +20,19 @@ func noStore(w http.ResponseWriter) {
 	h.Set("X-Content-Type-Options", "nosniff")
 }
 
-// problem is an RFC 9457 problem details body.
+// problem is an RFC 9457 problem details body with the API's own members.
 type problem struct {
-	Type          string                 `json:"type"`
-	Title         string                 `json:"title"`
-	Status        int                    `json:"status"`
-	Detail        string                 `json:"detail,omitempty"`
+	websec.Problem
 	InvalidParams []listing.InvalidParam `json:"invalid-params,omitempty"`
 	Login         string                 `json:"login,omitempty"` // where to log in, on a 401
 }
 
-func writeProblem(w http.ResponseWriter, p problem) {
-	if p.Type == "" {
-		p.Type = "about:blank"
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(p.Status)
-	_ = json.NewEncoder(w).Encode(p)
+// newProblem is the catalogue's problem.<name> in the request's language.
+func (k *Kit) newProblem(r *http.Request, status int, name string) problem {
+	return problem{Problem: websec.NewProblem(r, k.view.bundle, status, name)}
 }
+
+func writeProblem(w http.ResponseWriter, p problem) { websec.WriteProblemBody(w, p.Status, p) }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -55,8 +51,9 @@ func (k *Kit) serveOverview(w http.ResponseWriter, r *http.Request) {
 	q, prefs, err := k.Query(r.Context(), subject, r.URL.Query())
 	var pe *listing.ParamError
 	if errors.As(err, &pe) {
-		writeProblem(w, problem{Status: http.StatusBadRequest, Title: "Invalid query parameter",
-			Detail: pe.Error(), InvalidParams: pe.Params})
+		p := k.newProblem(r, http.StatusBadRequest, "invalidQuery")
+		p.InvalidParams = pe.Params
+		writeProblem(w, p)
 		return
 	}
 	var answer *overview.Answer
@@ -72,11 +69,9 @@ func (k *Kit) serveOverview(w http.ResponseWriter, r *http.Request) {
 		// The client left while the overview waited its turn: nobody to answer.
 	case errors.As(err, &enc):
 		k.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "overview not encodable", slog.String("error", err.Error()))
-		writeProblem(w, problem{Status: http.StatusInternalServerError, Title: "Overview unavailable",
-			Detail: "The overview could not be sent. Try again shortly."})
+		writeProblem(w, k.newProblem(r, http.StatusInternalServerError, "overviewNotSent"))
 	default:
 		k.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "overview failed", slog.String("error", err.Error()))
-		writeProblem(w, problem{Status: http.StatusServiceUnavailable, Title: "Overview unavailable",
-			Detail: "The overview could not be compiled right now. Try again shortly."})
+		writeProblem(w, k.newProblem(r, http.StatusServiceUnavailable, "overviewUnavailable"))
 	}
 }

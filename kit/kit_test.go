@@ -263,3 +263,28 @@ func (s *countingStore) Update(ctx context.Context, id string, fn func(*session.
 	s.calls++
 	return s.Store.Update(ctx, id, fn)
 }
+
+// A problem's title and detail come from the catalogue in the language
+// Accept-Language picks; its machine-readable members do not change with it.
+func TestProblemsSpeakTheRequestsLanguage(t *testing.T) {
+	k := newTestKit(t)
+	tests := []struct {
+		acceptLanguage, title, detail string
+	}{
+		{"", "Inloggning krävs", "Logga in med e-legitimation för att se dina ärenden."},
+		{"en-GB,en;q=0.9", "Login required", "Log in with e-legitimation to see your cases."},
+		{"de, sv;q=0.5", "Inloggning krävs", "Logga in med e-legitimation för att se dina ärenden."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.acceptLanguage, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodGet, "/arendevy/api/overview", nil)
+			r.Header.Set("Accept-Language", tt.acceptLanguage)
+			w := httptest.NewRecorder()
+			k.Handler().ServeHTTP(w, r)
+			require.Equal(t, http.StatusUnauthorized, w.Code)
+			var p map[string]any
+			require.NoError(t, json.Unmarshal(w.Body.Bytes(), &p))
+			require.Equal(t, map[string]any{"type": "about:blank", "status": float64(401), "title": tt.title, "detail": tt.detail}, p)
+		})
+	}
+}

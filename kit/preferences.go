@@ -26,8 +26,7 @@ func (k *Kit) getPreferences(w http.ResponseWriter, r *http.Request) {
 	p, err := k.cfg.Preferences.Get(r.Context(), subject.Customer())
 	if err != nil {
 		k.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "reading preferences failed", slog.String("error", err.Error()))
-		writeProblem(w, problem{Status: http.StatusServiceUnavailable, Title: "Settings unavailable",
-			Detail: "Your settings could not be read right now. Try again shortly."})
+		writeProblem(w, k.newProblem(r, http.StatusServiceUnavailable, "settingsUnavailable"))
 		return
 	}
 	writeJSON(w, http.StatusOK, p)
@@ -43,13 +42,12 @@ func (k *Kit) putPreferences(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxPreferencesBody))
 	if err != nil {
-		writeProblem(w, problem{Status: http.StatusRequestEntityTooLarge, Title: "Body too large",
-			Detail: "Preferences are at most 16 KiB."})
+		writeProblem(w, k.newProblem(r, http.StatusRequestEntityTooLarge, "bodyTooLarge"))
 		return
 	}
 	p, err := preferences.Decode(body)
 	if err != nil {
-		pr := problem{Status: http.StatusBadRequest, Title: "Invalid preferences", Detail: err.Error()}
+		pr := k.newProblem(r, http.StatusBadRequest, "invalidPreferences")
 		var ve *preferences.ValidationError
 		if errors.As(err, &ve) {
 			for _, vp := range ve.Problems {
@@ -61,8 +59,7 @@ func (k *Kit) putPreferences(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := k.cfg.Preferences.Put(r.Context(), subject.Customer(), p); err != nil {
 		k.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "saving preferences failed", slog.String("error", err.Error()))
-		writeProblem(w, problem{Status: http.StatusServiceUnavailable, Title: "Settings not saved",
-			Detail: "Your settings could not be saved right now. Try again shortly."})
+		writeProblem(w, k.newProblem(r, http.StatusServiceUnavailable, "settingsNotSaved"))
 		return
 	}
 	writeJSON(w, http.StatusOK, p)
@@ -79,8 +76,9 @@ func returnPath(r *http.Request) string {
 func (k *Kit) subject(w http.ResponseWriter, r *http.Request) (identity.Subject, bool) {
 	s, ok := identity.FromContext(r.Context())
 	if !ok {
-		writeProblem(w, problem{Status: http.StatusUnauthorized, Title: "Login required",
-			Detail: "Log in with e-legitimation to see your cases.", Login: k.LoginURL(returnPath(r))})
+		p := k.newProblem(r, http.StatusUnauthorized, "casesLoginRequired")
+		p.Login = k.LoginURL(returnPath(r))
+		writeProblem(w, p)
 	}
 	return s, ok
 }

@@ -71,6 +71,11 @@ func (k *Kit) mountView() error {
 // portal template puts Assets().Tags(theme) in its <head>.
 func (k *Kit) Assets() *assets.Set { return k.view.assets }
 
+// Messages is the catalogue of locales/ the kit speaks from: a portal's
+// pages take their texts (the portal.* messages) and their language from it,
+// so the portal and the kit agree on both.
+func (k *Kit) Messages() *i18n.Bundle { return k.view.bundle }
+
 // TrustLine is the line that tells the user who approved the service, in
 // lang (a tag or an Accept-Language value), as the element shows it; "" when
 // View.ApprovedBy is not set.

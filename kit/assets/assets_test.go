@@ -7,8 +7,10 @@ import (
 	"encoding/base64"
 	"errors"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -17,6 +19,7 @@ import (
 
 	"github.com/arendevy/arendevy/kit/assets"
 	"github.com/arendevy/arendevy/kit/i18n"
+	"github.com/arendevy/arendevy/widget"
 )
 
 func set(t testing.TB) *assets.Set {
@@ -109,6 +112,50 @@ func TestMinifiedOnceAndLinked(t *testing.T) {
 	sheet := string(body(t, get(t, s, http.MethodGet, css.URL, nil)))
 	require.NotContains(t, sheet, "  ", "no indentation left, inside @container either")
 	require.Less(t, strings.Index(sheet, "--arendevy-accent"), strings.Index(sheet, ".overview{"), "the default theme comes first")
+}
+
+// The catalogue also holds the pages', the API's and the portal's texts:
+// the element downloads only its own.
+func TestTheElementCarriesOnlyItsOwnMessages(t *testing.T) {
+	s := set(t)
+	js, _ := s.Lookup(assets.Module)
+	code := string(body(t, get(t, s, http.MethodGet, js.URL, nil)))
+	sv := shippedLocalizer(t, "sv")
+	require.Contains(t, code, `"`+sv.Text("status.action_required")+`"`, "the element's own messages are inlined")
+	for _, id := range []string{"server.producer.notFound", "saml.failed.generic", "deeplink.invalid.title", "devidp.heading",
+		"problem.loginRequired.title", "portal.start.intro"} {
+		require.NotContains(t, code, `"`+id+`"`, "an id the element does not use")
+		require.NotContains(t, code, sv.Text(id), "a text the element does not show: %s", id)
+	}
+}
+
+// An id the element's source names must be one the element is sent: a new
+// root needs its place in i18n.ElementRoots, or the element would show the
+// id instead of the text.
+func TestEveryIDTheElementNamesIsSentToIt(t *testing.T) {
+	src, err := fs.ReadFile(widget.Assets, widget.Module)
+	require.NoError(t, err)
+	sv := shippedLocalizer(t, "sv")
+	var named []string
+	for _, m := range regexp.MustCompile(`\btranslate\("([A-Za-z_.]+)"`).FindAllStringSubmatch(string(src), -1) {
+		named = append(named, m[1]) // translate("state.failed"), and prefixes like translate("status." + s)
+	}
+	for _, m := range regexp.MustCompile(`"([A-Za-z_]+(?:\.[A-Za-z_]+)*)"`).FindAllStringSubmatch(string(src), -1) {
+		if sv.Text(m[1]) != m[1] { // a message of the catalogue, passed around before t() gets it
+			named = append(named, m[1])
+		}
+	}
+	require.Contains(t, named, "state.failed")
+	require.Contains(t, named, "col.status")
+	for _, id := range named {
+		require.True(t, i18n.ForElement(id), "the element names %q, which it is not sent", id)
+	}
+}
+
+func shippedLocalizer(t *testing.T, lang string) *i18n.Localizer {
+	b, err := i18n.Default()
+	require.NoError(t, err)
+	return b.Localizer(lang)
 }
 
 func TestCompressionFollowsAcceptEncoding(t *testing.T) {

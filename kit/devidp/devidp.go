@@ -37,6 +37,7 @@ import (
 	"github.com/crewjam/saml"
 	dsig "github.com/russellhaering/goxmldsig"
 
+	"github.com/arendevy/arendevy/kit/i18n"
 	"github.com/arendevy/arendevy/kit/identity"
 	"github.com/arendevy/arendevy/kit/session"
 )
@@ -101,6 +102,7 @@ type Config struct {
 // IdP is the development identity provider. It is safe for concurrent use.
 type IdP struct {
 	cfg      Config
+	messages *i18n.Bundle // the pages' texts
 	base     *url.URL
 	idp      *saml.IdentityProvider
 	signer   *dsig.SigningContext
@@ -165,8 +167,13 @@ func New(cfg Config) (*IdP, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	messages, err := i18n.Default()
+	if err != nil {
+		return nil, err
+	}
 	p := &IdP{
 		cfg:      cfg,
+		messages: messages,
 		base:     base,
 		sps:      map[string]*saml.EntityDescriptor{},
 		sessions: map[string]*saml.Session{},
@@ -184,7 +191,7 @@ func New(cfg Config) (*IdP, error) {
 		SessionProvider:         p,
 		AssertionMaker:          assertionMaker{p},
 		SignatureMethod:         dsig.RSASHA256SignatureMethod, // crewjam would default to SHA-1
-		ResponseFormTemplate:    responseForm,
+		ResponseFormTemplate:    responseForm(messages),
 	}
 	if p.signer, err = dsig.NewSigningContext(cfg.Key, [][]byte{cfg.Certificate.Raw}); err != nil {
 		return nil, fmt.Errorf("devidp: signing context: %w", err)
@@ -231,7 +238,7 @@ func (p *IdP) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !loopbackPeer(r.RemoteAddr) {
 			p.cfg.Logger.LogAttrs(r.Context(), slog.LevelWarn, "devidp: request from a non-loopback peer refused")
-			http.Error(w, "the development IdP serves loopback clients only", http.StatusForbidden)
+			http.Error(w, p.localizer(r).Text("devidp.loopbackOnly"), http.StatusForbidden)
 			return
 		}
 		h := w.Header()
@@ -301,7 +308,7 @@ func (p *IdP) GetSession(w http.ResponseWriter, r *http.Request, req *saml.IdpAu
 		return s
 	}
 	tok := p.park(req)
-	p.renderChooser(w, r, tok, pickLang(r))
+	p.renderChooser(w, r, tok)
 	return nil
 }
 
@@ -358,20 +365,20 @@ func (p *IdP) choose(w http.ResponseWriter, r *http.Request) {
 	tok := r.PostForm.Get("pending")
 	if !r.PostForm.Has("persona") {
 		if !p.isPending(tok) {
-			http.Error(w, "The login request has expired. Start again from the service.", http.StatusBadRequest)
+			http.Error(w, p.localizer(r).Text("devidp.expired"), http.StatusBadRequest)
 			return
 		}
-		p.renderChooser(w, r, tok, pickLang(r))
+		p.renderChooser(w, r, tok)
 		return
 	}
 	var idx int
 	if _, err := fmt.Sscanf(r.PostForm.Get("persona"), "%d", &idx); err != nil || idx < 0 || idx >= len(p.cfg.Personas) {
-		http.Error(w, "Choose one of the test persons.", http.StatusBadRequest)
+		http.Error(w, p.localizer(r).Text("devidp.choosePersona"), http.StatusBadRequest)
 		return
 	}
 	pr := p.take(tok)
 	if pr == nil {
-		http.Error(w, "The login request has expired. Start again from the service.", http.StatusBadRequest)
+		http.Error(w, p.localizer(r).Text("devidp.expired"), http.StatusBadRequest)
 		return
 	}
 	s := p.startSession(w, p.cfg.Personas[idx])

@@ -285,7 +285,7 @@ func TestChooserTakesItsTime(t *testing.T) {
 				return
 			}
 			require.Equal(t, http.StatusBadRequest, rec.Code)
-			require.Contains(t, rec.Body.String(), "expired")
+			require.Contains(t, rec.Body.String(), "Inloggningsbegäran har slutat gälla", "in the chooser's language: the request expired")
 		})
 	}
 }
@@ -306,6 +306,22 @@ func TestChooserRefusesAPersonaNotOffered(t *testing.T) {
 		rec := f.submit(t, chooser, url.Values{"persona": {p}})
 		require.Equal(t, http.StatusBadRequest, rec.Code, p)
 	}
+}
+
+// ?lang= outranks Accept-Language, and the chooser offers the other
+// language by its own name.
+func TestChooserLanguageFromTheQuery(t *testing.T) {
+	f := newFixture(t)
+	force := true
+	f.sp.ForceAuthn = &force
+	u, err := f.sp.MakeRedirectAuthenticationRequest("")
+	require.NoError(t, err)
+	r := httptest.NewRequest(http.MethodGet, u.String()+"&lang=en", nil)
+	r.Header.Set("Accept-Language", "sv-SE")
+	page := f.serve(r).Body.String()
+	require.Contains(t, page, `<html lang="en">`)
+	require.Contains(t, page, `<h1>Choose a test person</h1>`)
+	require.Contains(t, page, `name="lang" value="sv" lang="sv">På svenska</button>`)
 }
 
 func TestChooserIsAccessibleInSwedishAndEnglish(t *testing.T) {

@@ -5,7 +5,8 @@ import (
 	"encoding/base64"
 	"html/template"
 	"net/http"
-	"strings"
+
+	"github.com/arendevy/arendevy/kit/i18n"
 )
 
 // The pages carry no inline code but one fixed style sheet and one fixed
@@ -32,46 +33,16 @@ func hashSource(s string) string {
 	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
 }
 
-// texts are the chooser's words in one language.
-type texts struct {
-	Lang, Title, Heading, Intro, Legend, Submit string
-	OtherLang, OtherLangName                    string
+// localizer speaks the language the user chose on the chooser's form, else
+// the one asked for with ?lang=, else the one Accept-Language prefers.
+// PostForm is read only once parsed: a refused request's body stays unread.
+func (p *IdP) localizer(r *http.Request) *i18n.Localizer {
+	return p.messages.Localizer(r.PostForm.Get("lang"), r.URL.Query().Get("lang"), r.Header.Get("Accept-Language"))
 }
 
-var languages = map[string]texts{
-	"sv": {
-		Lang: "sv", Title: "Testinloggning", Heading: "Välj testperson",
-		Intro:  "Det här är en inloggningstjänst för utveckling och test. Den används aldrig för riktiga personer.",
-		Legend: "Testperson", Submit: "Logga in",
-		OtherLang: "en", OtherLangName: "In English",
-	},
-	"en": {
-		Lang: "en", Title: "Test login", Heading: "Choose a test person",
-		Intro:  "This is a login service for development and testing. It is never used for real people.",
-		Legend: "Test person", Submit: "Log in",
-		OtherLang: "sv", OtherLangName: "På svenska",
-	},
-}
-
-// pickLang: the form's choice, then ?lang=, then Accept-Language; Swedish
-// by default.
-func pickLang(r *http.Request) string {
-	for _, l := range []string{r.PostFormValue("lang"), r.URL.Query().Get("lang")} {
-		if _, ok := languages[l]; ok {
-			return l
-		}
-	}
-	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
-		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
-		switch {
-		case strings.HasPrefix(tag, "sv"):
-			return "sv"
-		case strings.HasPrefix(tag, "en"):
-			return "en"
-		}
-	}
-	return "sv"
-}
+// otherLanguage is a button that shows the chooser in another language,
+// labelled in that language.
+type otherLanguage struct{ Lang, Name string }
 
 type chooserPersona struct {
 	Index  int
@@ -79,14 +50,22 @@ type chooserPersona struct {
 	Number string
 }
 
-func (p *IdP) renderChooser(w http.ResponseWriter, r *http.Request, pending, lang string) {
+func (p *IdP) renderChooser(w http.ResponseWriter, r *http.Request, pending string) {
 	ps := make([]chooserPersona, len(p.cfg.Personas))
 	for i, x := range p.cfg.Personas {
 		ps[i] = chooserPersona{Index: i, Name: x.DisplayName, Number: x.Number[:8] + "-" + x.Number[8:]}
 	}
+	l := p.localizer(r)
+	var others []otherLanguage
+	for _, tag := range p.messages.Languages() {
+		if tag.String() != l.Lang() {
+			others = append(others, otherLanguage{tag.String(), p.messages.Localizer(tag.String()).Text("devidp.languageName")})
+		}
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_ = chooserPage.Execute(w, map[string]any{
-		"T":        languages[lang],
+		"L":        l,
+		"Others":   others,
 		"Action":   p.idp.SSOURL.Path,
 		"Pending":  pending,
 		"Personas": ps,
@@ -94,32 +73,32 @@ func (p *IdP) renderChooser(w http.ResponseWriter, r *http.Request, pending, lan
 }
 
 var chooserPage = template.Must(template.New("chooser").Parse(`<!doctype html>
-<html lang="{{.T.Lang}}">
+<html lang="{{.L.Lang}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.T.Title}}</title>
+<title>{{.L.Text "devidp.title"}}</title>
 <style>` + pageCSS + `</style>
 </head>
 <body>
 <main>
-<h1>{{.T.Heading}}</h1>
-<p class="note">{{.T.Intro}}</p>
+<h1>{{.L.Text "devidp.heading"}}</h1>
+<p class="note">{{.L.Text "devidp.intro"}}</p>
 <form method="post" action="{{.Action}}">
 <input type="hidden" name="pending" value="{{.Pending}}">
-<input type="hidden" name="lang" value="{{.T.Lang}}">
+<input type="hidden" name="lang" value="{{.L.Lang}}">
 <fieldset>
-<legend>{{.T.Legend}}</legend>
+<legend>{{.L.Text "devidp.legend"}}</legend>
 {{range .Personas}}<div class="persona">
 <input type="radio" id="persona-{{.Index}}" name="persona" value="{{.Index}}" required{{if eq .Index 0}} checked{{end}}>
 <label for="persona-{{.Index}}">{{.Name}} ({{.Number}})</label>
 </div>
 {{end}}</fieldset>
-<button type="submit">{{.T.Submit}}</button>
+<button type="submit">{{.L.Text "devidp.submit"}}</button>
 </form>
 <form method="post" action="{{.Action}}">
 <input type="hidden" name="pending" value="{{.Pending}}">
-<p><button type="submit" class="secondary" name="lang" value="{{.T.OtherLang}}" lang="{{.T.OtherLang}}">{{.T.OtherLangName}}</button></p>
+<p>{{range .Others}}<button type="submit" class="secondary" name="lang" value="{{.Lang}}" lang="{{.Lang}}">{{.Name}}</button>{{end}}</p>
 </form>
 </main>
 </body>
@@ -128,13 +107,23 @@ var chooserPage = template.Must(template.New("chooser").Parse(`<!doctype html>
 
 // responseForm replaces crewjam's, whose inline scripts a strict CSP
 // would block: the script here is allowed by its hash, and without
-// JavaScript the visible button does the same.
-var responseForm = template.Must(template.New("response").Parse(`<!doctype html>
-<html lang="sv">
+// JavaScript the visible button does the same. crewjam executes this one
+// template with its own data for every response, so it cannot follow the
+// user's language: the title is in the source language and the button in
+// every language.
+func responseForm(messages *i18n.Bundle) *template.Template {
+	type texts struct{ Lang, Sending, Continue string }
+	var all []texts
+	for _, tag := range messages.Languages() {
+		l := messages.Localizer(tag.String())
+		all = append(all, texts{l.Lang(), l.Text("devidp.sending"), l.Text("devidp.continue")})
+	}
+	return template.Must(template.New("response").Funcs(template.FuncMap{"texts": func() []texts { return all }}).Parse(`<!doctype html>
+<html lang="{{(index texts 0).Lang}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Skickar inloggningen</title>
+<title>{{(index texts 0).Sending}}</title>
 <style>` + pageCSS + `</style>
 </head>
 <body>
@@ -142,10 +131,11 @@ var responseForm = template.Must(template.New("response").Parse(`<!doctype html>
 <form method="post" action="{{.URL}}">
 <input type="hidden" name="SAMLResponse" value="{{.SAMLResponse}}">
 <input type="hidden" name="RelayState" value="{{.RelayState}}">
-<p><button type="submit">Fortsätt <span lang="en">/ Continue</span></button></p>
+<p><button type="submit">{{range $i, $t := texts}}{{if $i}} <span lang="{{$t.Lang}}">/ {{$t.Continue}}</span>{{else}}{{$t.Continue}}{{end}}{{end}}</button></p>
 </form>
 </main>
 <script>` + submitScript + `</script>
 </body>
 </html>
 `))
+}

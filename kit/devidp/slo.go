@@ -26,12 +26,12 @@ const maxLogoutRequest = 64 << 10
 func (p *IdP) serveSLO(w http.ResponseWriter, r *http.Request) {
 	lr, err := readLogoutRequest(r.URL.Query().Get("SAMLRequest"))
 	if err != nil || lr.Issuer == nil {
-		http.Error(w, "Not a LogoutRequest.", http.StatusBadRequest)
+		http.Error(w, p.localizer(r).Text("devidp.notLogoutRequest"), http.StatusBadRequest)
 		return
 	}
 	md, err := p.GetServiceProvider(r, lr.Issuer.Value)
 	if err != nil {
-		http.Error(w, "Unknown service provider.", http.StatusBadRequest)
+		http.Error(w, p.localizer(r).Text("devidp.unknownServiceProvider"), http.StatusBadRequest)
 		return
 	}
 	dest := ""
@@ -47,7 +47,7 @@ func (p *IdP) serveSLO(w http.ResponseWriter, r *http.Request) {
 	}
 	p.endSession(w, r)
 	if dest == "" {
-		http.Error(w, "Logged out. The service has no logout endpoint to return to.", http.StatusOK)
+		http.Error(w, p.localizer(r).Text("devidp.loggedOutNoReturn"), http.StatusOK)
 		return
 	}
 	resp := saml.LogoutResponse{

@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // the overview's dates are Swedish time on any host, even one without a zoneinfo database
 
@@ -27,9 +28,20 @@ import (
 	"github.com/arendevy/arendevy/locales"
 )
 
-// ServerPrefix marks messages used only by pages the kit renders: they are
-// left out of the element's catalogue to keep it small.
-const ServerPrefix = "server."
+// ElementRoots are the first segments of the message ids the
+// <arendevy-overview> element uses. Only these messages are sent to it: the
+// pages, the API's problems and the portal add messages to the same
+// catalogue without growing the element's download.
+var ElementRoots = []string{
+	"approved", "clear", "col", "count", "detail", "explain", "field", "filters", "heading", "headingFor",
+	"legend", "more", "payment", "scope", "search", "show", "sorted", "state", "status", "unit",
+}
+
+// ForElement reports whether message id is one the element uses.
+func ForElement(id string) bool {
+	root, _, _ := strings.Cut(id, ".")
+	return slices.Contains(ElementRoots, root)
+}
 
 // Source is the language every other language is checked against, and the
 // one used when nothing the user prefers is available.
@@ -57,8 +69,9 @@ type Bundle struct {
 	catalogue []byte
 }
 
-// Default loads the catalogue shipped in locales/.
-func Default() (*Bundle, error) { return New(locales.FS) }
+// Default is the catalogue shipped in locales/, loaded once per process:
+// every part of the kit that shows text shares it. The Bundle is read-only.
+var Default = sync.OnceValues(func() (*Bundle, error) { return New(locales.FS) })
 
 // New loads every *.toml message file at the root of fsys, named by its
 // language ("sv.toml", "en.toml"), and checks that each language has exactly
@@ -164,7 +177,7 @@ func check(files map[language.Tag]map[string]*goi18n.Message) []error {
 // braces reports a message for the element with braces other than its
 // {{.Name}} placeholders: the element would take {word} for a placeholder.
 func braces(tag language.Tag, id string, m *goi18n.Message) []error {
-	if strings.HasPrefix(id, ServerPrefix) {
+	if !ForElement(id) {
 		return nil
 	}
 	for _, form := range forms(m) {
@@ -212,7 +225,7 @@ func names(m *goi18n.Message) []string {
 // ids once instead of once per language, and {Name} for {{.Name}}, saves
 // about a hundred bytes of the element's gzipped download.
 func catalogue(tags []language.Tag, files map[language.Tag]map[string]*goi18n.Message) ([]byte, error) {
-	ids := slices.DeleteFunc(slices.Sorted(maps.Keys(files[Source])), func(id string) bool { return strings.HasPrefix(id, ServerPrefix) })
+	ids := slices.DeleteFunc(slices.Sorted(maps.Keys(files[Source])), func(id string) bool { return !ForElement(id) })
 	langs := make([][]byte, 0, len(tags))
 	for _, tag := range tags {
 		texts := make([]any, len(ids))
@@ -260,8 +273,8 @@ func short(text string) string { return placeholder.ReplaceAllString(text, "{$1}
 // Languages lists the catalogue's languages, the source language first.
 func (b *Bundle) Languages() []language.Tag { return slices.Clone(b.tags) }
 
-// Catalogue is the element's messages as JSON, every language, the source
-// language first. Server-only messages are left out.
+// Catalogue is the element's messages (see ElementRoots) as JSON, every
+// language, the source language first.
 func (b *Bundle) Catalogue() []byte { return bytes.Clone(b.catalogue) }
 
 // Match picks the catalogue language that best fits prefs: language tags
@@ -335,6 +348,5 @@ func (l *Localizer) localize(id string, count any, pairs []any) string {
 // "November 20, 2026".
 func (l *Localizer) Date(t time.Time) string {
 	t = t.In(stockholm)
-	return l.Text(ServerPrefix+"date",
-		"Day", t.Day(), "Month", l.Text(ServerPrefix+"month."+strconv.Itoa(int(t.Month()))), "Year", t.Year())
+	return l.Text("server.date", "Day", t.Day(), "Month", l.Text("server.month."+strconv.Itoa(int(t.Month()))), "Year", t.Year())
 }

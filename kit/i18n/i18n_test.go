@@ -3,16 +3,20 @@ package i18n_test
 import (
 	"encoding/json"
 	"errors"
+	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
 
+	"github.com/BurntSushi/toml"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/text/language"
 
 	"github.com/arendevy/arendevy/kit/i18n"
+	"github.com/arendevy/arendevy/locales"
 )
 
 func shipped(t testing.TB) *i18n.Bundle {
@@ -136,8 +140,95 @@ func TestCatalogueForTheElement(t *testing.T) {
 		require.Equal(t, pick(lang, "Visa {Count} till", "Show {Count} more"), msgs["more"], "a plural with one form for every count is a plain text")
 	}
 	for _, id := range ids {
-		require.False(t, strings.HasPrefix(id, i18n.ServerPrefix), "server-only %q sent to the element", id)
+		require.True(t, i18n.ForElement(id), "%q is not the element's, yet sent to it", id)
 	}
+}
+
+// The pages, the API and the portal share the catalogue with the element;
+// only the element's own messages may count against its download.
+func TestElementGetsOnlyItsOwnMessages(t *testing.T) {
+	var cat []json.RawMessage
+	require.NoError(t, json.Unmarshal(shipped(t).Catalogue(), &cat))
+	var ids []string
+	require.NoError(t, json.Unmarshal(cat[0], &ids))
+	var want []string
+	for _, id := range shippedIDs(t, "sv") {
+		if i18n.ForElement(id) {
+			want = append(want, id)
+		}
+	}
+	require.Equal(t, want, ids)
+	for _, id := range ids {
+		for _, notTheElements := range []string{"server.", "saml.", "deeplink.", "devidp.", "problem.", "portal."} {
+			require.False(t, strings.HasPrefix(id, notTheElements), "%q sent to the element", id)
+		}
+	}
+	for _, root := range i18n.ElementRoots {
+		require.True(t, slices.ContainsFunc(ids, func(id string) bool { return id == root || strings.HasPrefix(id, root+".") }),
+			"element root %q names no message", root)
+	}
+}
+
+// Read straight from the files, not through New's own check: every message
+// is in both languages with the same placeholders.
+func TestEveryMessageInSwedishAndEnglishWithTheSamePlaceholders(t *testing.T) {
+	sv, en := shippedTexts(t, "sv"), shippedTexts(t, "en")
+	require.Equal(t, slices.Sorted(maps.Keys(sv)), slices.Sorted(maps.Keys(en)))
+	for id, text := range sv {
+		require.Equal(t, placeholdersOf(text), placeholdersOf(en[id]), id)
+	}
+}
+
+func shippedIDs(t *testing.T, lang string) []string {
+	return slices.Sorted(maps.Keys(shippedTexts(t, lang)))
+}
+
+// shippedTexts is locales/<lang>.toml as id → every text of the message
+// (plural forms joined), with go-i18n's nesting flattened the way it does:
+// a table of plural forms is one message.
+func shippedTexts(t *testing.T, lang string) map[string]string {
+	t.Helper()
+	var raw map[string]any
+	_, err := toml.DecodeFS(locales.FS, lang+".toml", &raw)
+	require.NoError(t, err)
+	out := map[string]string{}
+	var walk func(prefix string, v any)
+	walk = func(prefix string, v any) {
+		switch v := v.(type) {
+		case string:
+			out[prefix] = v
+		case map[string]any:
+			if _, plural := v["other"]; plural {
+				var forms []string
+				for _, k := range slices.Sorted(maps.Keys(v)) {
+					forms = append(forms, v[k].(string))
+				}
+				out[prefix] = strings.Join(forms, "|")
+				return
+			}
+			for k, sub := range v {
+				if prefix != "" {
+					k = prefix + "." + k
+				}
+				walk(k, sub)
+			}
+		default:
+			t.Fatalf("%s: %s is neither a text nor a table", lang, prefix)
+		}
+	}
+	walk("", raw)
+	return out
+}
+
+var placeholderPattern = regexp.MustCompile(`\{\{\.([A-Za-z][A-Za-z0-9]*)\}\}`)
+
+func placeholdersOf(text string) []string {
+	var names []string
+	for _, m := range placeholderPattern.FindAllStringSubmatch(text, -1) {
+		names = append(names, m[1])
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
 }
 
 func pick(lang, sv, en string) string {

@@ -71,38 +71,22 @@ func (e *StatusError) Unwrap() error {
 	return ErrStatus
 }
 
-// outcome is what the user is told: a status and a message in Swedish and
-// English. Never anything from the SAML message.
+// outcome is what the user is told: a status and the catalogue's message
+// saml.failed.<name>. Never anything from the SAML message.
 type outcome struct {
 	status int
-	sv, en string
+	name   string
 }
 
 var (
-	generic = outcome{http.StatusBadRequest,
-		"Inloggningen kunde inte genomföras. Försök igen.",
-		"The login could not be completed. Please try again."}
-	cancelled = outcome{http.StatusUnauthorized,
-		"Du avbröt inloggningen.",
-		"You cancelled the login."}
-	tooSlow = outcome{http.StatusBadRequest,
-		"Inloggningen tog för lång tid. Försök igen.",
-		"The login took too long. Please try again."}
-	otherPerson = outcome{http.StatusForbidden,
-		"E-legitimationen tillhör en annan person än den som är inloggad på kontot.",
-		"The e-identification belongs to another person than the one logged in to the account."}
-	unavailable = outcome{http.StatusServiceUnavailable,
-		"Inloggningen fungerar inte just nu. Försök igen om en stund.",
-		"Logging in does not work right now. Please try again shortly."}
-	logoutFailed = outcome{http.StatusServiceUnavailable,
-		"Utloggningen kunde inte genomföras. Stäng webbläsaren för att vara säker.",
-		"The logout could not be completed. Close the browser to be safe."}
-	badReturn = outcome{http.StatusBadRequest,
-		"Adressen att återvända till är inte tillåten.",
-		"The address to return to is not allowed."}
-	tooLarge = outcome{http.StatusRequestEntityTooLarge,
-		"Meddelandet är för stort.",
-		"The message is too large."}
+	generic      = outcome{http.StatusBadRequest, "generic"}
+	cancelled    = outcome{http.StatusUnauthorized, "cancelled"}
+	tooSlow      = outcome{http.StatusBadRequest, "tooSlow"}
+	otherPerson  = outcome{http.StatusForbidden, "otherPerson"}
+	unavailable  = outcome{http.StatusServiceUnavailable, "unavailable"}
+	logoutFailed = outcome{http.StatusServiceUnavailable, "logout"}
+	badReturn    = outcome{http.StatusBadRequest, "badReturn"}
+	tooLarge     = outcome{http.StatusRequestEntityTooLarge, "tooLarge"}
 )
 
 func classify(err error) outcome {
@@ -147,22 +131,30 @@ func (sp *SP) fail(w http.ResponseWriter, r *http.Request, what string, err erro
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(o.status)
-	_ = failurePage.Execute(w, map[string]string{
-		"SV": o.sv, "EN": o.en, "Ref": hex.EncodeToString(ref), "Home": sp.cfg.DefaultReturn,
-	})
+	// The page speaks every language of the catalogue, the source language
+	// first: a failed login may come before anything told us which one.
+	var texts []failureText
+	for _, tag := range sp.messages.Languages() {
+		l := sp.messages.Localizer(tag.String())
+		texts = append(texts, failureText{Lang: l.Lang(), Heading: l.Text("saml.heading"),
+			Message: l.Text("saml.failed." + o.name), Reference: l.Text("saml.reference"), Home: l.Text("saml.home")})
+	}
+	_ = failurePage.Execute(w, map[string]any{"Texts": texts, "Ref": hex.EncodeToString(ref), "Home": sp.cfg.DefaultReturn})
 }
 
+// failureText is the failure page in one language.
+type failureText struct{ Lang, Heading, Message, Reference, Home string }
+
 var failurePage = template.Must(template.New("failure").Parse(`<!doctype html>
-<html lang="sv">
+<html lang="{{(index .Texts 0).Lang}}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Inloggning / Login</title></head>
+<title>{{range $i, $t := .Texts}}{{if $i}} / {{end}}{{$t.Heading}}{{end}}</title></head>
 <body>
 <main>
-<h1>Inloggning</h1>
-<p>{{.SV}}</p>
-<p lang="en">{{.EN}}</p>
-<p>Referens / <span lang="en">Reference</span>: <code>{{.Ref}}</code></p>
-<p><a href="{{.Home}}">Till startsidan</a> / <a href="{{.Home}}" lang="en">To the start page</a></p>
+<h1>{{(index .Texts 0).Heading}}</h1>
+{{range $i, $t := .Texts}}<p{{if $i}} lang="{{$t.Lang}}"{{end}}>{{$t.Message}}</p>
+{{end}}<p>{{range $i, $t := .Texts}}{{if $i}} / <span lang="{{$t.Lang}}">{{$t.Reference}}</span>{{else}}{{$t.Reference}}{{end}}{{end}}: <code>{{.Ref}}</code></p>
+<p>{{range $i, $t := .Texts}}{{if $i}} / {{end}}<a href="{{$.Home}}"{{if $i}} lang="{{$t.Lang}}"{{end}}>{{$t.Home}}</a>{{end}}</p>
 </main>
 </body>
 </html>

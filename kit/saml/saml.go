@@ -34,6 +34,7 @@ import (
 	crewjam "github.com/crewjam/saml"
 	dsig "github.com/russellhaering/goxmldsig"
 
+	"github.com/arendevy/arendevy/kit/i18n"
 	"github.com/arendevy/arendevy/kit/identity"
 	"github.com/arendevy/arendevy/kit/localpath"
 	"github.com/arendevy/arendevy/kit/session"
@@ -158,6 +159,7 @@ type SP struct {
 	decryptor *rsa.PrivateKey // nil: encrypted assertions are refused and not offered
 	tracker   *tracker
 	loas      map[string]bool
+	messages  *i18n.Bundle // the failure page's texts
 }
 
 // idpInfo is what we use of the IdP's metadata.
@@ -226,7 +228,11 @@ func New(cfg Config) (*SP, error) {
 	if localpath.Check(cfg.DefaultReturn) != nil {
 		add("DefaultReturn: must be a local path")
 	}
-	cfg.DisplayName = withDefaults(cfg.DisplayName, map[string]string{"sv": "Mina ärenden", "en": "My cases"})
+	messages, err := i18n.Default()
+	if err != nil {
+		return nil, err
+	}
+	cfg.DisplayName = withDefaults(cfg.DisplayName, inEveryLanguage(messages, "heading"))
 	if len(cfg.EntityCategories) == 0 {
 		cfg.EntityCategories = []string{EntityCategoryLoA3PNR}
 	}
@@ -244,11 +250,12 @@ func New(cfg Config) (*SP, error) {
 	}
 
 	sp := &SP{
-		cfg:    cfg,
-		acsURL: cfg.RootURL + cfg.Mount + "/saml/acs",
-		sloURL: cfg.RootURL + cfg.Mount + "/saml/slo",
-		idp:    idp,
-		loas:   map[string]bool{},
+		cfg:      cfg,
+		messages: messages,
+		acsURL:   cfg.RootURL + cfg.Mount + "/saml/acs",
+		sloURL:   cfg.RootURL + cfg.Mount + "/saml/slo",
+		idp:      idp,
+		loas:     map[string]bool{},
 	}
 	for _, l := range cfg.LoAs {
 		sp.loas[l] = true
@@ -452,6 +459,15 @@ func trackingAEAD(key crypto.Signer) (cipher.AEAD, error) {
 		return nil, fmt.Errorf("saml: tracking cipher: %w", err)
 	}
 	return cipher.NewGCM(block)
+}
+
+// inEveryLanguage is message id in each language of the catalogue, by tag.
+func inEveryLanguage(messages *i18n.Bundle, id string) map[string]string {
+	out := map[string]string{}
+	for _, tag := range messages.Languages() {
+		out[tag.String()] = messages.Localizer(tag.String()).Text(id)
+	}
+	return out
 }
 
 func withDefaults(m, defaults map[string]string) map[string]string {

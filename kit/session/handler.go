@@ -110,7 +110,7 @@ func (m *Manager) parties(r *http.Request, user identity.Party) ([]identity.Part
 func (m *Manager) servePrincipals(w http.ResponseWriter, r *http.Request) {
 	websec.NoStore(w)
 	if _, ok := identity.FromContext(r.Context()); !ok {
-		loginRequired(w)
+		m.loginRequired(w, r)
 		return
 	}
 	list, err := m.Principals(r)
@@ -125,7 +125,7 @@ func (m *Manager) serveActFor(w http.ResponseWriter, r *http.Request) {
 	websec.NoStore(w)
 	s, ok := identity.FromContext(r.Context())
 	if !ok {
-		loginRequired(w)
+		m.loginRequired(w, r)
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxActForBody)
@@ -138,8 +138,7 @@ func (m *Manager) serveActFor(w http.ResponseWriter, r *http.Request) {
 	i, err := strconv.Atoi(ref)
 	if err != nil || strconv.Itoa(i) != ref || i < 0 || i >= len(parties) {
 		m.cfg.Logger.LogAttrs(r.Context(), slog.LevelWarn, "act-for refused: not a principal of this user")
-		websec.WriteProblem(w, http.StatusForbidden, "Not allowed",
-			"You do not hold a mandate to see this party's cases.")
+		websec.NewProblem(r, m.messages, http.StatusForbidden, "notAllowed").Write(w)
 		return
 	}
 	var target identity.Party
@@ -153,14 +152,14 @@ func (m *Manager) serveActFor(w http.ResponseWriter, r *http.Request) {
 	}
 	d, ok := m.valid(gs)
 	if !ok {
-		loginRequired(w)
+		m.loginRequired(w, r)
 		return
 	}
 	d.Subject.ActingFor = target
 	gs.Values[dataKey{}] = d
 	if err := gs.Save(r, w); err != nil {
 		if errors.Is(err, ErrNotFound) || errors.Is(err, errTimedOut) {
-			loginRequired(w)
+			m.loginRequired(w, r)
 			return
 		}
 		m.storeFailed(w, r, err)
@@ -184,7 +183,7 @@ func (m *Manager) serveCSRF(w http.ResponseWriter, r *http.Request) {
 	websec.NoStore(w)
 	token := m.CSRFToken(r)
 	if token == "" {
-		loginRequired(w)
+		m.loginRequired(w, r)
 		return
 	}
 	writeJSON(w, struct {
@@ -194,19 +193,16 @@ func (m *Manager) serveCSRF(w http.ResponseWriter, r *http.Request) {
 
 func (m *Manager) mandatesFailed(w http.ResponseWriter, r *http.Request, err error) {
 	m.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "mandate source failed", slog.String("error", err.Error()))
-	websec.WriteProblem(w, http.StatusServiceUnavailable, "Mandates unavailable",
-		"Whom you may act for cannot be checked right now. Try again shortly.")
+	websec.NewProblem(r, m.messages, http.StatusServiceUnavailable, "mandatesUnavailable").Write(w)
 }
 
 func (m *Manager) storeFailed(w http.ResponseWriter, r *http.Request, err error) {
 	m.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "session store unavailable", slog.String("error", err.Error()))
-	websec.WriteProblem(w, http.StatusServiceUnavailable, "Service unavailable",
-		"Logins cannot be checked right now. Try again shortly.")
+	websec.NewProblem(r, m.messages, http.StatusServiceUnavailable, "sessionUnavailable").Write(w)
 }
 
-func loginRequired(w http.ResponseWriter) {
-	websec.WriteProblem(w, http.StatusUnauthorized, "Login required",
-		"Log in with e-legitimation to continue.")
+func (m *Manager) loginRequired(w http.ResponseWriter, r *http.Request) {
+	websec.NewProblem(r, m.messages, http.StatusUnauthorized, "loginRequired").Write(w)
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

@@ -30,9 +30,9 @@ import (
 
 	"github.com/gorilla/sessions"
 
+	"github.com/arendevy/arendevy/kit/i18n"
 	"github.com/arendevy/arendevy/kit/identity"
 	"github.com/arendevy/arendevy/kit/mandate"
-	"github.com/arendevy/arendevy/kit/websec"
 )
 
 // Cookie names. The __Host- prefix makes the browser insist on Secure,
@@ -120,7 +120,8 @@ type Manager struct {
 	cookies  *cookieStore
 	// mount is the kit's path prefix, handed over by Handler; nil until
 	// then. The ACS cookie is scoped below it.
-	mount atomic.Pointer[string]
+	mount    atomic.Pointer[string]
+	messages *i18n.Bundle // the problems' texts
 }
 
 // NewManager checks cfg and builds a Manager.
@@ -156,7 +157,11 @@ func NewManager(cfg Config) (*Manager, error) {
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("session config: %s", strings.Join(problems, "; "))
 	}
-	m := &Manager{cfg: cfg, accepted: map[string]bool{}}
+	messages, err := i18n.Default()
+	if err != nil {
+		return nil, err
+	}
+	m := &Manager{cfg: cfg, accepted: map[string]bool{}, messages: messages}
 	for _, l := range cfg.AcceptedLoAs {
 		m.accepted[l] = true
 	}
@@ -289,9 +294,7 @@ func (m *Manager) Middleware(next http.Handler) http.Handler {
 		r = r.WithContext(context.WithValue(r.Context(), loadedKey{}, true))
 		d, ok, err := m.touch(w, r)
 		if err != nil {
-			m.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "session store unavailable", slog.String("error", err.Error()))
-			websec.WriteProblem(w, http.StatusServiceUnavailable, "Service unavailable",
-				"Logins cannot be checked right now. Try again shortly.")
+			m.storeFailed(w, r, err)
 			return
 		}
 		if ok && m.accepted[d.Subject.LoA] && !d.Subject.User.IsZero() {

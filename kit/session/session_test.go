@@ -105,7 +105,7 @@ func newApp(t *testing.T, store Store, c *clock, tweak func(*Config)) *app {
 	mux.HandleFunc("GET /arendevy/api/overview", func(w http.ResponseWriter, r *http.Request) {
 		s, ok := identity.FromContext(r.Context())
 		if !ok {
-			websec.WriteProblem(w, http.StatusUnauthorized, "Login required", "")
+			websec.Problem{Type: "about:blank", Title: "Login required", Status: http.StatusUnauthorized}.Write(w)
 			return
 		}
 		_ = json.NewEncoder(w).Encode(map[string]any{"loa": s.LoA, "agent": s.IsAgent(), "customer": s.Customer().Kind})

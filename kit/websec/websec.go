@@ -21,6 +21,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/arendevy/arendevy/kit/i18n"
 )
 
 // maxFormBody bounds a url-encoded body read to find the csrf field.
@@ -56,9 +58,10 @@ type Config struct {
 
 // Guard adds the headers and enforces CSRF protection.
 type Guard struct {
-	cfg    Config
-	csp    string
-	exempt map[string]bool
+	cfg      Config
+	csp      string
+	exempt   map[string]bool
+	messages *i18n.Bundle // the refusal's texts
 }
 
 // New checks cfg and builds a Guard.
@@ -91,7 +94,11 @@ func New(cfg Config) (*Guard, error) {
 	if len(problems) > 0 {
 		return nil, errors.New("websec config: " + strings.Join(problems, "; "))
 	}
-	g := &Guard{cfg: cfg, exempt: map[string]bool{}}
+	messages, err := i18n.Default()
+	if err != nil {
+		return nil, err
+	}
+	g := &Guard{cfg: cfg, exempt: map[string]bool{}, messages: messages}
 	for _, p := range cfg.Exempt {
 		g.exempt[p] = true
 	}
@@ -145,8 +152,7 @@ func (g *Guard) Handler(next http.Handler) http.Handler {
 			if reason := g.refuse(w, r); reason != "" {
 				g.cfg.Logger.LogAttrs(r.Context(), slog.LevelWarn, "request refused: CSRF check",
 					slog.String("method", r.Method), slog.String("reason", reason))
-				WriteProblem(w, http.StatusForbidden, "Request refused",
-					"This request did not come from this site's own page. Reload the page and try again.")
+				NewProblem(r, g.messages, http.StatusForbidden, "csrf").Write(w)
 				return
 			}
 		}
@@ -244,9 +250,21 @@ type Problem struct {
 	Detail string `json:"detail,omitempty"`
 }
 
-// WriteProblem answers with an RFC 9457 application/problem+json body.
-func WriteProblem(w http.ResponseWriter, status int, title, detail string) {
+// NewProblem is the catalogue's problem.<name> — its title and detail — in
+// the language the request's Accept-Language picks.
+func NewProblem(r *http.Request, messages *i18n.Bundle, status int, name string) Problem {
+	l := messages.Localizer(r.Header.Get("Accept-Language"))
+	return Problem{Type: "about:blank", Title: l.Text("problem." + name + ".title"), Status: status,
+		Detail: l.Text("problem." + name + ".detail")}
+}
+
+// Write answers with p as application/problem+json.
+func (p Problem) Write(w http.ResponseWriter) { WriteProblemBody(w, p.Status, p) }
+
+// WriteProblemBody answers with body, a Problem or a struct that embeds one
+// to add members, as application/problem+json (RFC 9457).
+func WriteProblemBody(w http.ResponseWriter, status int, body any) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(Problem{Type: "about:blank", Title: title, Status: status, Detail: detail})
+	_ = json.NewEncoder(w).Encode(body)
 }

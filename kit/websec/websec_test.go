@@ -122,6 +122,8 @@ func TestCSRF(t *testing.T) {
 			var p Problem
 			require.NoError(t, json.Unmarshal(w.Body.Bytes(), &p))
 			require.Equal(t, 403, p.Status)
+			require.Equal(t, "about:blank", p.Type)
+			require.Equal(t, "Begäran avvisad", p.Title, "the catalogue's text, in Swedish when the request names no language")
 			require.NotEmpty(t, p.Detail)
 		})
 	}
@@ -259,4 +261,14 @@ func FuzzCrossOrigin(f *testing.F) {
 		require.NoError(t, err)
 		require.True(t, strings.EqualFold(u.Host, "portal.example.se"), "passed with %q", claimed)
 	})
+}
+
+func TestRefusalSpeaksTheRequestsLanguage(t *testing.T) {
+	h, _ := newGuard(t, Config{})
+	w := req{method: "POST", header: map[string]string{"Sec-Fetch-Site": "cross-site", "Accept-Language": "en"}}.serve(h)
+	require.Equal(t, http.StatusForbidden, w.Code)
+	var p Problem
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &p))
+	require.Equal(t, Problem{Type: "about:blank", Title: "Request refused", Status: 403,
+		Detail: "This request did not come from this site's own page. Reload the page and try again."}, p)
 }

@@ -80,9 +80,9 @@ type startPage struct {
 }
 
 func (p *Portal) start(c *gin.Context) {
-	v := p.view(c, "server.start.title")
+	v := p.view(c, "portal.start.title")
 	if c.Query("utloggad") == "1" && v.User == "" {
-		v.Flash = v.L.Text("server.start.loggedOut")
+		v.Flash = v.L.Text("portal.start.loggedOut")
 	}
 	v.Page = startPage{Demo: p.o.Demo, LoginURL: p.o.LoginURL("/mina-arenden")}
 	p.render(c, http.StatusOK, "start", v)
@@ -99,7 +99,7 @@ func (p *Portal) cases(c *gin.Context) {
 	if !ok {
 		return
 	}
-	v := p.view(c, "server.cases.title")
+	v := p.view(c, "portal.cases.title")
 	page := casesPage{ActForURL: p.mount + "/act-for"}
 	if ps, err := p.o.Sessions.Principals(c.Request); err == nil && len(ps) > 1 {
 		page.Principals = ps
@@ -119,9 +119,9 @@ type aboutPage struct {
 }
 
 func (p *Portal) about(c *gin.Context) {
-	v := p.view(c, "server.about.title")
+	v := p.view(c, "portal.about.title")
 	v.Page = aboutPage{
-		Responsible: v.L.Text("server.brand." + p.o.Theme + ".name"),
+		Responsible: v.L.Text("portal.brand." + p.o.Theme + ".name"),
 		Trust:       p.trust(v.L),
 	}
 	p.render(c, http.StatusOK, "about", v)
@@ -149,8 +149,8 @@ func (p *Portal) switchLanguage(c *gin.Context) {
 }
 
 func (p *Portal) notFound(c *gin.Context) {
-	v := p.view(c, "server.error.notFound")
-	v.Page = v.L.Text("server.error.notFoundText")
+	v := p.view(c, "portal.error.notFound")
+	v.Page = v.L.Text("portal.error.notFoundText")
 	p.render(c, http.StatusNotFound, "error", v)
 }
 
@@ -173,7 +173,7 @@ func (s settingsPage) Hidden(id string) bool { return slices.Contains(s.Prefs.Hi
 func (s settingsPage) Notified(id string) bool { return slices.Contains(s.Prefs.Notify.Actors, id) }
 
 func (p *Portal) settingsView(c *gin.Context, s identity.Subject, prefs preferences.Preferences) (view, settingsPage) {
-	v := p.view(c, "server.settings.title")
+	v := p.view(c, "portal.settings.title")
 	return v, settingsPage{
 		Customer:    s.Customer().Name,
 		Prefs:       prefs,
@@ -195,7 +195,7 @@ func (p *Portal) settings(c *gin.Context) {
 	}
 	v, page := p.settingsView(c, s, prefs)
 	if c.Query("sparat") == "1" {
-		v.Flash = v.L.Text("server.settings.saved")
+		v.Flash = v.L.Text("portal.settings.saved")
 	}
 	v.Page = page
 	p.render(c, http.StatusOK, "settings", v)
@@ -233,10 +233,10 @@ func (p *Portal) saveSettings(c *gin.Context) {
 			c.Redirect(http.StatusSeeOther, "/installningar?sparat=1")
 			return
 		case errors.As(err, &ve):
-			page.Errors = []fieldError{{Field: "sort", Message: v.L.Text("server.settings.err.sort")}}
+			page.Errors = []fieldError{{Field: "sort", Message: v.L.Text("portal.settings.err.sort")}}
 		default:
 			p.o.Logger.Error("saving preferences failed", slog.String("error", err.Error()))
-			page.Errors = []fieldError{{Field: "sort", Message: v.L.Text("server.settings.unavailable")}}
+			page.Errors = []fieldError{{Field: "sort", Message: v.L.Text("portal.settings.unavailable")}}
 		}
 	}
 	v.Page = page
@@ -248,10 +248,10 @@ func (p *Portal) checkSettings(l *i18n.Localizer, form url.Values, prefs prefere
 	switch prefs.Sort {
 	case listing.ByDate, listing.BySender, listing.ByStatus, listing.ByTitle:
 	default:
-		errs = append(errs, fieldError{"sort", l.Text("server.settings.err.sort")})
+		errs = append(errs, fieldError{"sort", l.Text("portal.settings.err.sort")})
 	}
 	if o := form.Get("order"); o != "asc" && o != "desc" {
-		errs = append(errs, fieldError{"order-desc", l.Text("server.settings.err.order")})
+		errs = append(errs, fieldError{"order-desc", l.Text("portal.settings.err.order")})
 	}
 	known := func(ids []string) bool {
 		for _, id := range ids {
@@ -262,18 +262,18 @@ func (p *Portal) checkSettings(l *i18n.Localizer, form url.Values, prefs prefere
 		return true
 	}
 	if !known(prefs.HiddenActors) {
-		errs = append(errs, fieldError{"hide-0", l.Text("server.settings.err.actor")})
+		errs = append(errs, fieldError{"hide-0", l.Text("portal.settings.err.actor")})
 	}
 	switch prefs.Notify.Mode {
 	case preferences.NotifyAll, preferences.NotifyActionRequired:
 	case preferences.NotifyActors:
 		if len(prefs.Notify.Actors) == 0 {
-			errs = append(errs, fieldError{"notify-actor-0", l.Text("server.settings.err.notifyActors")})
+			errs = append(errs, fieldError{"notify-actor-0", l.Text("portal.settings.err.notifyActors")})
 		} else if !known(prefs.Notify.Actors) {
-			errs = append(errs, fieldError{"notify-actor-0", l.Text("server.settings.err.actor")})
+			errs = append(errs, fieldError{"notify-actor-0", l.Text("portal.settings.err.actor")})
 		}
 	default:
-		errs = append(errs, fieldError{"notify-all", l.Text("server.settings.err.notify")})
+		errs = append(errs, fieldError{"notify-all", l.Text("portal.settings.err.notify")})
 	}
 	return errs
 }

@@ -11,7 +11,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"html/template"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -28,9 +27,6 @@ import (
 
 //go:embed templates/*.html
 var templateFS embed.FS
-
-//go:embed locales/*.toml
-var localeFS embed.FS
 
 // Themes the portal knows. "default" is the municipal look, "bank" the
 // internet bank: the same portal, branded by one setting.
@@ -95,15 +91,7 @@ func New(o Options) (*Portal, error) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	sub, err := fs.Sub(localeFS, "locales")
-	if err != nil {
-		return nil, err
-	}
-	bundle, err := i18n.New(sub)
-	if err != nil {
-		return nil, err
-	}
-	p := &Portal{o: o, bundle: bundle, pages: map[string]*template.Template{}, mount: o.Kit.Mount()}
+	p := &Portal{o: o, bundle: o.Kit.Messages(), pages: map[string]*template.Template{}, mount: o.Kit.Mount()}
 	for _, name := range []string{"start", "cases", "settings", "about", "error"} {
 		t, err := template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {

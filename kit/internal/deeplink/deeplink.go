@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/arendevy/arendevy/kit/cases"
+	"github.com/arendevy/arendevy/kit/i18n"
 	"github.com/arendevy/arendevy/kit/identity"
 	"github.com/arendevy/arendevy/kit/producers"
 )
@@ -74,8 +75,9 @@ type Config struct {
 
 // Links rewrites deep links into sealed kit URLs and follows them.
 type Links struct {
-	cfg  Config
-	aead cipher.AEAD
+	cfg      Config
+	aead     cipher.AEAD
+	messages *i18n.Bundle // the pages' texts
 }
 
 // New checks cfg and builds Links.
@@ -113,7 +115,11 @@ func New(cfg Config) (*Links, error) {
 	if err != nil {
 		return nil, fmt.Errorf("deeplink config: %w", err)
 	}
-	return &Links{cfg: cfg, aead: aead}, nil
+	messages, err := i18n.Default()
+	if err != nil {
+		return nil, err
+	}
+	return &Links{cfg: cfg, aead: aead, messages: messages}, nil
 }
 
 // Rewrite returns the kit URL that stands for link in the page, or false
@@ -196,13 +202,12 @@ func (l *Links) Handler() http.Handler {
 
 func (l *Links) serveGo(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
-	lang := pageLanguage(r)
 	if _, ok := identity.FromContext(r.Context()); !ok {
-		p := pages[lang][pageLogin]
+		p := l.page(r, pageLogin)
 		if l.cfg.LoginURL != nil {
 			p.Login = l.cfg.LoginURL(r.URL.EscapedPath())
 		}
-		render(w, http.StatusUnauthorized, lang, p)
+		render(w, http.StatusUnauthorized, p)
 		return
 	}
 	producerID, link, err := l.open(r.PathValue("token"))
@@ -212,14 +217,14 @@ func (l *Links) serveGo(w http.ResponseWriter, r *http.Request) {
 		if errors.Is(err, ErrExpired) {
 			which = pageExpired
 		}
-		render(w, http.StatusBadRequest, lang, pages[lang][which])
+		render(w, http.StatusBadRequest, l.page(r, which))
 		return
 	}
 	dest, reason := l.destination(producerID, link)
 	if reason != "" {
 		l.cfg.Logger.LogAttrs(r.Context(), slog.LevelWarn, "deep link refused",
 			slog.String("reason", reason), slog.String("producer", producerID))
-		render(w, http.StatusBadRequest, lang, pages[lang][pageInvalid])
+		render(w, http.StatusBadRequest, l.page(r, pageInvalid))
 		return
 	}
 	http.Redirect(w, r, dest, http.StatusSeeOther)
