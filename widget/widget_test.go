@@ -90,6 +90,7 @@ func standard() []cases.Case {
 type world struct {
 	cases   []cases.Case
 	failing bool          // a second source, CSN, cannot be reached
+	as      cases.Actor   // when set, the failing source is this producer instead of CSN
 	gate    chan struct{} // when set, the source answers only once it is closed
 }
 
@@ -129,7 +130,11 @@ func newFixture(t *testing.T, w world, view kit.View) *fixture {
 			}}, nil
 		})}}
 	if w.failing {
-		members = append(members, fanout.Member{Name: "csn", Actor: csn,
+		down := csn
+		if w.as.ID != "" {
+			down = w.as
+		}
+		members = append(members, fanout.Member{Name: down.ID, Actor: down,
 			Source: cases.SourceFunc(func(context.Context, identity.Subject) (cases.Result, error) {
 				return cases.Result{}, errors.New("connection refused")
 			})})
