@@ -258,6 +258,8 @@ func TestOverviewRefusesUnusableAnswers(t *testing.T) {
 		{name: "producer twice", body: `{"producers":[{"id":"a","name":"A","state":"ok"},{"id":"a","name":"B","state":"ok"}],"cases":[]}`, invalid: true, want: "producers[1].id: listed twice"},
 		{name: "deeply nested", body: `{"producers":[],"cases":[` + deep + `]}`, invalid: true, want: "nested too deeply"},
 		{name: "too many cases", body: `{"producers":[],"cases":[` + many.String() + `]}`, invalid: true, want: "cases: more than 5000 items"},
+		{name: "cases given twice", body: `{"producers":` + twoProducers + `,"cases":[` + good + `],"cases":[]}`, invalid: true, want: "a member given twice in its object"},
+		{name: "a member of a case given twice", body: answer(twoProducers, strings.Replace(good, `"title":`, `"Title":"Hemlig","title":`, 1)), invalid: true, want: "a member given twice in its object"},
 		{name: "another customer's case", body: answer(twoProducers, good, hubCase("2", "vaxholm", map[string]any{
 			"customer": map[string]any{"kind": "personnummer", "number": agent.Number}})),
 			invalid: true, want: "cases[1].customer: not the customer asked for"},

@@ -122,6 +122,12 @@ func decodePage(body []byte, customer string, offset int) (page, error) {
 	if err := json.Unmarshal(body, &r); err != nil {
 		return p, fmt.Errorf("%w: %s", cases.ErrInvalidResponse, jsondecode.Describe(err))
 	}
+	// Members the standard has and this package does not read are let
+	// through, but none given twice, at any depth: encoding/json would keep
+	// the last and silently lose the first (a second kundhandelserForPart).
+	if err := jsondecode.Unique(body); err != nil {
+		return p, fmt.Errorf("%w: %s", cases.ErrInvalidResponse, jsondecode.Describe(err))
+	}
 	if r.Kundhandelser == nil {
 		return p, fmt.Errorf("%w: no kundhandelser", cases.ErrInvalidResponse)
 	}
