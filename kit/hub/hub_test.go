@@ -257,7 +257,9 @@ func TestOverviewRefusesUnusableAnswers(t *testing.T) {
 		{name: "unknown producer state", body: `{"producers":[{"id":"a","name":"A","state":"down"}],"cases":[]}`, invalid: true, want: "producers[0].state: must be ok, error or timeout"},
 		{name: "producer twice", body: `{"producers":[{"id":"a","name":"A","state":"ok"},{"id":"a","name":"B","state":"ok"}],"cases":[]}`, invalid: true, want: "producers[1].id: listed twice"},
 		{name: "deeply nested", body: `{"producers":[],"cases":[` + deep + `]}`, invalid: true, want: "nested too deeply"},
-		{name: "too many cases", body: `{"producers":[],"cases":[` + many.String() + `]}`, invalid: true, want: "cases: more than 5000 items"},
+		{name: "another customer's case past the limit", body: `{"producers":[],"cases":[` + many.String() + `,` + hubCase("x", "vaxholm", map[string]any{
+			"customer": map[string]any{"kind": "personnummer", "number": agent.Number}}) + `]}`,
+			invalid: true, want: "cases[5001].customer: not the customer asked for"},
 		{name: "cases given twice", body: `{"producers":` + twoProducers + `,"cases":[` + good + `],"cases":[]}`, invalid: true, want: "a member given twice in its object"},
 		{name: "a member of a case given twice", body: answer(twoProducers, strings.Replace(good, `"title":`, `"Title":"Hemlig","title":`, 1)), invalid: true, want: "a member given twice in its object"},
 		{name: "another customer's case", body: answer(twoProducers, good, hubCase("2", "vaxholm", map[string]any{
@@ -320,6 +322,32 @@ func TestOverviewCapsTheAnswer(t *testing.T) {
 			require.Len(t, res.Cases, 1)
 		})
 	}
+}
+
+// An answer over the limit keeps its first MaxCases cases and tells each
+// producer how many of its own were left out, rather than losing them all.
+func TestOverviewShowsTheFirstCasesOfAnAnswerOverTheLimit(t *testing.T) {
+	items := make([]string, 0, MaxCases+3)
+	for i := range MaxCases - 1 {
+		items = append(items, hubCase(fmt.Sprint(i), "skatteverket", nil))
+	}
+	items = append(items, `{"producer":"vaxholm"}`, // the last within the limit, rejected
+		hubCase("late", "skatteverket", nil), hubCase("late-1", "vaxholm", nil), hubCase("late-2", "vaxholm", nil), `{"producer":"nobody"}`)
+	f := &fakeHub{body: answer(twoProducers, items...)}
+	c := newTestHub(t, f).newClient(t, nil)
+	res, err := c.Overview(context.Background(), self)
+	require.NoError(t, err)
+	require.Len(t, res.Cases, MaxCases-1)
+	require.Equal(t, "skatteverket:0", res.Cases[0].ID)
+	require.Equal(t, fmt.Sprintf("skatteverket:%d", MaxCases-2), res.Cases[len(res.Cases)-1].ID)
+	require.Len(t, res.Outcomes, 3)
+	require.Equal(t, &cases.Truncation{Reason: cases.CutLimit, Unit: cases.CountedCases, Shown: MaxCases - 1, Total: MaxCases}, res.Outcomes[0].Truncated)
+	require.Equal(t, cases.OK, res.Outcomes[0].State)
+	require.Equal(t, &cases.Truncation{Reason: cases.CutLimit, Unit: cases.CountedCases, Shown: 1, Total: 3}, res.Outcomes[1].Truncated)
+	require.Equal(t, 1, res.Outcomes[1].Rejected, "a case within the limit that cannot be read is still counted")
+	require.Equal(t, cases.Outcome{Source: "hub", Producer: hubActor, State: cases.OK,
+		Truncated: &cases.Truncation{Reason: cases.CutLimit, Unit: cases.CountedCases, Shown: 0, Total: 1}}, res.Outcomes[2],
+		"a case past the limit of a producer the answer does not list is the hub's")
 }
 
 func TestOverviewKeepsGoodCasesWhenSomeCannotBeRead(t *testing.T) {
