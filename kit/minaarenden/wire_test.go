@@ -213,26 +213,6 @@ func TestExtension(t *testing.T) {
 	}
 }
 
-func TestServiceMessage(t *testing.T) {
-	tests := []struct{ body, want string }{
-		{`{"message":"Bad request: fraga.parter måste innehålla minst en part"}`, "Bad request: fraga.parter måste innehålla minst en part"},
-		{`{"message":"Okänd kund 19900909-0000 och 199009090000"}`, "Okänd kund [nummer] och [nummer]"},
-		{`{"message":"Org 16556036-0793 saknas"}`, "Org [nummer] saknas"},
-		{`{"message":"rad1\nrad2\u202e"}`, "rad1 rad2"},
-		{`{"message":"` + strings.Repeat("å", 300) + `"}`, strings.Repeat("å", 199) + "…"},
-		{`<html>Internal error</html>`, ""},
-		{`{"message":42}`, ""},
-		{"{\"message\":\"\xff\"}", ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.want, func(t *testing.T) {
-			got := serviceMessage([]byte(tt.body))
-			require.Equal(t, tt.want, got)
-			require.LessOrEqual(t, utf8.RuneCountInString(got), maxMessage)
-		})
-	}
-}
-
 // FuzzDecodePage feeds arbitrary bodies to the decoder: it must never panic,
 // must accept only valid UTF-8, and whatever it accepts must derive into
 // cases without panicking and with every event attributed to a producer.
