@@ -20,7 +20,6 @@ const (
 	MaxCases      = 5000
 	MaxProducerID = 64
 	MaxCaseID     = 128
-	maxMessage    = cases.MaxShort
 )
 
 // The overview's case ID is producer ID + ":" + hub case ID; this fails to
@@ -46,9 +45,11 @@ type overviewEnvelope struct {
 }
 
 type wireProducer struct {
-	ID      string `json:"id"`
-	Name    string `json:"name"`
-	State   string `json:"state"`
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	State string `json:"state"`
+	// Message is the contract's, and read so that a hub may send it; it is
+	// not passed on.
 	Message string `json:"message"`
 }
 
@@ -309,29 +310,16 @@ func producerOutcome(p wireProducer, source, at string) (cases.Outcome, *problem
 	switch p.State {
 	case "ok":
 		o.State = cases.OK
+	// The hub's own message about the producer is not passed on: outcome
+	// messages are logged, and the hub's text could hold anything.
 	case "error":
-		o.State, o.Message = cases.Failed, producerMessage(p.Message, "the producer could not be reached by the hub")
+		o.State, o.Message = cases.Failed, "the hub reports that the producer could not be reached"
 	case "timeout":
-		o.State, o.Message = cases.Timeout, producerMessage(p.Message, "the producer did not answer the hub in time")
+		o.State, o.Message = cases.Timeout, "the hub reports that the producer did not answer in time"
 	default:
 		return cases.Outcome{}, &problem{at + ".state", "must be ok, error or timeout"}
 	}
 	return o, nil
-}
-
-// producerMessage passes on the hub's word about a failed producer when it
-// is short plain text. Outcome messages are shown and logged, so one that
-// could hold an identity number (a run of six or more digits) or anything
-// unprintable is replaced by a neutral one.
-func producerMessage(m, fallback string) string {
-	m = strings.TrimSpace(m)
-	if cases.CheckText(m, true, maxMessage) != "" {
-		return fallback
-	}
-	if mayHoldNumber(m) {
-		return fallback
-	}
-	return "hub: " + m
 }
 
 // mayHoldNumber reports a run of six or more digits, separators allowed:
