@@ -38,7 +38,9 @@ type Config struct {
 	// Logger receives operational logs, never case data; default slog.Default().
 	Logger *slog.Logger
 	// Observe is called per source and request with outcomes and latency
-	// (a metrics hook); optional.
+	// (a metrics hook); optional. A producer that is neither in Producers
+	// nor a source's Actor is named fanout.Unlisted there, and in the log:
+	// its ID and name came from the source's data.
 	Observe func(source string, outcomes []cases.Outcome, took time.Duration)
 	// Now is the clock; default time.Now.
 	Now func() time.Time

@@ -46,6 +46,10 @@ func New(cfg Config) (*Kit, error) {
 		query: listing.Default(),
 		source: &fanout.Fanout{
 			Members: cfg.Sources, Deadline: cfg.Deadline, Logger: cfg.Logger, Observe: cfg.Observe,
+			Listed: func(id string) bool {
+				_, ok := cfg.Producers.Lookup(id)
+				return ok
+			},
 		},
 	}
 	if cfg.DefaultQuery != nil {

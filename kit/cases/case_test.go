@@ -70,6 +70,16 @@ func TestValidateReportsEveryProblemWithItsField(t *testing.T) {
 			c.Date, c.PlannedTime, c.Created, c.Updated = far, &tooEast, far, c.Date.In(east)
 			c.History = []Event{{Time: tooEast, Title: "x"}}
 		}, []string{"date", "plannedTime", "history[0].time", "created", "updated"}},
+		{"placeholder times", func(c *Case) {
+			first, never := time.Date(1, 1, 1, 0, 0, 1, 0, time.UTC), time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+			c.Date, c.PlannedTime, c.Created, c.Updated = first, &never, time.Date(1753, 1, 1, 0, 0, 0, 0, time.UTC), never
+			c.History = []Event{{Time: first, Title: "x"}, {Time: time.Date(1899, 12, 31, 23, 0, 0, 0, time.UTC), Title: "y"}}
+		}, []string{"date", "plannedTime", "history[0].time", "history[1].time", "created", "updated"}},
+		{"the years' bounds are in", func(c *Case) {
+			start, end := time.Date(MinYear, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(MaxYear, 12, 31, 23, 59, 59, 0, time.UTC)
+			c.Created, c.Updated, c.PlannedTime = start, c.Date, &end
+			c.History = []Event{{Time: start, Title: "x"}}
+		}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -78,6 +88,15 @@ func TestValidateReportsEveryProblemWithItsField(t *testing.T) {
 			require.Equal(t, tt.want, fields(c.Validate()))
 		})
 	}
+}
+
+func TestSettleAnnouncesPlaceholderDates(t *testing.T) {
+	old := validCase()
+	old.Date = time.Date(1, 6, 1, 0, 0, 0, 0, time.UTC)
+	r := Settle("hub", Actor{ID: "hub", Name: "Ärendenavet"}, Result{Cases: []Case{validCase(), old}})
+	require.Equal(t, []Case{validCase()}, r.Cases, "never shown as June 1, 1")
+	require.Equal(t, []Outcome{{Source: "hub", Producer: old.Sender, State: Invalid, Cases: 1, Rejected: 1,
+		Problems: []Problem{{Field: "cases[1].date", Reason: "outside the years 1900–2200"}}}}, r.Outcomes)
 }
 
 func TestProblemsNeverCarryTheValue(t *testing.T) {

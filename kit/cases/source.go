@@ -44,19 +44,61 @@ const (
 	Invalid State = "invalid" // answered, but some or all of its data was rejected
 )
 
-// Outcome tells the user and the portal how one producer fared. Its fields are
-// safe to show and to log: no case data, no identity.
+// Outcome tells the user and the portal how one producer fared. Its fields
+// carry no case data and no identity. What goes to the browser is fixed
+// words (State, Truncated's Reason and Unit, the problems' reasons), counts
+// and field paths: Message is for the server's log alone.
 type Outcome struct {
-	Source   string        `json:"source"`             // the configured source's name
-	Producer Actor         `json:"producer"`           // whose cases these are; ID may equal Source
-	State    State         `json:"state"`              //
-	Cases    int           `json:"cases"`              // cases shown
-	Rejected int           `json:"rejected"`           // cases rejected as invalid, not shown
-	Unlinked int           `json:"unlinked"`           // cases shown without their deep link, which was unsafe
-	Problems []Problem     `json:"problems,omitempty"` // why, field by field (first few)
-	Message  string        `json:"message,omitempty"`  // technical reason, without case data
+	Source    string      `json:"source"`              // the configured source's name
+	Producer  Actor       `json:"producer"`            // whose cases these are; ID may equal Source
+	State     State       `json:"state"`               //
+	Cases     int         `json:"cases"`               // cases shown
+	Rejected  int         `json:"rejected"`            // cases rejected as invalid, not shown
+	Unlinked  int         `json:"unlinked"`            // cases shown without their deep link, which was unsafe
+	Problems  []Problem   `json:"problems,omitempty"`  // why, field by field (first few)
+	Truncated *Truncation `json:"truncated,omitempty"` // the answer was cut: cases may be missing
+	// Message is the technical reason, for the server's log: it may name
+	// hosts, ports and correlation ids, so it never goes to the browser.
+	Message  string        `json:"-"`
 	Duration time.Duration `json:"-"`
 }
+
+// Truncation says that a producer's cases may be missing though its source
+// answered: the answer was cut, by the kit's limits or by the source.
+type Truncation struct {
+	Reason Cut `json:"reason"`
+	// Unit is what Shown and Total count: cases, or (for a source of
+	// events such as Mina ärenden) events, from which cases are derived.
+	Unit Counted `json:"unit,omitempty"`
+	// Shown is how many were used; Total how many the source said there
+	// were, or 0 when it did not say. Both are 0 for CutPartial.
+	Shown int `json:"shown"`
+	Total int `json:"total,omitempty"`
+}
+
+// Cut is why an answer was cut short.
+type Cut string
+
+const (
+	// CutLimit: the answer passed the kit's limit (the hub's 5,000 cases,
+	// Mina ärenden's pages); the first Shown are used, newest first where
+	// the source sorts.
+	CutLimit Cut = "limit"
+	// CutFailedPage: a later page of the answer failed; the pages before it
+	// are used.
+	CutFailedPage Cut = "failed_page"
+	// CutPartial: the source said its answer was partial without saying
+	// what is missing.
+	CutPartial Cut = "partial"
+)
+
+// Counted is what a Truncation counts.
+type Counted string
+
+const (
+	CountedCases  Counted = "cases"
+	CountedEvents Counted = "events"
+)
 
 // MaxProblems caps the problems kept per outcome; the count stays exact.
 const MaxProblems = 20

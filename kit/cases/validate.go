@@ -25,6 +25,16 @@ const (
 	MaxLink     = 2048
 )
 
+// The years a case's times may fall in, inclusive. Outside them a time is a
+// placeholder, not a date: 0001-01-01 (.NET's DateTime.MinValue, Go's zero),
+// 1753-01-01 (SQL Server's first datetime), 9999-12-31 ("never"). Nothing a
+// Swedish e-service handles dates from before 1900, and a planned time
+// decades ahead (a lease, a permit's end) still fits well before 2200.
+const (
+	MinYear = 1900
+	MaxYear = 2200
+)
+
 // Problem is one thing wrong with a case: which field, and why. It never
 // carries the field's value, so it is safe to log and to show.
 type Problem struct {
@@ -58,11 +68,10 @@ func (c *Case) problems(withLink bool, now time.Time) []Problem {
 			add(fmt.Sprintf("%s[%d].%s", field, i, sub), "%s", reason)
 		}
 	}
-	// A time JSON cannot carry would cost the whole overview its answer.
-	const unwritable = "outside the years 0–9999 or with a zone offset of a day or more"
+	// A zero time is a missing one, which each field judges on its own.
 	when := func(field string, t time.Time) {
-		if !jsonappend.ValidTime(t) {
-			add(field, unwritable)
+		if reason := checkTime(t); reason != "" && !t.IsZero() {
+			add(field, "%s", reason)
 		}
 	}
 	text("id", c.ID, true, MaxShort)
@@ -117,8 +126,8 @@ func (c *Case) problems(withLink bool, now time.Time) []Problem {
 	for i, e := range c.History {
 		if e.Time.IsZero() {
 			add(fmt.Sprintf("history[%d].time", i), "required")
-		} else if !jsonappend.ValidTime(e.Time) {
-			add(fmt.Sprintf("history[%d].time", i), unwritable)
+		} else if reason := checkTime(e.Time); reason != "" {
+			add(fmt.Sprintf("history[%d].time", i), "%s", reason)
 		}
 		textAt("history", i, "title", e.Title, true, MaxTitle)
 		textAt("history", i, "text", e.Text, false, MaxText)
@@ -140,6 +149,18 @@ func (c *Case) problems(withLink bool, now time.Time) []Problem {
 		}
 	}
 	return ps
+}
+
+// checkTime returns why t cannot be shown, or "".
+func checkTime(t time.Time) string {
+	switch {
+	case !jsonappend.ValidTime(t):
+		// JSON could not carry it: the whole overview would lose its answer.
+		return "outside the years 0–9999 or with a zone offset of a day or more"
+	case t.UTC().Year() < MinYear || t.UTC().Year() > MaxYear:
+		return fmt.Sprintf("outside the years %d–%d", MinYear, MaxYear)
+	}
+	return ""
 }
 
 // MaxActorID bounds an actor ID.

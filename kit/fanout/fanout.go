@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/arendevy/arendevy/kit/cases"
@@ -17,6 +18,12 @@ import (
 
 // DefaultDeadline is how long an overview may take in all.
 const DefaultDeadline = 3 * time.Second
+
+// Unlisted is the producer that Observe and the log are told about in place
+// of one the portal does not list: its ID and name came from a source's
+// data (a hub's producer list, a producer's name in Mina ärenden) and could
+// be anything, an identity number or a person's name among them.
+const Unlisted = "unlisted"
 
 // Member is one source behind the fan-out.
 type Member struct {
@@ -38,8 +45,13 @@ type Fanout struct {
 	Deadline time.Duration // zero means DefaultDeadline
 	Logger   *slog.Logger  // nil means slog.Default()
 	// Observe, when set, is called once per member and request with the
-	// member's outcomes and how long it took (metrics hook).
+	// member's outcomes and how long it took (metrics hook). A producer
+	// neither Listed nor a member's actor is Unlisted there, in ID and name.
 	Observe func(member string, outcomes []cases.Outcome, took time.Duration)
+	// Listed reports whether a producer ID is one of the portal's own (in
+	// its directory of producers), which may be logged and labelled; nil:
+	// only the members' actors are.
+	Listed func(producerID string) bool
 }
 
 type answer struct {
@@ -129,6 +141,8 @@ func (f *Fanout) ask(ctx context.Context, i int, m Member, subject identity.Subj
 	}
 	if err != nil {
 		o := cases.FailedOutcome(m.Name, m.Actor, err)
+		// The error is the client's words about the answer (status, field
+		// path, correlation id), never the answer's own text.
 		f.log().LogAttrs(ctx, slog.LevelWarn, "source failed", slog.String("source", m.Name), slog.String("state", string(o.State)), slog.String("error", o.Message))
 		a.result = cases.Result{Outcomes: []cases.Outcome{o}}
 		return a
@@ -142,17 +156,42 @@ func (f *Fanout) ask(ctx context.Context, i int, m Member, subject identity.Subj
 func (f *Fanout) settle(ctx context.Context, m Member, a *answer) {
 	a.result = cases.Settle(m.Name, m.Actor, a.result)
 	for _, o := range a.result.Outcomes {
-		if o.State != cases.OK {
-			f.log().LogAttrs(ctx, slog.LevelWarn, "producer outcome", slog.String("source", m.Name), slog.String("producer", o.Producer.ID),
+		if o.State != cases.OK || o.Truncated != nil {
+			f.log().LogAttrs(ctx, slog.LevelWarn, "producer outcome", slog.String("source", m.Name), slog.String("producer", f.label(o.Producer.ID)),
 				slog.String("state", string(o.State)), slog.Int("rejected", o.Rejected), slog.String("error", o.Message))
 		}
 	}
 }
 
-func (f *Fanout) observe(name string, os []cases.Outcome, took time.Duration) {
-	if f.Observe != nil {
-		f.Observe(name, os, took)
+// label is a producer's ID as logs and metrics may name it.
+func (f *Fanout) label(id string) string {
+	if f.Listed != nil && f.Listed(id) {
+		return id
 	}
+	for _, m := range f.Members {
+		if m.Actor.ID == id {
+			return id
+		}
+	}
+	return Unlisted
+}
+
+// observe hands Observe the outcomes with every producer it may not name
+// made Unlisted; the outcomes themselves, which the page shows, keep theirs.
+func (f *Fanout) observe(name string, os []cases.Outcome, took time.Duration) {
+	if f.Observe == nil {
+		return
+	}
+	labelled, copied := os, false
+	for i, o := range os {
+		if id := f.label(o.Producer.ID); id != o.Producer.ID {
+			if !copied {
+				labelled, copied = slices.Clone(os), true
+			}
+			labelled[i].Producer = cases.Actor{ID: id, Name: id}
+		}
+	}
+	f.Observe(name, labelled, took)
 }
 
 func (f *Fanout) log() *slog.Logger {

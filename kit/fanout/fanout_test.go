@@ -154,3 +154,40 @@ func TestOverviewKeepsMemberOrder(t *testing.T) {
 	require.Equal(t, "b", r.Outcomes[0].Producer.ID)
 	require.Equal(t, "a", r.Outcomes[1].Producer.ID)
 }
+
+// Observe and the log name only producers the portal lists, or the members'
+// own actors; the outcomes the page shows keep every producer as it came.
+func TestObserveAndLogNameOnlyListedProducers(t *testing.T) {
+	fromData := cases.Actor{ID: "199001012385", Name: "Tolvan Tolvansson"}
+	answer := cases.SourceFunc(func(context.Context, identity.Subject) (cases.Result, error) {
+		return cases.Result{Outcomes: []cases.Outcome{
+			{Producer: actor("listed"), State: cases.Timeout}, {Producer: fromData, State: cases.Failed, Message: "down"}, {Producer: actor("a"), State: cases.Failed},
+		}}, nil
+	})
+	for _, listed := range []func(string) bool{nil, func(id string) bool { return id == "listed" }} {
+		var log bytes.Buffer
+		var observed []cases.Outcome
+		f := &Fanout{
+			Members: []Member{{Name: "a", Actor: actor("a"), Source: answer}},
+			Logger:  slog.New(slog.NewTextHandler(&log, nil)),
+			Observe: func(_ string, os []cases.Outcome, _ time.Duration) { observed = os },
+			Listed:  listed,
+		}
+		r, err := f.Overview(context.Background(), subject)
+		require.NoError(t, err)
+		require.Equal(t, fromData, r.Outcomes[1].Producer, "the page is told whose cases are missing")
+		want := []string{"listed", Unlisted, "a"}
+		if listed == nil {
+			want[0] = Unlisted
+		}
+		var got []string
+		for _, o := range observed {
+			got = append(got, o.Producer.ID)
+			require.NotEqual(t, fromData.Name, o.Producer.Name)
+		}
+		require.Equal(t, want, got)
+		require.NotContains(t, log.String(), fromData.ID)
+		require.NotContains(t, log.String(), "Tolvan")
+		require.Contains(t, log.String(), "producer="+Unlisted)
+	}
+}

@@ -15,6 +15,8 @@ func FuzzDecodeOverview(f *testing.F) {
 	f.Add([]byte(`{"producers":[],"cases":[[[[]]]]}`))
 	f.Add([]byte(`{"producers":null}`))
 	f.Add([]byte("\xff"))
+	f.Add([]byte(`{"producers":[],"cases":[],"cases":[]}`))
+	f.Add([]byte(answer(twoProducers, strings.Replace(hubCase("1", "skatteverket", nil), `"title":`, `"Title":"x","title":`, 1))))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		res, p := decodeOverview(data, tolvan, "hub", hubActor)
 		if p != nil {

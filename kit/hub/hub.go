@@ -78,16 +78,14 @@ type StatusError struct {
 	Method, Endpoint string
 	Code             int
 	// Type is the problem type URI of an RFC 9457 answer, when it is a plain
-	// absolute URI; the problem's other members are not kept, since they
-	// are free text that could hold anything.
+	// absolute URI, for a program to tell problems apart; the problem's
+	// other members are not kept, since they are free text that could hold
+	// anything. Error leaves it out: what is logged is the kit's own words.
 	Type string
 }
 
 func (e *StatusError) Error() string {
 	s := fmt.Sprintf("hub %s /%s: answered %d %s", e.Method, e.Endpoint, e.Code, http.StatusText(e.Code))
-	if e.Type != "" {
-		s += " (" + e.Type + ")"
-	}
 	if hint := statusHint(e.Code); hint != "" {
 		s += ": " + hint
 	}

@@ -199,12 +199,11 @@ func TestOverviewReportsProducersTheHubCouldNotReach(t *testing.T) {
 	require.Len(t, res.Cases, 1)
 	require.Equal(t, []cases.Outcome{
 		{Source: "hub", Producer: cases.Actor{ID: "skatteverket", Name: "Skatteverket"}, State: cases.OK},
-		{Source: "hub", Producer: cases.Actor{ID: "csn", Name: "CSN"}, State: cases.Failed, Message: "hub: connection refused"},
-		{Source: "hub", Producer: cases.Actor{ID: "fk", Name: "Försäkringskassan"}, State: cases.Timeout, Message: "the producer did not answer the hub in time"},
-		// A message that might carry an identity number is not passed on.
-		{Source: "hub", Producer: cases.Actor{ID: "vaxholm", Name: "Vaxholms stad"}, State: cases.Failed, Message: "the producer could not be reached by the hub"},
-		// So is one with characters that could disguise it.
-		{Source: "hub", Producer: cases.Actor{ID: "lund", Name: "Lunds kommun"}, State: cases.Timeout, Message: "the producer did not answer the hub in time"},
+		// The hub's message is never passed on: outcome messages are logged.
+		{Source: "hub", Producer: cases.Actor{ID: "csn", Name: "CSN"}, State: cases.Failed, Message: "the hub reports that the producer could not be reached"},
+		{Source: "hub", Producer: cases.Actor{ID: "fk", Name: "Försäkringskassan"}, State: cases.Timeout, Message: "the hub reports that the producer did not answer in time"},
+		{Source: "hub", Producer: cases.Actor{ID: "vaxholm", Name: "Vaxholms stad"}, State: cases.Failed, Message: "the hub reports that the producer could not be reached"},
+		{Source: "hub", Producer: cases.Actor{ID: "lund", Name: "Lunds kommun"}, State: cases.Timeout, Message: "the hub reports that the producer did not answer in time"},
 	}, res.Outcomes)
 }
 
@@ -217,6 +216,7 @@ type failure struct {
 	body     string
 	invalid  bool   // errors.Is cases.ErrInvalidResponse
 	want     string // in the error
+	typ      string // StatusError.Type
 }
 
 func TestOverviewRefusesUnusableAnswers(t *testing.T) {
@@ -232,7 +232,7 @@ func TestOverviewRefusesUnusableAnswers(t *testing.T) {
 	tests := []failure{
 		{name: "server error with problem", status: 503, ctype: "application/problem+json",
 			body: `{"type":"https://hub.example/problems/overloaded","title":"Hemlig","detail":"191212121212 Tolvan Tolvansson"}`,
-			want: "answered 503 Service Unavailable (https://hub.example/problems/overloaded): the hub failed"},
+			want: "answered 503 Service Unavailable: the hub failed", typ: "https://hub.example/problems/overloaded"},
 		{name: "problem type that could hold a number", status: 400, ctype: "application/problem+json",
 			body: `{"type":"https://hub.example/problems/191212121212"}`, want: "answered 400 Bad Request: the hub refused the request as sent"},
 		{name: "refused consumer", status: 403, ctype: "text/plain", body: "Hemlig", want: "check the client certificate"},
@@ -257,7 +257,11 @@ func TestOverviewRefusesUnusableAnswers(t *testing.T) {
 		{name: "unknown producer state", body: `{"producers":[{"id":"a","name":"A","state":"down"}],"cases":[]}`, invalid: true, want: "producers[0].state: must be ok, error or timeout"},
 		{name: "producer twice", body: `{"producers":[{"id":"a","name":"A","state":"ok"},{"id":"a","name":"B","state":"ok"}],"cases":[]}`, invalid: true, want: "producers[1].id: listed twice"},
 		{name: "deeply nested", body: `{"producers":[],"cases":[` + deep + `]}`, invalid: true, want: "nested too deeply"},
-		{name: "too many cases", body: `{"producers":[],"cases":[` + many.String() + `]}`, invalid: true, want: "cases: more than 5000 items"},
+		{name: "another customer's case past the limit", body: `{"producers":[],"cases":[` + many.String() + `,` + hubCase("x", "vaxholm", map[string]any{
+			"customer": map[string]any{"kind": "personnummer", "number": agent.Number}}) + `]}`,
+			invalid: true, want: "cases[5001].customer: not the customer asked for"},
+		{name: "cases given twice", body: `{"producers":` + twoProducers + `,"cases":[` + good + `],"cases":[]}`, invalid: true, want: "a member given twice in its object"},
+		{name: "a member of a case given twice", body: answer(twoProducers, strings.Replace(good, `"title":`, `"Title":"Hemlig","title":`, 1)), invalid: true, want: "a member given twice in its object"},
 		{name: "another customer's case", body: answer(twoProducers, good, hubCase("2", "vaxholm", map[string]any{
 			"customer": map[string]any{"kind": "personnummer", "number": agent.Number}})),
 			invalid: true, want: "cases[1].customer: not the customer asked for"},
@@ -285,6 +289,8 @@ func TestOverviewRefusesUnusableAnswers(t *testing.T) {
 				var se *StatusError
 				require.ErrorAs(t, err, &se)
 				require.Equal(t, tt.status, se.Code)
+				require.Equal(t, tt.typ, se.Type)
+				require.NotContains(t, err.Error(), "problems/", "the hub's type URI is for programs, not the log")
 				require.Equal(t, cases.Failed, o.State)
 			}
 		})
@@ -318,6 +324,32 @@ func TestOverviewCapsTheAnswer(t *testing.T) {
 			require.Len(t, res.Cases, 1)
 		})
 	}
+}
+
+// An answer over the limit keeps its first MaxCases cases and tells each
+// producer how many of its own were left out, rather than losing them all.
+func TestOverviewShowsTheFirstCasesOfAnAnswerOverTheLimit(t *testing.T) {
+	items := make([]string, 0, MaxCases+3)
+	for i := range MaxCases - 1 {
+		items = append(items, hubCase(fmt.Sprint(i), "skatteverket", nil))
+	}
+	items = append(items, `{"producer":"vaxholm"}`, // the last within the limit, rejected
+		hubCase("late", "skatteverket", nil), hubCase("late-1", "vaxholm", nil), hubCase("late-2", "vaxholm", nil), `{"producer":"nobody"}`)
+	f := &fakeHub{body: answer(twoProducers, items...)}
+	c := newTestHub(t, f).newClient(t, nil)
+	res, err := c.Overview(context.Background(), self)
+	require.NoError(t, err)
+	require.Len(t, res.Cases, MaxCases-1)
+	require.Equal(t, "skatteverket:0", res.Cases[0].ID)
+	require.Equal(t, fmt.Sprintf("skatteverket:%d", MaxCases-2), res.Cases[len(res.Cases)-1].ID)
+	require.Len(t, res.Outcomes, 3)
+	require.Equal(t, &cases.Truncation{Reason: cases.CutLimit, Unit: cases.CountedCases, Shown: MaxCases - 1, Total: MaxCases}, res.Outcomes[0].Truncated)
+	require.Equal(t, cases.OK, res.Outcomes[0].State)
+	require.Equal(t, &cases.Truncation{Reason: cases.CutLimit, Unit: cases.CountedCases, Shown: 1, Total: 3}, res.Outcomes[1].Truncated)
+	require.Equal(t, 1, res.Outcomes[1].Rejected, "a case within the limit that cannot be read is still counted")
+	require.Equal(t, cases.Outcome{Source: "hub", Producer: hubActor, State: cases.OK,
+		Truncated: &cases.Truncation{Reason: cases.CutLimit, Unit: cases.CountedCases, Shown: 0, Total: 1}}, res.Outcomes[2],
+		"a case past the limit of a producer the answer does not list is the hub's")
 }
 
 func TestOverviewKeepsGoodCasesWhenSomeCannotBeRead(t *testing.T) {

@@ -20,7 +20,6 @@ const (
 	MaxCases      = 5000
 	MaxProducerID = 64
 	MaxCaseID     = 128
-	maxMessage    = cases.MaxShort
 )
 
 // The overview's case ID is producer ID + ":" + hub case ID; this fails to
@@ -46,9 +45,11 @@ type overviewEnvelope struct {
 }
 
 type wireProducer struct {
-	ID      string `json:"id"`
-	Name    string `json:"name"`
-	State   string `json:"state"`
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	State string `json:"state"`
+	// Message is the contract's, and read so that a hub may send it; it is
+	// not passed on.
 	Message string `json:"message"`
 }
 
@@ -125,9 +126,10 @@ func describe(err error, at string) *problem {
 }
 
 // eachItem walks a JSON array without decoding it whole, so an answer with a
-// million tiny items costs no more than the cap on the body allows and is
-// refused as soon as it passes max. It stops at the first problem fn names.
-func eachItem(data json.RawMessage, at string, max int, fn func(i int, item json.RawMessage) *problem) *problem {
+// million tiny items costs no more than the cap on the body allows. Past max
+// items, each further one goes to over, or the array is refused when over is
+// nil. It stops at the first problem fn or over names.
+func eachItem(data json.RawMessage, at string, max int, fn, over func(i int, item json.RawMessage) *problem) *problem {
 	if len(data) == 0 || string(data) == "null" {
 		return &problem{at, "required"}
 	}
@@ -140,14 +142,18 @@ func eachItem(data json.RawMessage, at string, max int, fn func(i int, item json
 		return &problem{at, "want an array, got " + jsondecode.TokenKind(tok)}
 	}
 	for i := 0; dec.More(); i++ {
-		if i == max {
-			return &problem{at, fmt.Sprintf("more than %d items", max)}
+		each := fn
+		if i >= max {
+			if over == nil {
+				return &problem{at, fmt.Sprintf("more than %d items", max)}
+			}
+			each = over
 		}
 		var item json.RawMessage
 		if err := dec.Decode(&item); err != nil {
 			return describe(err, fmt.Sprintf("%s[%d]", at, i))
 		}
-		if p := fn(i, item); p != nil {
+		if p := each(i, item); p != nil {
 			return p
 		}
 	}
@@ -189,12 +195,14 @@ func decodeOverview(data []byte, customer identity.Party, source string, fallbac
 		index[o.Producer.ID] = len(res.Outcomes)
 		res.Outcomes = append(res.Outcomes, o)
 		return nil
-	})
+	}, nil)
 	if p != nil {
 		return cases.Result{}, p
 	}
 
-	reject := func(producerID string, p *problem) {
+	// outcome is the producer's, or fallback's when the answer does not
+	// list it.
+	outcome := func(producerID string) *cases.Outcome {
 		i, ok := index[producerID]
 		if !ok {
 			if i, ok = index[fallback.ID]; !ok {
@@ -203,7 +211,10 @@ func decodeOverview(data []byte, customer identity.Party, source string, fallbac
 				res.Outcomes = append(res.Outcomes, cases.Outcome{Source: source, Producer: fallback, State: cases.OK})
 			}
 		}
-		o := &res.Outcomes[i]
+		return &res.Outcomes[i]
+	}
+	reject := func(producerID string, p *problem) {
+		o := outcome(producerID)
 		o.Rejected++
 		if o.State == cases.OK {
 			o.State = cases.Invalid
@@ -213,20 +224,42 @@ func decodeOverview(data []byte, customer identity.Party, source string, fallbac
 		}
 	}
 	taken := map[string]bool{} // overview case IDs
+	// Cases per outcome (by index), and those of them past MaxCases: an
+	// answer over the limit shows its first cases and says how many of
+	// whose were left out, rather than losing every one.
+	items, over := map[int]int{}, map[int]int{}
+	count := func(producerID string) int {
+		i := index[outcome(producerID).Producer.ID]
+		items[i]++
+		return i
+	}
+	otherCustomer := func(at string, c *party) *problem {
+		if c != nil && (c.Number != customer.Number || c.Kind != customer.Kind) {
+			return &problem{at + ".customer", "not the customer asked for; the whole answer is refused"}
+		}
+		return nil
+	}
 	p = eachItem(env.Cases, "cases", MaxCases, func(i int, item json.RawMessage) *problem {
 		at := fmt.Sprintf("cases[%d]", i)
 		var w wireCase
 		if p := decodeStrict(item, &w, at); p != nil {
-			reject(producerOf(item), p)
+			owner := producerOf(item).Producer
+			count(owner)
+			reject(owner, p)
 			return nil
 		}
-		if w.Customer != nil && (w.Customer.Number != customer.Number || w.Customer.Kind != customer.Kind) {
-			return &problem{at + ".customer", "not the customer asked for; the whole answer is refused"}
+		if p := otherCustomer(at, w.Customer); p != nil {
+			return p
 		}
+		owner := ""
+		if w.Producer != nil {
+			owner = *w.Producer
+		}
+		count(owner)
 		c, p := mapCase(w, at, index, res.Outcomes)
 		switch {
 		case p != nil:
-			reject(producerOf(item), p)
+			reject(owner, p)
 		case taken[c.ID]:
 			reject(c.Sender.ID, &problem{at + ".id", "used twice by this producer"})
 		default:
@@ -234,20 +267,36 @@ func decodeOverview(data []byte, customer identity.Party, source string, fallbac
 			res.Cases = append(res.Cases, c)
 		}
 		return nil
+	}, func(i int, item json.RawMessage) *problem {
+		peek := producerOf(item)
+		if p := otherCustomer(fmt.Sprintf("cases[%d]", i), peek.Customer); p != nil {
+			return p
+		}
+		over[count(peek.Producer)]++
+		return nil
 	})
 	if p != nil {
 		return cases.Result{}, p
 	}
+	for i, n := range over {
+		res.Outcomes[i].Truncated = &cases.Truncation{Reason: cases.CutLimit, Unit: cases.CountedCases, Shown: items[i] - n, Total: items[i]}
+	}
 	return res, nil
 }
 
-// producerOf finds whose a case is when the case as a whole cannot be read.
-func producerOf(item json.RawMessage) string {
-	var peek struct {
-		Producer string `json:"producer"`
-	}
+// caseOwner is whose a case is and whom it is about, as far as they can be
+// read from a case that is not decoded as a whole.
+type caseOwner struct {
+	Producer string `json:"producer"`
+	Customer *party `json:"customer"`
+}
+
+// producerOf finds whose a case is when the case as a whole cannot be read
+// or is not decoded (past MaxCases).
+func producerOf(item json.RawMessage) caseOwner {
+	var peek caseOwner
 	_ = json.Unmarshal(item, &peek) // best effort: "" means the hub's
-	return peek.Producer
+	return peek
 }
 
 func producerOutcome(p wireProducer, source, at string) (cases.Outcome, *problem) {
@@ -261,29 +310,16 @@ func producerOutcome(p wireProducer, source, at string) (cases.Outcome, *problem
 	switch p.State {
 	case "ok":
 		o.State = cases.OK
+	// The hub's own message about the producer is not passed on: outcome
+	// messages are logged, and the hub's text could hold anything.
 	case "error":
-		o.State, o.Message = cases.Failed, producerMessage(p.Message, "the producer could not be reached by the hub")
+		o.State, o.Message = cases.Failed, "the hub reports that the producer could not be reached"
 	case "timeout":
-		o.State, o.Message = cases.Timeout, producerMessage(p.Message, "the producer did not answer the hub in time")
+		o.State, o.Message = cases.Timeout, "the hub reports that the producer did not answer in time"
 	default:
 		return cases.Outcome{}, &problem{at + ".state", "must be ok, error or timeout"}
 	}
 	return o, nil
-}
-
-// producerMessage passes on the hub's word about a failed producer when it
-// is short plain text. Outcome messages are shown and logged, so one that
-// could hold an identity number (a run of six or more digits) or anything
-// unprintable is replaced by a neutral one.
-func producerMessage(m, fallback string) string {
-	m = strings.TrimSpace(m)
-	if cases.CheckText(m, true, maxMessage) != "" {
-		return fallback
-	}
-	if mayHoldNumber(m) {
-		return fallback
-	}
-	return "hub: " + m
 }
 
 // mayHoldNumber reports a run of six or more digits, separators allowed:

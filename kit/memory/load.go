@@ -393,6 +393,9 @@ func (l *loader) sender(path string, c *cases.Case, dir *producers.Directory, br
 // may quote it where that helps: the character the parser stumbled on, the
 // member it does not know.
 func (l *loader) decodeProblem(path string, err error) {
+	if errors.Is(err, jsondecode.ErrDuplicate) {
+		return // duplicateKeys named it, with its path
+	}
 	p := jsondecode.Describe(err)
 	switch {
 	case p.Field != "" && path == root:
@@ -406,79 +409,24 @@ func (l *loader) decodeProblem(path string, err error) {
 	l.add(path, "%s", p.Reason)
 }
 
-// duplicateKeys reports every object key that appears twice in its object.
-// encoding/json would keep the last silently (and matches keys without
-// regard to case), so keys are compared case-insensitively. Syntax errors
-// are left to the decoder.
+// duplicateKeys reports every member given twice in its object, each at its
+// path: the whole document is walked once here, so the decoding of its parts
+// (jsondecode.Strict) need not report them again.
 func duplicateKeys(raw []byte) []cases.Problem {
-	type frame struct {
-		path    string
-		object  bool
-		keys    map[string]bool
-		key     string // object: the current member
-		wantKey bool   // object: a key comes next
-		n       int    // array: index of the next element
-	}
-	var (
-		stack    []*frame
-		problems []cases.Problem
-	)
-	// valueDone moves the innermost container past the value just read.
-	valueDone := func() {
-		if len(stack) == 0 {
-			return
-		}
-		top := stack[len(stack)-1]
-		if top.object {
-			top.wantKey = true
-		} else {
-			top.n++
-		}
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return problems
-		}
-		var top *frame
-		if len(stack) > 0 {
-			top = stack[len(stack)-1]
-		}
-		if top != nil && top.object && top.wantKey {
-			key, isKey := tok.(string)
-			if !isKey { // the object's closing brace
-				stack = stack[:len(stack)-1]
-				valueDone()
-				continue
+	var problems []cases.Problem
+	for _, d := range jsondecode.Duplicates(raw) {
+		path := ""
+		for _, step := range d.Path {
+			switch step := step.(type) {
+			case string:
+				path = join(path, step)
+			case int:
+				path = fmt.Sprintf("%s[%d]", path, step)
 			}
-			folded := strings.ToLower(key)
-			if top.keys[folded] {
-				problems = append(problems, cases.Problem{Field: join(top.path, key), Reason: "key appears twice in its object"})
-			}
-			top.keys[folded] = true
-			top.key, top.wantKey = key, false
-			continue
 		}
-		switch tok {
-		case json.Delim('{'), json.Delim('['):
-			path := ""
-			switch {
-			case top == nil:
-			case top.object:
-				path = join(top.path, top.key)
-			default:
-				path = fmt.Sprintf("%s[%d]", top.path, top.n)
-			}
-			object := tok == json.Delim('{')
-			stack = append(stack, &frame{path: path, object: object, keys: map[string]bool{}, wantKey: object})
-		case json.Delim(']'):
-			stack = stack[:len(stack)-1]
-			valueDone()
-		default:
-			valueDone()
-		}
+		problems = append(problems, cases.Problem{Field: join(path, d.Key), Reason: "key appears twice in its object"})
 	}
+	return problems
 }
 
 // join appends an object member to a JSON path: .name for plain names,

@@ -274,6 +274,7 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte(richDoc()))
 	f.Add([]byte(testDoc(testProducers, testPersonas, casesOf(tolvan, testCase("a", `"link": "https://etjanst.skatteverket.se/1"`)))))
 	f.Add([]byte(`{"cases": {"191212121212": [{"id": "a", "Title": "x", "title": "y"}]}}`))
+	f.Add([]byte(`{"producers": [], "cases": {}, "cases": {"191212121212": []}}`))
 	f.Add([]byte(`{"producers": [{"id": "x", "name": "X"}, {"id": "x"}], "cases": {"19121212-1212": null}}`))
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		d, err := Load(bytes.NewReader(doc), ShiftTo(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)))

@@ -356,7 +356,8 @@ func (r *Registry) ObserveRequest(route, method string, status int, took time.Du
 
 // Observe counts one source's answer to one overview: an outcome per
 // producer, and the time it took. Its signature is that of kit.Config's and
-// fanout.Fanout's Observe hook.
+// fanout.Fanout's Observe hook, which label a producer the portal does not
+// list fanout.Unlisted: a label never holds an ID from a source's data.
 func (r *Registry) Observe(source string, outcomes []cases.Outcome, took time.Duration) {
 	for _, o := range outcomes {
 		r.outcomes.Inc(source, o.Producer.ID, string(o.State))

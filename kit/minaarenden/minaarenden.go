@@ -101,20 +101,18 @@ var ErrConfig = errors.New("minaarenden: invalid config")
 // ErrParty means the subject names no customer the service can be asked about.
 var ErrParty = errors.New("minaarenden: no customer the service can be asked about")
 
-// ServiceError is an error answer of the forwarding service as a whole.
+// ServiceError is an error answer of the forwarding service as a whole. The
+// service's own words are not kept: they may echo the request (an identity
+// number, a name), and the status and the correlation id are what
+// Skatteverket needs to find the request.
 type ServiceError struct {
 	StatusCode    int
-	Message       string // the service's own message, cleaned; may be empty
 	CorrelationID string // to quote when asking Skatteverket about the request
 }
 
 func (e *ServiceError) Error() string {
-	s := fmt.Sprintf("minaarenden: forwarding service answered %d %s (correlation id %s)",
+	return fmt.Sprintf("minaarenden: forwarding service answered %d %s (correlation id %s)",
 		e.StatusCode, http.StatusText(e.StatusCode), e.CorrelationID)
-	if e.Message != "" {
-		s += ": " + e.Message
-	}
-	return s
 }
 
 // Client asks the forwarding service. It is safe for concurrent use.
@@ -299,7 +297,8 @@ func (c *Client) Overview(ctx context.Context, subject identity.Subject) (cases.
 	var (
 		pages   []page
 		fetched int
-		note    string
+		note    string // for the log
+		cut     *cases.Truncation
 	)
 	for n := 1; ; n++ {
 		q.Fraga.Behandling.Paginering.Offset = fetched
@@ -309,6 +308,7 @@ func (c *Client) Overview(ctx context.Context, subject identity.Subject) (cases.
 				return cases.Result{}, err
 			}
 			note = fmt.Sprintf("only the newest %d events could be fetched; the next page failed: %v", fetched, err)
+			cut = &cases.Truncation{Reason: cases.CutFailedPage, Unit: cases.CountedEvents, Shown: fetched, Total: pages[len(pages)-1].total}
 			break
 		}
 		pages = append(pages, pg)
@@ -318,6 +318,7 @@ func (c *Client) Overview(ctx context.Context, subject identity.Subject) (cases.
 			break
 		}
 		if n >= c.cfg.MaxPages {
+			cut = &cases.Truncation{Reason: cases.CutLimit, Unit: cases.CountedEvents, Shown: fetched, Total: pg.total}
 			if pg.hasTotal {
 				note = fmt.Sprintf("only the newest %d of %d events were fetched (%d pages of %d); older cases may be missing",
 					fetched, pg.total, c.cfg.MaxPages, c.cfg.PageSize)
@@ -328,11 +329,13 @@ func (c *Client) Overview(ctx context.Context, subject identity.Subject) (cases.
 			break
 		}
 	}
-	return c.result(pages, note), nil
+	return c.result(pages, note, cut), nil
 }
 
-// result derives the cases of all pages and one outcome per producer.
-func (c *Client) result(pages []page, note string) cases.Result {
+// result derives the cases of all pages and one outcome per producer. When
+// the answer was cut (note for the log, cut for the page), every outcome
+// says so: the oldest events are missing, whoever's they are.
+func (c *Client) result(pages []page, note string, cut *cases.Truncation) cases.Result {
 	var events []Event
 	for _, pg := range pages {
 		events = append(events, pg.events...)
@@ -381,11 +384,15 @@ func (c *Client) result(pages []page, note string) cases.Result {
 			if s.HTTPCode == http.StatusGatewayTimeout || s.HTTPCode == http.StatusRequestTimeout || strings.Contains(strings.ToUpper(s.Status), "TIMEOUT") {
 				o.State, what = cases.Timeout, "did not answer in time"
 			}
-			addMessage(o, fmt.Sprintf("the forwarding service reports that this producer %s (status %q, HTTP %d, correlation id %s)",
-				what, clean(s.Status, 40), s.HTTPCode, pg.correlationID))
+			// The sub-query's status is the service's free text: its HTTP
+			// code says the same in words of the protocol.
+			addMessage(o, fmt.Sprintf("the forwarding service reports that this producer %s (HTTP %d, correlation id %s)",
+				what, s.HTTPCode, pg.correlationID))
 		}
 		if pg.partial && !failed {
-			addMessage(t.get(Service), fmt.Sprintf("the forwarding service answered 206 (partial) without naming the producer that failed (correlation id %s)", pg.correlationID))
+			o := t.get(Service)
+			addMessage(o, fmt.Sprintf("the forwarding service answered 206 (partial) without naming the producer that failed (correlation id %s)", pg.correlationID))
+			o.Truncated = &cases.Truncation{Reason: cases.CutPartial}
 		}
 	}
 	for i := range t.list {
@@ -393,12 +400,13 @@ func (c *Client) result(pages []page, note string) cases.Result {
 			addMessage(&t.list[i], fmt.Sprintf("%d of its events could not be read", n))
 		}
 	}
-	if note != "" {
+	if cut != nil {
 		if len(t.list) == 0 {
 			t.get(Service)
 		}
 		for i := range t.list {
 			addMessage(&t.list[i], note)
+			t.list[i].Truncated = cut
 		}
 	}
 	slices.SortFunc(t.list, func(a, b cases.Outcome) int {
@@ -487,7 +495,7 @@ func (c *Client) ask(ctx context.Context, q request, customer string) (page, err
 		return page{}, fmt.Errorf("minaarenden: %w: answer larger than %d bytes (correlation id %s)", cases.ErrInvalidResponse, c.cfg.MaxBytes, corr)
 	}
 	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusPartialContent {
-		return page{}, &ServiceError{StatusCode: resp.StatusCode, Message: serviceMessage(raw), CorrelationID: corr}
+		return page{}, &ServiceError{StatusCode: resp.StatusCode, CorrelationID: corr}
 	}
 	if reason := notJSON(resp.Header.Get("Content-Type")); reason != "" {
 		return page{}, fmt.Errorf("minaarenden: %w: %s (correlation id %s)", cases.ErrInvalidResponse, reason, corr)
@@ -501,16 +509,17 @@ func (c *Client) ask(ctx context.Context, q request, customer string) (page, err
 	return pg, nil
 }
 
-// notJSON says why a content type is not UTF-8 JSON, or "".
+// notJSON says why a content type is not UTF-8 JSON, or "", without
+// quoting it: it is the service's text.
 func notJSON(contentType string) string {
 	mt, params, err := mime.ParseMediaType(contentType)
 	switch {
 	case err != nil:
 		return "no readable content type"
 	case mt != "application/json" && !strings.HasSuffix(mt, "+json"):
-		return fmt.Sprintf("content type %s is not JSON", clean(mt, 80))
+		return "the content type is not JSON"
 	case params["charset"] != "" && !strings.EqualFold(params["charset"], "utf-8"):
-		return fmt.Sprintf("charset %s is not UTF-8", clean(params["charset"], 40))
+		return "the charset is not UTF-8"
 	}
 	return ""
 }

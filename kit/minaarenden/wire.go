@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -120,6 +119,12 @@ func decodePage(body []byte, customer string, offset int) (page, error) {
 	}
 	var r response
 	if err := json.Unmarshal(body, &r); err != nil {
+		return p, fmt.Errorf("%w: %s", cases.ErrInvalidResponse, jsondecode.Describe(err))
+	}
+	// Members the standard has and this package does not read are let
+	// through, but none given twice, at any depth: encoding/json would keep
+	// the last and silently lose the first (a second kundhandelserForPart).
+	if err := jsondecode.Unique(body); err != nil {
 		return p, fmt.Errorf("%w: %s", cases.ErrInvalidResponse, jsondecode.Describe(err))
 	}
 	if r.Kundhandelser == nil {
@@ -276,43 +281,6 @@ func extension(raw json.RawMessage) (deadline *time.Time, missing []string) {
 func sameNumber(echo, number string) bool {
 	d := strings.NewReplacer("-", "", "+", "", " ", "").Replace(echo)
 	return number != "" && (d == number || len(d) == 12 && d[:2] == "16" && d[2:] == number)
-}
-
-// serviceMessage is the service's own message of an error answer, cleaned
-// for logs and outcomes, or "" when the body has none.
-func serviceMessage(body []byte) string {
-	var m struct {
-		Message string `json:"message"`
-	}
-	if !utf8.Valid(body) || json.Unmarshal(body, &m) != nil {
-		return ""
-	}
-	return clean(m.Message, maxMessage)
-}
-
-// maxMessage caps what of the service's text reaches outcomes and logs.
-const maxMessage = 200
-
-// identityNumber matches what could be a personnummer or organisationsnummer
-// (ten or more digits, separators allowed): an error message that echoes the
-// request must not carry one into logs.
-var identityNumber = regexp.MustCompile(`\d(?:[-+ ]?\d){9,}`)
-
-// clean makes outside text safe to log and show: numbers that may identify a
-// person redacted, control and bidi characters replaced, at most max runes.
-func clean(s string, max int) string {
-	s = identityNumber.ReplaceAllString(s, "[nummer]")
-	s = strings.Map(func(r rune) rune {
-		if unsafeRune(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.TrimSpace(s)
-	if utf8.RuneCountInString(s) > max {
-		s = string([]rune(s)[:max-1]) + "…"
-	}
-	return s
 }
 
 // unsafeRune reports control and bidi characters, which could hide or

@@ -190,6 +190,17 @@ func (e *encoder) outcome(o *cases.Outcome) {
 	e.raw(`,"unlinked":`)
 	e.b = jsonappend.Int(e.b, o.Unlinked)
 	optionalList(e, `,"problems":`, o.Problems, func(p *cases.Problem) { e.pair(`{"field":`, p.Field, `,"reason":`, p.Reason) })
-	e.optional(`,"message":`, o.Message)
+	if t := o.Truncated; t != nil {
+		e.raw(`,"truncated":{"reason":`)
+		e.str(string(t.Reason))
+		e.optional(`,"unit":`, string(t.Unit))
+		e.raw(`,"shown":`)
+		e.b = jsonappend.Int(e.b, t.Shown)
+		if t.Total != 0 {
+			e.raw(`,"total":`)
+			e.b = jsonappend.Int(e.b, t.Total)
+		}
+		e.raw("}")
+	}
 	e.raw("}")
 }

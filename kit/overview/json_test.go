@@ -48,8 +48,11 @@ func fullOverview() Overview {
 		Hidden:  []cases.Actor{{ID: "fk", Name: "Försäkringskassan"}},
 		Sources: []cases.Outcome{
 			{Source: "hub", Producer: actor, State: cases.Invalid, Cases: 2, Rejected: 1, Unlinked: 1,
-				Problems: []cases.Problem{{Field: "title", Reason: "required"}}, Message: "1 case rejected", Duration: time.Second},
-			{Source: "fk", Producer: cases.Actor{ID: "fk", Name: "Försäkringskassan"}, State: cases.OK},
+				Problems:  []cases.Problem{{Field: "title", Reason: "required"}},
+				Truncated: &cases.Truncation{Reason: cases.CutLimit, Unit: cases.CountedCases, Shown: 5000, Total: 5002},
+				Message:   "dial tcp 127.0.0.1:443: connection refused (correlation id 42)", Duration: time.Second},
+			{Source: "fk", Producer: cases.Actor{ID: "fk", Name: "Försäkringskassan"}, State: cases.OK,
+				Truncated: &cases.Truncation{Reason: cases.CutPartial}},
 		},
 	}
 }
@@ -99,6 +102,19 @@ func TestOverviewJSONIsEncodingJSON(t *testing.T) {
 			require.Equal(t, string(want), string(got))
 		})
 	}
+}
+
+// The browser gets fixed words and counts: an outcome's message, which names
+// hosts, ports, dial errors and correlation ids, stays in the server's log.
+func TestOverviewJSONCarriesNoOutcomeMessage(t *testing.T) {
+	ov := fullOverview()
+	got, err := json.Marshal(ov)
+	require.NoError(t, err)
+	for _, s := range []string{ov.Sources[0].Message, "127.0.0.1", ":443", "dial", "correlation", `"message"`} {
+		require.NotContains(t, string(got), s)
+	}
+	require.Contains(t, string(got), `"truncated":{"reason":"limit","unit":"cases","shown":5000,"total":5002}`)
+	require.Contains(t, string(got), `"truncated":{"reason":"partial","shown":0}`)
 }
 
 // A time JSON cannot carry fails the encoding, as it fails encoding/json;

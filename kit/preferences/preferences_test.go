@@ -162,6 +162,8 @@ func TestDecode(t *testing.T) {
 		{"syntax", `{"sort":`, Preferences{}, "empty or truncated"},
 		{"garbage", `{"sort" "x"}`, Preferences{}, "not valid JSON (at byte 9)"},
 		{"trailing data", `{} {}`, Preferences{}, "data after the JSON value"},
+		{"member given twice", `{"hiddenActors":["csn"],"hiddenActors":[]}`, Preferences{}, "a member given twice in its object (at byte 38)"},
+		{"member given twice in another case", `{"notify":{"mode":"all","Mode":"199001012385"}}`, Preferences{}, "a member given twice in its object"},
 		{"empty", ``, Preferences{}, "empty or truncated"},
 		{"invalid UTF-8", "{\"sort\":\"\xff\"}", Preferences{}, "not valid UTF-8"},
 		{"does not validate", `{"sort":"colour"}`, Preferences{}, "sort: must be date, sender, status or title"},
@@ -182,7 +184,7 @@ func TestDecode(t *testing.T) {
 }
 
 func FuzzDecode(f *testing.F) {
-	for _, s := range []string{`{}`, `{"sort":"sender","hiddenActors":["a","b"]}`, `{"notify":{"mode":"actors","actors":["x"]}}`, `[`, `{"x":1}`, "\xff"} {
+	for _, s := range []string{`{}`, `{"sort":"sender","hiddenActors":["a","b"]}`, `{"notify":{"mode":"actors","actors":["x"]}}`, `[`, `{"x":1}`, "\xff", `{"sort":"date","sort":"title"}`, `{"notify":{"actors":[],"Actors":["x"]}}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {

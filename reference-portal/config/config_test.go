@@ -587,3 +587,20 @@ func TestDocumentedExamplesAreValid(t *testing.T) {
 		}
 	}
 }
+
+// TOML forbids a key given twice, and a table defined twice; the library
+// refuses both, so the configuration never silently keeps the last one.
+func TestKeysGivenTwiceAreRefused(t *testing.T) {
+	for name, toml := range map[string]string{
+		"a key":             "listen = \":8081\"\nlisten = \":8082\"",
+		"a key of a table":  "[session]\nstore = \"memory\"\nstore = \"redis\"",
+		"a table":           "[session]\nstore = \"memory\"\n[session]\nstore = \"redis\"",
+		"a key in an array": "[[sources]]\nkind = \"memory\"\nkind = \"hub\"",
+		"an inline table":   "trust_line = { sv = \"a\", sv = \"b\" }",
+	} {
+		t.Run(name, func(t *testing.T) {
+			got := fields(t, write(t, toml), nil)
+			require.Contains(t, got[""], "already", "got %v", got)
+		})
+	}
+}

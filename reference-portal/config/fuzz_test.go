@@ -23,6 +23,7 @@ func FuzzLoad(f *testing.F) {
 			f.Add(raw)
 		}
 	}
+	f.Add([]byte("listen = \":1\"\nlisten = \":2\"\n[session]\n[session]"))
 	f.Add([]byte("trust_line = { sv = 1 }\n[[sources]]\nkind = \"hub\"\nheaders = { \"\" = \"env:\" }"))
 	// Each fuzzing process runs inputs one at a time: one file serves all.
 	path := filepath.Join(f.TempDir(), "arendevy.toml")

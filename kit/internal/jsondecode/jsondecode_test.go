@@ -45,6 +45,9 @@ func TestStrictAndDescribe(t *testing.T) {
 		{"a map value, by its member and not its key", `{"pairs":{"` + secret + `":1}}`, jsondecode.Problem{Field: "pairs", Reason: "want a string, got a number"}},
 		{"true for a number", `{"share":true}`, jsondecode.Problem{Field: "share", Reason: "want a number, got true or false"}},
 		{"deeply nested", `{"tags":` + deep + `}`, jsondecode.Problem{Reason: "nested too deeply"}},
+		{"a member given twice", `{"tags":["a","b"],"tags":["` + secret + `"]}`, jsondecode.Problem{Reason: "a member given twice in its object (at byte 24)", Detail: `"tags"`}},
+		{"a member given twice in another case", `{"title":"a","Title":"` + secret + `"}`, jsondecode.Problem{Reason: "a member given twice in its object (at byte 20)", Detail: `"Title"`}},
+		{"a map key given twice, deep down", `{"forecast":{"amount":1},"pairs":{"` + secret + `":"a","` + secret + `":"b"}}`, jsondecode.Problem{Reason: "a member given twice in its object (at byte 67)", Detail: `"` + secret + `"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -64,6 +67,20 @@ func TestStrictAndDescribe(t *testing.T) {
 	require.Equal(t, "empty or truncated", jsondecode.Problem{Reason: "empty or truncated"}.String())
 }
 
+func TestDuplicates(t *testing.T) {
+	in := `{"a":[{"x":1},{"x":1,"x":2}],"b":{"c":{"y":1,"Y":2}},"A":0}`
+	require.Equal(t, []jsondecode.Duplicate{
+		{Path: []any{"a", 1}, Key: "x", Offset: 24},
+		{Path: []any{"b", "c"}, Key: "Y", Offset: 48},
+		{Path: []any{}, Key: "A", Offset: 56},
+	}, jsondecode.Duplicates([]byte(in)))
+	require.Empty(t, jsondecode.Duplicates([]byte(`{"a":{"x":1},"b":{"x":1},"c":[{"x":1},{"x":1}]}`)), "the same key in different objects")
+	require.NoError(t, jsondecode.Unique([]byte(`{"a":`)), "syntax errors are the decoder's")
+	err := jsondecode.Unique([]byte(in))
+	require.ErrorIs(t, err, jsondecode.ErrDuplicate)
+	require.NotContains(t, err.Error(), `"x"`, "the error does not quote the input")
+}
+
 func TestDescribeUnmarshal(t *testing.T) {
 	// json.Unmarshal reports an empty or cut-off input as a syntax error.
 	for _, in := range []string{``, `{"title":`} {
@@ -81,10 +98,10 @@ func TestTokenKind(t *testing.T) {
 }
 
 // reason is every form a Reason takes: words of the JSON, never from it.
-var reason = regexp.MustCompile(`^(empty or truncated|data after the JSON value|nested too deeply|unknown member|not valid JSON|not valid JSON \(at byte \d+\)|want (an array|an object|a string|true or false|an integer|a number|another JSON value), got (an array|an object|a string|true or false|a number|another JSON value))$`)
+var reason = regexp.MustCompile(`^(empty or truncated|data after the JSON value|a member given twice in its object \(at byte \d+\)|nested too deeply|unknown member|not valid JSON|not valid JSON \(at byte \d+\)|want (an array|an object|a string|true or false|an integer|a number|another JSON value), got (an array|an object|a string|true or false|a number|another JSON value))$`)
 
 func FuzzDescribeNeverQuotes(f *testing.F) {
-	for _, s := range []string{``, `{}`, `{"title":1}`, `{"forecast":{"amount":"x"}}`, `[`, `{"x":1}`, `{"tags":[1]}`} {
+	for _, s := range []string{``, `{}`, `{"title":1}`, `{"forecast":{"amount":"x"}}`, `[`, `{"x":1}`, `{"tags":[1]}`, `{"title":"a","title":"b"}`, `{"forecast":{"amount":1,"Amount":2}}`, `{"tags":[],"TAGS":[]}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {

@@ -223,7 +223,8 @@ type event struct {
 	Body   string
 }
 
-// notices mirror the element's: producers that are missing, no cases at all.
+// notices mirror the element's: producers that are missing, answers cut
+// short, no cases at all.
 func notices(l *i18n.Localizer, ov *overview.Overview) []string {
 	var out []string
 	var names []string
@@ -238,11 +239,27 @@ func notices(l *i18n.Localizer, ov *overview.Overview) []string {
 		default:
 			out = append(out, l.Text("state.unreachable", "Name", o.Producer.Name))
 		}
+		if t := o.Truncated; t != nil {
+			out = append(out, truncated(l, o.Producer.Name, t))
+		}
 	}
 	if len(ov.Cases) == 0 {
 		out = append(out, l.Text("state.empty", "Names", strings.Join(names, ", ")))
 	}
 	return out
+}
+
+// truncated tells that name's cases may be missing from an answer cut short.
+func truncated(l *i18n.Localizer, name string, t *cases.Truncation) string {
+	switch {
+	case t.Reason == cases.CutPartial || t.Total == 0 && t.Unit != cases.CountedEvents:
+		return l.Text("state.partial", "Name", name)
+	case t.Total == 0:
+		return l.Text("state.cut", "Name", name)
+	case t.Unit == cases.CountedEvents:
+		return l.Plural("state.truncatedEvents", t.Total, "Shown", t.Shown, "Name", name)
+	}
+	return l.Plural("state.truncated", t.Total, "Shown", t.Shown, "Name", name)
 }
 
 // filter selects and orders the cases the way the element does, with the

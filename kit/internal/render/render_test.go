@@ -242,6 +242,18 @@ func TestOverviewNotices(t *testing.T) {
 			[]string{"Vaxholms stad could not be reached right now – its cases are missing."}, true},
 		{"cases refused", agent, cases.Result{Cases: append(sample(), cases.Case{ID: "bad", Sender: vax})}, "sv", "Ärenden för Anna Andersson",
 			[]string{"1 ärende från Vaxholms stad kunde inte visas."}, true},
+		{"an answer over the hub's limit", tolvan, cases.Result{Cases: sample(), Outcomes: []cases.Outcome{
+			{Producer: vax, State: cases.OK, Truncated: &cases.Truncation{Reason: cases.CutLimit, Unit: cases.CountedCases, Shown: 5000, Total: 6000}}}}, "en", "My cases",
+			[]string{"Only 5000 of 6000 cases from Vaxholms stad are shown."}, true},
+		{"events cut at the page limit", tolvan, cases.Result{Cases: sample(), Outcomes: []cases.Outcome{
+			{Producer: vax, State: cases.OK, Truncated: &cases.Truncation{Reason: cases.CutLimit, Unit: cases.CountedEvents, Shown: 1002, Total: 10002}}}}, "sv", "Mina ärenden",
+			[]string{"Bara de senaste 1002 av 10002 händelserna från Vaxholms stad hämtades – äldre ärenden kan saknas."}, true},
+		{"a later page failed", tolvan, cases.Result{Cases: sample(), Outcomes: []cases.Outcome{
+			{Producer: vax, State: cases.OK, Truncated: &cases.Truncation{Reason: cases.CutFailedPage, Unit: cases.CountedEvents, Shown: 200}}}}, "en", "My cases",
+			[]string{"Only the newest events from Vaxholms stad were fetched – older cases may be missing."}, true},
+		{"a partial answer", tolvan, cases.Result{Cases: sample(), Outcomes: []cases.Outcome{
+			{Producer: vax, State: cases.OK, Truncated: &cases.Truncation{Reason: cases.CutPartial}}}}, "sv", "Mina ärenden",
+			[]string{"Vaxholms stad svarade bara delvis – ärenden kan saknas."}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
