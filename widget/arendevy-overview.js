@@ -12,7 +12,8 @@
   /**
    * The overview as the kit sends it (kit/overview, JSON).
    * @typedef {{id: string, name: string}} Actor
-   * @typedef {{producer: Actor, state: "ok" | "timeout" | "error" | "invalid", rejected?: number}} Outcome
+   * @typedef {{reason: "limit" | "failed_page" | "partial", unit?: "cases" | "events", shown: number, total?: number}} Truncation
+   * @typedef {{producer: Actor, state: "ok" | "timeout" | "error" | "invalid", rejected?: number, truncated?: Truncation}} Outcome
    * @typedef {{time: string, title: string, status?: string, text?: string}} HistoryEntry
    * @typedef {{
    *   id: string, date: string, title: string, sender: Actor, status: string,
@@ -135,6 +136,21 @@
       return null;
     }
   };
+
+  /**
+   * truncationNotice tells that a producer's cases may be missing from an
+   * answer cut short, in the words kit/internal/render uses for the same
+   * outcome: the counts when the source gave them.
+   * @param {Translate} translate
+   * @param {string} Name the producer
+   * @param {Truncation} truncation
+   */
+  const truncationNotice = (translate, Name, { reason, unit, shown, total }) =>
+    reason == "partial" || (!total && unit != "events")
+      ? translate("state.partial", { Name })
+      : !total
+        ? translate("state.cut", { Name })
+        : translate(unit == "events" ? "state.truncatedEvents" : "state.truncated", { Shown: shown, Name }, total);
 
   class ArendevyOverview extends HTMLElement {
     static observedAttributes = ["src", "lang", "sort", "order", "filter-sender", "filter-status", "filter-text", "show-closed", "page-size", "approved-by"];
@@ -501,15 +517,12 @@
       const notices = [];
       if (this.#state == "error") notices.push(paragraph(translate("state.failed"), createButton({ "data-action": "retry" }, translate("state.retry"))));
       if (this.#state == "login") notices.push(paragraph(translate("state.login"), " ", this.#loginUrl && createElement("a", { href: this.#loginUrl }, translate("state.loginLink"))));
-      for (const outcome of data?.sources || [])
+      for (const outcome of data?.sources || []) {
+        const Name = outcome.producer.name;
         if (outcome.state != "ok")
-          notices.push(
-            paragraph(
-              outcome.rejected
-                ? translate("state.rejected", { Name: outcome.producer.name }, outcome.rejected)
-                : translate("state.unreachable", { Name: outcome.producer.name }),
-            ),
-          );
+          notices.push(paragraph(outcome.rejected ? translate("state.rejected", { Name }, outcome.rejected) : translate("state.unreachable", { Name })));
+        if (outcome.truncated) notices.push(paragraph(truncationNotice(translate, Name, outcome.truncated)));
+      }
       if (data && !data.cases.length) notices.push(paragraph(translate("state.empty", { Names: [...new Set((data.sources || []).map((outcome) => outcome.producer.name))].join(", ") })));
       ui.notices.replaceChildren(...notices);
       ui.heading.textContent = data?.customer?.agent ? translate("headingFor", { Name: data.customer.name }) : translate("heading");

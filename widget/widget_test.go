@@ -89,9 +89,10 @@ func standard() []cases.Case {
 // world is what the sources behind the kit answer in one test.
 type world struct {
 	cases   []cases.Case
-	failing bool          // a second source, CSN, cannot be reached
-	as      cases.Actor   // when set, the failing source is this producer instead of CSN
-	gate    chan struct{} // when set, the source answers only once it is closed
+	failing bool              // a second source, CSN, cannot be reached
+	as      cases.Actor       // when set, the failing source is this producer instead of CSN
+	cut     *cases.Truncation // when set, Skatteverket's answer was cut short so
+	gate    chan struct{}     // when set, the source answers only once it is closed
 }
 
 // fixture is a portal in miniature: the kit behind a middleware that logs
@@ -126,7 +127,7 @@ func newFixture(t *testing.T, w world, view kit.View) *fixture {
 			}
 			f.apiCalls.Add(1)
 			return cases.Result{Cases: w.cases, Outcomes: []cases.Outcome{
-				{Producer: skatteverket, State: cases.OK}, {Producer: vaxholm, State: cases.OK}, {Producer: fk, State: cases.OK},
+				{Producer: skatteverket, State: cases.OK, Truncated: w.cut}, {Producer: vaxholm, State: cases.OK}, {Producer: fk, State: cases.OK},
 			}}, nil
 		})}}
 	if w.failing {
@@ -908,6 +909,33 @@ func TestEveryStateIsAccessibleInBothLanguagesAndThemes(t *testing.T) {
 				require.Equal(t, "polite", evalAs[string](p, q(".notices")+`.getAttribute("aria-live")`), "announced")
 				require.Len(t, p.texts(".case-title"), 6, "every other producer's cases are there")
 				p.axe("partial")
+			})
+			t.Run("cut short", func(t *testing.T) {
+				for _, tt := range []struct {
+					cut    cases.Truncation
+					sv, en string
+				}{
+					{cases.Truncation{Reason: cases.CutLimit, Unit: cases.CountedCases, Shown: 2, Total: 7},
+						"Bara 2 av 7 ärenden från Skatteverket visas.", "Only 2 of 7 cases from Skatteverket are shown."},
+					{cases.Truncation{Reason: cases.CutLimit, Unit: cases.CountedEvents, Shown: 1002, Total: 10002},
+						"Bara de senaste 1002 av 10002 händelserna från Skatteverket hämtades – äldre ärenden kan saknas.",
+						"Only the newest 1002 of 10002 events from Skatteverket were fetched – older cases may be missing."},
+					{cases.Truncation{Reason: cases.CutPartial},
+						"Skatteverket svarade bara delvis – ärenden kan saknas.", "Skatteverket answered only in part – cases may be missing."},
+				} {
+					cut := tt.cut
+					f := newFixture(t, world{cases: standard(), cut: &cut}, kit.View{})
+					want := []string{l.pick(tt.sv, tt.en)}
+					p := open(t, f.url("/page", pageOpts{lang: l.lang, theme: l.theme}), l.width)
+					p.ready()
+					require.Equal(t, want, p.texts(".notices p"), "the element says what may be missing")
+					require.Len(t, p.texts(".case-title"), 6, "and shows what came")
+					p.axe("cut short")
+					light := `document.querySelector("arendevy-overview")`
+					rendered := open(t, f.url("/ssr", pageOpts{lang: l.lang, theme: l.theme}), l.width)
+					require.Equal(t, want, evalAs[[]string](rendered, `[...`+light+`.querySelectorAll(".notices p")].map((e) => e.textContent.trim())`),
+						"so does the page before the element")
+				}
 			})
 			t.Run("error and retry", func(t *testing.T) {
 				f := newFixture(t, world{cases: standard()}, kit.View{})
