@@ -368,6 +368,7 @@ func TestOverviewKeepsGoodCasesWhenSomeCannotBeRead(t *testing.T) {
 		hubCase("fc", "vaxholm", map[string]any{"forecast": map[string]any{"unit": "days"}}),                  // 10 amount missing
 		hubCase("frac", "vaxholm", map[string]any{"forecast": map[string]any{"amount": 1.5, "unit": "days"}}), // 11
 		hubCase("hist", "vaxholm", map[string]any{"history": []map[string]any{{"title": "x"}}}),               // 12
+		hubCase("zero", "vaxholm", map[string]any{"created": "0001-01-01T00:00:00Z"}),                         // 13 a placeholder
 	}
 	f := &fakeHub{body: answer(twoProducers, items...)}
 	c := newTestHub(t, f).newClient(t, nil)
@@ -389,7 +390,7 @@ func TestOverviewKeepsGoodCasesWhenSomeCannotBeRead(t *testing.T) {
 			{Field: "cases[1]", Reason: "unknown member"},
 			{Field: "cases[7].id", Reason: "used twice by this producer"},
 		}}, byID["skatteverket"])
-	require.Equal(t, cases.Outcome{Source: "hub", Producer: cases.Actor{ID: "vaxholm", Name: "Vaxholms stad"}, State: cases.Invalid, Rejected: 6,
+	require.Equal(t, cases.Outcome{Source: "hub", Producer: cases.Actor{ID: "vaxholm", Name: "Vaxholms stad"}, State: cases.Invalid, Rejected: 7,
 		Problems: []cases.Problem{
 			{Field: "cases[2].title", Reason: "want a string, got a number"},
 			{Field: "cases[3].updated", Reason: "required"},
@@ -397,6 +398,7 @@ func TestOverviewKeepsGoodCasesWhenSomeCannotBeRead(t *testing.T) {
 			{Field: "cases[10].forecast.amount", Reason: "required"},
 			{Field: "cases[11].forecast.amount", Reason: "want an integer, got a number"},
 			{Field: "cases[12].history[0].time", Reason: "required"},
+			{Field: "cases[13].created", Reason: "outside the years 1900–2200"},
 		}}, byID["vaxholm"])
 	require.Equal(t, cases.Outcome{Source: "hub", Producer: hubActor, State: cases.Invalid, Rejected: 2,
 		Problems: []cases.Problem{

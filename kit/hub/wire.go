@@ -392,6 +392,10 @@ func mapCase(w wireCase, at string, index map[string]int, outcomes []cases.Outco
 			p = &problem{at + "." + field, "required"}
 		case t.UnmarshalText([]byte(*s)) != nil:
 			p = &problem{at + "." + field, "not an RFC 3339 date-time"}
+		case t.IsZero():
+			// 0001-01-01T00:00:00Z, a placeholder, would read as no time at
+			// all in the model; the central check of the years never sees it.
+			p = &problem{at + "." + field, fmt.Sprintf("outside the years %d–%d", cases.MinYear, cases.MaxYear)}
 		}
 		return t
 	}

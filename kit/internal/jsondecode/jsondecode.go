@@ -14,6 +14,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // ErrTrailing is Strict's error for data after the JSON value.
@@ -78,84 +80,167 @@ type Duplicate struct {
 // decoder: the walk stops at the first.
 func Duplicates(data []byte) []Duplicate { return duplicates(data, -1) }
 
-// duplicates is Duplicates stopping after max of them (no limit when max < 0).
-func duplicates(data []byte, max int) []Duplicate {
-	type frame struct {
-		object  bool
-		keys    map[string]bool
-		key     string // object: the current member
-		wantKey bool   // object: a key comes next
-		n       int    // array: index of the next element
-	}
+// duplicates is Duplicates stopping after limit of them (none when limit < 0).
+//
+// It reads the bytes itself rather than through json.Decoder's Token, which
+// allocates for every string and cost more than the decoding it guards: it
+// runs over every answer, and the answer has mostly been decoded by then.
+// It only needs to know where strings, objects and arrays begin and end;
+// anything else is stepped over, and input that is not JSON ends the walk
+// without a panic, wherever it stops. FuzzDuplicates holds it to the
+// decoder's reading.
+func duplicates(data []byte, limit int) []Duplicate {
 	var (
-		stack []*frame
-		found []Duplicate
+		stack    []frame
+		keys     [][]byte // the keys of the objects in stack, each object's after its parent's
+		found    []Duplicate
+		awaitKey bool // the next string is an object's key
 	)
-	// path is where the innermost object is.
-	path := func() []any {
-		p := make([]any, 0, len(stack))
-		for _, f := range stack[:len(stack)-1] {
-			if f.object {
-				p = append(p, f.key)
-			} else {
-				p = append(p, f.n)
+	for i := 0; i < len(data) && len(found) != limit; {
+		switch data[i] {
+		case '{', '[':
+			object := data[i] == '{'
+			stack = append(stack, frame{object: object, start: len(keys)})
+			awaitKey = object
+		case '}', ']':
+			if len(stack) == 0 {
+				return found
 			}
-		}
-		return p
-	}
-	// valueDone moves the innermost container past the value just read.
-	valueDone := func() {
-		if len(stack) == 0 {
-			return
-		}
-		if top := stack[len(stack)-1]; top.object {
-			top.wantKey = true
-		} else {
-			top.n++
-		}
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	for len(found) != max {
-		tok, err := dec.Token()
-		if err != nil {
-			break
-		}
-		var top *frame
-		if len(stack) > 0 {
-			top = stack[len(stack)-1]
-		}
-		if top != nil && top.object && top.wantKey {
-			key, isKey := tok.(string)
-			if !isKey { // the object's closing brace
-				stack = stack[:len(stack)-1]
-				valueDone()
-				continue
+			keys = keys[:stack[len(stack)-1].start]
+			stack = stack[:len(stack)-1]
+			awaitKey = false
+		case ',':
+			if len(stack) > 0 {
+				top := &stack[len(stack)-1]
+				awaitKey = top.object
+				if !top.object {
+					top.n++
+				}
 			}
-			// encoding/json's own folding: a rune's upper case of its lower case.
-			folded := strings.ToUpper(strings.ToLower(key))
-			if top.keys[folded] {
-				found = append(found, Duplicate{Path: path(), Key: key, Offset: dec.InputOffset()})
+		case '"':
+			end, escaped := stringEnd(data, i)
+			if awaitKey && len(stack) > 0 {
+				top := &stack[len(stack)-1]
+				key := data[i+1 : max(end-1, i+1)]
+				if escaped || !utf8.Valid(key) {
+					key = unescape(data[i:end]) // as the decoder reads it: U+FFFD for bytes not UTF-8
+				}
+				var seen bool
+				if keys, seen = top.add(keys, key); seen {
+					found = append(found, Duplicate{Path: pathOf(stack[:len(stack)-1]), Key: string(key), Offset: int64(end)})
+				}
+				top.key = key
 			}
-			top.keys[folded] = true
-			top.key, top.wantKey = key, false
+			awaitKey = false
+			i = end
 			continue
 		}
-		switch tok {
-		case json.Delim('{'), json.Delim('['):
-			object := tok == json.Delim('{')
-			f := &frame{object: object, wantKey: object}
-			if object {
-				f.keys = map[string]bool{}
-			}
-			stack = append(stack, f)
-		case json.Delim(']'):
-			stack = stack[:len(stack)-1]
-			valueDone()
-		default:
-			valueDone()
-		}
+		i++
 	}
 	return found
+}
+
+// frame is an object or array the walk is in.
+type frame struct {
+	object bool
+	key    []byte // object: the current member's key
+	// start is where the object's keys begin in the walk's keys, while
+	// they are few; folded has them once they are many.
+	start  int
+	folded map[string]bool
+	n      int // array: index of the current element
+}
+
+// manyKeys is where an object's keys stop being compared each with every
+// other and go into a map.
+const manyKeys = 16
+
+// add records key in keys, where the object's keys are the last ones, and
+// reports whether the object had it already, compared as encoding/json
+// matches members to fields: bytes.EqualFold, which is Unicode simple
+// folding.
+func (f *frame) add(keys [][]byte, key []byte) ([][]byte, bool) {
+	if f.folded == nil {
+		for _, k := range keys[f.start:] {
+			if bytes.EqualFold(k, key) {
+				return keys, true
+			}
+		}
+		if keys = append(keys, key); len(keys)-f.start <= manyKeys {
+			return keys, false
+		}
+		f.folded = make(map[string]bool, 2*manyKeys)
+		for _, k := range keys[f.start:] {
+			f.folded[fold(k)] = true
+		}
+		return keys[:f.start], false
+	}
+	k := fold(key)
+	seen := f.folded[k]
+	f.folded[k] = true
+	return keys, seen
+}
+
+// fold maps each rune to the smallest of its simple-folding orbit, so that
+// fold(a) == fold(b) exactly when bytes.EqualFold(a, b).
+func fold(key []byte) string {
+	var b strings.Builder
+	for _, r := range string(key) {
+		least := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			least = min(least, f)
+		}
+		b.WriteRune(least)
+	}
+	return b.String()
+}
+
+// stringEnd returns the index just past the string starting at data[i], a
+// '"' (len(data) when it does not end), and whether it holds an escape. It
+// looks for quotes rather than reading each byte: most of an answer is
+// text inside strings.
+func stringEnd(data []byte, i int) (end int, escaped bool) {
+	for j := i + 1; ; {
+		k := bytes.IndexByte(data[j:], '"')
+		if k < 0 {
+			return len(data), escaped
+		}
+		q := j + k
+		escaped = escaped || bytes.IndexByte(data[j:q], '\\') >= 0
+		// An odd run of backslashes before it escapes the quote.
+		run := q
+		for run > i+1 && data[run-1] == '\\' {
+			run--
+		}
+		if (q-run)%2 == 0 {
+			return q + 1, escaped
+		}
+		j = q + 1
+	}
+}
+
+// unescape is a quoted key as the decoder reads it, escapes resolved; the
+// key as written when it is not a valid string.
+func unescape(quoted []byte) []byte {
+	var s string
+	if json.Unmarshal(quoted, &s) != nil {
+		return quoted
+	}
+	return []byte(s)
+}
+
+// pathOf is where the innermost of stack's containers is: its enclosing
+// members' keys and elements' indices.
+func pathOf(stack []frame) []any {
+	p := make([]any, 0, len(stack))
+	for _, f := range stack {
+		if f.object {
+			p = append(p, string(f.key))
+		} else {
+			p = append(p, f.n)
+		}
+	}
+	return p
 }
 
 // Problem is a decoding error told without the input.

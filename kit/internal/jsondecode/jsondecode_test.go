@@ -114,3 +114,89 @@ func FuzzDescribeNeverQuotes(f *testing.F) {
 		require.Contains(t, []string{"", "title", "done", "forecast", "forecast.amount", "tags", "pairs", "share"}, p.Field, "a member of the type, never of the input")
 	})
 }
+
+// tokenDuplicates is Duplicates by json.Decoder's tokens: the reading the
+// byte walk must agree with.
+func tokenDuplicates(data []byte) []jsondecode.Duplicate {
+	type frame struct {
+		object  bool
+		keys    []string
+		key     string
+		wantKey bool
+		n       int
+	}
+	var stack []*frame
+	found := []jsondecode.Duplicate{}
+	valueDone := func() {
+		if len(stack) == 0 {
+			return
+		}
+		if top := stack[len(stack)-1]; top.object {
+			top.wantKey = true
+		} else {
+			top.n++
+		}
+	}
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return found
+		}
+		if len(stack) > 0 && stack[len(stack)-1].object && stack[len(stack)-1].wantKey {
+			top := stack[len(stack)-1]
+			key, isKey := tok.(string)
+			if !isKey {
+				stack = stack[:len(stack)-1]
+				valueDone()
+				continue
+			}
+			for _, k := range top.keys {
+				if strings.EqualFold(k, key) {
+					path := []any{}
+					for _, f := range stack[:len(stack)-1] {
+						if f.object {
+							path = append(path, f.key)
+						} else {
+							path = append(path, f.n)
+						}
+					}
+					found = append(found, jsondecode.Duplicate{Path: path, Key: key, Offset: dec.InputOffset()})
+					break
+				}
+			}
+			top.keys = append(top.keys, key)
+			top.key, top.wantKey = key, false
+			continue
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			stack = append(stack, &frame{object: tok == json.Delim('{'), wantKey: tok == json.Delim('{')})
+		case json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			valueDone()
+		default:
+			valueDone()
+		}
+	}
+}
+
+func FuzzDuplicates(f *testing.F) {
+	for _, s := range []string{`{"a":1,"a":2}`, `{"a":{"b":[{"c":1,"C":2}]},"A":[]}`, `{"\u0061":1,"a":2}`, `{"k":1,"\u212a":2}`,
+		`{"a\"b":1,"A\"B":2}`, `{"a\\":1,"a\\":2}`, `[{"x":1},{"x":2,"x":3}]`, `{"a":"}{[\"","a":0}`,
+		`{"1":0,"2":0,"3":0,"4":0,"5":0,"6":0,"7":0,"8":0,"9":0,"10":0,"11":0,"12":0,"13":0,"14":0,"15":0,"16":0,"17":0,"ß":0,"ẞ":1,"9":2}`,
+		`{"a":1,`, `}}]]`, `"\`, "{\"\xff\":1,\"\ufffd\":2}"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got := jsondecode.Duplicates(data) // must not panic on anything
+		if !json.Valid(data) {
+			return
+		}
+		if got == nil {
+			got = []jsondecode.Duplicate{}
+		}
+		require.Equal(t, tokenDuplicates(data), got)
+		require.Equal(t, len(got) > 0, jsondecode.Unique(data) != nil)
+	})
+}
