@@ -20,7 +20,6 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -30,6 +29,7 @@ import (
 	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/fanout"
 	"github.com/arendevy/arendevy/kit/identity"
+	"github.com/arendevy/arendevy/kit/internal/outgoing"
 	"github.com/arendevy/arendevy/kit/preferences"
 )
 
@@ -163,29 +163,10 @@ func New(cfg Config) (*Client, error) {
 	if cfg.MaxBytes == 0 {
 		cfg.MaxBytes = DefaultMaxBytes
 	}
-	tc := cfg.TLS.Clone()
-	if tc.MinVersion < tls.VersionTLS12 {
-		tc.MinVersion = tls.VersionTLS12
-	}
-	transport := &http.Transport{
-		Proxy:               http.ProxyFromEnvironment,
-		DialContext:         (&net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second}).DialContext,
-		TLSClientConfig:     tc,
-		TLSHandshakeTimeout: cfg.Timeout,
-		ForceAttemptHTTP2:   true,
-		MaxIdleConnsPerHost: 32,
-		IdleConnTimeout:     90 * time.Second,
-	}
-	cfg.TLS = tc
 	return &Client{
 		cfg:  cfg,
 		base: base,
-		http: &http.Client{
-			Transport: transport,
-			// A redirect would resend the identity number to wherever the
-			// hub points; the contract has none, so none is followed.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
+		http: outgoing.New(outgoing.Options{TLS: cfg.TLS, Timeout: cfg.Timeout}),
 	}, nil
 }
 
