@@ -277,7 +277,7 @@ func buildSources(cfg config.Config, logger *slog.Logger) (sources, error) {
 			if err != nil {
 				return s, fmt.Errorf("%s: %w", field, err)
 			}
-			c, err := hub.New(hub.Config{URL: sc.URL, TLS: tc, Timeout: timeout, Name: sc.Name, Actor: sc.Operator})
+			c, err := hub.New(hub.Config{URL: sc.URL, TLS: tc, Timeout: timeout, Headers: sc.Headers, Name: sc.Name, Actor: sc.Operator})
 			if err != nil {
 				return s, fmt.Errorf("%s: %w", field, err)
 			}

@@ -50,6 +50,38 @@ func TestOverviewRefusesRedirects(t *testing.T) {
 	}
 }
 
+func TestConfiguredHeadersAreSent(t *testing.T) {
+	got := make(chan http.Header, 1)
+	h := newTestHub(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- r.Header.Clone()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(answer(twoProducers)))
+	}))
+	c := h.newClient(t, func(c *Config) { c.Headers = map[string]string{"client_id": "vaxholm", "X-Api-Key": "s3cr3t"} })
+	_, err := c.Overview(context.Background(), self)
+	require.NoError(t, err)
+	header := <-got
+	require.Equal(t, "vaxholm", header.Get("client_id"))
+	require.Equal(t, "s3cr3t", header.Get("X-Api-Key"))
+	require.Equal(t, "application/json", header.Get("Content-Type"))
+}
+
+func TestNewRefusesHeadersTheProtocolSets(t *testing.T) {
+	h := newTestHub(t, http.NotFoundHandler())
+	cfg := h.config()
+	cfg.Headers = map[string]string{"content-type": "text/plain", "Host": "evil.example", "X-Api-Key": "bad\r\nvalue", "a b": "x"}
+	_, err := New(cfg)
+	var ce *ConfigError
+	require.ErrorAs(t, err, &ce)
+	require.Equal(t, []string{
+		"Headers: Host is set by the client",
+		"Headers: the value of X-Api-Key is not a valid header value",
+		`Headers: "a b" is not a valid header name`,
+		"Headers: content-type is set by the client",
+	}, ce.Problems)
+	require.NotContains(t, err.Error(), "bad\r\nvalue")
+}
+
 // A hub that swallows packets costs each overview its deadline and nothing
 // after it: no goroutine and no socket outlives the overviews.
 func TestBlackHoleLeavesNothingBehind(t *testing.T) {

@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
@@ -61,6 +62,11 @@ type Config struct {
 	Timeout time.Duration
 	// MaxBytes caps an answer's body; default 4 MiB.
 	MaxBytes int64
+	// Headers are sent with every request, e.g. an API gateway's key in
+	// front of the hub; the hub itself knows the view actor by its client
+	// certificate. Their values are never logged or put in errors. They may
+	// not replace the headers the protocol needs.
+	Headers map[string]string
 	// Name is the source's name in outcomes, logs and metrics, e.g. "hub".
 	Name string
 	// Actor is the hub's operator, whom the user is told about when the hub
@@ -148,6 +154,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.MaxBytes < 0 {
 		bad("MaxBytes: must not be negative")
 	}
+	problems = append(problems, outgoing.HeaderProblems(cfg.Headers, "Accept", "Content-Type")...)
 	if cfg.Name == "" {
 		bad("Name: required")
 	}
@@ -163,6 +170,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.MaxBytes == 0 {
 		cfg.MaxBytes = DefaultMaxBytes
 	}
+	cfg.Headers = maps.Clone(cfg.Headers) // the caller keeps its map
 	return &Client{
 		cfg:  cfg,
 		base: base,
@@ -291,6 +299,7 @@ func (c *Client) call(ctx context.Context, method, endpoint string, body any, wa
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json, application/problem+json")
+	outgoing.SetHeaders(req.Header, c.cfg.Headers)
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return 0, nil, transportError(ctx, method, endpoint, err)
