@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -262,6 +263,9 @@ func buildSources(cfg config.Config, logger *slog.Logger) (sources, error) {
 	for i, sc := range cfg.Sources {
 		field := fmt.Sprintf("sources[%d]", i)
 		m := fanout.Member{Name: sc.Name, Actor: sc.Operator, Timeout: sc.Timeout}
+		// A source's requests end when the source's time is up, so that no
+		// connection attempt outlives the overview that asked for it.
+		timeout := cmp.Or(sc.Timeout, cfg.Deadline)
 		switch sc.Kind {
 		case config.KindDemo:
 			data, err := demoData(sc.DataFile)
@@ -275,7 +279,7 @@ func buildSources(cfg config.Config, logger *slog.Logger) (sources, error) {
 			if err != nil {
 				return s, fmt.Errorf("%s: %w", field, err)
 			}
-			c, err := hub.New(hub.Config{URL: sc.URL, TLS: tc, Timeout: sc.Timeout, Name: sc.Name, Actor: sc.Operator})
+			c, err := hub.New(hub.Config{URL: sc.URL, TLS: tc, Timeout: timeout, Headers: sc.Headers, Name: sc.Name, Actor: sc.Operator})
 			if err != nil {
 				return s, fmt.Errorf("%s: %w", field, err)
 			}
@@ -287,7 +291,7 @@ func buildSources(cfg config.Config, logger *slog.Logger) (sources, error) {
 				return s, fmt.Errorf("%s: %w", field, err)
 			}
 			c, err := minaarenden.New(minaarenden.Config{
-				URL: sc.URL, HTTPClient: &http.Client{Transport: &http.Transport{TLSClientConfig: tc, ForceAttemptHTTP2: true}},
+				URL: sc.URL, TLS: tc, Timeout: timeout,
 				Headers: sc.Headers, User: sc.User, Types: sc.Types, Tags: sc.Tags, Since: sc.Since,
 				Mapping: sc.Mapping, Titles: sc.Titles,
 			})

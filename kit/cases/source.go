@@ -208,11 +208,14 @@ func (o *Outcome) addProblem(p Problem) {
 var ErrInvalidResponse = errors.New("invalid response")
 
 // FailedOutcome turns a source error into an outcome: a timeout when the
-// deadline passed, invalid when the answer could not be decoded, else error.
+// deadline passed or a step of the call ran out of time (dial, TLS
+// handshake, waiting for the answer), invalid when the answer could not be
+// decoded, else error.
 func FailedOutcome(source string, producer Actor, err error) Outcome {
 	o := Outcome{Source: source, Producer: producer, State: Failed, Message: err.Error()}
+	var step interface{ Timeout() bool }
 	switch {
-	case errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &step) && step.Timeout():
 		o.State, o.Message = Timeout, "no answer within the deadline"
 	case errors.Is(err, ErrInvalidResponse):
 		o.State = Invalid

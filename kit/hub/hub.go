@@ -19,8 +19,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -30,6 +30,7 @@ import (
 	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/fanout"
 	"github.com/arendevy/arendevy/kit/identity"
+	"github.com/arendevy/arendevy/kit/internal/outgoing"
 	"github.com/arendevy/arendevy/kit/preferences"
 )
 
@@ -61,6 +62,11 @@ type Config struct {
 	Timeout time.Duration
 	// MaxBytes caps an answer's body; default 4 MiB.
 	MaxBytes int64
+	// Headers are sent with every request, e.g. an API gateway's key in
+	// front of the hub; the hub itself knows the view actor by its client
+	// certificate. Their values are never logged or put in errors. They may
+	// not replace the headers the protocol needs.
+	Headers map[string]string
 	// Name is the source's name in outcomes, logs and metrics, e.g. "hub".
 	Name string
 	// Actor is the hub's operator, whom the user is told about when the hub
@@ -146,6 +152,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.MaxBytes < 0 {
 		bad("MaxBytes: must not be negative")
 	}
+	problems = append(problems, outgoing.HeaderProblems(cfg.Headers, "Accept", "Content-Type")...)
 	if cfg.Name == "" {
 		bad("Name: required")
 	}
@@ -161,29 +168,11 @@ func New(cfg Config) (*Client, error) {
 	if cfg.MaxBytes == 0 {
 		cfg.MaxBytes = DefaultMaxBytes
 	}
-	tc := cfg.TLS.Clone()
-	if tc.MinVersion < tls.VersionTLS12 {
-		tc.MinVersion = tls.VersionTLS12
-	}
-	transport := &http.Transport{
-		Proxy:               http.ProxyFromEnvironment,
-		DialContext:         (&net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second}).DialContext,
-		TLSClientConfig:     tc,
-		TLSHandshakeTimeout: cfg.Timeout,
-		ForceAttemptHTTP2:   true,
-		MaxIdleConnsPerHost: 32,
-		IdleConnTimeout:     90 * time.Second,
-	}
-	cfg.TLS = tc
+	cfg.Headers = maps.Clone(cfg.Headers) // the caller keeps its map
 	return &Client{
 		cfg:  cfg,
 		base: base,
-		http: &http.Client{
-			Transport: transport,
-			// A redirect would resend the identity number to wherever the
-			// hub points; the contract has none, so none is followed.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
+		http: outgoing.New(outgoing.Options{TLS: cfg.TLS, Timeout: cfg.Timeout}),
 	}, nil
 }
 
@@ -308,6 +297,7 @@ func (c *Client) call(ctx context.Context, method, endpoint string, body any, wa
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json, application/problem+json")
+	outgoing.SetHeaders(req.Header, c.cfg.Headers)
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return 0, nil, transportError(ctx, method, endpoint, err)

@@ -14,6 +14,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,10 +30,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"golang.org/x/net/http/httpguts"
-
 	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/identity"
+	"github.com/arendevy/arendevy/kit/internal/outgoing"
 )
 
 // Defaults and the standard's limits.
@@ -62,9 +62,16 @@ type Config struct {
 	// URL is the base of the forwarding service; Operation is appended.
 	// https, or http to a loopback host (tests, local stubs).
 	URL string
-	// HTTPClient carries the mTLS certificate the service requires; the
-	// portal configures it. Default: a plain client (requests are bounded by
-	// the context's deadline).
+	// TLS carries the client certificate the service requires (mutual TLS)
+	// and the roots its certificate must chain to; nil: the system's roots
+	// and no client certificate.
+	TLS *tls.Config
+	// Timeout bounds each request, from dialling to the last byte of the
+	// answer; default 3 s.
+	Timeout time.Duration
+	// HTTPClient replaces the client built from TLS and Timeout, for tests
+	// against a stub. It is not trusted to refuse redirects: the Client
+	// uses a copy that does.
 	HTTPClient *http.Client
 	// Headers are sent with every request, e.g. client_id and client_secret.
 	// Their values are never logged or put in errors. They may replace
@@ -111,8 +118,12 @@ type ServiceError struct {
 }
 
 func (e *ServiceError) Error() string {
-	return fmt.Sprintf("minaarenden: forwarding service answered %d %s (correlation id %s)",
+	s := fmt.Sprintf("minaarenden: forwarding service answered %d %s (correlation id %s)",
 		e.StatusCode, http.StatusText(e.StatusCode), e.CorrelationID)
+	if e.StatusCode >= 300 && e.StatusCode < 400 {
+		s += ": redirects are not followed"
+	}
+	return s
 }
 
 // Client asks the forwarding service. It is safe for concurrent use.
@@ -124,9 +135,6 @@ type Client struct {
 
 // typePattern is the shape of a kundhandelseTyp or a prefix of one.
 var typePattern = regexp.MustCompile(`^[A-ZÅÄÖ0-9_]+(\.[A-ZÅÄÖ0-9_]+)*$`)
-
-// reserved are headers the protocol sets; configuration must not replace them.
-var reserved = []string{"Accept", "Connection", "Content-Length", "Content-Type", "Host", "Transfer-Encoding", correlationHeader}
 
 // New checks cfg, fills in defaults and returns a Client. The error wraps
 // ErrConfig and names every problem.
@@ -146,16 +154,16 @@ func New(cfg Config) (*Client, error) {
 	} else {
 		endpoint = u.JoinPath(Operation).String()
 	}
-	for _, k := range slices.Sorted(maps.Keys(cfg.Headers)) {
-		switch v := cfg.Headers[k]; {
-		case !httpguts.ValidHeaderFieldName(k):
-			bad("Headers: %q is not a valid header name", k)
-		case slices.ContainsFunc(reserved, func(r string) bool { return strings.EqualFold(r, k) }):
-			bad("Headers: %s is set by the client", k)
-		case !httpguts.ValidHeaderFieldValue(v):
-			bad("Headers: the value of %s is not a valid header value", k) // never the value: it may be a secret
-		}
+	switch {
+	case cfg.HTTPClient != nil && cfg.TLS != nil:
+		bad("HTTPClient and TLS: give one; HTTPClient is for tests")
+	case cfg.TLS != nil && cfg.TLS.InsecureSkipVerify:
+		bad("TLS: InsecureSkipVerify is not allowed; give the service's CA in RootCAs")
 	}
+	if cfg.Timeout < 0 {
+		bad("Timeout: must not be negative")
+	}
+	problems = append(problems, outgoing.HeaderProblems(cfg.Headers, "Accept", "Content-Type", correlationHeader)...)
 	if cfg.User != "" && !printable(cfg.User, 200) {
 		bad("User: must be printable ASCII, at most 200 characters")
 	}
@@ -210,7 +218,9 @@ func New(cfg Config) (*Client, error) {
 	cfg.Headers, cfg.Mapping, cfg.Titles = maps.Clone(cfg.Headers), maps.Clone(cfg.Mapping), maps.Clone(cfg.Titles)
 	cfg.Types, cfg.Tags = slices.Clone(cfg.Types), slices.Clone(cfg.Tags)
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{}
+		cfg.HTTPClient = outgoing.New(outgoing.Options{TLS: cfg.TLS, Timeout: cfg.Timeout})
+	} else {
+		cfg.HTTPClient = outgoing.WithoutRedirects(cfg.HTTPClient)
 	}
 	if cfg.Since == 0 {
 		cfg.Since = DefaultSince
@@ -472,10 +482,7 @@ func (c *Client) ask(ctx context.Context, q request, customer string) (page, err
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Accept-Language", "sv")
 	req.Header[correlationHeader] = []string{corr}
-	for k, v := range c.cfg.Headers {
-		req.Header.Del(k) // a configured Accept-Language replaces the default
-		req.Header[k] = []string{v}
-	}
+	outgoing.SetHeaders(req.Header, c.cfg.Headers) // a configured Accept-Language replaces the default
 	fail := func(doing string, err error) (page, error) {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			err = ctxErr // the deadline is the cause, whatever the transport says

@@ -306,6 +306,8 @@ sp_key_file = "sp.key"
 		{"url with credentials", "[[sources]]\nkind = \"hub\"\nname = \"h\"\nurl = \"https://u:p@x.example.se\"", "sources[0].url", "user information"},
 		{"header secret not set", "[[sources]]\nkind = \"hub\"\nname = \"h\"\nurl = \"https://x.example.se\"\nheaders = { client_secret = \"env:NOT_SET\" }", `sources[0].headers.client_secret`, "NOT_SET is not set"},
 		{"reserved header", "[[sources]]\nkind = \"hub\"\nname = \"h\"\nurl = \"https://x.example.se\"\nheaders = { Host = \"evil\" }", `sources[0].headers.Host`, "cannot be configured"},
+		{"header the hub client sets", "[[sources]]\nkind = \"hub\"\nname = \"h\"\nurl = \"https://x.example.se\"\nheaders = { accept = \"text/html\" }", `sources[0].headers.accept`, "cannot be configured"},
+		{"header the Mina ärenden client sets", "[[sources]]\nkind = \"minaarenden\"\nname = \"m\"\nurl = \"https://x.example.se\"\nheaders = { skv_client_correlation_id = \"x\" }", `sources[0].headers.skv_client_correlation_id`, "cannot be configured"},
 		{"bad header name", "[[sources]]\nkind = \"hub\"\nname = \"h\"\nurl = \"https://x.example.se\"\nheaders = { \"a b\" = \"x\" }", `sources[0].headers."a b"`, "not a valid header name"},
 		{"unknown status", "[[sources]]\nkind = \"minaarenden\"\nname = \"m\"\nurl = \"https://x.example.se\"\nmapping = { MOTTAGEN = \"arrived\" }", "sources[0].mapping.MOTTAGEN", `"received", "in_progress"`},
 		{"type with space", "[[sources]]\nkind = \"minaarenden\"\nname = \"m\"\nurl = \"https://x.example.se\"\ntypes = [\"KOMMUN BYGGLOV\"]", "sources[0].types[0]", "without spaces"},

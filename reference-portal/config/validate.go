@@ -459,7 +459,7 @@ func (k *checker) remote(s *Source, at func(string) string) {
 			k.add(field, "not a valid header name")
 			continue
 		}
-		if reserved(name) {
+		if reserved(s.Kind, name) {
 			k.add(field, "set by the client itself; it cannot be configured")
 			continue
 		}
@@ -493,9 +493,14 @@ func headerName(s string) bool {
 	return true
 }
 
-func reserved(name string) bool {
-	return slices.ContainsFunc([]string{"Host", "Content-Length", "Content-Type", "Transfer-Encoding", "Connection"},
-		func(r string) bool { return strings.EqualFold(r, name) })
+// reserved reports whether the client of a kind of source sets the header
+// itself; kit/hub and kit/minaarenden refuse it too, but only at start.
+func reserved(kind Kind, name string) bool {
+	own := []string{"Accept", "Connection", "Content-Length", "Content-Type", "Host", "Transfer-Encoding"}
+	if kind == KindMinaArenden {
+		own = append(own, "skv_client_correlation_id")
+	}
+	return slices.ContainsFunc(own, func(r string) bool { return strings.EqualFold(r, name) })
 }
 
 // events checks the query and derivation settings of a Mina ärenden source.

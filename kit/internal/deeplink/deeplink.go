@@ -8,6 +8,7 @@
 package deeplink
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
@@ -41,16 +42,26 @@ var (
 )
 
 // Token layout. The plaintext is: version, expiry (Unix seconds, big
-// endian), producer ID length, producer ID, link. The version and the
-// purpose are also bound as additional data, so a token sealed for another
-// purpose under the same key never opens here.
+// endian), producer ID length, producer ID, link, then padding: 0x80 and
+// as many zero bytes as make it a multiple of padBlock. The padding keeps
+// the token's length from telling the producer's link (or the producer)
+// apart from others of roughly its size: an eavesdropper on a log or a
+// shoulder sees one of a few lengths. The version and the purpose are also
+// bound as additional data, so a token sealed for another purpose under the
+// same key, or in another layout, never opens here.
 const (
-	version      = 1
+	version      = 2
 	maxProducer  = 255
+	padBlock     = 256
+	padMarker    = 0x80
 	maxTokenSize = 4096 // base64 characters; a MaxLink link fits with room to spare
 )
 
-var additionalData = []byte("arendevy deep link v1")
+var additionalData = []byte("arendevy deep link v2")
+
+// paddedSize is the length of a plaintext of n bytes once padded; the
+// marker always takes one byte.
+func paddedSize(n int) int { return (n + 1 + padBlock - 1) / padBlock * padBlock }
 
 // Config configures Links.
 type Config struct {
@@ -137,13 +148,16 @@ func (l *Links) Rewrite(producerID, link string) (string, bool) {
 // and the URL in one string.
 func (l *Links) seal(producerID, link string, expires time.Time) string {
 	ns := l.aead.NonceSize()
-	sealed := make([]byte, ns, ns+10+len(producerID)+len(link)+l.aead.Overhead())
+	size := paddedSize(10 + len(producerID) + len(link))
+	sealed := make([]byte, ns, ns+size+l.aead.Overhead())
 	_, _ = rand.Read(sealed) // the nonce; never fails: crypto/rand aborts the program instead
 	plain := append(sealed[ns:], version)
 	plain = binary.BigEndian.AppendUint64(plain, uint64(expires.Unix()))
 	plain = append(plain, byte(len(producerID)))
 	plain = append(plain, producerID...)
 	plain = append(plain, link...)
+	plain = append(plain, padMarker)
+	plain = plain[:size] // zeros: make allocated them
 	sealed = l.aead.Seal(sealed[:ns], sealed[:ns], plain, additionalData)
 
 	var u strings.Builder
@@ -179,9 +193,11 @@ func (l *Links) open(token string) (producerID, link string, err error) {
 	if err != nil {
 		return "", "", fmt.Errorf("%w: does not authenticate", ErrInvalidToken)
 	}
-	if len(plain) < 10 || plain[0] != version || len(plain) < 10+int(plain[9]) {
+	plain = bytes.TrimRight(plain, "\x00")
+	if len(plain) < 11 || plain[len(plain)-1] != padMarker || plain[0] != version || len(plain)-1 < 10+int(plain[9]) {
 		return "", "", fmt.Errorf("%w: bad layout", ErrInvalidToken)
 	}
+	plain = plain[:len(plain)-1]
 	expires := time.Unix(int64(binary.BigEndian.Uint64(plain[1:9])), 0)
 	if !l.cfg.Now().Before(expires) {
 		return "", "", ErrExpired

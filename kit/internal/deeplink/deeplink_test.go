@@ -2,6 +2,8 @@ package deeplink
 
 import (
 	"bytes"
+	"encoding/base64"
+	"encoding/binary"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -168,10 +170,18 @@ func TestRefusedTokens(t *testing.T) {
 	sealed := func(producer, link string) string {
 		return f.links.seal(producer, link, f.now.Add(time.Hour))
 	}
+	// A plaintext sealed under the right key without the padding's marker.
+	unpadded := func() string {
+		plain := binary.BigEndian.AppendUint64([]byte{version}, uint64(f.now.Add(time.Hour).Unix()))
+		plain = append(append(append(plain, 3), "skv"...), caseLink...)
+		nonce := make([]byte, f.links.aead.NonceSize())
+		return "/arendevy/go/" + base64.RawURLEncoding.EncodeToString(f.links.aead.Seal(nonce, nonce, plain, additionalData))
+	}
 	tests := []struct {
 		name, path, title string
 		expired           bool
 	}{
+		{"sealed without padding", unpadded(), "Länken kan inte öppnas", false},
 		{"tampered token (first byte)", tamper(0), "Länken kan inte öppnas", false},
 		{"tampered token (last byte)", tamper(len(token) - 1), "Länken kan inte öppnas", false},
 		{"truncated token", good[:len(good)-4], "Länken kan inte öppnas", false},
@@ -275,4 +285,39 @@ func BenchmarkRewrite(b *testing.B) {
 			b.Fatal("refused")
 		}
 	}
+}
+
+func TestTokensDoNotTellTheLinksLength(t *testing.T) {
+	f := newFixture(t, nil, nil)
+	links := map[string]string{
+		"skv short": "https://etjanst.skatteverket.se/a",
+		"skv":       caseLink,
+		"skv long":  "https://etjanst.skatteverket.se/arende/BYGG-2026-00123?steg=komplettering&" + strings.Repeat("x", 150),
+		"fk":        "https://www.forsakringskassan.se/mina-sidor/arende?id=42",
+	}
+	length := -1
+	for name, link := range links {
+		producer, _, _ := strings.Cut(name, " ")
+		u, ok := f.links.Rewrite(producer, link)
+		require.True(t, ok, name)
+		if length < 0 {
+			length = len(u)
+		}
+		require.Len(t, u, length, "%s: links of about the same size give tokens of one length", name)
+		w := f.follow(u, true, "")
+		require.Equal(t, http.StatusSeeOther, w.Code, name)
+		dest, err := url.Parse(w.Header().Get("Location"))
+		require.NoError(t, err)
+		if producer == "fk" { // through its SSO entry point
+			require.Equal(t, link, dest.Query().Get("RelayState"), "%s: the padding is gone on opening", name)
+		} else {
+			require.Equal(t, link, dest.String(), "%s: the padding is gone on opening", name)
+		}
+	}
+
+	// Longer links fall in the next size, again one for all of them.
+	long, _ := f.links.Rewrite("skv", "https://etjanst.skatteverket.se/"+strings.Repeat("a", 300))
+	longer, _ := f.links.Rewrite("skv", "https://etjanst.skatteverket.se/"+strings.Repeat("a", 400))
+	require.Greater(t, len(long), length)
+	require.Equal(t, len(long), len(longer))
 }
