@@ -50,6 +50,10 @@ const (
 // maxProblemBytes bounds how much of an error answer is read.
 const maxProblemBytes = 16 << 10
 
+// ReservedHeaders are the headers the hub client sets itself; Config.Headers
+// may hold none of them.
+var ReservedHeaders = outgoing.Reserved("Accept", "Content-Type")
+
 // Config says where the hub is and how to reach it.
 type Config struct {
 	// URL is the hub's base URL, https only; the endpoints /v1/… are below it.
@@ -152,7 +156,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.MaxBytes < 0 {
 		bad("MaxBytes: must not be negative")
 	}
-	problems = append(problems, outgoing.HeaderProblems(cfg.Headers, "Accept", "Content-Type")...)
+	problems = append(problems, outgoing.HeaderProblems(cfg.Headers, ReservedHeaders)...)
 	if cfg.Name == "" {
 		bad("Name: required")
 	}

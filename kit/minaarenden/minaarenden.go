@@ -52,6 +52,10 @@ const Operation = "kundhandelseFragaSynkron"
 // correlationHeader is spelled as the standard spells it, not canonicalised.
 const correlationHeader = "skv_client_correlation_id"
 
+// ReservedHeaders are the headers the client sets itself; Config.Headers
+// may hold none of them.
+var ReservedHeaders = outgoing.Reserved("Accept", "Content-Type", correlationHeader)
+
 // Service is the forwarding service as an actor. Outcomes it cannot pin on a
 // named producer are reported under it; use it as the fan-out member's Actor
 // so that whole-request failures land on the same line.
@@ -163,7 +167,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Timeout < 0 {
 		bad("Timeout: must not be negative")
 	}
-	problems = append(problems, outgoing.HeaderProblems(cfg.Headers, "Accept", "Content-Type", correlationHeader)...)
+	problems = append(problems, outgoing.HeaderProblems(cfg.Headers, ReservedHeaders)...)
 	if cfg.User != "" && !printable(cfg.User, 200) {
 		bad("User: must be printable ASCII, at most 200 characters")
 	}

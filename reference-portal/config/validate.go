@@ -18,8 +18,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/redis/go-redis/v9"
+	"golang.org/x/net/http/httpguts"
 
 	"github.com/arendevy/arendevy/kit/cases"
+	"github.com/arendevy/arendevy/kit/hub"
 	"github.com/arendevy/arendevy/kit/memory"
 	"github.com/arendevy/arendevy/kit/minaarenden"
 	"github.com/arendevy/arendevy/kit/producers"
@@ -455,7 +457,7 @@ func (k *checker) remote(s *Source, at func(string) string) {
 	for _, name := range sortedKeys(s.Headers) {
 		field := join(at("headers"), name)
 		value := s.Headers[name]
-		if !headerName(name) {
+		if !httpguts.ValidHeaderFieldName(name) {
 			k.add(field, "not a valid header name")
 			continue
 		}
@@ -481,24 +483,13 @@ func (k *checker) remote(s *Source, at func(string) string) {
 	}
 }
 
-func headerName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if r > unicode.MaxASCII || !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("!#$%&'*+-.^_`|~", r)) {
-			return false
-		}
-	}
-	return true
-}
-
 // reserved reports whether the client of a kind of source sets the header
-// itself; kit/hub and kit/minaarenden refuse it too, but only at start.
+// itself: the clients' own lists, so the check names it before the start
+// would fail on it.
 func reserved(kind Kind, name string) bool {
-	own := []string{"Accept", "Connection", "Content-Length", "Content-Type", "Host", "Transfer-Encoding"}
+	own := hub.ReservedHeaders
 	if kind == KindMinaArenden {
-		own = append(own, "skv_client_correlation_id")
+		own = minaarenden.ReservedHeaders
 	}
 	return slices.ContainsFunc(own, func(r string) bool { return strings.EqualFold(r, name) })
 }

@@ -82,20 +82,24 @@ func WithoutRedirects(c *http.Client) *http.Client {
 	return &refusing
 }
 
-// Hop-by-hop and framing headers, which the transport sets itself.
-var transportHeaders = []string{"Connection", "Content-Length", "Host", "Transfer-Encoding"}
+// Reserved is every header a client sets itself, so none may be configured:
+// the transport's hop-by-hop and framing headers, and protocol, those the
+// client's protocol sets.
+func Reserved(protocol ...string) []string {
+	return append([]string{"Connection", "Content-Length", "Host", "Transfer-Encoding"}, protocol...)
+}
 
 // HeaderProblems checks headers configured to go with every request: valid
-// names and values, and none of the transport's own nor of reserved (those
-// the client's protocol sets). Each problem starts with "Headers: " and
-// never repeats a value, which is usually a secret.
-func HeaderProblems(headers map[string]string, reserved ...string) []string {
+// names and values, and none of reserved (see Reserved). Each problem
+// starts with "Headers: " and never repeats a value, which is usually a
+// secret.
+func HeaderProblems(headers map[string]string, reserved []string) []string {
 	var problems []string
 	for _, k := range slices.Sorted(maps.Keys(headers)) {
 		switch {
 		case !httpguts.ValidHeaderFieldName(k):
 			problems = append(problems, fmt.Sprintf("Headers: %q is not a valid header name", k))
-		case slices.ContainsFunc(transportHeaders, sameHeader(k)) || slices.ContainsFunc(reserved, sameHeader(k)):
+		case isReserved(reserved, k):
 			problems = append(problems, fmt.Sprintf("Headers: %s is set by the client", k))
 		case !httpguts.ValidHeaderFieldValue(headers[k]):
 			problems = append(problems, fmt.Sprintf("Headers: the value of %s is not a valid header value", k))
@@ -104,8 +108,9 @@ func HeaderProblems(headers map[string]string, reserved ...string) []string {
 	return problems
 }
 
-func sameHeader(name string) func(string) bool {
-	return func(other string) bool { return strings.EqualFold(name, other) }
+// isReserved reports whether name is one of reserved, in any letter case.
+func isReserved(reserved []string, name string) bool {
+	return slices.ContainsFunc(reserved, func(r string) bool { return strings.EqualFold(r, name) })
 }
 
 // SetHeaders puts configured headers on a request, replacing a default of

@@ -83,14 +83,14 @@ func TestWithoutRedirectsLeavesTheGivenClientAlone(t *testing.T) {
 }
 
 func TestHeaderProblems(t *testing.T) {
-	require.Empty(t, HeaderProblems(nil))
-	require.Empty(t, HeaderProblems(map[string]string{"client_id": "x", "Accept-Language": "en"}, "Accept"))
+	require.Empty(t, HeaderProblems(nil, Reserved()))
+	require.Empty(t, HeaderProblems(map[string]string{"client_id": "x", "Accept-Language": "en"}, Reserved("Accept")))
 	require.Equal(t, []string{
 		"Headers: Accept is set by the client",
 		"Headers: Transfer-Encoding is set by the client",
 		`Headers: "bad name" is not a valid header name`,
-	}, HeaderProblems(map[string]string{"Accept": "x", "Transfer-Encoding": "x", "bad name": "x"}, "accept"))
-	problems := HeaderProblems(map[string]string{"client_secret": "s3cr3t\r\nX-Injected: 1"})
+	}, HeaderProblems(map[string]string{"Accept": "x", "Transfer-Encoding": "x", "bad name": "x"}, Reserved("accept")))
+	problems := HeaderProblems(map[string]string{"client_secret": "s3cr3t\r\nX-Injected: 1"}, Reserved())
 	require.Equal(t, []string{"Headers: the value of client_secret is not a valid header value"}, problems)
 }
 
