@@ -3,9 +3,7 @@ package hub
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -87,28 +85,9 @@ func TestNewRefusesHeadersTheProtocolSets(t *testing.T) {
 func TestBlackHoleLeavesNothingBehind(t *testing.T) {
 	const deadline = 300 * time.Millisecond
 	tlsConfig := newTestHub(t, http.NotFoundHandler()).config().TLS
-	member := func(name, addr string) fanout.Member {
+	hostiletest.BlackHoleOverviews(t, deadline, self, func(name, addr string) fanout.Member {
 		c, err := New(Config{URL: "https://" + addr, TLS: tlsConfig, Timeout: deadline, Name: name, Actor: hubActor})
 		require.NoError(t, err)
 		return c.Member()
-	}
-	f := &fanout.Fanout{Deadline: deadline, Logger: slog.New(slog.DiscardHandler), Members: []fanout.Member{
-		member("unaccepting", hostiletest.Unaccepting(t)),
-		member("silent", hostiletest.Silent(t)),
-	}}
-	check := hostiletest.NothingLeftBehind(t)
-	var wg sync.WaitGroup
-	results := make([]cases.Result, 60)
-	for i := range results {
-		wg.Go(func() { results[i], _ = f.Overview(context.Background(), self) })
-	}
-	wg.Wait()
-	for _, r := range results {
-		require.Empty(t, r.Cases)
-		require.Len(t, r.Outcomes, 2)
-		for _, o := range r.Outcomes {
-			require.Equal(t, cases.Timeout, o.State, o.Source+": "+o.Message)
-		}
-	}
-	check()
+	})
 }

@@ -4,10 +4,8 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -79,28 +77,9 @@ func TestOverviewRefusesRedirects(t *testing.T) {
 // nothing after it: no goroutine and no socket outlives the overviews.
 func TestBlackHoleLeavesNothingBehind(t *testing.T) {
 	const deadline = 300 * time.Millisecond
-	member := func(name, addr string) fanout.Member {
+	hostiletest.BlackHoleOverviews(t, deadline, self, func(name, addr string) fanout.Member {
 		c, err := New(Config{URL: "https://" + addr + "/vf", Timeout: deadline})
 		require.NoError(t, err)
 		return fanout.Member{Name: name, Actor: Service, Source: c}
-	}
-	f := &fanout.Fanout{Deadline: deadline, Logger: slog.New(slog.DiscardHandler), Members: []fanout.Member{
-		member("unaccepting", hostiletest.Unaccepting(t)),
-		member("silent", hostiletest.Silent(t)),
-	}}
-	check := hostiletest.NothingLeftBehind(t)
-	var wg sync.WaitGroup
-	results := make([]cases.Result, 60)
-	for i := range results {
-		wg.Go(func() { results[i], _ = f.Overview(context.Background(), self) })
-	}
-	wg.Wait()
-	for _, r := range results {
-		require.Empty(t, r.Cases)
-		require.Len(t, r.Outcomes, 2)
-		for _, o := range r.Outcomes {
-			require.Equal(t, cases.Timeout, o.State, o.Source+": "+o.Message)
-		}
-	}
-	check()
+	})
 }
