@@ -394,6 +394,34 @@ func status(sub string) crewjam.Status {
 	return crewjam.Status{StatusCode: crewjam.StatusCode{Value: crewjam.StatusResponder, StatusCode: &crewjam.StatusCode{Value: sub}}}
 }
 
+// withMarkup signs a personal identity number whose value has a child
+// element around which its text reads as testNumber.
+func withMarkup(r *response) {
+	r.shape = func(a *etree.Element) {
+		for _, v := range a.FindElements("//AttributeValue") {
+			if v.Text() == testNumber {
+				v.SetText(testNumber[:10])
+				v.CreateElement("b").SetText("x")
+				v.CreateText(testNumber[10:])
+			}
+		}
+	}
+}
+
+func TestAttributeValueWithMarkupIsRefused(t *testing.T) {
+	testKeys(t)
+	for name, change := range map[string]func(*response){
+		"signed":            withMarkup,
+		"signed, encrypted": func(r *response) { withMarkup(r); r.encrypt = true },
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t)
+			rec, err := solicited(t, e, change)
+			e.requireRefused(rec, err, ErrAttributeMarkup)
+		})
+	}
+}
+
 func TestCancelTellsTheUser(t *testing.T) {
 	e := newEnv(t)
 	rec, err := solicited(t, e, func(r *response) { r.assertion = nil; r.resp.Status = status(StatusCancel) })

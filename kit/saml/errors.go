@@ -37,6 +37,7 @@ var (
 	ErrLoA               = errors.New("saml: level of assurance not among those requested")
 	ErrStaleAuthn        = errors.New("saml: authentication older than the login that forced a new one")
 	ErrAttribute         = errors.New("saml: attribute missing, repeated or invalid")
+	ErrAttributeMarkup   = errors.New("saml: attribute value is not text only")
 	ErrUnsolicited       = errors.New("saml: unsolicited response")
 	ErrUnknownRequest    = errors.New("saml: response to a request this browser did not make")
 	ErrRequestMismatch   = errors.New("saml: response to another request")

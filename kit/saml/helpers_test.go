@@ -323,6 +323,9 @@ type response struct {
 	method        string  // signature method; default RSA-SHA256
 	signer        keyPair // signs the Response; default the IdP's keys
 	assertionKeys keyPair // signs the assertions; default signer
+	// shape edits each assertion element before it is signed, for content
+	// crewjam's types cannot express.
+	shape func(assertion *etree.Element)
 	// tamper edits the built Response element after all signing.
 	tamper func(resp *etree.Element)
 }
@@ -421,6 +424,9 @@ func (r *response) element(t testing.TB) *etree.Element {
 			continue
 		}
 		ael := a.Element()
+		if r.shape != nil {
+			r.shape(ael)
+		}
 		if r.signAssertion {
 			ael = sign(t, ael, r.assertionKeys, r.method)
 		}

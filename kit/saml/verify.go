@@ -198,6 +198,9 @@ func (sp *SP) checkAssertion(el *etree.Element, inResponseTo string, now time.Ti
 		return nil, err
 	}
 
+	if err := checkAttributeText(el); err != nil {
+		return nil, err
+	}
 	var a crewjam.Assertion
 	if err := unmarshal(el, &a); err != nil {
 		return nil, err
@@ -367,6 +370,24 @@ func userFrom(statements []crewjam.AttributeStatement) (identity.Party, error) {
 		name = strings.TrimSpace(given + " " + sn)
 	}
 	return identity.Party{Number: number, Kind: kind, Name: name}, nil
+}
+
+// checkAttributeText refuses an assertion in which any AttributeValue has
+// element content. The signature covers the canonical form of the whole
+// value, child elements included, so 1981121898<b>x</b>76 is as well
+// signed as 198112189876; but crewjam's AttributeValue reads the value as
+// the element's character data, which joins the text around the children
+// into 198112189876. The kit only reads text values, so every value must be
+// text only. All AttributeValue elements are checked, whatever their
+// namespace or place, because crewjam's types match some children without
+// their namespace.
+func checkAttributeText(assertion *etree.Element) error {
+	for _, v := range assertion.FindElements(".//AttributeValue") {
+		if len(v.ChildElements()) > 0 {
+			return fmt.Errorf("%w: an AttributeValue has element content", ErrAttributeMarkup)
+		}
+	}
+	return nil
 }
 
 // unmarshal decodes a verified element into one of crewjam's types.
