@@ -62,11 +62,11 @@ func (k *Kit) overview(ctx context.Context, subject identity.Subject, q listing.
 		return err
 	}
 	defer k.turns.give()
-	ov := k.compile(res, subject, q, p)
+	ov := k.compile(ctx, res, subject, q, p)
 	return use(&ov)
 }
 
-func (k *Kit) compile(res cases.Result, subject identity.Subject, q listing.Query, p preferences.Preferences) overview.Overview {
+func (k *Kit) compile(ctx context.Context, res cases.Result, subject identity.Subject, q listing.Query, p preferences.Preferences) overview.Overview {
 	all := overview.Senders(res.Cases)
 	shown := p.Apply(res.Cases)
 	ov := overview.Overview{
@@ -86,17 +86,17 @@ func (k *Kit) compile(res cases.Result, subject identity.Subject, q listing.Quer
 			ov.Hidden = append(ov.Hidden, a)
 		}
 	}
-	ov.Cases = k.views(shown, listing.Select(shown, q))
+	ov.Cases = k.views(ctx, shown, listing.Select(shown, q))
 	return ov
 }
 
 // views are the cases of cs at the positions idx, in that order.
-func (k *Kit) views(cs []cases.Case, idx []int) []overview.CaseView {
+func (k *Kit) views(ctx context.Context, cs []cases.Case, idx []int) []overview.CaseView {
 	out := make([]overview.CaseView, len(idx))
 	for n, i := range idx {
 		v := &out[n]
 		v.Case = &cs[i]
-		if link, ok := k.link(v.Case); ok {
+		if link, ok := k.link(ctx, v.Case); ok {
 			v.Link = link
 		} else {
 			v.Info = k.cfg.InfoURL(v.Sender.ID)
@@ -105,12 +105,12 @@ func (k *Kit) views(cs []cases.Case, idx []int) []overview.CaseView {
 	return out
 }
 
-func (k *Kit) link(c *cases.Case) (string, bool) {
+func (k *Kit) link(ctx context.Context, c *cases.Case) (string, bool) {
 	switch {
 	case c.Link == "":
 		return "", false
 	case k.cfg.Links != nil:
-		return k.cfg.Links(c.Sender.ID, c.Link) // checks the allow-list itself
+		return k.cfg.Links(ctx, c.Sender.ID, c.Link) // checks the allow-list itself
 	case k.cfg.Producers.Allows(c.Sender.ID, c.Link):
 		return c.Link, true
 	}

@@ -1,6 +1,7 @@
 package kit
 
 import (
+	"context"
 	"log/slog"
 	"net/url"
 	"strconv"
@@ -50,9 +51,10 @@ type Config struct {
 	Producers *producers.Directory
 	// Links rewrites a deep link into the URL the page gets (the kit's
 	// redirect endpoint, which keeps case data out of URLs); it must refuse
-	// a link its producer's hosts do not allow. Nil: an allowed link is
-	// passed through as it is.
-	Links func(producerID, link string) (string, bool)
+	// a link its producer's hosts do not allow. ctx is the one Overview was
+	// called with (the kit's own links are bound to its session). Nil: an
+	// allowed link is passed through as it is.
+	Links func(ctx context.Context, producerID, link string) (string, bool)
 	// InfoURL is the page for a producer without an e-service; default
 	// Mount + "/producers/{id}".
 	InfoURL func(producerID string) string

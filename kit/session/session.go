@@ -298,10 +298,39 @@ func (m *Manager) Middleware(next http.Handler) http.Handler {
 			return
 		}
 		if ok && m.accepted[d.Subject.LoA] && !d.Subject.User.IsZero() {
-			r = r.WithContext(identity.WithSubject(r.Context(), d.Subject))
+			ctx := identity.WithSubject(r.Context(), d.Subject)
+			r = r.WithContext(WithBinding(ctx, binding(d)))
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+type bindingKey struct{}
+
+// WithBinding returns ctx carrying b as the binding of the session the
+// request runs in. The Middleware puts it there next to the subject.
+func WithBinding(ctx context.Context, b []byte) context.Context {
+	return context.WithValue(ctx, bindingKey{}, b)
+}
+
+// BindingFromContext returns the binding of the request's logged-in
+// session: a value that stays the same for the whole session and differs
+// between sessions, including two logins of the same user. It is not a
+// secret of the session and never works as a cookie or CSRF token, but it
+// is only meant to be bound to, not shown: the deep-link tokens are sealed
+// with it as additional data, so a token works only in the session whose
+// overview it was made for.
+func BindingFromContext(ctx context.Context) ([]byte, bool) {
+	b, ok := ctx.Value(bindingKey{}).([]byte)
+	return b, ok && len(b) > 0
+}
+
+// binding derives d's binding from its CSRF token, which every session gets
+// fresh and random at its start and keeps to its end. Hashing it, under a
+// label of its own, keeps the token itself out of other packages' hands.
+func binding(d Data) []byte {
+	sum := sha256.Sum256([]byte("arendevy session binding\x00" + d.CSRF))
+	return sum[:]
 }
 
 var errTimedOut = errors.New("session timed out")

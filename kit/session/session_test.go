@@ -3,8 +3,10 @@ package session
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -110,6 +112,10 @@ func newApp(t *testing.T, store Store, c *clock, tweak func(*Config)) *app {
 		}
 		_ = json.NewEncoder(w).Encode(map[string]any{"loa": s.LoA, "agent": s.IsAgent(), "customer": s.Customer().Kind})
 	})
+	mux.HandleFunc("GET /test/binding", func(w http.ResponseWriter, r *http.Request) {
+		b, _ := BindingFromContext(r.Context())
+		_, _ = w.Write([]byte(base64.RawURLEncoding.EncodeToString(b)))
+	})
 	routes, err := m.Handler("/arendevy")
 	require.NoError(t, err)
 	mux.Handle("/arendevy/act-for", routes)
@@ -210,6 +216,14 @@ func (b *browser) overview() int {
 	return b.do(http.MethodGet, "/arendevy/api/overview", nil, nil).StatusCode
 }
 
+// binding is the session binding the Middleware put in the context; "" without one.
+func (b *browser) binding() string {
+	res := b.do(http.MethodGet, "/test/binding", nil, nil)
+	body, err := io.ReadAll(res.Body)
+	require.NoError(b.t, err)
+	return string(body)
+}
+
 func (b *browser) csrf() string {
 	res := b.do(http.MethodGet, "/arendevy/api/csrf", nil, nil)
 	require.Equal(b.t, http.StatusOK, res.StatusCode)
@@ -286,6 +300,25 @@ func TestSessions(t *testing.T) {
 			attacker := a.browser(t)
 			attacker.plant(CookieName, planted)
 			require.Equal(t, http.StatusUnauthorized, attacker.overview())
+		}},
+		{"the binding stays for the session and changes with every login", func(t *testing.T, a *app) {
+			b := a.browser(t)
+			require.Empty(t, b.binding(), "none before login")
+			b.acs(eleg(agnes, LoA3))
+			first := b.binding()
+			require.NotEmpty(t, first)
+			a.clock.Add(time.Minute)
+			require.Equal(t, first, b.binding(), "the same for the whole session")
+			require.NotEqual(t, b.cookie(CookieName), first, "not the session ID")
+			require.NotEqual(t, b.csrf(), first, "not the CSRF token")
+
+			second := a.browser(t)
+			second.acs(eleg(agnes, LoA3))
+			require.NotEqual(t, first, second.binding(), "another session of the same user")
+			b.acs(eleg(agnes, LoA3))
+			require.NotEqual(t, first, b.binding(), "a new login in the same browser")
+			b.logout()
+			require.Empty(t, b.binding(), "none after logout")
 		}},
 		{"the cookie replayed after logout gets 401", func(t *testing.T, a *app) {
 			b := a.browser(t)

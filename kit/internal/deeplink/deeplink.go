@@ -3,12 +3,13 @@
 // producer's deep link: it gets {Mount}/go/{token}, where the token seals
 // (AES-256-GCM) the producer, the link and an expiry. Following it, the kit
 // opens the token, checks the link again against the producer's allow-list
-// and redirects there, through the producer's IdP-initiated SSO entry point
+// and redirects there (only in the session whose overview held the token), through the producer's IdP-initiated SSO entry point
 // when it has one, so the user arrives logged in.
 package deeplink
 
 import (
 	"bytes"
+	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
@@ -26,6 +27,7 @@ import (
 	"github.com/arendevy/arendevy/kit/i18n"
 	"github.com/arendevy/arendevy/kit/identity"
 	"github.com/arendevy/arendevy/kit/producers"
+	"github.com/arendevy/arendevy/kit/session"
 )
 
 // Defaults for Config.
@@ -39,6 +41,9 @@ var (
 	ErrInvalidToken = errors.New("deeplink: invalid token")
 	// ErrExpired: the token was valid once; the overview that held it is too old.
 	ErrExpired = errors.New("deeplink: token expired")
+	// ErrNoSession: the request has no session binding to seal a token to or
+	// open it with (session.BindingFromContext).
+	ErrNoSession = errors.New("deeplink: no session")
 )
 
 // Token layout. The plaintext is: version, expiry (Unix seconds, big
@@ -46,18 +51,26 @@ var (
 // as many zero bytes as make it a multiple of padBlock. The padding keeps
 // the token's length from telling the producer's link (or the producer)
 // apart from others of roughly its size: an eavesdropper on a log or a
-// shoulder sees one of a few lengths. The version and the purpose are also
-// bound as additional data, so a token sealed for another purpose under the
-// same key, or in another layout, never opens here.
+// shoulder sees one of a few lengths. The version, the purpose and the
+// session's binding (session.BindingFromContext) are bound as additional
+// data: a token sealed for another purpose under the same key, in another
+// layout, or for another session (another user, or another login of the
+// same user) never opens here. The binding never travels in the token, so
+// the token neither grows nor shows anything of the session.
 const (
-	version      = 2
+	version      = 3
 	maxProducer  = 255
 	padBlock     = 256
 	padMarker    = 0x80
 	maxTokenSize = 4096 // base64 characters; a MaxLink link fits with room to spare
 )
 
-var additionalData = []byte("arendevy deep link v2")
+const purpose = "arendevy deep link v3\x00"
+
+// additionalData is what a token for the session binding is sealed with.
+func additionalData(binding []byte) []byte {
+	return append([]byte(purpose), binding...)
+}
 
 // paddedSize is the length of a plaintext of n bytes once padded; the
 // marker always takes one byte.
@@ -133,20 +146,22 @@ func New(cfg Config) (*Links, error) {
 	return &Links{cfg: cfg, aead: aead, messages: messages}, nil
 }
 
-// Rewrite returns the kit URL that stands for link in the page, or false
-// when link is not an allowed deep link of producerID (the case then shows
-// the producer's information page instead). Plug it into kit.Config.Links.
-func (l *Links) Rewrite(producerID, link string) (string, bool) {
-	if len(producerID) > maxProducer || !l.cfg.Producers.Allows(producerID, link) {
+// Rewrite returns the kit URL that stands for link in the page of ctx's
+// session, or false when link is not an allowed deep link of producerID or
+// ctx has no session (the case then shows the producer's information page
+// instead). Plug it into kit.Config.Links.
+func (l *Links) Rewrite(ctx context.Context, producerID, link string) (string, bool) {
+	binding, ok := session.BindingFromContext(ctx)
+	if !ok || len(producerID) > maxProducer || !l.cfg.Producers.Allows(producerID, link) {
 		return "", false
 	}
-	return l.seal(producerID, link, l.cfg.Now().Add(l.cfg.Lifetime)), true
+	return l.seal(binding, producerID, link, l.cfg.Now().Add(l.cfg.Lifetime)), true
 }
 
 // seal returns {Mount}/go/{token}. It runs for every case with a link in
 // every overview, so it builds the token in one buffer, sealed in place,
 // and the URL in one string.
-func (l *Links) seal(producerID, link string, expires time.Time) string {
+func (l *Links) seal(binding []byte, producerID, link string, expires time.Time) string {
 	ns := l.aead.NonceSize()
 	size := paddedSize(10 + len(producerID) + len(link))
 	sealed := make([]byte, ns, ns+size+l.aead.Overhead())
@@ -158,7 +173,7 @@ func (l *Links) seal(producerID, link string, expires time.Time) string {
 	plain = append(plain, link...)
 	plain = append(plain, padMarker)
 	plain = plain[:size] // zeros: make allocated them
-	sealed = l.aead.Seal(sealed[:ns], sealed[:ns], plain, additionalData)
+	sealed = l.aead.Seal(sealed[:ns], sealed[:ns], plain, additionalData(binding))
 
 	var u strings.Builder
 	u.Grow(len(l.cfg.Mount) + len("/go/") + base64.RawURLEncoding.EncodedLen(len(sealed)))
@@ -176,8 +191,8 @@ func (l *Links) seal(producerID, link string, expires time.Time) string {
 	return u.String()
 }
 
-// open returns the producer and link sealed in token.
-func (l *Links) open(token string) (producerID, link string, err error) {
+// open returns the producer and link sealed in token for the session binding.
+func (l *Links) open(binding []byte, token string) (producerID, link string, err error) {
 	if len(token) > maxTokenSize {
 		return "", "", fmt.Errorf("%w: too long", ErrInvalidToken)
 	}
@@ -189,9 +204,9 @@ func (l *Links) open(token string) (producerID, link string, err error) {
 	if len(raw) < ns+l.aead.Overhead() {
 		return "", "", fmt.Errorf("%w: too short", ErrInvalidToken)
 	}
-	plain, err := l.aead.Open(nil, raw[:ns], raw[ns:], additionalData)
+	plain, err := l.aead.Open(nil, raw[:ns], raw[ns:], additionalData(binding))
 	if err != nil {
-		return "", "", fmt.Errorf("%w: does not authenticate", ErrInvalidToken)
+		return "", "", fmt.Errorf("%w: does not authenticate (tampered with, another key or layout, or another session)", ErrInvalidToken)
 	}
 	plain = bytes.TrimRight(plain, "\x00")
 	if len(plain) < 11 || plain[len(plain)-1] != padMarker || plain[0] != version || len(plain)-1 < 10+int(plain[9]) {
@@ -206,8 +221,9 @@ func (l *Links) open(token string) (producerID, link string, err error) {
 	return string(plain[10 : 10+n]), string(plain[10+n:]), nil
 }
 
-// Handler serves GET {Mount}/go/{token}: it needs a logged-in subject in
-// the request context (session.Manager.Middleware), and answers 303 to the
+// Handler serves GET {Mount}/go/{token}: it needs a logged-in subject and
+// the session's binding in the request context (session.Manager.Middleware),
+// and answers 303 to the
 // producer's e-service, 401 with a "log in first" page, or 400 with a page
 // saying the link cannot be opened.
 func (l *Links) Handler() http.Handler {
@@ -226,7 +242,10 @@ func (l *Links) serveGo(w http.ResponseWriter, r *http.Request) {
 		render(w, http.StatusUnauthorized, p)
 		return
 	}
-	producerID, link, err := l.open(r.PathValue("token"))
+	producerID, link, err := "", "", ErrNoSession
+	if binding, ok := session.BindingFromContext(r.Context()); ok {
+		producerID, link, err = l.open(binding, r.PathValue("token"))
+	}
 	if err != nil {
 		l.cfg.Logger.LogAttrs(r.Context(), slog.LevelWarn, "deep link refused", slog.String("reason", err.Error()))
 		which := pageInvalid

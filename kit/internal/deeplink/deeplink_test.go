@@ -2,6 +2,8 @@ package deeplink
 
 import (
 	"bytes"
+	"context"
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/binary"
 	"log/slog"
@@ -16,14 +18,29 @@ import (
 
 	"github.com/arendevy/arendevy/kit/identity"
 	"github.com/arendevy/arendevy/kit/producers"
+	"github.com/arendevy/arendevy/kit/session"
 )
 
 const caseLink = "https://etjanst.skatteverket.se/arende/BYGG-2026-00123?steg=komplettering"
 
 type fixture struct {
-	links *Links
-	now   time.Time
-	logs  *bytes.Buffer
+	links   *Links
+	now     time.Time
+	logs    *bytes.Buffer
+	binding []byte // of the session the overview is shown in and links are followed in
+}
+
+// newBinding stands for a session of its own, as session.Manager.Middleware
+// would put it in the context.
+func newBinding() []byte {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return b
+}
+
+// rewrite rewrites link in the fixture's session.
+func (f *fixture) rewrite(producerID, link string) (string, bool) {
+	return f.links.Rewrite(session.WithBinding(context.Background(), f.binding), producerID, link)
 }
 
 func directory(t testing.TB, infos ...producers.Info) *producers.Directory {
@@ -43,7 +60,7 @@ func directory(t testing.TB, infos ...producers.Info) *producers.Directory {
 
 func newFixture(t testing.TB, key []byte, dir *producers.Directory) *fixture {
 	t.Helper()
-	f := &fixture{now: time.Date(2026, 9, 14, 9, 0, 0, 0, time.UTC), logs: &bytes.Buffer{}}
+	f := &fixture{now: time.Date(2026, 9, 14, 9, 0, 0, 0, time.UTC), logs: &bytes.Buffer{}, binding: newBinding()}
 	if dir == nil {
 		dir = directory(t)
 	}
@@ -58,12 +75,25 @@ func newFixture(t testing.TB, key []byte, dir *producers.Directory) *fixture {
 	return f
 }
 
-// follow requests path as a logged-in user (or not) and returns the response.
+// follow requests path as a logged-in user in the fixture's session (or
+// not logged in) and returns the response.
 func (f *fixture) follow(path string, loggedIn bool, lang string) *httptest.ResponseRecorder {
+	if !loggedIn {
+		return f.followIn(nil, false, path, lang)
+	}
+	return f.followIn(f.binding, true, path, lang)
+}
+
+// followIn requests path in the session binding (none: nil), with a
+// logged-in subject or not.
+func (f *fixture) followIn(binding []byte, loggedIn bool, path, lang string) *httptest.ResponseRecorder {
 	r := httptest.NewRequest(http.MethodGet, "https://portal.example.se"+path, nil)
 	if loggedIn {
 		r = r.WithContext(identity.WithSubject(r.Context(), identity.Subject{
 			User: identity.Party{Number: "198112289874", Kind: identity.Personnummer}, LoA: "loa3"}))
+	}
+	if binding != nil {
+		r = r.WithContext(session.WithBinding(r.Context(), binding))
 	}
 	if lang != "" {
 		r.Header.Set("Accept-Language", lang)
@@ -94,7 +124,7 @@ func TestRewriteRefusesBadLinks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, ok := f.links.Rewrite(tt.producer, tt.link)
+			got, ok := f.rewrite(tt.producer, tt.link)
 			require.False(t, ok)
 			require.Empty(t, got)
 		})
@@ -104,17 +134,17 @@ func TestRewriteRefusesBadLinks(t *testing.T) {
 func TestFollowingALink(t *testing.T) {
 	f := newFixture(t, nil, nil)
 	t.Run("the page URL carries no case data", func(t *testing.T) {
-		u, ok := f.links.Rewrite("skv", caseLink)
+		u, ok := f.rewrite("skv", caseLink)
 		require.True(t, ok)
 		require.True(t, strings.HasPrefix(u, "/arendevy/go/"))
 		for _, leak := range []string{"BYGG", "2026-00123", "skatteverket", "komplettering", "skv"} {
 			require.NotContains(t, u, leak)
 		}
-		other, _ := f.links.Rewrite("skv", caseLink)
+		other, _ := f.rewrite("skv", caseLink)
 		require.NotEqual(t, u, other, "a fresh nonce each time: equal links are not linkable")
 	})
 	t.Run("redirects to the producer's e-service", func(t *testing.T) {
-		u, _ := f.links.Rewrite("skv", caseLink)
+		u, _ := f.rewrite("skv", caseLink)
 		w := f.follow(u, true, "")
 		require.Equal(t, http.StatusSeeOther, w.Code)
 		require.Equal(t, caseLink, w.Header().Get("Location"))
@@ -122,7 +152,7 @@ func TestFollowingALink(t *testing.T) {
 	})
 	t.Run("goes through the producer's SSO entry point when it has one", func(t *testing.T) {
 		link := "https://www.forsakringskassan.se/mina-sidor/arende?id=42&typ=fp"
-		u, ok := f.links.Rewrite("fk", link)
+		u, ok := f.rewrite("fk", link)
 		require.True(t, ok)
 		w := f.follow(u, true, "")
 		require.Equal(t, http.StatusSeeOther, w.Code)
@@ -132,7 +162,7 @@ func TestFollowingALink(t *testing.T) {
 		require.Equal(t, link, loc.Query().Get("RelayState"), "the target survives URL-escaped")
 	})
 	t.Run("without a login: a 401 page that logs in and comes back", func(t *testing.T) {
-		u, _ := f.links.Rewrite("skv", caseLink)
+		u, _ := f.rewrite("skv", caseLink)
 		w := f.follow(u, false, "")
 		require.Equal(t, http.StatusUnauthorized, w.Code)
 		require.Contains(t, w.Header().Get("Content-Type"), "text/html")
@@ -151,10 +181,10 @@ func TestFollowingALink(t *testing.T) {
 
 func TestRefusedTokens(t *testing.T) {
 	f := newFixture(t, nil, nil)
-	good, _ := f.links.Rewrite("skv", caseLink)
+	good, _ := f.rewrite("skv", caseLink)
 	token := strings.TrimPrefix(good, "/arendevy/go/")
 	foreign := newFixture(t, nil, nil)
-	foreignLink, _ := foreign.links.Rewrite("skv", caseLink)
+	foreignLink, _ := foreign.rewrite("skv", caseLink)
 
 	tamper := func(i int) string {
 		b := []byte(token)
@@ -168,14 +198,14 @@ func TestRefusedTokens(t *testing.T) {
 	// Tokens for targets the allow-list refuses, sealed under the right key
 	// (as an older directory, or a bug in a caller, might have made them).
 	sealed := func(producer, link string) string {
-		return f.links.seal(producer, link, f.now.Add(time.Hour))
+		return f.links.seal(f.binding, producer, link, f.now.Add(time.Hour))
 	}
 	// A plaintext sealed under the right key without the padding's marker.
 	unpadded := func() string {
 		plain := binary.BigEndian.AppendUint64([]byte{version}, uint64(f.now.Add(time.Hour).Unix()))
 		plain = append(append(append(plain, 3), "skv"...), caseLink...)
 		nonce := make([]byte, f.links.aead.NonceSize())
-		return "/arendevy/go/" + base64.RawURLEncoding.EncodeToString(f.links.aead.Seal(nonce, nonce, plain, additionalData))
+		return "/arendevy/go/" + base64.RawURLEncoding.EncodeToString(f.links.aead.Seal(nonce, nonce, plain, additionalData(f.binding)))
 	}
 	tests := []struct {
 		name, path, title string
@@ -216,15 +246,68 @@ func TestRefusedTokens(t *testing.T) {
 	}
 }
 
+func TestLinksAreBoundToTheSession(t *testing.T) {
+	f := newFixture(t, nil, nil)
+	u, ok := f.rewrite("skv", caseLink)
+	require.True(t, ok)
+	// A token of the layout before the binding: version 2, sealed with only
+	// the purpose as additional data.
+	before := func() string {
+		plain := binary.BigEndian.AppendUint64([]byte{2}, uint64(f.now.Add(time.Hour).Unix()))
+		plain = append(append(append(plain, 3), "skv"...), caseLink...)
+		plain = append(plain, padMarker)
+		plain = append(plain, make([]byte, paddedSize(len(plain)-1)-len(plain))...)
+		nonce := make([]byte, f.links.aead.NonceSize())
+		return "/arendevy/go/" + base64.RawURLEncoding.EncodeToString(f.links.aead.Seal(nonce, nonce, plain, []byte("arendevy deep link v2")))
+	}
+
+	require.Equal(t, http.StatusSeeOther, f.follow(u, true, "").Code, "in the session it was made for")
+	require.Equal(t, http.StatusSeeOther, f.follow(u, true, "").Code, "as often as the user likes")
+	for name, w := range map[string]*httptest.ResponseRecorder{
+		"another session (another user, or a new login)": f.followIn(newBinding(), true, u, ""),
+		"a subject without a session binding":            f.followIn(nil, true, u, ""),
+		"a token from before the binding":                f.follow(before(), true, ""),
+	} {
+		t.Run(name, func(t *testing.T) {
+			require.Equal(t, http.StatusBadRequest, w.Code)
+			require.Empty(t, w.Header().Get("Location"))
+			require.Contains(t, w.Body.String(), "Länken kan inte öppnas")
+		})
+	}
+	t.Run("no token without a session", func(t *testing.T) {
+		got, ok := f.links.Rewrite(context.Background(), "skv", caseLink)
+		require.False(t, ok)
+		require.Empty(t, got)
+	})
+	t.Run("the binding does not travel in the token", func(t *testing.T) {
+		require.NotContains(t, u, base64.RawURLEncoding.EncodeToString(f.binding))
+		require.Len(t, u, len("/arendevy/go/")+379, "the token keeps its length")
+	})
+}
+
+func TestTokensExpire(t *testing.T) {
+	f := newFixture(t, nil, nil)
+	u, _ := f.rewrite("skv", caseLink)
+	f.now = f.now.Add(DefaultLifetime - time.Second)
+	require.Equal(t, http.StatusSeeOther, f.follow(u, true, "").Code, "usable for its lifetime")
+	f.now = f.now.Add(time.Second)
+	w := f.follow(u, true, "")
+	require.Equal(t, http.StatusBadRequest, w.Code)
+	require.Contains(t, w.Body.String(), "Länken har slutat gälla")
+	require.Contains(t, f.logs.String(), ErrExpired.Error())
+}
+
 func TestSharedKeyAndChangedAllowList(t *testing.T) {
 	key := bytes.Repeat([]byte{7}, KeySize)
 	a := newFixture(t, key, nil)
 	b := newFixture(t, key, nil)
-	u, ok := a.links.Rewrite("skv", caseLink)
+	b.binding = a.binding // the same session, reaching another instance
+	u, ok := a.rewrite("skv", caseLink)
 	require.True(t, ok)
 	require.Equal(t, http.StatusSeeOther, b.follow(u, true, "").Code, "instances sharing a key follow each other's links")
 
 	narrowed := newFixture(t, key, directory(t, producers.Info{ID: "skv", Name: "Skatteverket", Hosts: []string{"www.skatteverket.se"}}))
+	narrowed.binding = a.binding
 	require.Equal(t, http.StatusBadRequest, narrowed.follow(u, true, "").Code, "the allow-list is checked again when the link is followed")
 }
 
@@ -246,12 +329,12 @@ func TestNewRejectsBadConfig(t *testing.T) {
 
 func FuzzOpen(f *testing.F) {
 	fx := newFixture(f, bytes.Repeat([]byte{1}, KeySize), directory(f))
-	good, _ := fx.links.Rewrite("skv", caseLink)
+	good, _ := fx.rewrite("skv", caseLink)
 	f.Add(strings.TrimPrefix(good, "/arendevy/go/"))
 	f.Add("")
 	f.Add("AAAA")
 	f.Fuzz(func(t *testing.T, token string) {
-		producer, link, err := fx.links.open(token)
+		producer, link, err := fx.links.open(fx.binding, token)
 		if err != nil {
 			require.Empty(t, producer)
 			require.Empty(t, link)
@@ -265,12 +348,12 @@ func FuzzRewriteRoundTrip(f *testing.F) {
 	f.Add("fk", "https://www.forsakringskassan.se/x?y=z#frag")
 	f.Add("skv", "javascript:alert(1)")
 	f.Fuzz(func(t *testing.T, producer, link string) {
-		u, ok := fx.links.Rewrite(producer, link)
+		u, ok := fx.rewrite(producer, link)
 		if !ok {
 			return
 		}
 		require.True(t, fx.links.cfg.Producers.Allows(producer, link))
-		gotProducer, gotLink, err := fx.links.open(strings.TrimPrefix(u, "/arendevy/go/"))
+		gotProducer, gotLink, err := fx.links.open(fx.binding, strings.TrimPrefix(u, "/arendevy/go/"))
 		require.NoError(t, err)
 		require.Equal(t, producer, gotProducer)
 		require.Equal(t, link, gotLink)
@@ -281,7 +364,7 @@ func FuzzRewriteRoundTrip(f *testing.F) {
 func BenchmarkRewrite(b *testing.B) {
 	fx := newFixture(b, nil, directory(b))
 	for b.Loop() {
-		if _, ok := fx.links.Rewrite("skv", caseLink); !ok {
+		if _, ok := fx.rewrite("skv", caseLink); !ok {
 			b.Fatal("refused")
 		}
 	}
@@ -298,7 +381,7 @@ func TestTokensDoNotTellTheLinksLength(t *testing.T) {
 	length := -1
 	for name, link := range links {
 		producer, _, _ := strings.Cut(name, " ")
-		u, ok := f.links.Rewrite(producer, link)
+		u, ok := f.rewrite(producer, link)
 		require.True(t, ok, name)
 		if length < 0 {
 			length = len(u)
@@ -316,8 +399,8 @@ func TestTokensDoNotTellTheLinksLength(t *testing.T) {
 	}
 
 	// Longer links fall in the next size, again one for all of them.
-	long, _ := f.links.Rewrite("skv", "https://etjanst.skatteverket.se/"+strings.Repeat("a", 300))
-	longer, _ := f.links.Rewrite("skv", "https://etjanst.skatteverket.se/"+strings.Repeat("a", 400))
+	long, _ := f.rewrite("skv", "https://etjanst.skatteverket.se/"+strings.Repeat("a", 300))
+	longer, _ := f.rewrite("skv", "https://etjanst.skatteverket.se/"+strings.Repeat("a", 400))
 	require.Greater(t, len(long), length)
 	require.Equal(t, len(long), len(longer))
 }
