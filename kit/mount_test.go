@@ -204,3 +204,52 @@ func keyPair(t *testing.T) (*rsa.PrivateKey, *x509.Certificate) {
 	require.NoError(t, err)
 	return key, cert
 }
+
+// loginAndLoad logs in through the development IdP in the site's browser
+// and returns the overview it lands on.
+func (s *mountedSite) loginAndLoad(t *testing.T) string {
+	t.Helper()
+	resp, chooser := s.do(t, http.MethodGet, "/arendevy/saml/login?return=%2Farendevy%2Fapi%2Foverview", nil, nil)
+	require.Equal(t, http.StatusOK, resp.StatusCode, chooser)
+	_, answer := s.submit(t, chooser)
+	resp, overview := s.submit(t, answer)
+	require.Equal(t, http.StatusOK, resp.StatusCode, overview)
+	require.Equal(t, "/arendevy/api/overview", resp.Request.URL.Path)
+	return overview
+}
+
+// follow gets a deep link in the site's browser without following the
+// redirect out to the producer.
+func (s *mountedSite) follow(t *testing.T, link string) *http.Response {
+	t.Helper()
+	c := *s.client
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := c.Get(s.srv.URL + link)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	return resp
+}
+
+// TestDeepLinksOpenOnlyInTheirSession: a link from the overview opens in
+// the session that loaded it and in no other, even the same user's.
+func TestDeepLinksOpenOnlyInTheirSession(t *testing.T) {
+	s, err := newMountedSite(t, "/arendevy", "/arendevy")
+	require.NoError(t, err)
+	var ov struct{ Cases []struct{ Link string } }
+	require.NoError(t, json.Unmarshal([]byte(s.loginAndLoad(t)), &ov))
+	link := ov.Cases[0].Link
+	require.True(t, strings.HasPrefix(link, "/arendevy/go/"), link)
+
+	resp := s.follow(t, link)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	require.Equal(t, "https://www.skatteverket.se/arende/1", resp.Header.Get("Location"))
+
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	other := *s
+	other.client = &http.Client{Transport: s.client.Transport, Jar: jar}
+	other.loginAndLoad(t)
+	resp = other.follow(t, link)
+	require.Equal(t, http.StatusBadRequest, resp.StatusCode, "another browser's session of the same user")
+	require.Empty(t, resp.Header.Get("Location"))
+}

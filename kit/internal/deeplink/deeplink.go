@@ -2,9 +2,10 @@
 // overview from becoming an open redirector. The page never gets a
 // producer's deep link: it gets {Mount}/go/{token}, where the token seals
 // (AES-256-GCM) the producer, the link and an expiry. Following it, the kit
-// opens the token, checks the link again against the producer's allow-list
-// and redirects there (only in the session whose overview held the token), through the producer's IdP-initiated SSO entry point
-// when it has one, so the user arrives logged in.
+// opens the token (only in the session whose overview held it), checks the
+// link again against the producer's allow-list and redirects there, through
+// the producer's IdP-initiated SSO entry point when it has one, so the user
+// arrives logged in.
 package deeplink
 
 import (
@@ -223,9 +224,8 @@ func (l *Links) open(binding []byte, token string) (producerID, link string, err
 
 // Handler serves GET {Mount}/go/{token}: it needs a logged-in subject and
 // the session's binding in the request context (session.Manager.Middleware),
-// and answers 303 to the
-// producer's e-service, 401 with a "log in first" page, or 400 with a page
-// saying the link cannot be opened.
+// and answers 303 to the producer's e-service, 401 with a "log in first"
+// page, or 400 with a page saying the link cannot be opened.
 func (l *Links) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+l.cfg.Mount+"/go/{token}", l.serveGo)
