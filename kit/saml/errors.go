@@ -48,6 +48,8 @@ var (
 	ErrUnsafeReturn      = errors.New("saml: return target is not a local path")
 	ErrLogin             = errors.New("saml: the session could not be started")
 	ErrLogout            = errors.New("saml: the session could not be ended")
+	ErrLogoutSubject     = errors.New("saml: LogoutRequest is not for this session")
+	ErrLogoutReplay      = errors.New("saml: LogoutRequest already used")
 )
 
 // StatusError is a non-success status from the IdP. It unwraps to

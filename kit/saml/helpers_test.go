@@ -143,6 +143,13 @@ func (f *fakeSink) Logout(http.ResponseWriter, *http.Request) (session.Data, err
 	return f.data, f.logoutErr
 }
 
+func (f *fakeSink) Current(*http.Request) (session.Data, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	// The tests' sessions are SAML sessions; no NameID is no session.
+	return f.data, f.data.SAML.NameID != ""
+}
+
 func (f *fakeSink) loginCount() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()

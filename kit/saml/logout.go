@@ -125,14 +125,13 @@ func (sp *SP) serveSLO(w http.ResponseWriter, r *http.Request) {
 }
 
 // answerLogoutRequest ends the session for an IdP-initiated logout and
-// answers the IdP with a signed LogoutResponse.
+// answers the IdP with a signed LogoutResponse. A request that fails
+// checkLogoutRequest ends nothing and gets the failure page, as every other
+// refused single logout message does.
 func (sp *SP) answerLogoutRequest(w http.ResponseWriter, r *http.Request, req *etree.Element, relay string) {
-	if v := req.SelectAttrValue("NotOnOrAfter", ""); v != "" {
-		t, err := time.Parse(time.RFC3339Nano, v)
-		if err != nil || !sp.cfg.Now().Before(t.Add(sp.cfg.ClockSkew)) {
-			sp.fail(w, r, "single logout", fmt.Errorf("%w: LogoutRequest", ErrExpired))
-			return
-		}
+	if err := sp.checkLogoutRequest(r, req, sp.cfg.Now()); err != nil {
+		sp.fail(w, r, "single logout", err)
+		return
 	}
 	status := crewjam.StatusSuccess
 	if _, err := sp.cfg.Sessions.Logout(w, r); err != nil {
@@ -160,6 +159,76 @@ func (sp *SP) answerLogoutRequest(w http.ResponseWriter, r *http.Request, req *e
 		return
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// checkLogoutRequest refuses a signed LogoutRequest that is not meant for
+// this browser's session now. A signature alone proves only that the IdP
+// wrote it once: without these checks a request for another user, an old
+// one, or one URL used again would end whatever session the browser has.
+//
+//   - IssueInstant within ClockSkew and RequestLifetime, as for a Response,
+//     and NotOnOrAfter (when present) not passed;
+//   - the NameID is the session's, and when the session has a SessionIndex
+//     it is among the request's SessionIndex values (SAML core 3.7.3.2);
+//   - the ID is claimed in the replay cache, last, so a refused request
+//     never burns an ID.
+func (sp *SP) checkLogoutRequest(r *http.Request, req *etree.Element, now time.Time) error {
+	if req.SelectAttrValue("Version", "") != "2.0" {
+		return fmt.Errorf("%w: LogoutRequest version", ErrMalformed)
+	}
+	id := req.SelectAttrValue("ID", "")
+	if id == "" {
+		return fmt.Errorf("%w: LogoutRequest ID", ErrMissingElement)
+	}
+	if err := sp.checkIssueInstant(req, now); err != nil {
+		return err
+	}
+	issued, _ := time.Parse(time.RFC3339Nano, req.SelectAttrValue("IssueInstant", ""))
+	if v := req.SelectAttrValue("NotOnOrAfter", ""); v != "" {
+		t, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil || !now.Before(t.Add(sp.cfg.ClockSkew)) {
+			return fmt.Errorf("%w: LogoutRequest", ErrExpired)
+		}
+	}
+	// An EncryptedID is not supported: the SP never asks for one.
+	nameID, err := only(req, nsAssertion, "NameID")
+	if err != nil {
+		return fmt.Errorf("%w: LogoutRequest NameID: %w", ErrMissingElement, err)
+	}
+	d, ok := sp.cfg.Sessions.Current(r)
+	info := d.SAML
+	if !ok || info.NameID == "" || info.IdP != sp.idp.entityID {
+		return fmt.Errorf("%w: no SAML session from this IdP", ErrLogoutSubject)
+	}
+	if strings.TrimSpace(nameID.Text()) != info.NameID {
+		return fmt.Errorf("%w: another NameID", ErrLogoutSubject)
+	}
+	if f := nameID.SelectAttrValue("Format", ""); f != "" && info.NameIDFormat != "" && f != info.NameIDFormat {
+		return fmt.Errorf("%w: another NameID format", ErrLogoutSubject)
+	}
+	if info.SessionIndex != "" {
+		// A request without SessionIndex would mean every session of the
+		// NameID (SAML core 3.7.1); the IdP knows which one it issued here,
+		// so it must name it.
+		found := false
+		for _, si := range children(req, nsProtocol, "SessionIndex") {
+			found = found || strings.TrimSpace(si.Text()) == info.SessionIndex
+		}
+		if !found {
+			return fmt.Errorf("%w: another SessionIndex", ErrLogoutSubject)
+		}
+	}
+	// checkIssueInstant accepts the request until then; remembering it as
+	// long is enough.
+	until := issued.Add(sp.cfg.RequestLifetime + sp.cfg.ClockSkew)
+	claimed, err := sp.cfg.Replay.Claim(r.Context(), replayKey("logout-request", sp.idp.entityID, id), until)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrReplayUnavailable, err)
+	}
+	if !claimed {
+		return ErrLogoutReplay
+	}
+	return nil
 }
 
 // redirectMessage is a verified HTTP-Redirect binding message.

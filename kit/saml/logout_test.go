@@ -243,13 +243,21 @@ func TestSingleLogoutResponse(t *testing.T) {
 	}
 }
 
+// idpLogoutRequest is the test IdP's LogoutRequest for samlSession.
+func idpLogoutRequest() crewjam.LogoutRequest {
+	return crewjam.LogoutRequest{
+		ID: "id-idp-logout-" + randomID(), Version: "2.0", IssueInstant: time.Now().UTC(), Destination: testSLO,
+		Issuer:       &crewjam.Issuer{Format: entityFormat, Value: idpEntityID},
+		NameID:       &crewjam.NameID{Value: "_nameid-1"},
+		SessionIndex: &crewjam.SessionIndex{Value: "_session-1"},
+	}
+}
+
 func TestIdPInitiatedSingleLogout(t *testing.T) {
 	e := newEnv(t)
-	lr := crewjam.LogoutRequest{
-		ID: "id-idp-logout", Version: "2.0", IssueInstant: time.Now().UTC(), Destination: testSLO,
-		Issuer: &crewjam.Issuer{Format: entityFormat, Value: idpEntityID},
-		NameID: &crewjam.NameID{Value: "_nameid-1"},
-	}
+	e.sink.data = samlSession
+	lr := idpLogoutRequest()
+	lr.ID = "id-idp-logout"
 	rec, err := e.get("/arendevy/saml/slo?" + idpSignedQuery(t, "SAMLRequest", deflateElement(t, lr.Element()), "state-1", dsig.RSASHA256SignatureMethod))
 	require.NoError(t, err)
 	require.Equal(t, 1, e.sink.logouts, "the session ends")
@@ -266,17 +274,82 @@ func TestIdPInitiatedSingleLogout(t *testing.T) {
 
 	t.Run("forged LogoutRequest ends nothing", func(t *testing.T) {
 		e := newEnv(t)
+		e.sink.data = samlSession
 		rec, err := e.get("/arendevy/saml/slo?" + signedQuery(t, evil, "SAMLRequest", deflateElement(t, lr.Element()), "", dsig.RSASHA256SignatureMethod))
 		e.requireRefused(rec, err, ErrSignature)
 		require.Zero(t, e.sink.logouts)
 	})
 	t.Run("expired LogoutRequest ends nothing", func(t *testing.T) {
 		e := newEnv(t)
+		e.sink.data = samlSession
 		old := lr
 		past := time.Now().Add(-time.Hour)
 		old.NotOnOrAfter = &past
 		rec, err := e.get("/arendevy/saml/slo?" + idpSignedQuery(t, "SAMLRequest", deflateElement(t, old.Element()), "", dsig.RSASHA256SignatureMethod))
 		e.requireRefused(rec, err, ErrExpired)
 		require.Zero(t, e.sink.logouts)
+	})
+}
+
+// TestIdPInitiatedSingleLogoutIsStrict: a signed LogoutRequest ends the
+// session only when it is for this session, fresh, and used once.
+func TestIdPInitiatedSingleLogoutIsStrict(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func(*crewjam.LogoutRequest)
+		data session.Data
+		want error
+	}{
+		{"another NameID", func(lr *crewjam.LogoutRequest) { lr.NameID.Value = "_nameid-2" }, samlSession, ErrLogoutSubject},
+		{"another SessionIndex", func(lr *crewjam.LogoutRequest) { lr.SessionIndex.Value = "_session-2" }, samlSession, ErrLogoutSubject},
+		{"no SessionIndex when the session has one", func(lr *crewjam.LogoutRequest) { lr.SessionIndex = nil }, samlSession, ErrLogoutSubject},
+		{"another NameID format", func(lr *crewjam.LogoutRequest) { lr.NameID.Format = string(crewjam.PersistentNameIDFormat) }, samlSession, ErrLogoutSubject},
+		{"session from another IdP", func(*crewjam.LogoutRequest) {}, session.Data{SAML: session.SAMLInfo{NameID: "_nameid-1", SessionIndex: "_session-1", IdP: "https://other.test/idp"}}, ErrLogoutSubject},
+		{"no session", func(*crewjam.LogoutRequest) {}, session.Data{}, ErrLogoutSubject},
+		{"issued two days ago", func(lr *crewjam.LogoutRequest) { lr.IssueInstant = time.Now().Add(-48 * time.Hour).UTC() }, samlSession, ErrExpired},
+		{"issued two days ago, NotOnOrAfter ahead", func(lr *crewjam.LogoutRequest) {
+			lr.IssueInstant = time.Now().Add(-48 * time.Hour).UTC()
+			later := time.Now().Add(time.Hour)
+			lr.NotOnOrAfter = &later
+		}, samlSession, ErrExpired},
+		{"issued in the future", func(lr *crewjam.LogoutRequest) { lr.IssueInstant = time.Now().Add(time.Hour).UTC() }, samlSession, ErrNotYetValid},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.sink.data = tc.data
+			lr := idpLogoutRequest()
+			tc.edit(&lr)
+			rec, err := e.get("/arendevy/saml/slo?" + idpSignedQuery(t, "SAMLRequest", deflateElement(t, lr.Element()), "", dsig.RSASHA256SignatureMethod))
+			e.requireRefused(rec, err, tc.want)
+			require.Zero(t, e.sink.logouts, "a refused LogoutRequest ends nothing")
+		})
+	}
+	t.Run("several SessionIndex values, ours among them", func(t *testing.T) {
+		e := newEnv(t)
+		e.sink.data = samlSession
+		lr := idpLogoutRequest()
+		el := lr.Element()
+		extra := el.CreateElement("samlp:SessionIndex")
+		extra.SetText("_session-0")
+		el.InsertChildAt(el.FindElement("./SessionIndex").Index(), extra)
+		rec, err := e.get("/arendevy/saml/slo?" + idpSignedQuery(t, "SAMLRequest", deflateElement(t, el), "", dsig.RSASHA256SignatureMethod))
+		require.NoError(t, err)
+		require.Equal(t, http.StatusSeeOther, rec.Code)
+		require.Equal(t, 1, e.sink.logouts)
+	})
+	t.Run("replayed ID", func(t *testing.T) {
+		e := newEnv(t)
+		e.sink.data = samlSession
+		lr := idpLogoutRequest()
+		q := idpSignedQuery(t, "SAMLRequest", deflateElement(t, lr.Element()), "", dsig.RSASHA256SignatureMethod)
+		rec, err := e.get("/arendevy/saml/slo?" + q)
+		require.NoError(t, err)
+		require.Equal(t, http.StatusSeeOther, rec.Code)
+		require.Equal(t, 1, e.sink.logouts)
+		// The same URL again, for the next user of the browser (or another
+		// user with the same NameID): refused, nothing ended.
+		rec, err = e.get("/arendevy/saml/slo?" + q)
+		e.requireRefused(rec, err, ErrLogoutReplay)
+		require.Equal(t, 1, e.sink.logouts)
 	})
 }

@@ -71,6 +71,10 @@ const (
 type LoginSink interface {
 	Login(w http.ResponseWriter, r *http.Request, s identity.Subject, info session.SAMLInfo) error
 	Logout(w http.ResponseWriter, r *http.Request) (session.Data, error)
+	// Current returns the request's session without changing it: an
+	// IdP-initiated LogoutRequest must be checked against it before
+	// anything is ended.
+	Current(r *http.Request) (session.Data, bool)
 }
 
 var _ LoginSink = (*session.Manager)(nil)
