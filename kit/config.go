@@ -69,7 +69,8 @@ type Config struct {
 	// and this Mount: its metadata needs the mount before the kit exists).
 	SSO *saml.SP
 	// Security configures the security headers and CSRF check; CSRFToken is
-	// taken from Sessions, and a nil Exempt exempts the kit's SAML ACS.
+	// taken from Sessions, and a nil Exempt exempts the kit's SAML ACS and
+	// SLO endpoint (the IdP posts to both cross-site).
 	Security websec.Config
 	// LinkKey seals deep links (32 bytes); nil: a random key per process.
 	// Several instances behind a load balancer share one.

@@ -79,7 +79,11 @@ func (k *Kit) secure() error {
 	sec := k.cfg.Security
 	sec.CSRFToken = k.cfg.Sessions.CSRFToken
 	if sec.Exempt == nil {
-		sec.Exempt = []string{k.cfg.Mount + "/saml/acs"}
+		// The IdP posts to both cross-site, without our CSRF token: the ACS
+		// is protected by the request tracking and the signatures, the SLO
+		// endpoint (HTTP-POST binding) by the signature, the session match
+		// and the replay cache.
+		sec.Exempt = []string{k.cfg.Mount + "/saml/acs", k.cfg.Mount + "/saml/slo"}
 	}
 	if sec.Logger == nil {
 		sec.Logger = k.cfg.Logger

@@ -353,3 +353,102 @@ func TestIdPInitiatedSingleLogoutIsStrict(t *testing.T) {
 		require.Equal(t, 1, e.sink.logouts)
 	})
 }
+
+// postSLO sends an HTTP-POST binding message to the SLO endpoint.
+func (e *env) postSLO(param string, el *etree.Element, relay string) (*httptest.ResponseRecorder, error) {
+	e.t.Helper()
+	doc := etree.NewDocument()
+	doc.SetRoot(el)
+	b, err := doc.WriteToBytes()
+	require.NoError(e.t, err)
+	form := url.Values{param: {base64.StdEncoding.EncodeToString(b)}}
+	if relay != "" {
+		form.Set("RelayState", relay)
+	}
+	req := httptest.NewRequest(http.MethodPost, testSLO, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	n := e.log.count()
+	rec := httptest.NewRecorder()
+	e.h.ServeHTTP(rec, req)
+	return rec, e.log.errorSince(n)
+}
+
+func TestIdPInitiatedSingleLogoutPost(t *testing.T) {
+	testKeys(t)
+	t.Run("signed LogoutRequest ends the session", func(t *testing.T) {
+		e := newEnv(t)
+		e.sink.data = samlSession
+		lr := idpLogoutRequest()
+		rec, err := e.postSLO("SAMLRequest", sign(t, lr.Element(), idpKeys, dsig.RSASHA256SignatureMethod), "state-1")
+		require.NoError(t, err)
+		require.Equal(t, 1, e.sink.logouts, "the session ends")
+		require.Equal(t, http.StatusSeeOther, rec.Code)
+		loc := rec.Header().Get("Location")
+		require.True(t, strings.HasPrefix(loc, idpSLO+"?"), loc)
+		msg, relay := verifySPQuery(t, loc, "SAMLResponse")
+		require.Equal(t, "state-1", relay)
+		var resp crewjam.LogoutResponse
+		require.NoError(t, xml.Unmarshal(msg, &resp))
+		require.Equal(t, lr.ID, resp.InResponseTo)
+		require.Equal(t, crewjam.StatusSuccess, resp.Status.StatusCode.Value)
+	})
+	t.Run("signed LogoutResponse finishes our logout", func(t *testing.T) {
+		e := newEnv(t)
+		rec, err := e.postSLO("SAMLResponse", sign(t, logoutResponse(testSLO, idpEntityID), idpKeys, dsig.RSASHA256SignatureMethod), "/hej-da")
+		require.NoError(t, err)
+		require.Equal(t, http.StatusSeeOther, rec.Code)
+		require.Equal(t, "/hej-da", rec.Header().Get("Location"))
+		require.Zero(t, e.sink.logouts)
+	})
+	for _, tc := range []struct {
+		name string
+		el   func(t *testing.T) *etree.Element
+		want error
+	}{
+		{"unsigned", func(t *testing.T) *etree.Element { lr := idpLogoutRequest(); return lr.Element() }, ErrUnsigned},
+		{"signed by a key not in the metadata", func(t *testing.T) *etree.Element {
+			lr := idpLogoutRequest()
+			return sign(t, lr.Element(), evil, dsig.RSASHA256SignatureMethod)
+		}, ErrSignature},
+		{"NameID changed after signing", func(t *testing.T) *etree.Element {
+			other := idpLogoutRequest()
+			other.NameID.Value = "_nameid-2"
+			el := sign(t, other.Element(), idpKeys, dsig.RSASHA256SignatureMethod)
+			el.FindElement("./NameID").SetText("_nameid-1")
+			return el
+		}, ErrSignature},
+		{"SHA-1 signature", func(t *testing.T) *etree.Element {
+			lr := idpLogoutRequest()
+			return sign(t, lr.Element(), idpKeys, dsig.RSASHA1SignatureMethod)
+		}, ErrWeakAlgorithm},
+		{"signed, for another NameID", func(t *testing.T) *etree.Element {
+			lr := idpLogoutRequest()
+			lr.NameID.Value = "_nameid-2"
+			return sign(t, lr.Element(), idpKeys, dsig.RSASHA256SignatureMethod)
+		}, ErrLogoutSubject},
+		{"signed, issued two days ago", func(t *testing.T) *etree.Element {
+			lr := idpLogoutRequest()
+			lr.IssueInstant = time.Now().Add(-48 * time.Hour).UTC()
+			return sign(t, lr.Element(), idpKeys, dsig.RSASHA256SignatureMethod)
+		}, ErrExpired},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.sink.data = samlSession
+			rec, err := e.postSLO("SAMLRequest", tc.el(t), "")
+			e.requireRefused(rec, err, tc.want)
+			require.Zero(t, e.sink.logouts, "a refused LogoutRequest ends nothing")
+		})
+	}
+	t.Run("replayed over the other binding", func(t *testing.T) {
+		e := newEnv(t)
+		e.sink.data = samlSession
+		lr := idpLogoutRequest()
+		rec, err := e.get("/arendevy/saml/slo?" + idpSignedQuery(t, "SAMLRequest", deflateElement(t, lr.Element()), "", dsig.RSASHA256SignatureMethod))
+		require.NoError(t, err)
+		require.Equal(t, http.StatusSeeOther, rec.Code)
+		rec, err = e.postSLO("SAMLRequest", sign(t, lr.Element(), idpKeys, dsig.RSASHA256SignatureMethod), "")
+		e.requireRefused(rec, err, ErrLogoutReplay)
+		require.Equal(t, 1, e.sink.logouts)
+	})
+}

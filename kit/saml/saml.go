@@ -307,10 +307,12 @@ func New(cfg Config) (*SP, error) {
 //	POST /saml/acs              the assertion consumer service (HTTP-POST binding)
 //	POST /saml/logout           form field "return"; ends the session, and at the IdP when it has single logout
 //	GET  /saml/slo              the IdP's LogoutResponse or LogoutRequest (HTTP-Redirect binding)
+//	POST /saml/slo              the same, HTTP-POST binding (signed in the XML)
 //
 // /saml/logout changes state and belongs behind the kit's CSRF check; the
 // ACS cannot carry a CSRF token (the IdP posts it) and is protected by the
-// request tracking instead.
+// request tracking instead; nor can a POST to /saml/slo, which the IdP's
+// signature, the session match and the replay cache protect.
 func (sp *SP) Handler() http.Handler {
 	mux := http.NewServeMux()
 	m := sp.cfg.Mount
@@ -319,6 +321,7 @@ func (sp *SP) Handler() http.Handler {
 	mux.HandleFunc("POST "+m+"/saml/acs", sp.serveACS)
 	mux.HandleFunc("POST "+m+"/saml/logout", sp.serveLogout)
 	mux.HandleFunc("GET "+m+"/saml/slo", sp.serveSLO)
+	mux.HandleFunc("POST "+m+"/saml/slo", sp.serveSLOPost)
 	return mux
 }
 

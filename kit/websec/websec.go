@@ -37,7 +37,7 @@ type Config struct {
 	// check because another mechanism protects them, such as the SAML
 	// assertion consumer service, which the IdP posts to cross-site and
 	// which InResponseTo and the signature protect. The kit exempts its
-	// own ACS when it is nil.
+	// own ACS and SLO endpoint when it is nil.
 	Exempt []string
 	// FormAction are origins besides 'self' that forms may post to (and
 	// redirect to after a post): the IdP's SSO and SLO endpoints, e.g.
