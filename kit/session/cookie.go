@@ -98,6 +98,8 @@ func (c *cookieStore) options(name string) *sessions.Options {
 	switch name {
 	case ACSCookieName:
 		return &sessions.Options{Path: c.m.acsPath(), HttpOnly: true, Secure: true, SameSite: http.SameSiteNoneMode}
+	case SLOCookieName:
+		return &sessions.Options{Path: c.m.sloPath(), HttpOnly: true, Secure: true, SameSite: http.SameSiteNoneMode}
 	case DevCookieName:
 		return &sessions.Options{Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode}
 	default:
@@ -114,5 +116,8 @@ func (c *cookieStore) setCookies(w http.ResponseWriter, name, value string, opts
 		acs := c.options(ACSCookieName)
 		acs.MaxAge = opts.MaxAge
 		http.SetCookie(w, sessions.NewCookie(ACSCookieName, value, acs))
+		slo := c.options(SLOCookieName)
+		slo.MaxAge = opts.MaxAge
+		http.SetCookie(w, sessions.NewCookie(SLOCookieName, value, slo))
 	}
 }

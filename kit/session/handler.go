@@ -60,6 +60,14 @@ func (m *Manager) acsPath() string {
 	return ""
 }
 
+// sloPath is where the kit serves SAML single logout; "" before Handler.
+func (m *Manager) sloPath() string {
+	if mount := m.mount.Load(); mount != nil {
+		return *mount + "/saml/slo"
+	}
+	return ""
+}
+
 // Principals lists the user and everyone they may act for, marking whose
 // cases are shown now. For server-rendered pages; the element uses
 // GET {mount}/api/principals.

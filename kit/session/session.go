@@ -42,9 +42,14 @@ import (
 // service and with SameSite=None: the IdP's response arrives as a cross-site
 // POST, which never carries a SameSite=Lax cookie, and without the session
 // Login could not see the portal binding that step-up must enforce.
+//
+// SLOCookieName is its twin for the SAML single logout endpoint, for the
+// same reason: an IdP's LogoutRequest over the HTTP-POST binding is a
+// cross-site POST, and without the session it could only be refused.
 const (
 	CookieName    = "__Host-arendevy"
 	ACSCookieName = "__Secure-arendevy-acs"
+	SLOCookieName = "__Secure-arendevy-slo"
 	DevCookieName = "arendevy" // plain-http loopback development only
 )
 
@@ -242,7 +247,7 @@ func (m *Manager) BindPortalLogin(w http.ResponseWriter, r *http.Request, number
 // Current returns the request's session if it exists and has not timed
 // out, whatever its level of assurance.
 func (m *Manager) Current(r *http.Request) (Data, bool) {
-	gs, err := m.load(r)
+	gs, err := m.loadAtSLO(r)
 	if err != nil {
 		m.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "session store unavailable", slog.String("error", err.Error()))
 		return Data{}, false
@@ -266,7 +271,7 @@ func (m *Manager) CSRFToken(r *http.Request) string {
 // returns what the session held (for SAML single logout). Without a
 // session it returns zero Data and no error: logging out twice is fine.
 func (m *Manager) Logout(w http.ResponseWriter, r *http.Request) (Data, error) {
-	gs, err := m.load(r)
+	gs, err := m.loadAtSLO(r)
 	if err != nil {
 		return Data{}, err
 	}
@@ -395,6 +400,21 @@ func (m *Manager) load(r *http.Request) (*sessions.Session, error) {
 		return nil, fmt.Errorf("session: load: %w", err)
 	}
 	return gs, nil
+}
+
+// loadAtSLO loads the request's session; at the SLO endpoint, when the
+// request brought no session cookie (the IdP's cross-site POST), from the
+// SLO twin.
+func (m *Manager) loadAtSLO(r *http.Request) (*sessions.Session, error) {
+	gs, err := m.load(r)
+	if err != nil || !gs.IsNew || m.cookieName(r) != CookieName || r.URL.Path != m.sloPath() || m.sloPath() == "" {
+		return gs, err
+	}
+	twin, err := m.cookies.Get(r, SLOCookieName)
+	if err != nil {
+		return nil, fmt.Errorf("session: load: %w", err)
+	}
+	return twin, nil
 }
 
 // valid returns the session's data when it has not timed out.

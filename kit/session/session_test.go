@@ -104,6 +104,19 @@ func newApp(t *testing.T, store Store, c *clock, tweak func(*Config)) *app {
 		}
 		_ = json.NewEncoder(w).Encode(d.SAML)
 	})
+	// The SAML SP's SLO endpoint: reads the session, then ends it.
+	mux.HandleFunc("POST /arendevy/saml/slo", func(w http.ResponseWriter, r *http.Request) {
+		cur, ok := m.Current(r)
+		if !ok {
+			http.Error(w, "no session", http.StatusForbidden)
+			return
+		}
+		if _, err := m.Logout(w, r); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		_ = json.NewEncoder(w).Encode(cur.SAML)
+	})
 	mux.HandleFunc("GET /arendevy/api/overview", func(w http.ResponseWriter, r *http.Request) {
 		s, ok := identity.FromContext(r.Context())
 		if !ok {
@@ -123,7 +136,7 @@ func newApp(t *testing.T, store Store, c *clock, tweak func(*Config)) *app {
 	mux.Handle("/arendevy/api/csrf", routes)
 	guard, err := websec.New(websec.Config{
 		CSRFToken: m.CSRFToken,
-		Exempt:    []string{"/arendevy/saml/acs", "/portal/login"},
+		Exempt:    []string{"/arendevy/saml/acs", "/arendevy/saml/slo", "/portal/login"},
 	})
 	require.NoError(t, err)
 	a.handler = guard.Handler(m.Middleware(mux))
@@ -254,7 +267,7 @@ func TestSessions(t *testing.T) {
 			for _, c := range res.Cookies() {
 				cookies[c.Name] = c
 			}
-			require.Len(t, cookies, 2)
+			require.Len(t, cookies, 3)
 			c := cookies[CookieName]
 			require.NotNil(t, c)
 			require.True(t, c.Secure)
@@ -273,6 +286,14 @@ func TestSessions(t *testing.T) {
 			require.True(t, acs.Secure)
 			require.True(t, acs.HttpOnly)
 			require.Equal(t, c.MaxAge, acs.MaxAge)
+			slo := cookies[SLOCookieName]
+			require.NotNil(t, slo, "the twin an IdP's cross-site LogoutRequest (HTTP-POST) carries")
+			require.Equal(t, c.Value, slo.Value)
+			require.Equal(t, "/arendevy/saml/slo", slo.Path)
+			require.Equal(t, http.SameSiteNoneMode, slo.SameSite)
+			require.True(t, slo.Secure)
+			require.True(t, slo.HttpOnly)
+			require.Equal(t, c.MaxAge, slo.MaxAge)
 			require.Equal(t, http.StatusOK, b.overview())
 		}},
 		{"session fixation: the cookie set before login is not the one after", func(t *testing.T, a *app) {
@@ -320,6 +341,28 @@ func TestSessions(t *testing.T) {
 			b.logout()
 			require.Empty(t, b.binding(), "none after logout")
 		}},
+		{"an IdP's cross-site POST to the SLO endpoint sees and ends the session (the SLO twin)", func(t *testing.T, a *app) {
+			b := a.browser(t)
+			b.acs(eleg(agnes, LoA3))
+			require.Equal(t, http.StatusOK, b.overview())
+			res := b.send(http.MethodPost, "/arendevy/saml/slo", url.Values{}, nil, true)
+			require.Equal(t, http.StatusOK, res.StatusCode)
+			var info SAMLInfo
+			require.NoError(t, json.NewDecoder(res.Body).Decode(&info))
+			require.Equal(t, "nid", info.NameID)
+			require.Empty(t, b.cookie(SLOCookieName), "the twin is expired")
+			require.Equal(t, http.StatusUnauthorized, b.overview(), "the session is gone on the server")
+		}},
+		{"the SLO twin is no session anywhere else", func(t *testing.T, a *app) {
+			b := a.browser(t)
+			b.acs(eleg(agnes, LoA3))
+			twin := b.cookie(SLOCookieName)
+			require.NotEmpty(t, twin)
+			other := a.browser(t)
+			other.plant(SLOCookieName, twin)
+			require.Equal(t, http.StatusUnauthorized, other.overview())
+			require.Equal(t, http.StatusOK, b.overview())
+		}},
 		{"the cookie replayed after logout gets 401", func(t *testing.T, a *app) {
 			b := a.browser(t)
 			b.acs(eleg(agnes, LoA3))
@@ -330,7 +373,8 @@ func TestSessions(t *testing.T) {
 			require.NoError(t, json.NewDecoder(res.Body).Decode(&info))
 			require.Equal(t, "idx", info.SessionIndex, "logout returns what single logout needs")
 			require.Empty(t, b.cookie(CookieName), "the cookie is expired")
-			require.Empty(t, b.cookie(ACSCookieName), "and its twin")
+			require.Empty(t, b.cookie(ACSCookieName), "and its twins")
+			require.Empty(t, b.cookie(SLOCookieName))
 
 			replay := a.browser(t)
 			replay.plant(CookieName, stolen)
