@@ -70,9 +70,11 @@ func TestMetadata(t *testing.T) {
 	require.Equal(t, crewjam.HTTPPostBinding, acs[0].SelectAttrValue("Binding", ""))
 	require.Equal(t, testACS, acs[0].SelectAttrValue("Location", ""))
 	slo := sp.SelectElements("SingleLogoutService")
-	require.Len(t, slo, 1)
+	require.Len(t, slo, 2)
 	require.Equal(t, crewjam.HTTPRedirectBinding, slo[0].SelectAttrValue("Binding", ""))
 	require.Equal(t, testSLO, slo[0].SelectAttrValue("Location", ""))
+	require.Equal(t, crewjam.HTTPPostBinding, slo[1].SelectAttrValue("Binding", ""))
+	require.Equal(t, testSLO, slo[1].SelectAttrValue("Location", ""))
 
 	var ed crewjam.EntityDescriptor
 	require.NoError(t, xml.Unmarshal(rec.Body.Bytes(), &ed), "crewjam-based IdPs can read it")

@@ -276,7 +276,8 @@ func New(cfg Config) (*SP, error) {
 		AuthnNameIDFormat: crewjam.TransientNameIDFormat,
 		ForceAuthn:        &forceAuthn,
 		SignatureMethod:   dsig.RSASHA256SignatureMethod, // crewjam would default to SHA-1
-		LogoutBindings:    []string{crewjam.HTTPRedirectBinding},
+		// Both bindings the SLO endpoint answers; we send over Redirect.
+		LogoutBindings: []string{crewjam.HTTPRedirectBinding, crewjam.HTTPPostBinding},
 	}
 	if sp.signer, err = dsig.NewSigningContext(cfg.Key, [][]byte{cfg.Certificate.Raw}); err != nil {
 		return nil, fmt.Errorf("saml: signing context: %w", err)
