@@ -104,19 +104,18 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 	}
 	a.personas = src.personas
 
-	var rdb *redis.Client
+	var rdb redis.UniversalClient
 	if cfg.Session.Store == config.StoreRedis {
-		opts, err := redis.ParseURL(cfg.Session.RedisURL)
-		if err != nil {
-			return fail(fmt.Errorf("session.redis_url: %w", err))
+		var err error
+		if rdb, err = redisClient(cfg.Session); err != nil {
+			return fail(err)
 		}
-		rdb = redis.NewClient(opts)
 		a.closers = append(a.closers, func() { _ = rdb.Close() })
 		pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		err = rdb.Ping(pingCtx).Err()
 		cancel()
 		if err != nil {
-			return fail(fmt.Errorf("session.redis_url: Redis does not answer: %w", err))
+			return fail(fmt.Errorf("session: Redis does not answer: %w", err))
 		}
 	}
 
@@ -188,9 +187,9 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 			w.Header().Set("Cache-Control", "no-store")
 			_, _ = io.WriteString(w, "ok\n")
 		}),
-		"GET /readyz": http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		"GET /readyz": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Cache-Control", "no-store")
-			if !a.ready.Load() {
+			if !a.ready.Load() || !redisAnswers(r.Context(), rdb) {
 				http.Error(w, "not ready", http.StatusServiceUnavailable)
 				return
 			}
@@ -228,6 +227,35 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 	}
 	a.handler = p.Handler()
 	return a, nil
+}
+
+// redisClient is the configured Redis: one server by URL, or the primary
+// that the Sentinels name (go-redis's failover client asks them again
+// whenever the primary changes).
+func redisClient(s config.Session) (redis.UniversalClient, error) {
+	if len(s.RedisSentinels) > 0 {
+		return redis.NewFailoverClient(&redis.FailoverOptions{
+			MasterName: s.RedisMaster, SentinelAddrs: s.RedisSentinels,
+			DialTimeout: time.Second, ReadTimeout: time.Second, WriteTimeout: time.Second,
+		}), nil
+	}
+	opts, err := redis.ParseURL(s.RedisURL)
+	if err != nil {
+		return nil, fmt.Errorf("session.redis_url: %w", err)
+	}
+	return redis.NewClient(opts), nil
+}
+
+// redisAnswers reports whether the session store can be reached, so that a
+// balancer stops sending users to an instance that cannot check logins;
+// true without Redis.
+func redisAnswers(ctx context.Context, rdb redis.UniversalClient) bool {
+	if rdb == nil {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	return rdb.Ping(ctx).Err() == nil
 }
 
 // pageRoute names a portal page's route for logs and metrics, or "" for the

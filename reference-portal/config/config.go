@@ -95,8 +95,14 @@ const (
 // Session is where logins are kept and for how long.
 type Session struct {
 	// Store is StoreMemory (one instance) or StoreRedis (several).
-	Store    string `toml:"store"`
-	RedisURL string `toml:"redis_url"`
+	Store string `toml:"store"`
+	// RedisURL is one Redis server (redis://host:6379/0); or, instead,
+	// RedisSentinels (host:port of each Sentinel) and RedisMaster (the name
+	// the Sentinels monitor) find the primary through Sentinel, and follow
+	// it when Sentinel fails it over.
+	RedisURL       string   `toml:"redis_url"`
+	RedisSentinels []string `toml:"redis_sentinels"`
+	RedisMaster    string   `toml:"redis_master"`
 	// Idle ends a session unused this long; Absolute ends every session this
 	// long after login.
 	Idle     time.Duration `toml:"idle"`

@@ -289,6 +289,10 @@ sp_key_file = "sp.key"
 		{"entity id not a uri", "[saml]\nentity_id = \"my sp\"", "saml.entity_id", "absolute URI"},
 		{"clock skew", "[saml]\nclock_skew = \"1h\"", "saml.clock_skew", "10m"},
 		{"unknown session store", "[session]\nstore = \"file\"", "session.store", `"memory" or "redis"`},
+		{"sentinels without master", "[session]\nstore = \"redis\"\nredis_sentinels = [\"127.0.0.1:26379\"]", "session.redis_master", "required with redis_sentinels"},
+		{"master without sentinels", "[session]\nstore = \"redis\"\nredis_master = \"arendevy\"", "session.redis_sentinels", "required with redis_master"},
+		{"sentinel not host:port", "[session]\nstore = \"redis\"\nredis_master = \"a\"\nredis_sentinels = [\"127.0.0.1:26379\", \"sentinel\", \"h:0\"]", "session.redis_sentinels[1]", "host:port"},
+		{"url and sentinels", "[session]\nstore = \"redis\"\nredis_url = \"redis://127.0.0.1:6379/0\"\nredis_master = \"a\"\nredis_sentinels = [\"127.0.0.1:26379\"]", "session.redis_url", "not both"},
 		{"idle over absolute", "[session]\nidle = \"9h\"", "session.idle", "longer than session.absolute"},
 		{"short session key", "[session]\nkey_file = \"not-a-cert.pem\"", "session.key_file", "shorter than 32 bytes"},
 		{"session key missing", "[session]\nkey_file = \"nope.key\"", "session.key_file", "no such file"},
@@ -333,6 +337,16 @@ sp_key_file = "sp.key"
 			require.Contains(t, got[tt.field], tt.says)
 		})
 	}
+}
+
+// TestRedisBehindSentinel: Sentinels and the primary's name are enough,
+// from the file or from the environment.
+func TestRedisBehindSentinel(t *testing.T) {
+	path := write(t, "[session]\nstore = \"redis\"\nredis_master = \"arendevy\"\nredis_sentinels = [\"127.0.0.1:26379\", \"[::1]:26380\"]")
+	c, err := Load(path, envOf(nil))
+	require.NoError(t, err)
+	require.Equal(t, []string{"127.0.0.1:26379", "[::1]:26380"}, c.Session.RedisSentinels)
+	require.Equal(t, "arendevy", c.Session.RedisMaster)
 }
 
 func TestEnvironmentOverridesTheFile(t *testing.T) {

@@ -304,22 +304,53 @@ func serviceURL(raw string, loopbackHTTP bool) string {
 	return "must be https"
 }
 
+// redis checks the one way to reach Redis: a URL, or Sentinels and the
+// name of the primary they monitor.
+func (k *checker) redis(s *Session) {
+	sentinel := len(s.RedisSentinels) > 0 || s.RedisMaster != ""
+	switch {
+	case s.RedisURL != "" && sentinel:
+		k.add("session.redis_url", "set either redis_url or redis_sentinels with redis_master, not both")
+		return
+	case sentinel:
+		if len(s.RedisSentinels) == 0 {
+			k.add("session.redis_sentinels", "required with redis_master: the host:port of each Sentinel")
+		}
+		for i, a := range s.RedisSentinels {
+			if host, port, err := net.SplitHostPort(a); err != nil || host == "" || !validPort(port) {
+				k.add(fmt.Sprintf("session.redis_sentinels[%d]", i), "must be host:port")
+			}
+		}
+		if strings.TrimSpace(s.RedisMaster) == "" {
+			k.add("session.redis_master", "required with redis_sentinels: the name the Sentinels monitor")
+		}
+		return
+	case s.RedisURL == "":
+		k.add("session.redis_url", "required with store = \"redis\" (or redis_sentinels with redis_master)")
+		return
+	}
+	if _, err := redis.ParseURL(s.RedisURL); err != nil {
+		// url.Error repeats the URL, which may hold a password.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			k.add("session.redis_url", "not a URL")
+		} else {
+			k.add("session.redis_url", "%v (use redis://host:6379/0 or rediss://…)", err)
+		}
+	}
+}
+
+func validPort(p string) bool {
+	n, err := strconv.Atoi(p)
+	return err == nil && n > 0 && n < 65536
+}
+
 func (k *checker) session() {
 	s := &k.c.Session
 	switch s.Store {
 	case StoreMemory:
 	case StoreRedis:
-		if s.RedisURL == "" {
-			k.add("session.redis_url", "required with store = \"redis\"")
-		} else if _, err := redis.ParseURL(s.RedisURL); err != nil {
-			// url.Error repeats the URL, which may hold a password.
-			var ue *url.Error
-			if errors.As(err, &ue) {
-				k.add("session.redis_url", "not a URL")
-			} else {
-				k.add("session.redis_url", "%v (use redis://host:6379/0 or rediss://…)", err)
-			}
-		}
+		k.redis(s)
 	default:
 		k.add("session.store", "must be %q or %q", StoreMemory, StoreRedis)
 	}
