@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/arendevy/arendevy/kit/identity"
+	"github.com/arendevy/arendevy/kit/internal/errorpage"
 	"github.com/arendevy/arendevy/kit/localpath"
 	"github.com/arendevy/arendevy/kit/websec"
 )
@@ -204,9 +205,25 @@ func (m *Manager) mandatesFailed(w http.ResponseWriter, r *http.Request, err err
 	websec.NewProblem(r, m.messages, http.StatusServiceUnavailable, "mandatesUnavailable").Write(w)
 }
 
+// retryAfter is what a client is told to wait while the session store is
+// down: Redis failing over or restarting is back within seconds.
+const retryAfter = "5"
+
+// storeFailed answers while the session store cannot be reached: 503, a
+// page that says so to a person's browser and a problem to the API. Never
+// 401 or a login: the session may well be there once the store answers,
+// and a person must not be told their login is gone when it is not.
 func (m *Manager) storeFailed(w http.ResponseWriter, r *http.Request, err error) {
 	m.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "session store unavailable", slog.String("error", err.Error()))
-	websec.NewProblem(r, m.messages, http.StatusServiceUnavailable, "sessionUnavailable").Write(w)
+	w.Header().Set("Retry-After", retryAfter)
+	if !wantsPage(r) {
+		websec.NewProblem(r, m.messages, http.StatusServiceUnavailable, "sessionUnavailable").Write(w)
+		return
+	}
+	loc := m.messages.Localizer(r.Header.Get("Accept-Language"))
+	errorpage.Write(w, http.StatusServiceUnavailable, errorpage.Page{
+		Lang: loc.Lang(), Title: loc.Text("unavailable.title"), Text: loc.Text("unavailable.text"),
+	})
 }
 
 func (m *Manager) loginRequired(w http.ResponseWriter, r *http.Request) {
@@ -216,6 +233,15 @@ func (m *Manager) loginRequired(w http.ResponseWriter, r *http.Request) {
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// wantsPage: a browser navigating or posting a form (text/html first among
+// what it accepts) reads a page; the element's fetches and other clients
+// get problem JSON.
+func wantsPage(r *http.Request) bool {
+	first, _, _ := strings.Cut(r.Header.Get("Accept"), ",")
+	mt, _, err := mime.ParseMediaType(strings.TrimSpace(first))
+	return err == nil && mt == "text/html"
 }
 
 // wantsJSON: the element posts with fetch and asks for JSON; a plain HTML

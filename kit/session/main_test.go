@@ -38,10 +38,7 @@ func TestMain(m *testing.M) {
 }
 
 func startRedis() error {
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		return fmt.Errorf("redis-server is needed for the Redis store tests (make test-deps installs it): %w", err)
-	}
+	var err error
 	if testRedis.dir, err = os.MkdirTemp("", "arendevy-redis-"); err != nil {
 		return err
 	}
@@ -53,20 +50,34 @@ func startRedis() error {
 		}
 		port := l.Addr().(*net.TCPAddr).Port
 		_ = l.Close()
-		cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-			"--save", "", "--appendonly", "no", "--dir", testRedis.dir)
-		if err := cmd.Start(); err != nil {
-			return err
-		}
-		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-		if waitForRedis(addr) == nil {
+		cmd, addr, err := redisServerOn(testRedis.dir, port)
+		if err == nil {
 			testRedis.addr, testRedis.cmd = addr, cmd
 			return nil
 		}
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
 	}
 	return fmt.Errorf("redis-server did not come up on loopback")
+}
+
+// redisServerOn starts a redis-server without persistence on the loopback
+// port and waits until it answers.
+func redisServerOn(dir string, port int) (*exec.Cmd, string, error) {
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		return nil, "", fmt.Errorf("redis-server is needed for the Redis store tests (make test-deps installs it): %w", err)
+	}
+	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--dir", dir)
+	if err := cmd.Start(); err != nil {
+		return nil, "", err
+	}
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	if err := waitForRedis(addr); err != nil {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return nil, "", err
+	}
+	return cmd, addr, nil
 }
 
 func waitForRedis(addr string) error {

@@ -27,6 +27,7 @@ import (
 	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/i18n"
 	"github.com/arendevy/arendevy/kit/identity"
+	"github.com/arendevy/arendevy/kit/internal/errorpage"
 	"github.com/arendevy/arendevy/kit/producers"
 	"github.com/arendevy/arendevy/kit/session"
 )
@@ -237,9 +238,9 @@ func (l *Links) serveGo(w http.ResponseWriter, r *http.Request) {
 	if _, ok := identity.FromContext(r.Context()); !ok {
 		p := l.page(r, pageLogin)
 		if l.cfg.LoginURL != nil {
-			p.Login = l.cfg.LoginURL(r.URL.EscapedPath())
+			p.Link = l.cfg.LoginURL(r.URL.EscapedPath())
 		}
-		render(w, http.StatusUnauthorized, p)
+		errorpage.Write(w, http.StatusUnauthorized, p)
 		return
 	}
 	producerID, link, err := "", "", ErrNoSession
@@ -252,14 +253,14 @@ func (l *Links) serveGo(w http.ResponseWriter, r *http.Request) {
 		if errors.Is(err, ErrExpired) {
 			which = pageExpired
 		}
-		render(w, http.StatusBadRequest, l.page(r, which))
+		errorpage.Write(w, http.StatusBadRequest, l.page(r, which))
 		return
 	}
 	dest, reason := l.destination(producerID, link)
 	if reason != "" {
 		l.cfg.Logger.LogAttrs(r.Context(), slog.LevelWarn, "deep link refused",
 			slog.String("reason", reason), slog.String("producer", producerID))
-		render(w, http.StatusBadRequest, l.page(r, pageInvalid))
+		errorpage.Write(w, http.StatusBadRequest, l.page(r, pageInvalid))
 		return
 	}
 	http.Redirect(w, r, dest, http.StatusSeeOther)
