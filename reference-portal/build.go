@@ -422,15 +422,8 @@ func identityProvider(ctx context.Context, cfg config.Config, personas []memory.
 		if err != nil {
 			return nil, nil, err
 		}
-		var ps []devidp.Persona
-		for _, p := range personas {
-			if p.Party.Kind == identity.Organisationsnummer {
-				continue // an organisation does not log in; its signatory does
-			}
-			given, sur, _ := strings.Cut(p.Party.Name, " ")
-			ps = append(ps, devidp.Persona{Number: p.Party.Number, GivenName: given, Surname: sur, DisplayName: p.Party.Name})
-		}
-		idp, err := devidp.New(devidp.Config{BaseURL: cfg.PublicURL + "/devidp", Key: key, Certificate: cert, Personas: ps, Logger: logger})
+		idp, err := devidp.New(devidp.Config{BaseURL: cfg.PublicURL + "/devidp", Key: key, Certificate: cert,
+			Personas: devidp.PersonasOf(partiesOf(personas)), Logger: logger})
 		if err != nil {
 			return nil, nil, fmt.Errorf("saml.dev_idp: %w", err)
 		}
@@ -448,6 +441,14 @@ func identityProvider(ctx context.Context, cfg config.Config, personas []memory.
 		}
 		return md, nil, nil
 	}
+}
+
+func partiesOf(personas []memory.Persona) []identity.Party {
+	out := make([]identity.Party, len(personas))
+	for i, p := range personas {
+		out[i] = p.Party
+	}
+	return out
 }
 
 func fetchMetadata(ctx context.Context, u string) (*crewjam.EntityDescriptor, error) {

@@ -88,7 +88,8 @@ func newLogger(c config.Log, w io.Writer) *slog.Logger {
 }
 
 // serve listens, says where, and shuts down gracefully on SIGINT/SIGTERM:
-// in-flight requests get up to 10 s to finish.
+// /readyz turns unready at once, the portal goes on serving for cfg.Drain,
+// then stops accepting and gives in-flight requests up to 10 s to finish.
 func serve(ctx context.Context, a *app, cfg config.Config, stdout io.Writer, logger *slog.Logger) error {
 	l, err := a.listen(cfg.Listen)
 	if err != nil {
@@ -120,6 +121,12 @@ func serve(ctx context.Context, a *app, cfg config.Config, stdout io.Writer, log
 	case <-ctx.Done():
 	}
 	a.setReady(false)
+	if cfg.Drain > 0 {
+		// Unready first: the balancer's health check takes us out while we
+		// still answer whatever it sends until then.
+		logger.Info("draining", slog.Duration("drain", cfg.Drain))
+		time.Sleep(cfg.Drain)
+	}
 	logger.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

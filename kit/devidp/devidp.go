@@ -77,6 +77,21 @@ type Persona struct {
 	DisplayName string // default GivenName + " " + Surname
 }
 
+// PersonasOf offers the people among parties as personas, in their order:
+// an organisation does not log in (its signatory does), and a name is
+// split at its first space into given name and surname.
+func PersonasOf(parties []identity.Party) []Persona {
+	var ps []Persona
+	for _, p := range parties {
+		if p.Kind == identity.Organisationsnummer {
+			continue
+		}
+		given, sur, _ := strings.Cut(p.Name, " ")
+		ps = append(ps, Persona{Number: p.Number, GivenName: given, Surname: sur, DisplayName: p.Name})
+	}
+	return ps
+}
+
 // Config configures the development IdP.
 type Config struct {
 	// BaseURL is where the IdP is served, e.g. http://127.0.0.1:8080/devidp.

@@ -36,6 +36,10 @@ type Config struct {
 	TrustLine Text `toml:"trust_line"`
 	// Deadline bounds one whole overview.
 	Deadline time.Duration `toml:"deadline"`
+	// Drain is how long the portal, told to stop, goes on serving with
+	// /readyz answering 503 before it stops accepting connections, so that
+	// a load balancer takes it out first; zero stops at once.
+	Drain time.Duration `toml:"drain"`
 
 	TLS         TLS              `toml:"tls"`
 	SAML        SAML             `toml:"saml"`

@@ -30,6 +30,7 @@ import (
 // Limits of the checks, also in docs/configuration.md.
 const (
 	maxDeadline  = 30 * time.Second // users do not wait longer
+	maxDrain     = time.Minute      // longer than any health-check interval
 	maxClockSkew = 10 * time.Minute
 	maxTextLen   = 300 // runes of a trust line or a title
 	maxNameLen   = 64
@@ -173,6 +174,9 @@ func (k *checker) site() {
 		k.add("deadline", "must be positive")
 	case c.Deadline > maxDeadline:
 		k.add("deadline", "at most %s: nobody waits longer for an overview", maxDeadline)
+	}
+	if c.Drain < 0 || c.Drain > maxDrain {
+		k.add("drain", "from 0s to %s", maxDrain)
 	}
 }
 

@@ -1,0 +1,61 @@
+package cluster
+
+import (
+	"context"
+	"net/http"
+	"os/exec"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// portalBinary builds the reference portal once per test binary.
+func portalBinary(t *testing.T) string {
+	t.Helper()
+	bin, err := BuildPortal(t.Context(), "../..", t.TempDir())
+	require.NoError(t, err)
+	return bin
+}
+
+// TestTwoInstancesShareOneRedis runs two instances of the built portal
+// against one real redis-server, with the shared session key and SP key: a
+// session made on one is used on the other, a SAML Response replayed to the
+// other (with its tracking cookie, as an attacker who copied both would) is
+// refused by the shared replay cache, and a logout on one ends the session
+// on both.
+func TestTwoInstancesShareOneRedis(t *testing.T) {
+	_, err := exec.LookPath("redis-server")
+	require.NoError(t, err, "make test-deps installs redis-server")
+	c, err := Start(t.Context(), Config{Dir: t.TempDir(), Binary: portalBinary(t), Instances: 2})
+	require.NoError(t, err)
+	t.Cleanup(c.Stop)
+	a, b := c.Portals[0], c.Portals[1]
+
+	ctx := context.Background()
+	onA := NewClient(a.URL)
+	captured, err := onA.LogIn(ctx, 0)
+	require.NoError(t, err)
+	status, _, err := onA.Overview(ctx)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, status, "logged in on A")
+
+	// The same browser (cookies are per host, not per port) asks B.
+	onB := &Client{base: b.URL, http: onA.http}
+	status, ov, err := onB.Overview(ctx)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, status, "the session made on A works on B")
+	require.NotEmpty(t, ov.Cases)
+
+	accepted, err := Replay(ctx, b.URL, captured)
+	require.NoError(t, err)
+	require.False(t, accepted, "a SAML Response replayed to B is refused")
+	require.Contains(t, b.Log(), "saml: login refused")
+	require.Contains(t, b.Log(), "already", "refused by the shared replay cache, not by anything else")
+
+	require.NoError(t, onB.LogOut(ctx))
+	for _, cl := range []*Client{onA, onB} {
+		status, _, err := cl.Overview(ctx)
+		require.NoError(t, err)
+		require.Equal(t, http.StatusUnauthorized, status, "logged out on B ends the session on %s", cl.base)
+	}
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what `make cluster` and `make cluster-faults` need when it is
+# missing: HAProxy, Redis and Redis Sentinel from Debian. Idempotent: apt
+# runs only when a command is missing, and then updates its lists once.
+set -euo pipefail
+
+need=()
+command -v haproxy >/dev/null 2>&1 || need+=(haproxy)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v redis-sentinel >/dev/null 2>&1 || need+=(redis-sentinel)
+if ((${#need[@]})); then
+  echo "installing from Debian: ${need[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+# Debian starts the packages' own services; the cluster runs its own
+# processes on other ports and never uses them.
