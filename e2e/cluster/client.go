@@ -227,4 +227,3 @@ func parseForms(page string) []form {
 		}
 	}
 }
-

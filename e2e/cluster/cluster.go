@@ -187,4 +187,3 @@ func (c *Cluster) Stop() {
 		h.close()
 	}
 }
-

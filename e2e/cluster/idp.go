@@ -147,4 +147,3 @@ func (i *idp) trust(ctx context.Context, base string) error {
 }
 
 func (i *idp) close() { _ = i.srv.Close() }
-

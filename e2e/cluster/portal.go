@@ -106,4 +106,3 @@ func tail(s string, n int) string {
 	}
 	return s
 }
-
