@@ -2,7 +2,7 @@
 GO ?= go
 PORT ?= 8080
 
-.PHONY: run test test-deps unit fuzz bench a11y build
+.PHONY: run test test-deps unit fuzz bench a11y build cluster cluster-deps cluster-faults
 
 ## run: start the reference portal on its embedded defaults (http://localhost:$(PORT))
 run:
@@ -44,3 +44,17 @@ $(BENCH_PEERS)/node_modules/.package-lock.json: $(BENCH_PEERS)/package-lock.json
 
 build:
 	$(GO) build ./...
+
+## cluster: three instances behind HAProxy, sessions in Redis with Sentinel, all
+## on loopback (not part of make test); prints the URL, stops on Ctrl-C.
+## See docs/operations.md.
+cluster: cluster-deps
+	$(GO) run ./e2e/cmd/cluster $(ARGS)
+
+## cluster-faults: the bounded fault run over that cluster: prints the table of
+## docs/operations.md and writes cluster-faults.json
+cluster-faults: cluster-deps
+	$(GO) run ./e2e/cmd/cluster -faults $(ARGS)
+
+cluster-deps:
+	@bash scripts/install-cluster-deps.sh

@@ -231,12 +231,16 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 
 // redisClient is the configured Redis: one server by URL, or the primary
 // that the Sentinels name (go-redis's failover client asks them again
-// whenever the primary changes).
+// whenever the primary changes). Behind Sentinel a command that meets a
+// primary gone away is retried for about four seconds, backing off to a
+// second, which is how long Sentinel takes to notice and promote the
+// replica: a request in that window waits instead of failing.
 func redisClient(s config.Session) (redis.UniversalClient, error) {
 	if len(s.RedisSentinels) > 0 {
 		return redis.NewFailoverClient(&redis.FailoverOptions{
 			MasterName: s.RedisMaster, SentinelAddrs: s.RedisSentinels,
 			DialTimeout: time.Second, ReadTimeout: time.Second, WriteTimeout: time.Second,
+			MaxRetries: 6, MinRetryBackoff: 100 * time.Millisecond, MaxRetryBackoff: time.Second,
 		}), nil
 	}
 	opts, err := redis.ParseURL(s.RedisURL)

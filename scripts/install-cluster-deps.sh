@@ -15,5 +15,6 @@ if ((${#need[@]})); then
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
-# Debian starts the packages' own services; the cluster runs its own
-# processes on other ports and never uses them.
+# Where the packages' own services start (systemd), they listen on the usual
+# ports; the cluster runs processes of its own on free loopback ports and
+# never uses them.

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/arendevy/arendevy/e2e/testpki"
 )
 
 // Config says what to start.
@@ -93,13 +95,23 @@ func Start(ctx context.Context, cfg Config) (c *Cluster, err error) {
 		return c, err
 	}
 	var hubs []*fakeHub
-	for _, name := range cfg.Sources {
-		h, err := startHub(name)
+	var tlsFiles [3]string
+	if len(cfg.Sources) > 0 {
+		certs, err := testpki.New(time.Now())
 		if err != nil {
 			return c, err
 		}
-		c.Hubs[name] = h
-		hubs = append(hubs, h)
+		if tlsFiles[0], tlsFiles[1], tlsFiles[2], err = certs.ClientFiles(cfg.Dir); err != nil {
+			return c, err
+		}
+		for _, name := range cfg.Sources {
+			h, err := startHub(name, certs)
+			if err != nil {
+				return c, err
+			}
+			c.Hubs[name] = h
+			hubs = append(hubs, h)
+		}
 	}
 	ports, err := freePorts(cfg.Instances + 1)
 	if err != nil {
@@ -110,7 +122,7 @@ func Start(ctx context.Context, cfg Config) (c *Cluster, err error) {
 		c.URL = "http://" + loopbackAddr(ports[1])
 	}
 	conf := filepath.Join(cfg.Dir, "portal.toml")
-	body := portalConf(c.URL, k, c.idp.metadata, c.redis, hubs)
+	body := portalConf(c.URL, k, c.idp.metadata, c.redis, hubs, tlsFiles)
 	if cfg.Balancer {
 		// Longer than HAProxy needs to see two failed checks.
 		body = "drain = \"2s\"\n" + body

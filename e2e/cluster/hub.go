@@ -2,10 +2,13 @@ package cluster
 
 import (
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"sync/atomic"
 	"time"
+
+	"github.com/arendevy/arendevy/e2e/testpki"
 )
 
 // Mode is how a fake hub answers.
@@ -31,14 +34,17 @@ type fakeHub struct {
 	srv  *http.Server
 }
 
-func startHub(name string) (*fakeHub, error) {
+// startHub serves over mutual TLS, as a hub does, with certs.
+func startHub(name string, certs *testpki.PKI) (*fakeHub, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	h := &fakeHub{name: name, url: "http://" + l.Addr().String()}
-	h.srv = &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = h.srv.Serve(l) }()
+	h := &fakeHub{name: name, url: "https://" + l.Addr().String()}
+	h.srv = &http.Server{Handler: h, TLSConfig: certs.ServerTLS(), ReadHeaderTimeout: 5 * time.Second,
+		// Handshakes cut off by an instance killed mid-request are expected.
+		ErrorLog: log.New(io.Discard, "", 0)}
+	go func() { _ = h.srv.ServeTLS(l, "", "") }()
 	return h, nil
 }
 

@@ -21,7 +21,7 @@ type Portal struct {
 
 // portalConf is the configuration every instance shares; each gets its
 // listen address from ARENDEVY_LISTEN.
-func portalConf(publicURL string, k keys, idpMetadata string, rs *redisSet, hubs []*fakeHub) string {
+func portalConf(publicURL string, k keys, idpMetadata string, rs *redisSet, hubs []*fakeHub, tlsFiles [3]string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "public_url = %q\n\n[saml]\ndev_idp = false\nidp_metadata_file = %q\nsp_cert_file = %q\nsp_key_file = %q\n\n",
 		publicURL, idpMetadata, k.spCert, k.spKey)
@@ -36,6 +36,7 @@ func portalConf(publicURL string, k keys, idpMetadata string, rs *redisSet, hubs
 		// A source that hangs is given up after a second, so that its
 		// window shows as a late answer, not as three.
 		fmt.Fprintf(&b, "\n[[sources]]\nkind = \"hub\"\nname = %q\nurl = %q\ntimeout = \"1s\"\n", h.name, h.url)
+		fmt.Fprintf(&b, "client_cert_file = %q\nclient_key_file = %q\nca_file = %q\n", tlsFiles[0], tlsFiles[1], tlsFiles[2])
 	}
 	return b.String()
 }

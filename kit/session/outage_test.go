@@ -1,10 +1,12 @@
 package session
 
 import (
+	"context"
 	"io"
 	"net"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
@@ -65,4 +67,46 @@ func TestRedisGoneAndBack(t *testing.T) {
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	require.Equal(t, http.StatusOK, b.overview(), "the same session works again")
 	require.Equal(t, cookie, b.cookie(CookieName))
+}
+
+// TestRedisUpdateWaitsForANewPrimary: while the server is a replica (as
+// the old primary is for a moment in a failover, and as writes meet
+// READONLY), an update of the session waits and goes through once the
+// server takes writes again, instead of failing the request.
+func TestRedisUpdateWaitsForANewPrimary(t *testing.T) {
+	ports := make([]int, 2)
+	for i := range ports {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		ports[i] = l.Addr().(*net.TCPAddr).Port
+		require.NoError(t, l.Close())
+	}
+	cmd, addr, err := redisServerOn(t.TempDir(), ports[0])
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	client := redis.NewClient(&redis.Options{Addr: addr})
+	t.Cleanup(func() { _ = client.Close() })
+	store := NewRedis(client, "")
+	ctx := t.Context()
+	require.NoError(t, store.Save(ctx, "k", Data{CSRF: "a"}, time.Minute))
+
+	// A replica of a primary nobody runs keeps its data and refuses writes.
+	require.NoError(t, client.Do(ctx, "REPLICAOF", "127.0.0.1", ports[1]).Err())
+	promoted := make(chan error, 1)
+	updating := make(chan struct{})
+	go func() {
+		<-updating
+		time.Sleep(200 * time.Millisecond) // let the first try meet READONLY
+		promoted <- client.Do(context.Background(), "REPLICAOF", "NO", "ONE").Err()
+	}()
+	close(updating)
+	err = store.Update(ctx, "k", func(d *Data) (time.Duration, error) {
+		d.CSRF = "b"
+		return time.Minute, nil
+	})
+	require.NoError(t, <-promoted)
+	require.NoError(t, err)
+	d, err := store.Load(ctx, "k")
+	require.NoError(t, err)
+	require.Equal(t, "b", d.CSRF)
 }

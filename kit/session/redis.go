@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -106,10 +108,13 @@ func (s *Redis) Update(ctx context.Context, key string, fn func(*Data) (time.Dur
 		if err != nil {
 			return fmt.Errorf("session: encode: %w", err)
 		}
-		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		cmds, err := tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
 			p.SetArgs(ctx, rk, out, redis.SetArgs{Mode: "XX", TTL: ttl})
 			return nil
 		})
+		if redis.HasErrorPrefix(err, "EXECABORT") && len(cmds) > 0 && cmds[0].Err() != nil {
+			err = cmds[0].Err() // why the server refused to queue it (READONLY)
+		}
 		switch {
 		case errors.Is(err, redis.Nil):
 			return ErrNotFound
@@ -118,14 +123,44 @@ func (s *Redis) Update(ctx context.Context, key string, fn func(*Data) (time.Dur
 		}
 		return err
 	}
-	for range updateAttempts {
+	backoff := transientBackoff
+	for conflicts := 0; conflicts < updateAttempts; {
 		err := s.client.Watch(ctx, txn, rk)
-		if errors.Is(err, redis.TxFailedErr) {
+		switch {
+		case errors.Is(err, redis.TxFailedErr):
+			conflicts++
+			continue
+		case transient(err) && backoff <= maxTransientBackoff:
+			// go-redis retries single commands itself, never a WATCH
+			// transaction: the primary went away (a failover) or is
+			// read-only now; the transaction is safe to run again, on
+			// fresh data.
+			select {
+			case <-ctx.Done():
+				return err
+			case <-time.After(backoff):
+			}
+			backoff *= 2
 			continue
 		}
 		return err
 	}
 	return fmt.Errorf("session: redis update: %d concurrent writes in a row: %w", updateAttempts, redis.TxFailedErr)
+}
+
+// Update's waits after a transient error: 0.1 s doubling to 1.6 s, about
+// 3 s in all, about what Sentinel takes to promote a replica.
+const (
+	transientBackoff    = 100 * time.Millisecond
+	maxTransientBackoff = 1600 * time.Millisecond
+)
+
+// transient reports an error that another try may not meet: the
+// connection broke, or the server is a replica now.
+func transient(err error) bool {
+	var ne net.Error
+	return err != nil && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.As(err, &ne) || redis.HasErrorPrefix(err, "READONLY") || redis.HasErrorPrefix(err, "LOADING"))
 }
 
 func decode(raw []byte) (Data, error) {

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/arendevy/arendevy/e2e/bench/synth"
+	"github.com/arendevy/arendevy/e2e/testpki"
 	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/fanout"
 	"github.com/arendevy/arendevy/kit/hub"
@@ -150,7 +151,7 @@ func Start(plan Plan, now time.Time) (*Farm, error) {
 	if err != nil {
 		return nil, err
 	}
-	certs, err := newPKI(now)
+	certs, err := testpki.New(now)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +169,7 @@ func Start(plan Plan, now time.Time) (*Farm, error) {
 		}
 		srv := &http.Server{
 			Handler:           producerHandler(b, plan.Slow, body),
-			TLSConfig:         certs.serverTLS(),
+			TLSConfig:         certs.ServerTLS(),
 			ReadHeaderTimeout: 5 * time.Second,
 			// Handshakes cut off by the client's deadline are expected here.
 			ErrorLog: log.New(io.Discard, "", 0),
@@ -178,7 +179,7 @@ func Start(plan Plan, now time.Time) (*Farm, error) {
 
 		client, err := hub.New(hub.Config{
 			URL:  "https://" + ln.Addr().String() + "/",
-			TLS:  certs.clientTLS(),
+			TLS:  certs.ClientTLS(),
 			Name: "hub-" + ps[i].Info.ID, Actor: ps[i].Info.Actor(),
 			// Longer than the overview's deadline, so that the kit's
 			// deadline is the one that decides.

@@ -1,4 +1,8 @@
-package faults
+// Package testpki is a throwaway certificate authority for one run on
+// loopback: hub-like servers present a server certificate for the loopback
+// addresses and demand the view actor's client certificate, as the real hub
+// does. The benchmarks' fault harness and the cluster both use it.
+package testpki
 
 import (
 	"crypto/ecdsa"
@@ -7,29 +11,33 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
 	"math/big"
 	"net"
+	"os"
+	"path/filepath"
 	"time"
 )
 
-// pki is a throwaway certificate authority for one run: the hub-like
-// producers present a server certificate for the loopback addresses and
-// demand the view actor's client certificate, as the real hub does.
-type pki struct {
+// PKI is the authority and the two certificates it issued.
+type PKI struct {
+	ca     *x509.Certificate
 	roots  *x509.CertPool
 	server tls.Certificate
 	client tls.Certificate
 }
 
-func newPKI(now time.Time) (*pki, error) {
+// New makes an authority valid around now, a server certificate for
+// 127.0.0.1, ::1 and localhost, and a client certificate.
+func New(now time.Time) (*PKI, error) {
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, err
 	}
 	caTmpl := &x509.Certificate{
 		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "arendevy bench CA"},
+		Subject:               pkix.Name{CommonName: "arendevy test CA"},
 		NotBefore:             now.Add(-time.Hour),
 		NotAfter:              now.Add(24 * time.Hour),
 		IsCA:                  true,
@@ -65,20 +73,20 @@ func newPKI(now time.Time) (*pki, error) {
 		}
 		return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
 	}
-	p := &pki{roots: x509.NewCertPool()}
+	p := &PKI{ca: ca, roots: x509.NewCertPool()}
 	p.roots.AddCert(ca)
-	if p.server, err = issue(2, "hub.bench.invalid", x509.ExtKeyUsageServerAuth,
+	if p.server, err = issue(2, "hub.test.invalid", x509.ExtKeyUsageServerAuth,
 		[]net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}, []string{"localhost"}); err != nil {
-		return nil, fmt.Errorf("faults: server certificate: %w", err)
+		return nil, fmt.Errorf("testpki: server certificate: %w", err)
 	}
 	if p.client, err = issue(3, "view actor", x509.ExtKeyUsageClientAuth, nil, nil); err != nil {
-		return nil, fmt.Errorf("faults: client certificate: %w", err)
+		return nil, fmt.Errorf("testpki: client certificate: %w", err)
 	}
 	return p, nil
 }
 
-// serverTLS demands and verifies the view actor's certificate.
-func (p *pki) serverTLS() *tls.Config {
+// ServerTLS demands and verifies the view actor's certificate.
+func (p *PKI) ServerTLS() *tls.Config {
 	return &tls.Config{
 		Certificates: []tls.Certificate{p.server},
 		ClientAuth:   tls.RequireAndVerifyClientCert,
@@ -88,7 +96,27 @@ func (p *pki) serverTLS() *tls.Config {
 	}
 }
 
-// clientTLS is what the kit's hub client is configured with.
-func (p *pki) clientTLS() *tls.Config {
+// ClientTLS is what the kit's hub client is configured with.
+func (p *PKI) ClientTLS() *tls.Config {
 	return &tls.Config{Certificates: []tls.Certificate{p.client}, RootCAs: p.roots, MinVersion: tls.VersionTLS12}
+}
+
+// ClientFiles writes the client certificate, its key and the authority's
+// certificate as PEM into dir, for a portal's client_cert_file,
+// client_key_file and ca_file.
+func (p *PKI) ClientFiles(dir string) (cert, key, ca string, err error) {
+	cert, key, ca = filepath.Join(dir, "client.crt"), filepath.Join(dir, "client.key"), filepath.Join(dir, "ca.crt")
+	der, err := x509.MarshalPKCS8PrivateKey(p.client.PrivateKey)
+	if err != nil {
+		return "", "", "", err
+	}
+	for _, f := range []struct {
+		path, kind string
+		der        []byte
+	}{{cert, "CERTIFICATE", p.client.Certificate[0]}, {key, "PRIVATE KEY", der}, {ca, "CERTIFICATE", p.ca.Raw}} {
+		if err := os.WriteFile(f.path, pem.EncodeToMemory(&pem.Block{Type: f.kind, Bytes: f.der}), 0o600); err != nil {
+			return "", "", "", err
+		}
+	}
+	return cert, key, ca, nil
 }
