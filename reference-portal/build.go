@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -168,6 +169,9 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 		Sources: src.members, Deadline: cfg.Deadline, Producers: src.directory,
 		Sessions: sm, SSO: sp, Preferences: prefs, Logger: logger,
 	}
+	// The logout form's answer redirects to the IdP's single logout, which
+	// the CSP's form-action must allow when the IdP is another origin.
+	kcfg.Security.FormAction = idpOrigins(idpMeta, cfg.PublicURL)
 	if reg != nil {
 		kcfg.Observe = reg.Observe
 	}
@@ -445,6 +449,31 @@ func identityProvider(ctx context.Context, cfg config.Config, personas []memory.
 		}
 		return md, nil, nil
 	}
+}
+
+// idpOrigins are the origins of the IdP's SSO and SLO endpoints other
+// than the portal's own.
+func idpOrigins(md *crewjam.EntityDescriptor, publicURL string) []string {
+	var out []string
+	add := func(loc string) {
+		u, err := url.Parse(loc)
+		if err != nil || u.Host == "" {
+			return
+		}
+		o := u.Scheme + "://" + u.Host
+		if o != publicURL && !slices.Contains(out, o) {
+			out = append(out, o)
+		}
+	}
+	for _, d := range md.IDPSSODescriptors {
+		for _, e := range d.SingleSignOnServices {
+			add(e.Location)
+		}
+		for _, e := range d.SingleLogoutServices {
+			add(e.Location)
+		}
+	}
+	return out
 }
 
 func partiesOf(personas []memory.Persona) []identity.Party {

@@ -191,3 +191,50 @@ func TestOperationsEndpoints(t *testing.T) {
 	require.NotContains(t, logs.String(), "191212121212", "access logs carry no query strings")
 	require.Contains(t, logs.String(), `"route":"/arendevy/api/overview"`)
 }
+
+// TestDrainTurnsUnreadyFirst: told to stop (SIGTERM) with a drain time, the
+// portal answers /readyz with 503 while it still serves other requests, so
+// a balancer takes it out before it stops accepting; then it exits cleanly.
+func TestDrainTurnsUnreadyFirst(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "reference-portal")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	require.NoError(t, build.Run())
+
+	port := freePort(t)
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), "PORT="+strconv.Itoa(port), "ARENDEVY_DRAIN=3s")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	require.NoError(t, cmd.Start())
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+
+	base := "http://localhost:" + strconv.Itoa(port)
+	status := func(path string) int {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			return 0
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for deadline := time.Now().Add(30 * time.Second); status("/readyz") != http.StatusOK; {
+		require.True(t, time.Now().Before(deadline), "ready within 30 s; stderr: %s", stderr.String())
+		time.Sleep(50 * time.Millisecond)
+	}
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	for deadline := time.Now().Add(10 * time.Second); status("/readyz") != http.StatusServiceUnavailable; {
+		require.True(t, time.Now().Before(deadline), "unready after SIGTERM; stderr: %s", stderr.String())
+		time.Sleep(20 * time.Millisecond)
+	}
+	require.Equal(t, http.StatusOK, status("/om-tjansten"), "still serving while unready")
+	select {
+	case err := <-done:
+		require.NoError(t, err, "clean exit; stderr: %s", stderr.String())
+	case <-time.After(20 * time.Second):
+		t.Fatal("did not stop within 20 s of SIGTERM")
+	}
+	require.Contains(t, stderr.String(), "draining")
+}

@@ -158,14 +158,14 @@ func Start(ctx context.Context, cfg Config) (c *Cluster, err error) {
 	return c, waitFor(wctx, "the balancer", func(ctx context.Context) bool { return balancer.Ready(ctx) })
 }
 
-// Restart drains instance i if it runs, starts it again and waits until
-// it is ready.
-func (c *Cluster) Restart(ctx context.Context, i int) error {
+// Restart drains instance i, starts it again and waits until it is ready;
+// it reports whether the instance turned unready before it stopped.
+func (c *Cluster) Restart(ctx context.Context, i int) (unreadyFirst bool, err error) {
 	p := c.Portals[i]
-	if err := p.Drain(20 * time.Second); err != nil {
-		return err
+	if unreadyFirst, err = p.DrainWatched(ctx); err != nil {
+		return unreadyFirst, err
 	}
-	return p.Start(ctx)
+	return unreadyFirst, p.Start(ctx)
 }
 
 // FailoverRedis stops the Redis primary and waits until Sentinel has

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"os/exec"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -38,6 +39,10 @@ func TestTwoInstancesShareOneRedis(t *testing.T) {
 	status, _, err := onA.Overview(ctx)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, status, "logged in on A")
+	resp, _, err := onA.do(ctx, http.MethodGet, a.URL+"/mina-arenden", nil, nil)
+	require.NoError(t, err)
+	require.Contains(t, resp.Header.Get("Content-Security-Policy"), "form-action 'self' "+strings.TrimSuffix(c.idp.url, "/devidp"),
+		"the logout form may go on to the IdP, another origin")
 
 	// The same browser (cookies are per host, not per port) asks B.
 	onB := &Client{base: b.URL, http: onA.http}

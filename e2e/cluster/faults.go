@@ -52,7 +52,12 @@ type Report struct {
 	ReplaysTried    int           `json:"samlReplaysTried"`
 	ReplaysAccepted int           `json:"samlReplaysAccepted"`
 	RedisFailover   string        `json:"redisFailover"` // how long Sentinel took to promote
-	Took            string        `json:"took"`
+	// Drains counts instances stopped with SIGTERM (the drain and the
+	// rolling restart); UnreadyFirst those whose /readyz answered 503
+	// while they still served, before they stopped.
+	Drains       int    `json:"drains"`
+	UnreadyFirst int    `json:"unreadyFirst"`
+	Took         string `json:"took"`
 }
 
 // PhaseReport is one phase's count.
@@ -190,8 +195,16 @@ func Run(ctx context.Context, c *Cluster, cfg RunConfig) (Report, error) {
 		}
 		calm()
 
+		restart := func(i int) error {
+			unready, err := c.Restart(ctx, i)
+			rep.Drains++
+			if unready {
+				rep.UnreadyFirst++
+			}
+			return err
+		}
 		begin("SIGTERM (drain) portal-2, restart")
-		if err := c.Restart(ctx, 1); err != nil {
+		if err := restart(1); err != nil {
 			return err
 		}
 		calm()
@@ -232,7 +245,7 @@ func Run(ctx context.Context, c *Cluster, cfg RunConfig) (Report, error) {
 
 		begin("rolling restart")
 		for i := range c.Portals {
-			if err := c.Restart(ctx, i); err != nil {
+			if err := restart(i); err != nil {
 				return err
 			}
 		}
@@ -355,8 +368,10 @@ func (rep Report) Table() string {
 			fmt.Fprintf(&b, "\nSource faults: %d answers during the window, %d without every fault reported.\n", p.FaultAnswers, p.FaultsUnreported)
 		}
 	}
-	fmt.Fprintf(&b, "SAML replays after the failover: %d tried, %d accepted. Sentinel promoted the replica in %s. Run took %s.\n",
-		rep.ReplaysTried, rep.ReplaysAccepted, rep.RedisFailover, rep.Took)
+	fmt.Fprintf(&b, "SAML replays after the failover: %d tried, %d accepted. Sentinel promoted the replica in %s.\n",
+		rep.ReplaysTried, rep.ReplaysAccepted, rep.RedisFailover)
+	fmt.Fprintf(&b, "Drained with SIGTERM: %d instances, %d of them answered /readyz 503 while still serving. Run took %s.\n",
+		rep.Drains, rep.UnreadyFirst, rep.Took)
 	return b.String()
 }
 

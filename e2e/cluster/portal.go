@@ -73,27 +73,48 @@ func (p *Portal) Start(ctx context.Context) error {
 }
 
 // Ready reports whether /readyz answers 200.
-func (p *Portal) Ready(ctx context.Context) bool {
+func (p *Portal) Ready(ctx context.Context) bool { return p.readyz(ctx) == http.StatusOK }
+
+// readyz is /readyz's status, 0 when nothing answers.
+func (p *Portal) readyz(ctx context.Context) int {
 	ctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.URL+"/readyz", nil)
 	if err != nil {
-		return false
+		return 0
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return false
+		return 0
 	}
 	resp.Body.Close()
-	return resp.StatusCode == http.StatusOK
+	return resp.StatusCode
+}
+
+// DrainWatched stops the instance the way a deploy does (SIGTERM: it turns
+// unready, finishes what is in flight, and exits) and watches it go: it
+// reports whether /readyz answered 503 while the instance still served,
+// before it stopped accepting connections and exited.
+func (p *Portal) DrainWatched(ctx context.Context) (unreadyFirst bool, err error) {
+	if err := p.proc.signal(syscall.SIGTERM, 0); err != nil {
+		return false, err
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for p.proc.running() {
+		if time.Now().After(deadline) {
+			return unreadyFirst, fmt.Errorf("cluster: %s did not stop within 20 s of SIGTERM", p.Name)
+		}
+		if p.readyz(ctx) == http.StatusServiceUnavailable {
+			unreadyFirst = true
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return unreadyFirst, nil
 }
 
 // Kill ends the instance at once (SIGKILL): what a crash or an OOM kill does.
 func (p *Portal) Kill() error { return p.proc.signal(syscall.SIGKILL, 5*time.Second) }
 
-// Drain stops the instance the way a deploy does (SIGTERM): it turns
-// unready, finishes what is in flight, and exits.
-func (p *Portal) Drain(wait time.Duration) error { return p.proc.signal(syscall.SIGTERM, wait) }
 
 // Log is what the instance has written to its log so far.
 func (p *Portal) Log() string {
