@@ -115,7 +115,6 @@ func (p *Portal) DrainWatched(ctx context.Context) (unreadyFirst bool, err error
 // Kill ends the instance at once (SIGKILL): what a crash or an OOM kill does.
 func (p *Portal) Kill() error { return p.proc.signal(syscall.SIGKILL, 5*time.Second) }
 
-
 // Log is what the instance has written to its log so far.
 func (p *Portal) Log() string {
 	b, _ := os.ReadFile(p.proc.log)
