@@ -81,8 +81,8 @@ type PhaseReport struct {
 	P99 float64 `json:"p99ms"`
 	// FaultAnswers counts 200 answers inside the source-fault window and
 	// FaultsUnreported those among them that did not report every fault.
-	FaultAnswers     int `json:"faultAnswers,omitempty"`
-	FaultsUnreported int `json:"faultsUnreported,omitempty"`
+	FaultAnswers     int `json:"faultAnswers"`
+	FaultsUnreported int `json:"faultsUnreported"`
 }
 
 // phaseLog collects one phase's requests; safe for concurrent use.
