@@ -7,12 +7,10 @@ import (
 	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"math/big"
 	"net"
 	"net/http"
 	"net/url"
@@ -382,7 +380,7 @@ func demoData(file string) (*memory.Data, error) {
 // development IdP (nothing outside this process trusts it).
 func spKeyPair(cfg config.Config) (*rsa.PrivateKey, *x509.Certificate, error) {
 	if cfg.SAML.SPKeyFile == "" {
-		return selfSigned("arendevy reference portal (development)")
+		return devidp.KeyPair("arendevy reference portal (development)")
 	}
 	pair, err := tls.LoadX509KeyPair(cfg.SAML.SPCertFile, cfg.SAML.SPKeyFile)
 	if err != nil {
@@ -399,34 +397,12 @@ func spKeyPair(cfg config.Config) (*rsa.PrivateKey, *x509.Certificate, error) {
 	return key, cert, nil
 }
 
-func selfSigned(cn string) (*rsa.PrivateKey, *x509.Certificate, error) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, nil, err
-	}
-	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
-	if err != nil {
-		return nil, nil, err
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: serial, Subject: pkix.Name{CommonName: cn},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(365 * 24 * time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return nil, nil, err
-	}
-	cert, err := x509.ParseCertificate(der)
-	return key, cert, err
-}
-
 // identityProvider is the IdP's metadata: the embedded development IdP's,
 // a file's, or fetched once at start from its https URL.
 func identityProvider(ctx context.Context, cfg config.Config, personas []memory.Persona, logger *slog.Logger) (*crewjam.EntityDescriptor, *devidp.IdP, error) {
 	switch {
 	case cfg.SAML.DevIdP:
-		key, cert, err := selfSigned("arendevy development IdP")
+		key, cert, err := devidp.KeyPair("arendevy development IdP")
 		if err != nil {
 			return nil, nil, err
 		}

@@ -27,22 +27,9 @@ import (
 // does (no flags, embedded defaults, PORT from the environment), waits for
 // /healthz, then stops it with SIGINT and expects a clean exit.
 func TestMakeRunServesAndStopsCleanly(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "reference-portal")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Stderr = os.Stderr
-	require.NoError(t, build.Run())
-
-	port := freePort(t)
-	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(), "PORT="+strconv.Itoa(port))
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	require.NoError(t, cmd.Start())
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-
-	base := "http://localhost:" + strconv.Itoa(port)
+	p := startBinary(t)
+	cmd, done, base := p.cmd, p.done, p.base
+	stdout, stderr := p.stdout, p.stderr
 	deadline := time.Now().Add(30 * time.Second)
 	var status int
 	for time.Now().Before(deadline) {
@@ -75,6 +62,34 @@ func TestMakeRunServesAndStopsCleanly(t *testing.T) {
 		require.Contains(t, out, persona, "prints the demo personas")
 	}
 	require.Contains(t, stderr.String(), "stopped")
+}
+
+// runningBinary is the built portal, started with the environment given.
+type runningBinary struct {
+	cmd            *exec.Cmd
+	done           chan error // its exit
+	base           string     // http://localhost:PORT
+	stdout, stderr *bytes.Buffer
+}
+
+// startBinary builds the portal, starts it the way `make run` does (PORT
+// from the environment, plus env) and kills it at the end of the test.
+func startBinary(t *testing.T, env ...string) runningBinary {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "reference-portal")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	require.NoError(t, build.Run())
+
+	port := freePort(t)
+	p := runningBinary{cmd: exec.Command(bin), done: make(chan error, 1),
+		base: "http://localhost:" + strconv.Itoa(port), stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
+	p.cmd.Env = append(append(os.Environ(), "PORT="+strconv.Itoa(port)), env...)
+	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
+	require.NoError(t, p.cmd.Start())
+	go func() { p.done <- p.cmd.Wait() }()
+	t.Cleanup(func() { _ = p.cmd.Process.Kill() })
+	return p
 }
 
 func freePort(t *testing.T) int {
@@ -196,22 +211,8 @@ func TestOperationsEndpoints(t *testing.T) {
 // portal answers /readyz with 503 while it still serves other requests, so
 // a balancer takes it out before it stops accepting; then it exits cleanly.
 func TestDrainTurnsUnreadyFirst(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "reference-portal")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Stderr = os.Stderr
-	require.NoError(t, build.Run())
-
-	port := freePort(t)
-	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(), "PORT="+strconv.Itoa(port), "ARENDEVY_DRAIN=3s")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	require.NoError(t, cmd.Start())
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-
-	base := "http://localhost:" + strconv.Itoa(port)
+	p := startBinary(t, "ARENDEVY_DRAIN=3s")
+	cmd, done, base, stderr := p.cmd, p.done, p.base, p.stderr
 	status := func(path string) int {
 		resp, err := http.Get(base + path)
 		if err != nil {

@@ -3,11 +3,17 @@ package cluster
 import (
 	"context"
 	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/arendevy/arendevy/e2e/testpki"
+	"github.com/arendevy/arendevy/reference-portal/config"
 )
 
 // portalBinary builds the reference portal once per test binary.
@@ -63,4 +69,30 @@ func TestTwoInstancesShareOneRedis(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, http.StatusUnauthorized, status, "logged out on B ends the session on %s", cl.base)
 	}
+}
+
+// TestGeneratedConfigurationPasses: the configuration the cluster writes
+// for its instances (Sentinel, fake hubs over mutual TLS, shared keys)
+// passes the portal's own check, so an instance never fails to start on it.
+func TestGeneratedConfigurationPasses(t *testing.T) {
+	dir := t.TempDir()
+	k, err := makeKeys(dir)
+	require.NoError(t, err)
+	i, err := startIdP(dir, nil)
+	require.NoError(t, err)
+	t.Cleanup(i.close)
+	certs, err := testpki.New(time.Now())
+	require.NoError(t, err)
+	var files [3]string
+	files[0], files[1], files[2], err = certs.ClientFiles(dir)
+	require.NoError(t, err)
+	rs := &redisSet{addrs: []string{"127.0.0.1:6390"}, sAddrs: []string{"127.0.0.1:26390", "127.0.0.1:26391", "127.0.0.1:26392"}}
+	hubs := []*fakeHub{{name: "hub-a", url: "https://127.0.0.1:8443"}}
+	path := filepath.Join(dir, "portal.toml")
+	require.NoError(t, os.WriteFile(path, []byte(portalConf("http://127.0.0.1:8000", k, i.metadata, rs, hubs, files)), 0o600))
+	require.Empty(t, config.Check(path, func(string) string { return "" }))
+	cfg, err := config.Load(path, func(string) string { return "" })
+	require.NoError(t, err)
+	require.Equal(t, rs.sAddrs, cfg.Session.RedisSentinels)
+	require.Equal(t, MasterName, cfg.Session.RedisMaster)
 }

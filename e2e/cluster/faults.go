@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/arendevy/arendevy/e2e/bench/faults"
 	"github.com/arendevy/arendevy/kit/cases"
 )
 
@@ -24,12 +25,12 @@ var FaultSources = []string{"hub-hang", "hub-500", "hub-garbage"}
 // overview answered meanwhile must say about it.
 var sourceFaults = []struct {
 	source string
-	mode   Mode
+	mode   faults.Behaviour
 	state  cases.State
 }{
-	{"hub-hang", Hang, cases.Timeout},
-	{"hub-500", Fail, cases.Failed},
-	{"hub-garbage", Garbage, cases.Invalid},
+	{"hub-hang", faults.Silent, cases.Timeout},
+	{"hub-500", faults.Broken, cases.Failed},
+	{"hub-garbage", faults.Garbage, cases.Invalid},
 }
 
 // RunConfig shapes a fault run.
@@ -239,7 +240,7 @@ func Run(ctx context.Context, c *Cluster, cfg RunConfig) (Report, error) {
 		calm()
 		r.faulty.Store(false)
 		for _, f := range sourceFaults {
-			c.Hubs[f.source].set(Healthy)
+			c.Hubs[f.source].set(faults.Healthy)
 		}
 		calm()
 

@@ -3,16 +3,13 @@ package cluster
 import (
 	"context"
 	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/hex"
 	"encoding/pem"
 	"encoding/xml"
 	"fmt"
 	"io"
 	"log/slog"
-	"math/big"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -46,7 +43,7 @@ func makeKeys(dir string) (keys, error) {
 	if err := os.WriteFile(k.sessionKey, []byte(hex.EncodeToString(secret)+"\n"), 0o600); err != nil {
 		return k, err
 	}
-	key, cert, err := keyPair("arendevy cluster SP")
+	key, cert, err := devidp.KeyPair("arendevy cluster SP")
 	if err != nil {
 		return k, err
 	}
@@ -55,24 +52,6 @@ func makeKeys(dir string) (keys, error) {
 	}
 	der := x509.MarshalPKCS1PrivateKey(key)
 	return k, os.WriteFile(k.spKey, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: der}), 0o600)
-}
-
-func keyPair(cn string) (*rsa.PrivateKey, *x509.Certificate, error) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, nil, err
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return nil, nil, err
-	}
-	cert, err := x509.ParseCertificate(der)
-	return key, cert, err
 }
 
 // idp is the development IdP, run by the cluster itself rather than by
@@ -90,7 +69,7 @@ func startIdP(dir string, logger *slog.Logger) (*idp, error) {
 	if err != nil {
 		return nil, err
 	}
-	key, cert, err := keyPair("arendevy cluster development IdP")
+	key, cert, err := devidp.KeyPair("arendevy cluster development IdP")
 	if err != nil {
 		l.Close()
 		return nil, err

@@ -212,6 +212,27 @@ func (f *Farm) Close() error {
 	return errors.Join(errs...)
 }
 
+// Misbehave answers as a producer that is Silent (never: it waits until
+// the request is given up), Broken (500) or sends Garbage (200 with a body
+// that is not the contract), and reports whether b was one of those; the
+// caller answers for the others.
+func Misbehave(w http.ResponseWriter, r *http.Request, b Behaviour) bool {
+	switch b {
+	case Silent:
+		<-r.Context().Done()
+	case Broken:
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = io.WriteString(w, `{"type":"about:blank","title":"Internal Server Error","status":500}`)
+	case Garbage:
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"producers": [{"id": "x", "name": tru`)
+	default:
+		return false
+	}
+	return true
+}
+
 func producerHandler(b Behaviour, delay time.Duration, body []byte) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost || r.URL.Path != "/v1/overview" {
@@ -219,20 +240,10 @@ func producerHandler(b Behaviour, delay time.Duration, body []byte) http.Handler
 			return
 		}
 		_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, 1<<16))
-		switch b {
-		case Silent:
-			<-r.Context().Done()
+		if Misbehave(w, r, b) {
 			return
-		case Broken:
-			w.Header().Set("Content-Type", "application/problem+json")
-			w.WriteHeader(http.StatusInternalServerError)
-			_, _ = io.WriteString(w, `{"type":"about:blank","title":"Internal Server Error","status":500}`)
-			return
-		case Garbage:
-			w.Header().Set("Content-Type", "application/json")
-			_, _ = io.WriteString(w, `{"producers": [{"id": "x", "name": tru`)
-			return
-		case Slow:
+		}
+		if b == Slow {
 			select {
 			case <-r.Context().Done():
 				return
