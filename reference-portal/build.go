@@ -252,6 +252,10 @@ func redisClient(s config.Session) (redis.UniversalClient, error) {
 	return redis.NewClient(opts), nil
 }
 
+// readyPing bounds /readyz's PING of Redis, well within a balancer's
+// check timeout.
+const readyPing = 500 * time.Millisecond
+
 // redisAnswers reports whether the session store can be reached, so that a
 // balancer stops sending users to an instance that cannot check logins;
 // true without Redis.
@@ -259,7 +263,7 @@ func redisAnswers(ctx context.Context, rdb redis.UniversalClient) bool {
 	if rdb == nil {
 		return true
 	}
-	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	ctx, cancel := context.WithTimeout(ctx, readyPing)
 	defer cancel()
 	return rdb.Ping(ctx).Err() == nil
 }

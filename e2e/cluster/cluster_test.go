@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 
 	"github.com/arendevy/arendevy/e2e/testpki"
@@ -95,4 +96,45 @@ func TestGeneratedConfigurationPasses(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, rs.sAddrs, cfg.Session.RedisSentinels)
 	require.Equal(t, MasterName, cfg.Session.RedisMaster)
+}
+
+// TestRedisGoneAndBackThroughThePortal stops the only Redis under a
+// logged-in person: the instance turns unready, its pages answer 503
+// "temporarily unavailable" and its API a 503 problem, never a login; when
+// Redis is back (with what it saved on shutdown, as a persistent Redis or a
+// promoted replica would have it) the instance is ready again by itself and
+// the same cookie works.
+func TestRedisGoneAndBackThroughThePortal(t *testing.T) {
+	c, err := Start(t.Context(), Config{Dir: t.TempDir(), Binary: portalBinary(t), Instances: 1})
+	require.NoError(t, err)
+	t.Cleanup(c.Stop)
+	p := c.Portals[0]
+	ctx := context.Background()
+	cl := NewClient(p.URL)
+	_, err = cl.LogIn(ctx, 0)
+	require.NoError(t, err)
+
+	rdb := redis.NewClient(&redis.Options{Addr: c.redis.addrs[0]})
+	defer rdb.Close()
+	_ = rdb.Do(ctx, "SHUTDOWN", "SAVE").Err()
+	require.NoError(t, waitFor(ctx, "redis to stop", func(context.Context) bool { return !c.redis.servers[0].running() }))
+
+	require.Equal(t, http.StatusServiceUnavailable, p.readyz(ctx), "unready without Redis")
+	status, _, err := cl.Overview(ctx)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusServiceUnavailable, status, "the API answers 503, not 401")
+	resp, page, err := cl.do(ctx, http.MethodGet, p.URL+"/mina-arenden", nil, http.Header{
+		"Accept": {"text/html"}, "Accept-Language": {"en"}})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	require.Contains(t, page, "Temporarily unavailable")
+	require.Equal(t, "/mina-arenden", resp.Request.URL.Path, "not sent to log in")
+
+	require.NoError(t, c.redis.servers[0].start())
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	require.NoError(t, waitFor(wctx, "ready again", p.Ready))
+	status, _, err = cl.Overview(ctx)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, status, "the same session works again")
 }

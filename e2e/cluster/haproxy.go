@@ -22,6 +22,7 @@ defaults
     timeout client 30s
     timeout server 30s
     timeout http-request 10s
+    timeout check 1s
     retries 2
     option redispatch
     option http-server-close

@@ -77,7 +77,7 @@ func (p *Portal) Ready(ctx context.Context) bool { return p.readyz(ctx) == http.
 
 // readyz is /readyz's status, 0 when nothing answers.
 func (p *Portal) readyz(ctx context.Context) int {
-	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.URL+"/readyz", nil)
 	if err != nil {
