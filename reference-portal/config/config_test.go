@@ -289,6 +289,8 @@ sp_key_file = "sp.key"
 		{"entity id not a uri", "[saml]\nentity_id = \"my sp\"", "saml.entity_id", "absolute URI"},
 		{"clock skew", "[saml]\nclock_skew = \"1h\"", "saml.clock_skew", "10m"},
 		{"unknown session store", "[session]\nstore = \"file\"", "session.store", `"memory" or "redis"`},
+		{"negative drain", `drain = "-1s"`, "drain", "from 0s to 1m0s"},
+		{"long drain", `drain = "2m"`, "drain", "from 0s to 1m0s"},
 		{"sentinels without master", "[session]\nstore = \"redis\"\nredis_sentinels = [\"127.0.0.1:26379\"]", "session.redis_master", "required with redis_sentinels"},
 		{"master without sentinels", "[session]\nstore = \"redis\"\nredis_master = \"arendevy\"", "session.redis_sentinels", "required with redis_master"},
 		{"sentinel not host:port", "[session]\nstore = \"redis\"\nredis_master = \"a\"\nredis_sentinels = [\"127.0.0.1:26379\", \"sentinel\", \"h:0\"]", "session.redis_sentinels[1]", "host:port"},
