@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the tests need when it is missing: Chromium and Redis from
-# Debian; from npm, axe-core (pinned by e2e/package-lock.json) and the
+# Installs what the tests need when it is missing: Chromium, Redis, Redis
+# Sentinel and HAProxy (e2e/cluster's browser test) from Debian; from npm, axe-core (pinned by e2e/package-lock.json) and the
 # TypeScript compiler that checks the element's JSDoc types (pinned by
 # widget/package-lock.json). Idempotent.
 set -euo pipefail
@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v redis-sentinel >/dev/null 2>&1 || need+=(redis-sentinel)
+command -v haproxy >/dev/null 2>&1 || need+=(haproxy)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 if ((${#need[@]})); then
   echo "installing from Debian: ${need[*]}"
