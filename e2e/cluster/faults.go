@@ -273,6 +273,9 @@ func (r *run) drive(ctx context.Context, cl *Client, persona int) {
 	}
 }
 
+// loggedOut is why a request failed when the session was gone.
+const loggedOut = "401 login again"
+
 // once asks for the overview and, when that fails in flight, once more.
 func (r *run) once(ctx context.Context, cl *Client, persona int) {
 	l := r.phase.Load()
@@ -284,7 +287,7 @@ func (r *run) once(ctx context.Context, cl *Client, persona int) {
 	l.mu.Lock()
 	l.r.Failed[why]++
 	l.mu.Unlock()
-	if why == "401 login again" {
+	if why == loggedOut {
 		l.mu.Lock()
 		l.r.SessionsLost++
 		l.mu.Unlock()
@@ -325,13 +328,15 @@ func (r *run) ask(ctx context.Context, cl *Client, l *phaseLog, faulty bool) (st
 	case err != nil:
 		return "not an overview", false
 	case status == http.StatusUnauthorized:
-		return "401 login again", false
+		return loggedOut, false
 	case status != http.StatusOK:
 		return fmt.Sprintf("HTTP %d", status), status >= 500
 	}
 	l.r.OK++
 	l.latencies = append(l.latencies, took)
-	if faulty {
+	// Only a request that began and ended inside the window is sure to
+	// have met the broken sources.
+	if faulty && r.faulty.Load() {
 		l.r.FaultAnswers++
 		for _, f := range sourceFaults {
 			if ov.State(f.source) != string(f.state) {
