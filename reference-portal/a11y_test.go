@@ -48,7 +48,7 @@ func TestPortalAccessibility(t *testing.T) {
 	t.Cleanup(cancel)
 
 	expand := func(ctx context.Context, tab *browser.Tab) error {
-		_, err := browser.Eval[bool](ctx, tab, shadow+`.querySelector("button.case-title").click() ?? true`)
+		_, err := browser.Eval[bool](ctx, tab, shadow+`.querySelector(".case-title").click() ?? true`)
 		return err
 	}
 	nothing := func(ctx context.Context, tab *browser.Tab) error {

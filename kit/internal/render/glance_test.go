@@ -66,9 +66,9 @@ func TestProcessingTimeSaysWhatItIs(t *testing.T) {
 		got = append(got, text(find(r, tag("td"))[3]))
 	}
 	require.Equal(t, []string{"about 3 weeks", "about 1 day", "Not given by Vaxholms stad", "—Closed, no estimate"}, got)
-	require.Equal(t, "Estimated processing time", text(find(doc, func(n *html.Node) bool { return n.Data == "th" && attr(n, "scope") == "col" })[4]))
+	require.Equal(t, "Estimated time", text(find(doc, func(n *html.Node) bool { return n.Data == "th" && attr(n, "scope") == "col" })[4]))
 	legend := texts(find(find(doc, class("status-legend"))[0], tag("dt")))
-	require.Equal(t, []string{"Date", "Estimated processing time"}, legend[:2], "the legend explains the date and the processing time")
+	require.Equal(t, []string{"Date", "Estimated time"}, legend[:2], "the legend explains the date and the processing time")
 	links := find(doc, class("legend-link"))
 	require.Len(t, links, 1)
 	require.Equal(t, "#arendevy-legend", attr(find(links[0], tag("a"))[0], "href"), "reachable from the top of the list")

@@ -144,7 +144,7 @@ func TestOverviewMirrorsTheElement(t *testing.T) {
 	require.Equal(t, []string{"Mina ärenden"}, texts(find(doc, tag("h2"))))
 	require.Equal(t, []string{"Tjänsten är godkänd av Skatteverket."}, texts(find(doc, class("trust-line"))))
 	require.Equal(t, []string{"3 av 3 ärenden, sorterade efter datum, nyast först; ärenden där du behöver göra något visas först"}, texts(find(doc, class("status-region"))))
-	require.Equal(t, []string{"Datum", "Titel", "Avsändare", "Status", "Beräknad handläggningstid"}, texts(find(doc, func(n *html.Node) bool { return n.Data == "th" && attr(n, "scope") == "col" })))
+	require.Equal(t, []string{"Datum", "Titel", "Avsändare", "Status", "Beräknad tid"}, texts(find(doc, func(n *html.Node) bool { return n.Data == "th" && attr(n, "scope") == "col" })))
 	require.Equal(t, "descending", attr(find(doc, tag("th"))[0], "aria-sort"))
 	require.Equal(t, []string{"Bygglov", "Ansökan om F-skatt", "Återbetalning"}, texts(find(doc, class("case-title"))), "the case waiting for the customer first")
 
