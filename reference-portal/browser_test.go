@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
@@ -332,10 +330,7 @@ func TestPortalOnAPhoneAndWithoutJavaScript(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 1, strings.Count(strings.Join(headings, "|"), "Mina ärenden")+strings.Count(strings.Join(headings, "|"), "My cases"), "one heading says it: %v", headings)
 
-	_, err = browser.Run(ctx, tab, func(ctx context.Context, target *chromedp.Target) (cdp.Empty, error) {
-		return cdp.Call(ctx, target, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
-	})
-	require.NoError(t, err)
+	require.NoError(t, tab.DisableScripts(ctx))
 	status, err := tab.Navigate(ctx, base+"/mina-arenden?sort=status&scope=open")
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, status)

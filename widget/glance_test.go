@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
@@ -77,7 +76,8 @@ func TestSortByStatusIsByUrgencyWithOneLabelledControl(t *testing.T) {
 	p.axe("sorted by status on a phone")
 }
 
-// tabWithoutJavaScript is a tab that runs no script of the page's.
+// tabWithoutJavaScript is a tab that runs no script of the page's. Not a
+// page: the page's checks (diagnostics, axe-core) need scripts to run.
 func tabWithoutJavaScript(t *testing.T) (context.Context, *browser.Tab) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -85,10 +85,7 @@ func tabWithoutJavaScript(t *testing.T) (context.Context, *browser.Tab) {
 	tab, err := browsertest.Shared(t).NewTab(ctx)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = tab.Close() })
-	_, err = browser.Run(ctx, tab, func(ctx context.Context, target *chromedp.Target) (cdp.Empty, error) {
-		return cdp.Call(ctx, target, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
-	})
-	require.NoError(t, err)
+	require.NoError(t, tab.DisableScripts(ctx))
 	return ctx, tab
 }
 
@@ -138,15 +135,24 @@ func TestWithoutJavaScriptTheFormSortsFiltersAndDetailsOpen(t *testing.T) {
 
 func TestModuleBlockedEveryDetailIsReachable(t *testing.T) {
 	f := newFixture(t, world{cases: standard(), failing: true}, kit.View{PageSize: 2})
-	p := newPage(t, 375)
+	for _, l := range looks {
+		t.Run(l.lang+"-"+l.theme, func(t *testing.T) {
+			moduleBlocked(t, f, l)
+		})
+	}
+}
+
+func moduleBlocked(t *testing.T, f *fixture, l look) {
+	p := newPage(t, l.width)
 	blockScripts(p, true)
-	p.navigate(f.url("/ssr", pageOpts{script: true}))
+	p.navigate(f.url("/ssr", pageOpts{lang: l.lang, theme: l.theme, script: true}))
 	light := `document.querySelector("arendevy-overview")`
 	require.False(t, evalAs[bool](p, light+`.matches(":defined")`), "the module did not come")
 	p.eval(light + `.querySelector(".show-more").click()`)
 	p.eval(`[...` + light + `.querySelectorAll(".case-title")].forEach((t) => t.click())`)
 	require.Equal(t, 6, evalAs[int](p, `[...`+light+`.querySelectorAll(".case-detail")].filter((d) => d.offsetParent).length`), "every case's detail opens")
-	require.Equal(t, "Gå till ärendet hos Skatteverket (öppnas i nytt fönster)", evalAs[string](p, light+`.querySelector(".case-detail a.case-link").innerText`))
+	require.Equal(t, l.pick("Gå till ärendet hos Skatteverket (öppnas i nytt fönster)", "Go to the case at Skatteverket (opens in a new window)"),
+		evalAs[string](p, light+`.querySelector(".case-detail a.case-link").innerText`))
 	p.axe("module blocked, every detail open")
 }
 
