@@ -321,11 +321,14 @@ func TestPortalOnAPhoneAndWithoutJavaScript(t *testing.T) {
 	require.NoError(t, tab.SetViewport(ctx, 375, 812))
 	login(t, ctx, tab, base, "Elin Karlsson")
 	shownTitles(t, ctx, tab)
-	above, err := browser.Eval[int](ctx, tab, `(async () => {
+	fold, err := browser.Eval[[]int](ctx, tab, `(async () => {
 		await new Promise((r) => requestAnimationFrame(() => setTimeout(r)));
-		return [...`+shadow+`.querySelectorAll("tr.case-row")].filter((r) => r.getBoundingClientRect().bottom <= innerHeight).length })()`)
+		const rows = [...`+shadow+`.querySelectorAll("tr.case-row")];
+		return [rows.filter((r) => r.getBoundingClientRect().bottom <= innerHeight).length,
+			rows.filter((r) => r.querySelector(".case-title").getBoundingClientRect().bottom <= innerHeight).length,
+			Math.round(rows[0].getBoundingClientRect().top)] })()`)
 	require.NoError(t, err)
-	t.Logf("cases wholly above the fold at 375×812: %d", above)
+	t.Logf("at 375×812: %d cases whole and %d titles above the fold; the first case starts at %d px", fold[0], fold[1], fold[2])
 	headings, err := browser.Eval[[]string](ctx, tab, `[...document.querySelectorAll("h1, h2"), ...`+shadow+`.querySelectorAll("h2")].filter((h) => h.checkVisibility()).map((h) => h.textContent)`)
 	require.NoError(t, err)
 	require.Equal(t, 1, strings.Count(strings.Join(headings, "|"), "Mina ärenden")+strings.Count(strings.Join(headings, "|"), "My cases"), "one heading says it: %v", headings)

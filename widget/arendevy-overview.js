@@ -453,7 +453,7 @@
         form,
         sortSelect,
         filters,
-        statusRegion: createElement("p", { class: "status-region", role: "status", part: "status" }),
+        statusRegion: createElement("p", { class: "status-region", role: "status", part: "status", tabindex: -1 }),
         notices: createElement("div", { class: "notices", "aria-live": "polite", part: "notices" }),
         legendLink: createElement("p", { class: "legend-link" }, createElement("a", { href: "#arendevy-legend", "data-action": "legend" }, translate("legend"))),
         legend,
@@ -566,7 +566,10 @@
     #tellLoaded() {
       const data = this.#data;
       if (!data) return;
-      if (this.#focusHeadingWhenLoaded) this.#ui?.heading.focus();
+      // The heading, or the status line when the page's heading stands in
+      // for it (heading="page").
+      const ui = this.#ui;
+      if (this.#focusHeadingWhenLoaded) (ui?.heading.hidden ? ui.statusRegion : ui?.heading)?.focus();
       this.#focusHeadingWhenLoaded = false;
       this.#emit("loaded", { total: data.cases.length, sources: data.sources || [] });
       (self.requestIdleCallback || setTimeout)(() => {

@@ -198,3 +198,17 @@ func blockScripts(p *page, block bool) {
 	require.NoError(p.t, err)
 	p.expect("ERR_BLOCKED_BY_CLIENT")
 }
+
+// When the page's heading stands in for the element's (heading="page"), the
+// element shows none, and a retry sends focus to the status line instead.
+func TestHeadingYieldsToThePage(t *testing.T) {
+	f := newFixture(t, world{cases: standard()}, kit.View{})
+	p := open(t, f.url("/page", pageOpts{attrs: map[string]string{"heading": "page", "src": "/flaky/arendevy/api/overview"}}), 375)
+	p.expect("status of 502")
+	p.ready()
+	require.False(t, evalAs[bool](p, q("h2")+`.checkVisibility()`), "one heading on the page, the page's")
+	p.click(".notices button")
+	p.waitFor(q("tbody tr"))
+	require.True(t, strings.HasPrefix(p.focused(), "P 6 av 6 ärenden"), "after a retry, focus goes to the overview: %s", p.focused())
+	p.axe("heading yields")
+}
