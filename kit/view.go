@@ -7,12 +7,14 @@ import (
 	"html/template"
 	"io"
 	"net/http"
+	"net/url"
 
 	"github.com/arendevy/arendevy/kit/assets"
 	"github.com/arendevy/arendevy/kit/i18n"
 	"github.com/arendevy/arendevy/kit/identity"
 	"github.com/arendevy/arendevy/kit/internal/render"
 	"github.com/arendevy/arendevy/kit/listing"
+	"github.com/arendevy/arendevy/kit/overview"
 	"github.com/arendevy/arendevy/kit/preferences"
 )
 
@@ -25,6 +27,13 @@ type View struct {
 	ApprovedBy string
 	// PageSize is how many cases show before "Show more"; 0: every case.
 	PageSize int
+	// SettingsURL is the portal's page where the customer shows hidden
+	// actors again: the notice "2 actors hidden — show them" links to it.
+	// Empty: the notice names them without a link.
+	SettingsURL string
+	// HeadingYields leaves the element's heading out when the page's own
+	// heading already says it ("Mina ärenden" twice helps nobody).
+	HeadingYields bool
 	// Theme is the look of the pages the kit renders itself: "default" (or
 	// empty) or "bank". A portal's own pages choose theirs with Assets().Tags.
 	Theme string
@@ -102,10 +111,42 @@ func (k *Kit) Render(ctx context.Context, w io.Writer, subject identity.Subject,
 	}
 	// Rendered after the overview's turn (see turns), like the API's answer
 	// is written after it: a slow page writer holds no turn.
-	return k.view.renderer.Overview(w, render.Fragment{
-		Lang: lang, Src: k.cfg.Mount + "/api/overview", ApprovedBy: k.cfg.View.ApprovedBy,
-		PageSize: k.cfg.View.PageSize, Query: q, Overview: &ov,
-	})
+	return k.view.renderer.Overview(w, k.fragment(lang, q, false, &ov))
+}
+
+func (k *Kit) fragment(lang string, q listing.Query, refused bool, ov *overview.Overview) render.Fragment {
+	v := k.cfg.View
+	return render.Fragment{
+		Lang: lang, Src: k.cfg.Mount + "/api/overview", ApprovedBy: v.ApprovedBy, SettingsURL: v.SettingsURL,
+		HeadingYields: v.HeadingYields, PageSize: v.PageSize, Query: q, QueryRefused: refused, Overview: ov,
+	}
+}
+
+// RenderPage is Render for a page whose own address carries the sorting and
+// filtering: the overview's GET form (which works without JavaScript)
+// submits to the page, and the page hands its query parameters here. Only
+// the listing's parameters are read (listing.Params), so the page may have
+// others. A sorting or filter that cannot be used is never an error page:
+// the overview shows with the customer's usual query and a notice saying
+// so, and nothing of the refused input is shown back.
+func (k *Kit) RenderPage(ctx context.Context, w io.Writer, subject identity.Subject, params url.Values, lang string) error {
+	own := url.Values{}
+	for _, name := range listing.Params {
+		if v, ok := params[name]; ok {
+			own[name] = v
+		}
+	}
+	q, prefs, err := k.Query(ctx, subject, own)
+	refused := err != nil
+	if refused {
+		q, prefs, _ = k.Query(ctx, subject, nil)
+	}
+	all := listing.Query{Sort: q.Sort, Descending: q.Descending, Scope: listing.All}
+	ov, err := k.Overview(ctx, subject, all, prefs)
+	if err != nil {
+		return fmt.Errorf("kit: render: %w", err)
+	}
+	return k.view.renderer.Overview(w, k.fragment(lang, q, refused, &ov))
 }
 
 // serveProducer is the information page of a producer: who it is and how to

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -128,7 +129,8 @@ func TestRenderWritesTheElementWithEveryCase(t *testing.T) {
 	require.Contains(t, page, "This service is approved by DIGG.")
 	require.Contains(t, page, "1 of 2 cases, sorted by date, newest first", "the page shows the open case")
 	require.Contains(t, page, `"title":"Studiemedel"`, "the element gets the closed one too, for when the user asks")
-	require.NotContains(t, page, `<span class="case-title">Studiemedel</span>`)
+	require.NotContains(t, page, `>Studiemedel</summary>`)
+	require.Contains(t, page, `>Ansökan om F-skatt</summary>`)
 }
 
 func TestTrustLine(t *testing.T) {
@@ -144,5 +146,34 @@ func TestViewConfigIsChecked(t *testing.T) {
 			Source: cases.SourceFunc(func(context.Context, identity.Subject) (cases.Result, error) { return cases.Result{}, nil })}}})
 		var ce *kit.ConfigError
 		require.True(t, errors.As(err, &ce), "%+v", v)
+	}
+}
+
+// The page's own address sorts and filters (the overview's GET form, without
+// JavaScript); what cannot be used gets the overview with a notice, never an
+// error and never its own text back.
+func TestRenderPageTakesTheQueryFromTheAddress(t *testing.T) {
+	k := viewKit(t, kit.Config{View: kit.View{SettingsURL: "/installningar", HeadingYields: true}})
+	page := func(query string) string {
+		t.Helper()
+		params, err := url.ParseQuery(query)
+		require.NoError(t, err)
+		var buf bytes.Buffer
+		require.NoError(t, k.RenderPage(context.Background(), &buf, viewer, params, "sv"))
+		return buf.String()
+	}
+	got := page("sort=title&scope=closed&tab=cases")
+	require.Contains(t, got, `sort="title" order="asc"`, "sorted by title, A to Ö, without an order given")
+	require.Contains(t, got, "1 av 2 ärenden, sorterade efter titel, stigande", "the portal's own parameter is not the listing's business")
+	require.NotContains(t, got, "query-refused")
+	require.Contains(t, got, ` heading="page"`)
+
+	for _, hostile := range []string{"sort=%3Cscript%3Ealert(1)%3C/script%3E", "status=<img src=x>", "order=up&order=down", "q=" + strings.Repeat("x", 300), "sender=a%00b"} {
+		got := page(hostile)
+		require.Contains(t, got, "Sorteringen eller filtret i adressen gick inte att använda.", hostile)
+		require.Contains(t, got, "2 av 2 ärenden, sorterade efter datum, nyast först", hostile)
+		require.NotContains(t, got, "<script>alert", hostile)
+		require.NotContains(t, got, "<img", hostile)
+		require.Contains(t, got, " query-refused>", hostile)
 	}
 }

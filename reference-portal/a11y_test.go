@@ -23,7 +23,10 @@ import (
 // portal as a tester would: logged in through the development IdP, every
 // page in Swedish and English, in the default and the bank theme, the
 // overview in its states (as loaded, a case expanded, filtered to nothing,
-// and partial with a producer down), each in all six conditions (desktop,
+// sorted and filtered by the address as the no-JS form does, an address
+// refused with a notice, and partial with a producer down; hidden actors,
+// the module blocked and every detail opened without JavaScript are run in
+// widget's tests, in both languages and themes), each in all six conditions (desktop,
 // 320 px, 200 % text, text spacing, forced colours, reduced motion).
 // Zero findings is the bar.
 func TestPortalAccessibility(t *testing.T) {
@@ -48,7 +51,7 @@ func TestPortalAccessibility(t *testing.T) {
 	t.Cleanup(cancel)
 
 	expand := func(ctx context.Context, tab *browser.Tab) error {
-		_, err := browser.Eval[bool](ctx, tab, shadow+`.querySelector("button.case-title").click() ?? true`)
+		_, err := browser.Eval[bool](ctx, tab, shadow+`.querySelector(".case-title").click() ?? true`)
 		return err
 	}
 	nothing := func(ctx context.Context, tab *browser.Tab) error {
@@ -64,6 +67,8 @@ func TestPortalAccessibility(t *testing.T) {
 					{URL: at("/mina-arenden"), Label: "overview"},
 					{URL: at("/mina-arenden"), Label: "expanded", Setup: expand},
 					{URL: at("/mina-arenden"), Label: "filtered to nothing", Setup: nothing},
+					{URL: at("/mina-arenden?sort=status&scope=open"), Label: "sorted and filtered by the address (the no-JS form)"},
+					{URL: at("/mina-arenden?sort=nonsense"), Label: "address refused, with a notice"},
 					{URL: at("/installningar"), Label: "settings"},
 					{URL: at("/om-tjansten"), Label: "about"},
 					{URL: p.base + "/arendevy/producers/lantmateriet?lang=" + lang, Label: "information page"},

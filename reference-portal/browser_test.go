@@ -93,8 +93,8 @@ const shadow = `document.querySelector("arendevy-overview")?.shadowRoot`
 // shownTitles are the titles of the cases the element shows, in order.
 func shownTitles(t *testing.T, ctx context.Context, tab *browser.Tab) []string {
 	t.Helper()
-	waitFor(t, ctx, tab, shadow+`?.querySelectorAll("button.case-title").length > 0`)
-	titles, err := browser.Eval[[]string](ctx, tab, `Array.from(`+shadow+`.querySelectorAll("button.case-title"), b => b.textContent)`)
+	waitFor(t, ctx, tab, shadow+`?.querySelectorAll(".case-title").length > 0`)
+	titles, err := browser.Eval[[]string](ctx, tab, `Array.from(`+shadow+`.querySelectorAll(".case-title"), b => b.textContent)`)
 	require.NoError(t, err)
 	return titles
 }
@@ -157,7 +157,7 @@ func TestPortalPersonSettingsLanguageLinksAndLogout(t *testing.T) {
 
 	// A deep link opens the producer's e-service in a new window and goes
 	// through the kit to an allowed host.
-	links, err := browser.Eval[[]map[string]string](ctx, tab, `Array.from(`+shadow+`.querySelectorAll("button.case-title")).map(b => { b.click(); return b }) && Array.from(`+shadow+`.querySelectorAll("a.case-link")).map(a => ({href: a.getAttribute("href"), target: a.target, rel: a.rel, name: a.textContent}))`)
+	links, err := browser.Eval[[]map[string]string](ctx, tab, `Array.from(`+shadow+`.querySelectorAll(".case-title")).map(b => { b.click(); return b }) && Array.from(`+shadow+`.querySelectorAll("a.case-link")).map(a => ({href: a.getAttribute("href"), target: a.target, rel: a.rel, name: a.textContent}))`)
 	require.NoError(t, err)
 	require.NotEmpty(t, links, "Elin has cases with an e-service")
 	for _, l := range links {
@@ -222,6 +222,10 @@ func TestPortalPersonSettingsLanguageLinksAndLogout(t *testing.T) {
 		}
 	}
 	require.ElementsMatch(t, expected, shown, "Skatteverket hidden, closed cases hidden")
+	hidden, err := browser.Eval[[]string](ctx, tab, `[...`+shadow+`.querySelectorAll(".notices p")].filter((p) => p.querySelector("a[href$='/installningar']")).map((p) => p.textContent)`)
+	require.NoError(t, err)
+	require.Len(t, hidden, 1, "the hidden actor is announced, one click from the settings")
+	require.Contains(t, []string{"1 aktör dold (Skatteverket) — visa dem", "1 actor hidden (Skatteverket) — show them"}, hidden[0])
 	require.True(t, slices.IsSortedFunc(shown, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) }) || len(shown) < 2,
 		"sorted by title: %v", shown)
 
@@ -305,3 +309,54 @@ func TestPortalBankTheme(t *testing.T) {
 }
 
 func htmlEscape(s string) string { return template.HTMLEscapeString(s) }
+
+// On a phone the first screen after login shows cases under one heading
+// (how many whole ones are above the fold at 375×812 is logged). Then, with JavaScript
+// off in the same session, the page's own address sorts and filters (the
+// overview's GET form), and an address that cannot be used gets the
+// overview with a notice.
+func TestPortalOnAPhoneAndWithoutJavaScript(t *testing.T) {
+	base := startPortal(t, "default")
+	ctx, tab := newTab(t)
+	require.NoError(t, tab.SetViewport(ctx, 375, 812))
+	login(t, ctx, tab, base, "Elin Karlsson")
+	shownTitles(t, ctx, tab)
+	fold, err := browser.Eval[[]int](ctx, tab, `(async () => {
+		await new Promise((r) => requestAnimationFrame(() => setTimeout(r)));
+		const rows = [...`+shadow+`.querySelectorAll("tr.case-row")];
+		return [rows.filter((r) => r.getBoundingClientRect().bottom <= innerHeight).length,
+			rows.filter((r) => r.querySelector(".case-title").getBoundingClientRect().bottom <= innerHeight).length,
+			Math.round(rows[0].getBoundingClientRect().top)] })()`)
+	require.NoError(t, err)
+	t.Logf("at 375×812: %d cases whole and %d titles above the fold; the first case starts at %d px", fold[0], fold[1], fold[2])
+	headings, err := browser.Eval[[]string](ctx, tab, `[...document.querySelectorAll("h1, h2"), ...`+shadow+`.querySelectorAll("h2")].filter((h) => h.checkVisibility()).map((h) => h.textContent)`)
+	require.NoError(t, err)
+	require.Equal(t, 1, strings.Count(strings.Join(headings, "|"), "Mina ärenden")+strings.Count(strings.Join(headings, "|"), "My cases"), "one heading says it: %v", headings)
+
+	require.NoError(t, tab.DisableScripts(ctx))
+	status, err := tab.Navigate(ctx, base+"/mina-arenden?sort=status&scope=open")
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, status)
+	read := func(js string) string {
+		t.Helper()
+		v, err := browser.Run(ctx, tab, chromedp.Evaluate[string](`(() => { const el = document.querySelector("arendevy-overview"); return `+js+` })()`))
+		require.NoError(t, err)
+		return v
+	}
+	require.Equal(t, "status", read(`el.querySelector("#arendevy-sort").value`))
+	require.Equal(t, "false", read(`String(el.matches(":defined"))`), "the element did not run")
+	badges := strings.Split(read(`[...el.querySelectorAll("tbody .status-badge")].map((b) => b.dataset.status).join(",")`), ",")
+	require.True(t, slices.IsSortedFunc(badges, func(a, b string) int {
+		rank := []string{"action_required", "received", "in_progress", "closed"}
+		return slices.Index(rank, a) - slices.Index(rank, b)
+	}), "by urgency, open only: %v", badges)
+	require.NotContains(t, badges, "closed")
+	require.Regexp(t, "sorterade efter status|sorted by status", read(`el.querySelector(".status-region").textContent`), "sorted on the server")
+	require.Contains(t, strings.ToLower(read(`document.querySelector("a.lang").getAttribute("href")`)), "sort%3dstatus%26scope%3dopen", "switching language keeps the sorting and filters")
+
+	status, err = tab.Navigate(ctx, base+"/mina-arenden?sort=%3Cscript%3Ealert(1)%3C/script%3E")
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, status, "never an error page")
+	require.Regexp(t, "Sorteringen eller filtret i adressen gick inte att använda|The sorting or filter in the address could not be used", read(`el.querySelector(".notices").textContent`))
+	require.Equal(t, "0", read(`String(document.querySelectorAll("script:not([src]):not([type='application/json'])").length)`), "nothing of the address comes back as markup")
+}

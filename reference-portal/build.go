@@ -179,6 +179,10 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 		}
 		kcfg.LinkKey = kcfg.LinkKey[:32]
 	}
+	// The cases page's own heading says "Mina ärenden"; the settings page
+	// shows hidden actors again.
+	kcfg.View.HeadingYields = true
+	kcfg.View.SettingsURL = "/installningar"
 	k, err := kit.New(kcfg)
 	if err != nil {
 		return fail(err)

@@ -92,9 +92,9 @@ func TestPortalHoldsAgainstLongWordsAt320(t *testing.T) {
 			login(t, ctx, tab, base, "Elin Karlsson")
 			require.Contains(t, shownTitles(t, ctx, tab), long["title"])
 			_, err := browser.Eval[bool](ctx, tab, `(() => { const root = `+shadow+`; root.querySelector(".filters").open = true;
-				root.querySelectorAll("button.case-title").forEach((b) => b.click()); return true })()`)
+				root.querySelectorAll(".case-title").forEach((b) => b.click()); return true })()`)
 			require.NoError(t, err)
-			waitFor(t, ctx, tab, `[...`+shadow+`.querySelectorAll("button.case-title")].every((b) => b.getAttribute("aria-expanded") == "true")`)
+			waitFor(t, ctx, tab, `[...`+shadow+`.querySelectorAll(".case-title")].every((b) => b.parentElement.open)`)
 			o, err := browser.Eval[overflow](ctx, tab, `(async () => {
 				await new Promise((r) => requestAnimationFrame(() => setTimeout(r)));
 				const width = innerWidth;

@@ -21,9 +21,9 @@
    *   caseNumber?: string, category?: string, payment?: string, officer?: string,
    *   freeText?: string, plannedEvent?: string, plannedTime?: string,
    *   pairs?: {title: string, value: string}[], history?: HistoryEntry[],
-   *   link?: string, info?: string,
+   *   link?: string, info?: string, lang?: string,
    * }} Case
-   * @typedef {{cases: Case[], sources?: Outcome[], senders?: Actor[], customer?: {name: string, agent?: boolean}}} Overview
+   * @typedef {{cases: Case[], sources?: Outcome[], senders?: Actor[], hidden?: Actor[], customer?: {name: string, agent?: boolean}}} Overview
    */
   /**
    * The sorting and filtering in effect, as the kit's API names it.
@@ -38,9 +38,10 @@
    * The pieces of the element that change after they are built.
    * @typedef {{
    *   heading: HTMLHeadingElement, search: HTMLInputElement, senderChoices: HTMLFieldSetElement,
-   *   filters: HTMLDetailsElement, statusRegion: HTMLParagraphElement, notices: HTMLDivElement,
-   *   noMatch: HTMLParagraphElement, sortHeaders: HTMLTableCellElement[], table: HTMLTableElement,
-   *   rowGroups: HTMLTableSectionElement[], showMore: HTMLButtonElement,
+   *   form: HTMLFormElement, sortSelect: HTMLSelectElement, filters: HTMLDetailsElement,
+   *   statusRegion: HTMLParagraphElement, notices: HTMLDivElement, legendLink: HTMLParagraphElement,
+   *   legend: HTMLDetailsElement, noMatch: HTMLParagraphElement, sortHeaders: HTMLTableCellElement[],
+   *   table: HTMLTableElement, rowGroups: HTMLTableSectionElement[], showMore: HTMLButtonElement,
    * }} Ui
    */
   /**
@@ -63,6 +64,13 @@
   const STYLESHEET = "arendevy.css";
   const STATUSES = ["received", "in_progress", "action_required", "closed"];
   const SORT_KEYS = ["date", "title", "sender", "status"];
+  // The statuses by urgency, for sorting by status: the cases that wait for
+  // the customer first (kit/listing's Urgency).
+  const URGENCY = ["action_required", "received", "in_progress", "closed"];
+  // The sort control's choices, in its order.
+  const SORT_CHOICES = ["date", "status", "title", "sender"];
+  // A producer pair whose value is an ISO date is shown as a date.
+  const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
   const DETAIL_FIELDS = /** @type {const} */ (["caseNumber", "category", "payment", "officer", "freeText", "plannedEvent", "plannedTime"]);
   // The show-closed attribute's value for each scope of the API.
   /** @type {Record<string, string>} */
@@ -153,7 +161,10 @@
         : translate(unit == "events" ? "state.truncatedEvents" : "state.truncated", { Shown: shown, Name }, total);
 
   class ArendevyOverview extends HTMLElement {
-    static observedAttributes = ["src", "lang", "sort", "order", "filter-sender", "filter-status", "filter-text", "show-closed", "page-size", "approved-by"];
+    static observedAttributes = [
+      "src", "lang", "sort", "order", "filter-sender", "filter-status", "filter-text", "show-closed", "page-size", "approved-by",
+      "settings-href", "heading", "query-refused",
+    ];
 
     // Properties reflect the attributes; filterSender and filterStatus are
     // arrays, pageSize a number (0: every case).
@@ -175,6 +186,9 @@
 
     /** @type {ShadowRoot | undefined} */
     #shadow;
+    // The server-rendered overview, until the element has taken its rows.
+    /** @type {HTMLElement | null | undefined} */
+    #serverRoot;
     /** @type {Ui | undefined} */
     #ui;
     /** @type {Overview | null} */
@@ -222,6 +236,7 @@
         return;
       }
       const serverData = this.querySelector(":scope>script[type='application/json']");
+      this.#serverRoot = this.querySelector(":scope>.overview");
       this.#shadow = this.attachShadow({ mode: "open" });
       const stylesheet = createElement("link", { rel: "stylesheet", href: new URL(STYLESHEET, import.meta.url).href });
       const slot = createElement("slot", {});
@@ -249,7 +264,8 @@
     /** @param {string} name */
     attributeChangedCallback(name) {
       if (!this.#ui) return;
-      if (name == "lang" || name == "approved-by") return this.#updateLanguage(name != "lang");
+      if (name == "lang" || name == "approved-by" || name == "heading") return this.#updateLanguage(name != "lang");
+      if (name == "settings-href" || name == "query-refused") return this.#renderNotices();
       if (name == "src") return this.#load();
       this.#shownCount = 0;
       // Several attributes often change together (sort and order): render once.
@@ -319,9 +335,10 @@
       return this.dispatchEvent(new CustomEvent("arendevy-" + name, { bubbles: true, composed: true, cancelable: true, detail }));
     }
 
-    /** @param {string} time */
+    /** @param {string} time an RFC 3339 time, or an ISO date (read as noon UTC, the kit's way) */
     #createTime(time) {
-      return createElement("time", { datetime: time }, this.#dateFormat?.format(new Date(time)));
+      const when = ISO_DATE.test(time) ? time + "T12:00:00Z" : time;
+      return createElement("time", { datetime: when }, this.#dateFormat?.format(new Date(when)));
     }
 
     /**
@@ -338,7 +355,7 @@
       MESSAGE_IDS.forEach((id, index) => (messages[id] = MESSAGES_BY_LANGUAGE[language][index]));
       const pluralRules = new Intl.PluralRules(language);
       this.#language = language;
-      this.#dateFormat = new Intl.DateTimeFormat(language, { dateStyle: "long", timeZone: "Europe/Stockholm" });
+      this.#dateFormat = new Intl.DateTimeFormat(/** @type {string} */ (messages["format.dates"]), { dateStyle: "long", timeZone: "Europe/Stockholm" });
       // translate renders a message; with a count, in the plural form the
       // count calls for, and {Count} is the count.
       this.#translate = (id, placeholders = {}, count) => {
@@ -352,6 +369,9 @@
       this.#build();
     }
 
+    // build makes the overview's markup, the same as the kit renders on the
+    // server (widget/arendevy-overview.html), and takes over the rows the
+    // server rendered in this language rather than building them again.
     #build() {
       const translate = this.#translate;
       const approvedBy = this.#attribute("approved-by");
@@ -367,8 +387,14 @@
           createElement("legend", {}, translate(legend)),
           ...values.map((value) => createChoice(name == "scope" ? "radio" : "checkbox", name, value, translate(name + "." + value))),
         );
-      const search = createElement("input", { type: "search", id: "filter-text", autocomplete: "off" });
+      const submit = () => createElement("button", { type: "submit", class: "action-button" }, translate("form.apply"));
+      const search = createElement("input", { type: "search", id: "filter-text", name: "q", autocomplete: "off" });
       const senderChoices = createChoices("sender", [], "col.sender");
+      const sortSelect = createElement(
+        "select",
+        { id: "arendevy-sort", name: "sort" },
+        ...SORT_CHOICES.map((key) => createElement("option", { value: key }, translate("form.sortBy." + key))),
+      );
       const filters = createElement(
         "details",
         { class: "filters", part: "filters" },
@@ -383,6 +409,14 @@
           createButton({ "data-action": "clear" }, translate("clear")),
         ),
       );
+      // The same GET form as the server's: here it sorts and filters at
+      // once, and its button applies the sort control's choice.
+      const form = createElement(
+        "form",
+        { method: "get", class: "list-form", part: "form" },
+        createElement("div", { class: "sort-control" }, createElement("label", { for: "arendevy-sort" }, translate("form.sort")), sortSelect, submit()),
+        filters,
+      );
       const sortHeaders = SORT_KEYS.map((key) =>
         createElement("th", { scope: "col", role: "columnheader" }, createElement("button", { type: "button", class: "sort-button", "data-sort-key": key }, translate("col." + key))),
       );
@@ -396,19 +430,8 @@
           createElement("tr", { role: "row" }, ...sortHeaders, createElement("th", { scope: "col", role: "columnheader" }, translate("col.forecast"))),
         ),
       );
-      const ui = (this.#ui = {
-        heading: createElement("h2", { part: "heading", tabindex: -1 }),
-        search,
-        senderChoices,
-        filters,
-        statusRegion: createElement("p", { class: "status-region", role: "status", part: "status" }),
-        notices: createElement("div", { class: "notices", "aria-live": "polite", part: "notices" }),
-        noMatch: createElement("p", { class: "no-match", hidden: true }, translate("state.noMatch"), createButton({ "data-action": "clear" }, translate("clear"))),
-        sortHeaders,
-        table,
-        rowGroups: [],
-        showMore: createButton({ class: "action-button show-more", part: "more", "data-action": "more" }),
-      });
+      /** @param {Child} term @param {string} explanation */
+      const legendEntry = (term, explanation) => createElement("div", {}, createElement("dt", {}, term), createElement("dd", {}, explanation));
       const legend = createElement(
         "details",
         { class: "status-legend", part: "legend" },
@@ -416,36 +439,82 @@
         createElement(
           "dl",
           {},
+          legendEntry(translate("col.date"), translate("guide.date")),
+          legendEntry(translate("col.forecast"), translate("guide.forecast")),
           ...STATUSES.map((status) =>
-            createElement(
-              "div",
-              {},
-              createElement("dt", {}, createElement("span", { class: "status-badge", "data-status": status }, translate("status." + status))),
-              createElement("dd", {}, translate("explain." + status)),
-            ),
+            legendEntry(createElement("span", { class: "status-badge", "data-status": status }, translate("status." + status)), translate("explain." + status)),
           ),
         ),
       );
+      const ui = (this.#ui = {
+        heading: createElement("h2", { part: "heading", tabindex: -1, hidden: this.#attribute("heading") == "page" }),
+        search,
+        senderChoices,
+        form,
+        sortSelect,
+        filters,
+        statusRegion: createElement("p", { class: "status-region", role: "status", part: "status", tabindex: -1 }),
+        notices: createElement("div", { class: "notices", "aria-live": "polite", part: "notices" }),
+        legendLink: createElement("p", { class: "legend-link" }, createElement("a", { href: "#arendevy-legend", "data-action": "legend" }, translate("legend"))),
+        legend,
+        noMatch: createElement("p", { class: "no-match", hidden: true }, translate("state.noMatch"), createButton({ "data-action": "clear" }, translate("clear"))),
+        sortHeaders,
+        table,
+        rowGroups: [],
+        showMore: createButton({ class: "action-button show-more", part: "more", "data-action": "more" }),
+      });
       const root = createElement(
         "div",
         { class: "overview", part: "root", lang: this.#language },
         ui.heading,
         approvedBy && createElement("p", { class: "trust-line", part: "trust" }, translate("approved", { By: approvedBy })),
-        ui.filters,
+        form,
         ui.statusRegion,
         ui.notices,
         ui.noMatch,
+        ui.legendLink,
         ui.table,
         ui.showMore,
         legend,
       );
       root.addEventListener("click", (event) => this.#onClick(event));
       root.addEventListener("input", (event) => this.#onInput(event));
+      sortSelect.addEventListener("change", () => this.#applySortControl());
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        this.#applySortControl();
+      });
       this.#rowsByCase = new WeakMap();
+      this.#adoptServerRows();
       this.#shadow?.querySelector(".overview")?.remove();
       this.#shadow?.append(root);
       this.#renderNotices();
       this.#render();
+    }
+
+    // adoptServerRows takes the server-rendered rows as the cases' rows, once
+    // and only in the language they were rendered in: moved, not built again,
+    // so an open detail stays open and the page does not move.
+    #adoptServerRows() {
+      const server = this.#serverRoot;
+      this.#serverRoot = null;
+      const cases = this.#data?.cases;
+      if (!server || !cases || server.lang != this.#language) return;
+      for (const row of /** @type {NodeListOf<HTMLTableRowElement>} */ (server.querySelectorAll("tr.case-row"))) {
+        const kase = cases[Number(row.dataset.caseIndex)];
+        const detail = /** @type {HTMLTableRowElement | null} */ (row.nextElementSibling);
+        if (!kase || !detail?.matches(".case-detail")) continue;
+        row.classList.remove("later-page");
+        detail.classList.remove("later-page");
+        this.#rowsByCase.set(kase, [row, detail]);
+        if (row.querySelector("details[open]")) this.#openCaseIds.add(kase.id);
+      }
+    }
+
+    // applySortControl sorts by the sort control's choice, in its own order.
+    #applySortControl() {
+      const sort = this.#ui?.sortSelect.value ?? "date";
+      if (sort != this.#query().sort) this.#applyUserChoice("sort", { sort, order: null });
     }
 
     async #load() {
@@ -497,7 +566,10 @@
     #tellLoaded() {
       const data = this.#data;
       if (!data) return;
-      if (this.#focusHeadingWhenLoaded) this.#ui?.heading.focus();
+      // The heading, or the status line when the page's heading stands in
+      // for it (heading="page").
+      const ui = this.#ui;
+      if (this.#focusHeadingWhenLoaded) (ui?.heading.hidden ? ui.statusRegion : ui?.heading)?.focus();
       this.#focusHeadingWhenLoaded = false;
       this.#emit("loaded", { total: data.cases.length, sources: data.sources || [] });
       (self.requestIdleCallback || setTimeout)(() => {
@@ -505,29 +577,60 @@
       });
     }
 
-    // renderNotices shows what concerns the overview as a whole: a producer
-    // that is missing, an error, login, no cases at all. A live region
-    // announces them.
+    // renderNotices shows what concerns the overview as a whole: a query the
+    // page could not use, a producer that is missing (with a retry), an
+    // error, login, actors the customer hid, no cases at all. A live region
+    // announces them; kit/internal/render writes the same.
     #renderNotices() {
       const ui = this.#ui;
       if (!ui) return;
       const translate = this.#translate;
       const data = this.#data;
       const paragraph = (/** @type {Child[]} */ ...children) => createElement("p", {}, ...children);
+      const retry = () => [" ", createButton({ "data-action": "retry" }, translate("state.retry"))];
       const notices = [];
-      if (this.#state == "error") notices.push(paragraph(translate("state.failed"), createButton({ "data-action": "retry" }, translate("state.retry"))));
+      if (this.hasAttribute("query-refused")) notices.push(paragraph(translate("form.badQuery")));
+      if (this.#state == "error") notices.push(paragraph(translate("state.failed"), ...retry()));
       if (this.#state == "login") notices.push(paragraph(translate("state.login"), " ", this.#loginUrl && createElement("a", { href: this.#loginUrl }, translate("state.loginLink"))));
+      const missing = this.#missingProducers();
+      /** @type {string[]} */
+      const answered = [];
       for (const outcome of data?.sources || []) {
         const Name = outcome.producer.name;
-        if (outcome.state != "ok")
-          notices.push(paragraph(outcome.rejected ? translate("state.rejected", { Name }, outcome.rejected) : translate("state.unreachable", { Name })));
+        if (outcome.state == "ok") missing.includes(Name) || answered.includes(Name) || answered.push(Name);
+        else if (outcome.rejected) notices.push(paragraph(translate("state.rejected", { Name }, outcome.rejected)));
+        else notices.push(paragraph(translate("state.unreachable", { Name }), ...retry()));
         if (outcome.truncated) notices.push(paragraph(truncationNotice(translate, Name, outcome.truncated)));
       }
-      if (data && !data.cases.length) notices.push(paragraph(translate("state.empty", { Names: [...new Set((data.sources || []).map((outcome) => outcome.producer.name))].join(", ") })));
+      const hidden = data?.hidden || [];
+      const settings = safeUrl(this.#attribute("settings-href"));
+      if (hidden.length)
+        notices.push(
+          paragraph(
+            translate("hidden.count", {}, hidden.length) + " (" + hidden.map((actor) => actor.name).join(", ") + ")",
+            settings && " — ",
+            settings && createElement("a", { href: settings }, translate("hidden.show")),
+          ),
+        );
+      // Never "you have no cases" while some are missing.
+      if (data && !data.cases.length && (!missing.length || answered.length))
+        notices.push(
+          paragraph(
+            missing.length
+              ? translate("partial.empty", { Names: answered.join(", ") })
+              : translate("state.empty", { Names: [...new Set((data.sources || []).map((outcome) => outcome.producer.name))].join(", ") }),
+          ),
+        );
       ui.notices.replaceChildren(...notices);
       ui.heading.textContent = data?.customer?.agent ? translate("headingFor", { Name: data.customer.name }) : translate("heading");
       const senderLegend = /** @type {Node} */ (ui.senderChoices.firstChild);
       ui.senderChoices.replaceChildren(senderLegend, ...(data?.senders || []).map((sender) => createChoice("checkbox", "sender", sender.id, sender.name)));
+    }
+
+    // missingProducers names the producers whose cases are missing: their
+    // source could not be reached or sent nothing that could be shown.
+    #missingProducers() {
+      return [...new Set((this.#data?.sources || []).filter((outcome) => outcome.state != "ok").map((outcome) => outcome.producer.name))];
     }
 
     /**
@@ -560,7 +663,10 @@
           ? (kase) => /** @type {number} */ (ranks.get(text(kase)))
           : query.sort == "date"
             ? (kase) => Date.parse(kase.date)
-            : (kase) => STATUSES.indexOf(kase.status);
+            : (kase) => URGENCY.indexOf(kase.status);
+      // Sorted by date, the cases that wait for the customer come first, in
+      // either order (kit/listing).
+      const waiting = (/** @type {Case} */ kase) => +(query.sort == "date" && kase.status == "action_required");
       const direction = query.order == "desc" ? -1 : 1;
       return (this.#data?.cases ?? [])
         .map((kase, index) => /** @type {MatchingCase} */ ([kase, index, sortValue(kase), Date.parse(kase.date)]))
@@ -573,7 +679,8 @@
               [kase.title, kase.sender.name, kase.caseNumber, kase.category, kase.freeText, kase.plannedEvent, kase.officer].some((field) => field?.toLowerCase().includes(needle))),
         )
         .sort(
-          ([a, , aValue, aTime], [b, , bValue, bTime]) => direction * (aValue - bValue) || bTime - aTime || (a.id < b.id ? -1 : +(a.id > b.id)),
+          ([a, , aValue, aTime], [b, , bValue, bTime]) =>
+            waiting(b) - waiting(a) || direction * (aValue - bValue) || bTime - aTime || (a.id < b.id ? -1 : +(a.id > b.id)),
         );
     }
 
@@ -590,7 +697,7 @@
       const data = this.#state == "ready" ? this.#data : null;
       this.#showQueryInControls(ui, query);
       const loading = this.#state == "loading";
-      ui.filters.hidden = !loading && !data?.cases.length;
+      ui.form.hidden = ui.legendLink.hidden = !loading && !data?.cases.length;
       ui.table.hidden = ui.showMore.hidden = ui.noMatch.hidden = true;
       this.#announce(loading ? translate("state.loading") : "");
       // done comes when every row is in place: then afterwards runs, and the
@@ -610,13 +717,17 @@
       ui.noMatch.hidden = !!matching.length;
       ui.showMore.hidden = shown.length == matching.length;
       ui.showMore.textContent = translate("more", {}, Math.min(pageSize, matching.length - shown.length));
+      // The count never claims the cases of a producer that is missing.
+      const missing = this.#missingProducers();
       this.#announce(
-        translate("count", { Shown: matching.length }, data.cases.length) +
+        translate(missing.length ? "partial.count" : "count", { Shown: matching.length }, data.cases.length) +
           ", " +
           translate("sorted.by", {
             Key: translate("col." + query.sort).toLocaleLowerCase(this.#language),
             Order: translate("sorted." + (query.sort == "date" ? "date" : "") + query.order),
-          }),
+          }) +
+          (query.sort == "date" && matching.some(([kase]) => kase.status == "action_required") ? "; " + translate("due.waitingFirst") : "") +
+          (missing.length ? ". " + translate("partial.missing", { Names: missing.join(", ") }) : ""),
       );
     }
 
@@ -628,8 +739,9 @@
      */
     #showQueryInControls(ui, query) {
       if (ui.search.value != this.#attribute("filter-text")) ui.search.value = this.#attribute("filter-text");
+      ui.sortSelect.value = query.sort;
       const chosen = /** @type {Record<string, string | string[]>} */ (query);
-      for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (ui.filters.querySelectorAll("[name]"))) input.checked = [chosen[input.name]].flat().includes(input.value);
+      for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (ui.filters.querySelectorAll("fieldset [name]"))) input.checked = [chosen[input.name]].flat().includes(input.value);
       ui.sortHeaders.forEach((header, index) => {
         header.ariaSort = SORT_KEYS[index] == query.sort ? (query.order == "asc" ? "ascending" : "descending") : null;
       });
@@ -696,7 +808,8 @@
     }
 
     /**
-     * caseRows is a case's rows, built the first time they are asked for.
+     * caseRows is a case's rows: the server's, or built the first time they
+     * are asked for, the same as widget/arendevy-overview.html writes them.
      * @param {Case} kase
      * @param {number} index
      * @returns {CaseRows}
@@ -708,19 +821,42 @@
       const forecast = kase.forecast;
       const cell = (/** @type {string} */ column, /** @type {Child[]} */ ...children) =>
         createElement("td", { role: "cell", "data-label": translate("col." + column) }, ...children);
+      const waiting = kase.status == "action_required";
+      const link = waiting && kase.link && safeUrl(kase.link);
       rows = [
         createElement(
           "tr",
-          { class: "case-row", role: "row", part: "row" },
+          { class: "case-row", role: "row", part: "row", "data-case-index": index },
           cell("date", this.#createTime(kase.date)),
           createElement(
             "th",
-            { scope: "row", role: "rowheader" },
-            createElement("button", { type: "button", class: "case-title", "aria-expanded": "false", "data-case-index": index }, kase.title),
+            { scope: "row", role: "rowheader", lang: kase.lang },
+            createElement(
+              "details",
+              { class: "case-toggle" },
+              createElement("summary", { class: "case-title", "data-case-index": index }, kase.title),
+            ),
           ),
           cell("sender", kase.sender.name),
-          cell("status", createElement("span", { class: "status-badge", "data-status": kase.status, part: "badge" }, translate("status." + kase.status))),
-          cell("forecast", forecast ? translate("unit." + forecast.unit, {}, forecast.amount) : translate("field.none")),
+          cell(
+            "status",
+            createElement("span", { class: "status-badge", "data-status": kase.status, part: "badge" }, translate("status." + kase.status)),
+            waiting &&
+              (kase.plannedEvent || kase.plannedTime) &&
+              createElement(
+                "span",
+                { class: "case-due" },
+                kase.plannedEvent && createElement("span", { lang: kase.lang }, kase.plannedEvent),
+                kase.plannedTime && createElement("strong", {}, translate("due.deadline", { Date: this.#createTime(kase.plannedTime).textContent ?? "" })),
+              ),
+            link && this.#caseLink(kase, index, link, "case-link action-button"),
+          ),
+          cell(
+            "forecast",
+            ...(kase.status == "closed"
+              ? [createElement("span", { "aria-hidden": "true" }, "—"), createElement("span", { class: "visually-hidden" }, translate("forecast.closed"))]
+              : [forecast ? translate("forecast." + forecast.unit, {}, forecast.amount) : translate("forecast.none", { Sender: kase.sender.name })]),
+          ),
         ),
       ];
       this.#rowsByCase.set(kase, rows);
@@ -729,24 +865,39 @@
     }
 
     /**
+     * caseLink is the link to the case at its producer, in a new window.
+     * @param {Case} kase
+     * @param {number} index
+     * @param {string} href
+     * @param {string} className
+     */
+    #caseLink(kase, index, href, className) {
+      const translate = this.#translate;
+      return createElement(
+        "a",
+        { href, target: "_blank", rel: "noopener", class: className, part: "link", "data-case-index": index },
+        translate("detail.link", { Sender: kase.sender.name }) + " " + translate("detail.newWindow"),
+      );
+    }
+
+    /**
      * setExpanded opens or closes a case's detail. The detail row is built
      * when the case is first opened: most never are, and every row that
-     * exists is moved on each re-sort.
+     * exists is moved on each re-sort. The stylesheet shows it while the
+     * title's <details> is open.
      * @param {Case} kase
      * @param {number} index
      * @param {CaseRows} rows
      * @param {boolean} open
      */
     #setExpanded(kase, index, rows, open) {
-      const title = /** @type {HTMLButtonElement} */ (rows[0].querySelector(".case-title"));
-      let detail = rows[1];
-      if (!detail) {
+      const details = /** @type {HTMLDetailsElement} */ (rows[0].querySelector("details"));
+      if (!rows[1]) {
         const id = "case-detail-" + index;
-        rows[0].after((detail = rows[1] = createElement("tr", { class: "case-detail", id, role: "row", part: "detail" }, this.#detailCell(kase, index))));
-        title.setAttribute("aria-controls", id);
+        rows[0].after((rows[1] = createElement("tr", { class: "case-detail", id, role: "row", part: "detail" }, this.#detailCell(kase, index))));
+        details.firstElementChild?.setAttribute("aria-controls", id);
       }
-      title.ariaExpanded = String(open);
-      detail.hidden = !open;
+      details.open = open;
     }
 
     /**
@@ -765,13 +916,13 @@
         const value = kase[name];
         if (value) addField(translate("field." + name), name == "payment" ? translate("payment." + value) : name == "plannedTime" ? this.#createTime(value) : value);
       }
-      for (const pair of kase.pairs || []) addField(pair.title, pair.value);
+      for (const pair of kase.pairs || []) addField(pair.title, ISO_DATE.test(pair.value) ? this.#createTime(pair.value) : pair.value);
       const link = kase.link && safeUrl(kase.link);
       const info = kase.info && safeUrl(kase.info);
       const history = kase.history ?? [];
       return createElement(
         "td",
-        { role: "cell", colspan: 5 },
+        { role: "cell", colspan: 5, lang: kase.lang },
         fields.length > 0 && createElement("dl", {}, ...fields),
         history.length > 0 && createElement("h3", {}, translate("detail.history")),
         history.length > 0 &&
@@ -791,15 +942,7 @@
             ),
           ),
         link
-          ? createElement(
-              "p",
-              {},
-              createElement(
-                "a",
-                { href: link, target: "_blank", rel: "noopener", class: "case-link", part: "link", "data-case-index": index },
-                translate("detail.link", { Sender: kase.sender.name }) + " " + translate("detail.newWindow"),
-              ),
-            )
+          ? createElement("p", {}, this.#caseLink(kase, index, link, "case-link"))
           : info &&
               createElement(
                 "p",
@@ -811,15 +954,24 @@
 
     /** @param {Event} event */
     #onClick(event) {
-      const control = /** @type {HTMLButtonElement | HTMLAnchorElement | null} */ (/** @type {Element} */ (event.target).closest("button,a.case-link"));
+      const control = /** @type {HTMLElement | null} */ (/** @type {Element} */ (event.target).closest("button:not([type=submit]),a.case-link,a[data-action],summary.case-title"));
       if (!control) return;
       const { action, sortKey, caseIndex } = control.dataset;
       const kase = /** @type {Case} */ (this.#data?.cases[Number(caseIndex)]);
-      if (control instanceof HTMLAnchorElement) {
+      if (control.matches("a.case-link")) {
         // A portal that opens deep links itself cancels the event.
-        if (!this.#emit("open", { id: kase.id, href: control.href, sender: kase.sender })) event.preventDefault();
+        if (!this.#emit("open", { id: kase.id, href: /** @type {HTMLAnchorElement} */ (control).href, sender: kase.sender })) event.preventDefault();
+      } else if (action == "legend") {
+        // The legend's anchor is in the shadow root, out of the page's reach.
+        event.preventDefault();
+        const legend = /** @type {Ui} */ (this.#ui).legend;
+        legend.open = true;
+        /** @type {HTMLElement} */ (legend.firstElementChild).focus();
       } else if (caseIndex) {
-        const open = control.ariaExpanded != "true";
+        // The <details> would toggle itself: the element does, so that the
+        // portal can cancel it and the case stays open when it moves.
+        event.preventDefault();
+        const open = !(/** @type {HTMLDetailsElement} */ (control.parentElement).open);
         if (!this.#emit("toggle", { id: kase.id, expanded: open })) return;
         this.#setExpanded(kase, Number(caseIndex), /** @type {CaseRows} */ (this.#rowsByCase.get(kase)), open);
         open ? this.#openCaseIds.add(kase.id) : this.#openCaseIds.delete(kase.id);
@@ -841,7 +993,9 @@
 
     /** @param {Event} event */
     #onInput(event) {
-      const input = /** @type {HTMLInputElement} */ (event.target);
+      const input = event.target;
+      // The sort control applies itself (#applySortControl).
+      if (!(input instanceof HTMLInputElement)) return;
       const search = input.type == "search";
       const attribute = search ? "filter-text" : input.name == "scope" ? "show-closed" : "filter-" + input.name;
       const checked = () => [...(this.#ui?.filters.querySelectorAll(`[name=${input.name}]:checked`) ?? [])].map((box) => /** @type {HTMLInputElement} */ (box).value);
@@ -859,6 +1013,8 @@
     #applyUserChoice(event, attributes) {
       /** @type {Record<string, string | null>} */
       const before = {};
+      // The user chose: the query the page's address could not use is past.
+      this.removeAttribute("query-refused");
       for (const name in attributes) {
         before[name] = this.getAttribute(name);
         this.#setOrRemoveAttribute(name, attributes[name]);

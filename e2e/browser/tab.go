@@ -212,6 +212,19 @@ func (t *Tab) SetViewport(ctx context.Context, width, height int) error {
 	return nil
 }
 
+// DisableScripts stops the page's scripts from running, as a browser with
+// JavaScript off: the page is what its HTML and CSS make it. Evaluations
+// through the tab still run.
+func (t *Tab) DisableScripts(ctx context.Context) error {
+	_, err := Run(ctx, t, func(ctx context.Context, target *chromedp.Target) (cdp.Empty, error) {
+		return cdp.Call(ctx, target, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+	})
+	if err != nil {
+		return fmt.Errorf("browser: disabling scripts: %w", err)
+	}
+	return nil
+}
+
 // MediaFeature is a CSS media feature to emulate.
 type MediaFeature = emulation.MediaFeature
 

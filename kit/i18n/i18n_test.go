@@ -92,6 +92,7 @@ func TestMatch(t *testing.T) {
 	}
 }
 
+// English dates read "3 December 2026" (Intl en-GB), as the element writes them.
 func TestDateIsSwedishTimeLikeIntlLong(t *testing.T) {
 	b := shipped(t)
 	tests := []struct {
@@ -99,10 +100,10 @@ func TestDateIsSwedishTimeLikeIntlLong(t *testing.T) {
 		sv, en   string
 		scenario string
 	}{
-		{"2026-11-20T09:30:00Z", "20 november 2026", "November 20, 2026", "winter daytime"},
-		{"2026-11-20T23:30:00Z", "21 november 2026", "November 21, 2026", "late evening UTC is the next day in Sweden (UTC+1)"},
-		{"2026-06-30T22:30:00Z", "1 juli 2026", "July 1, 2026", "summer time (UTC+2)"},
-		{"2026-01-05T23:30:00Z", "6 januari 2026", "January 6, 2026", "new year"},
+		{"2026-11-20T09:30:00Z", "20 november 2026", "20 November 2026", "winter daytime"},
+		{"2026-11-20T23:30:00Z", "21 november 2026", "21 November 2026", "late evening UTC is the next day in Sweden (UTC+1)"},
+		{"2026-06-30T22:30:00Z", "1 juli 2026", "1 July 2026", "summer time (UTC+2)"},
+		{"2026-01-05T23:30:00Z", "6 januari 2026", "6 January 2026", "new year"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.scenario, func(t *testing.T) {

@@ -81,6 +81,9 @@ func (e *ParamError) Error() string {
 	return b.String()
 }
 
+// Params are the URL parameters of a query, as Parse reads them.
+var Params = []string{"sort", "order", "sender", "status", "scope", "q"}
+
 // Parse reads a Query from URL parameters, starting from base:
 // sort=date|sender|status|title, order=asc|desc, sender=ID (repeatable or
 // comma-separated), status=… (likewise), scope=all|open|closed, q=text.
@@ -127,16 +130,16 @@ func Parse(v url.Values, base Query) (Query, error) {
 		return out, true
 	}
 	for name := range v {
-		switch name {
-		case "sort", "order", "sender", "status", "scope", "q":
-		default:
-			fail(name, "unknown parameter; known: sort, order, sender, status, scope, q")
+		if !slices.Contains(Params, name) {
+			fail(name, "unknown parameter; known: %s", strings.Join(Params, ", "))
 		}
 	}
 	if s, ok := one("sort"); ok {
 		switch k := Key(s); k {
 		case ByDate, BySender, ByStatus, ByTitle:
-			q.Sort = k
+			// Without an order, the key's own: newest first, else A to Ö
+			// (as the element and the overview's sort form have it).
+			q.Sort, q.Descending = k, k == ByDate
 		default:
 			fail("sort", "must be date, sender, status or title")
 		}
@@ -328,13 +331,21 @@ func order(cs []cases.Case, idx []int, q Query) {
 	items := make([]item, len(idx))
 	for k, i := range idx {
 		c := &cs[i]
-		items[k] = item{i: i, rank: c.Status.Rank(), date: c.Date, id: c.ID}
+		items[k] = item{i: i, rank: Urgency(c.Status), date: c.Date, id: c.ID}
 		switch q.Sort {
 		case BySender:
 			items[k].key = keyOf(c.Sender.Name)
 		case ByTitle:
 			items[k].key = keyOf(c.Title)
 		}
+	}
+	// Sorted by date, the cases that wait for the customer come first in
+	// either order: what the customer must do is what they came to see.
+	waiting := func(it *item) int {
+		if q.Sort == ByDate && it.rank == 0 {
+			return 0
+		}
+		return 1
 	}
 	primary := func(a, b *item) int {
 		switch q.Sort {
@@ -349,6 +360,9 @@ func order(cs []cases.Case, idx []int, q Query) {
 	// Every tie is broken down to the position, so the order is total and
 	// the faster unstable sort gives the stable result.
 	slices.SortFunc(items, func(a, b item) int {
+		if r := cmp.Compare(waiting(&a), waiting(&b)); r != 0 {
+			return r
+		}
 		r := primary(&a, &b)
 		if q.Descending {
 			r = -r
@@ -368,6 +382,18 @@ func order(cs []cases.Case, idx []int, q Query) {
 		idx[k] = it.i
 	}
 }
+
+// urgency is the order of the statuses when sorting by status: the cases
+// that wait for the customer first, then the ones just received, those in
+// progress, and the closed ones last.
+var urgency = []cases.Status{cases.ActionRequired, cases.Received, cases.InProgress, cases.Closed}
+
+// Urgency is s's place in the order of urgency (0: action required), or -1.
+func Urgency(s cases.Status) int { return slices.Index(urgency, s) }
+
+// WaitingFirst reports whether q puts the cases that wait for the customer
+// above the rest whatever their date: the date sort does, in both orders.
+func (q Query) WaitingFirst() bool { return q.Sort == ByDate }
 
 // CompareText compares two texts with Swedish collation.
 func CompareText(a, b string) int {

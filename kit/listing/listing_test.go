@@ -125,11 +125,13 @@ func TestSortByDateAndStatusWithStableTies(t *testing.T) {
 		mk("e", "x", "s", cases.InProgress, 5),
 	}
 	Sort(cs, Default())
-	require.Equal(t, []string{"d", "e", "a", "c", "b"}, ids(cs), "newest first; ties by ID")
+	require.Equal(t, []string{"c", "d", "e", "a", "b"}, ids(cs), "waiting for the customer first, then newest first; ties by ID")
 	Sort(cs, Query{Sort: ByDate})
-	require.Equal(t, []string{"b", "c", "a", "d", "e"}, ids(cs))
+	require.Equal(t, []string{"c", "b", "a", "d", "e"}, ids(cs), "waiting for the customer first in either order")
 	Sort(cs, Query{Sort: ByStatus})
-	require.Equal(t, []string{"d", "b", "e", "c", "a"}, ids(cs), "standard order; newest first among equals")
+	require.Equal(t, []string{"c", "d", "b", "e", "a"}, ids(cs), "by urgency: action required, received, in progress, closed; newest first among equals")
+	Sort(cs, Query{Sort: ByStatus, Descending: true})
+	require.Equal(t, []string{"a", "e", "d", "b", "c"}, ids(cs))
 }
 
 func TestFilter(t *testing.T) {

@@ -118,6 +118,7 @@ func (e *encoder) caseView(v *CaseView) {
 		e.raw("{")
 		e.optional(`,"link":`, v.Link)
 		e.optional(`,"info":`, v.Info)
+		e.optional(`,"lang":`, v.Lang)
 		if len(e.b) > start+1 { // no comma before the first field
 			e.b = append(e.b[:start+1], e.b[start+2:]...)
 		}
@@ -171,6 +172,7 @@ func (e *encoder) caseView(v *CaseView) {
 	})
 	e.optional(`,"link":`, v.Link)
 	e.optional(`,"info":`, v.Info)
+	e.optional(`,"lang":`, v.Lang)
 	e.raw("}")
 }
 

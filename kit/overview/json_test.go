@@ -42,7 +42,7 @@ func fullOverview() Overview {
 		Query: listing.Query{Sort: listing.ByTitle, Descending: true, Senders: []string{"skv"},
 			Statuses: []cases.Status{cases.ActionRequired}, Scope: listing.OpenOnly, Text: "bygg"},
 		Total: 2,
-		Cases: []CaseView{{Case: &c, Link: "/arendevy/go/token", Info: "/arendevy/producers/skv"},
+		Cases: []CaseView{{Case: &c, Link: "/arendevy/go/token", Info: "/arendevy/producers/skv", Lang: "sv"},
 			{Case: &cases.Case{ID: "x", Date: at(5), Title: "t", Sender: actor, Status: cases.Closed}}},
 		Senders: []cases.Actor{actor},
 		Hidden:  []cases.Actor{{ID: "fk", Name: "Försäkringskassan"}},
@@ -92,7 +92,7 @@ func TestOverviewJSONIsEncodingJSON(t *testing.T) {
 	full := fullOverview()
 	everyFieldSet(t, "Overview", reflect.ValueOf(full))
 	empty := Overview{CompiledAt: full.CompiledAt, Query: listing.Default(), Cases: []CaseView{}, Hidden: []cases.Actor{}}
-	bare := Overview{Cases: []CaseView{{}, {Link: "/l"}, {Info: "/i"}, {Link: "/l", Info: "/i"}}}
+	bare := Overview{Cases: []CaseView{{}, {Link: "/l"}, {Info: "/i"}, {Link: "/l", Info: "/i"}, {Lang: "en"}}}
 	for name, ov := range map[string]Overview{"every field": full, "nothing": empty, "zero": {}, "views without a case": bare} {
 		t.Run(name, func(t *testing.T) {
 			want, err := json.Marshal(reflected(ov))

@@ -20,12 +20,10 @@ func (p *Portal) overview(c *gin.Context, s identity.Subject, l *i18n.Localizer)
 		return nil, "", err
 	}
 	head := []template.HTML{tags}
-	q, prefs, err := p.o.Kit.Query(c.Request.Context(), s, nil)
-	if err != nil {
-		return head, "", err
-	}
+	// The overview's sort and filter form (without JavaScript) submits to
+	// this page: its address carries the query.
 	var buf bytes.Buffer
-	if err := p.o.Kit.Render(c.Request.Context(), &buf, s, q, prefs, l.Lang()); err != nil {
+	if err := p.o.Kit.RenderPage(c.Request.Context(), &buf, s, c.Request.URL.Query(), l.Lang()); err != nil {
 		return head, bareElement(p.mount, l.Lang()), err
 	}
 	return head, template.HTML(buf.String()), nil // rendered by html/template in the kit

@@ -30,6 +30,7 @@ type view struct {
 	Theme     string
 	Title     string
 	Path      string
+	Return    string // the page with its query: the language switch keeps the overview's sorting and filters
 	PortalCSS string
 	Head      []template.HTML // the element's <link>/<script> tags, on pages that show it
 	User      string          // the logged-in user's name, for the header
@@ -50,7 +51,7 @@ func (p *Portal) localizer(c *gin.Context) *i18n.Localizer {
 
 func (p *Portal) view(c *gin.Context, titleID string) view {
 	l := p.localizer(c)
-	v := view{L: l, Theme: p.o.Theme, Title: l.Text(titleID), Path: c.Request.URL.Path, PortalCSS: p.cssPath,
+	v := view{L: l, Theme: p.o.Theme, Title: l.Text(titleID), Path: c.Request.URL.Path, Return: c.Request.URL.RequestURI(), PortalCSS: p.cssPath,
 		LogoutURL: p.mount + "/saml/logout"}
 	if d, ok := p.o.Sessions.Current(c.Request); ok {
 		v.User = d.Subject.User.Name

@@ -150,7 +150,7 @@ func Rerender(ctx context.Context, tab *browser.Tab, name, value string) (Change
 		if (!el?.shadowRoot) return fail(new Error("no element on the page"));
 		const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r)));
 		const state = () => ({ rows: el.shadowRoot.querySelectorAll("tr.case-row").length,
-			first: el.shadowRoot.querySelector("tr.case-row button")?.textContent ?? "" });
+			first: el.shadowRoot.querySelector("tr.case-row .case-title")?.textContent ?? "" });
 		frame().then(() => requestAnimationFrame(() => {
 			const t0 = performance.now();
 			el.setAttribute(name, value);

@@ -69,10 +69,20 @@ type Fragment struct {
 	// ApprovedBy names who approved the service for the trust line; empty:
 	// no trust line.
 	ApprovedBy string
+	// SettingsURL is the portal's page where hidden actors are shown again;
+	// empty: the notice of hidden actors has no link.
+	SettingsURL string
+	// HeadingYields leaves the element's heading to the page's: the page's
+	// own heading already says what the element's would.
+	HeadingYields bool
 	// PageSize is how many cases show before "Show more"; 0: all.
 	PageSize int
 	// Query is the sorting and filtering the page starts with.
 	Query listing.Query
+	// QueryRefused tells that the page's address asked for a sorting or
+	// filter that could not be used: Query is the default, and a notice
+	// says so.
+	QueryRefused bool
 	// Overview has every case, unfiltered (the element filters and sorts it
 	// in the browser from then on, from the same data as the API's answer).
 	Overview *overview.Overview
@@ -94,6 +104,7 @@ func (r *Renderer) Overview(w io.Writer, f Fragment) error {
 	json.HTMLEscape(&safe, data)
 
 	l := r.bundle.Localizer(f.Lang)
+	q := f.Query
 	v := fragmentView{Localizer: l, Fragment: f, Data: template.JS(safe.String()), Total: len(ov.Cases)}
 	v.Heading = l.Text("heading")
 	if ov.Customer.Agent {
@@ -102,42 +113,111 @@ func (r *Renderer) Overview(w io.Writer, f Fragment) error {
 	if f.ApprovedBy != "" {
 		v.TrustLine = l.Text("approved", "By", f.ApprovedBy)
 	}
-	v.Notices = notices(l, ov)
-	shown := filter(ov.Cases, f.Query)
+	missing := missingProducers(ov)
+	v.Notices = notices(l, ov, f, missing)
+	shown, index := filter(ov.Cases, q)
 	v.Matched = len(shown)
 	if v.Total > 0 {
-		order := string(f.Query.Sort)
-		if order != string(listing.ByDate) {
-			order = ""
-		}
-		if f.Query.Descending {
-			order += "desc"
-		} else {
-			order += "asc"
-		}
-		v.StatusRegion = l.Plural("count", v.Total, "Shown", v.Matched) + ", " +
-			l.Text("sorted.by", "Key", strings.ToLower(l.Text("col."+string(f.Query.Sort))), "Order", l.Text("sorted."+order))
+		v.StatusRegion = statusLine(l, q, v.Total, shown, missing)
 	}
 	for _, k := range []listing.Key{listing.ByDate, listing.ByTitle, listing.BySender, listing.ByStatus} {
 		h := sortHeader{Label: l.Text("col." + string(k))}
-		if k == f.Query.Sort {
+		next := q
+		next.Sort, next.Descending = k, k == listing.ByDate
+		if k == q.Sort {
 			h.Sort = "ascending"
-			if f.Query.Descending {
+			if q.Descending {
 				h.Sort = "descending"
 			}
+			next.Descending = !q.Descending
 		}
+		h.Href = href(next)
 		v.SortHeaders = append(v.SortHeaders, h)
 	}
+	for _, k := range []listing.Key{listing.ByDate, listing.ByStatus, listing.ByTitle, listing.BySender} {
+		v.SortOptions = append(v.SortOptions, option{Value: string(k), Label: l.Text("form.sortBy." + string(k)), Selected: k == q.Sort})
+	}
+	v.Choices = choices(l, ov.Senders, q)
+	v.ClearURL = href(listing.Query{Sort: q.Sort, Descending: q.Descending, Scope: listing.All})
 	for i, c := range shown {
-		v.CaseRows = append(v.CaseRows, caseRowOf(l, c, f.PageSize > 0 && i >= f.PageSize))
+		row := caseRowOf(l, c, f.PageSize > 0 && i >= f.PageSize)
+		row.Index = index[i]
+		v.CaseRows = append(v.CaseRows, row)
 	}
 	if f.PageSize > 0 && len(shown) > f.PageSize {
-		v.ShowMore = l.Plural("more", min(f.PageSize, len(shown)-f.PageSize))
+		v.ShowMore = l.Plural("more", len(shown)-f.PageSize)
+	}
+	v.Guide = []legendItem{
+		{Label: l.Text("col.date"), Explain: l.Text("guide.date")},
+		{Label: l.Text("col.forecast"), Explain: l.Text("guide.forecast")},
 	}
 	for _, s := range cases.Statuses {
 		v.StatusLegend = append(v.StatusLegend, legendItem{Status: string(s), Label: l.Text("status." + string(s)), Explain: l.Text("explain." + string(s))})
 	}
 	return r.tmpl.ExecuteTemplate(w, widget.Template, v)
+}
+
+// href is a link to the page itself with q: the GET form's address, which
+// the page's server parses back (listing.Parse).
+func href(q listing.Query) string { return "?" + q.Values().Encode() }
+
+// statusLine says how many cases show of how many, how they are sorted,
+// that the cases waiting for the customer come first, and whose cases are
+// missing: the count never claims more than the sources gave.
+func statusLine(l *i18n.Localizer, q listing.Query, total int, shown []overview.CaseView, missing []string) string {
+	order := ""
+	if q.Sort == listing.ByDate {
+		order = string(listing.ByDate)
+	}
+	if q.Descending {
+		order += "desc"
+	} else {
+		order += "asc"
+	}
+	count := "count"
+	if len(missing) > 0 {
+		count = "partial.count"
+	}
+	line := l.Plural(count, total, "Shown", len(shown)) + ", " +
+		l.Text("sorted.by", "Key", strings.ToLower(l.Text("col."+string(q.Sort))), "Order", l.Text("sorted."+order))
+	if q.WaitingFirst() && slices.ContainsFunc(shown, func(c overview.CaseView) bool { return c.Status == cases.ActionRequired }) {
+		line += "; " + l.Text("due.waitingFirst")
+	}
+	if len(missing) > 0 {
+		line += ". " + l.Text("partial.missing", "Names", strings.Join(missing, ", "))
+	}
+	return line
+}
+
+// missingProducers names the producers whose cases are missing from the
+// overview: their source could not be reached or answered with nothing the
+// kit could show.
+func missingProducers(ov *overview.Overview) []string {
+	var names []string
+	for _, o := range ov.Sources {
+		if o.State != cases.OK && !slices.Contains(names, o.Producer.Name) {
+			names = append(names, o.Producer.Name)
+		}
+	}
+	return names
+}
+
+// choices are the filter form's fields: senders, statuses and scope, with
+// the query's choices checked.
+func choices(l *i18n.Localizer, senders []cases.Actor, q listing.Query) []fieldset {
+	sender := fieldset{Legend: l.Text("col.sender")}
+	for _, a := range senders {
+		sender.Options = append(sender.Options, choice{Type: "checkbox", Name: "sender", Value: a.ID, Label: a.Name, Checked: slices.Contains(q.Senders, a.ID)})
+	}
+	status := fieldset{Legend: l.Text("col.status")}
+	for _, s := range cases.Statuses {
+		status.Options = append(status.Options, choice{Type: "checkbox", Name: "status", Value: string(s), Label: l.Text("status." + string(s)), Checked: slices.Contains(q.Statuses, s)})
+	}
+	scope := fieldset{Legend: l.Text("show")}
+	for _, s := range []listing.Scope{listing.All, listing.OpenOnly, listing.ClosedOnly} {
+		scope.Options = append(scope.Options, choice{Type: "radio", Name: "scope", Value: string(s), Label: l.Text("scope." + string(s)), Checked: q.Scope == s})
+	}
+	return []fieldset{sender, status, scope}
 }
 
 // fragmentView is what the element's template (widget.Template) shows; its
@@ -148,13 +228,17 @@ type fragmentView struct {
 	Data         template.JS
 	Heading      string
 	TrustLine    string
-	Notices      []string
+	Notices      []notice
 	Total        int
 	Matched      int
 	StatusRegion string
 	SortHeaders  []sortHeader
+	SortOptions  []option
+	Choices      []fieldset
+	ClearURL     string
 	CaseRows     []caseRow
 	ShowMore     string
+	Guide        []legendItem
 	StatusLegend []legendItem
 }
 
@@ -189,26 +273,52 @@ func (v fragmentView) ShowClosed() string {
 	return ""
 }
 
-type sortHeader struct{ Label, Sort string }
+type sortHeader struct{ Label, Sort, Href string }
+
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+type fieldset struct {
+	Legend  string
+	Options []choice
+}
+
+type choice struct {
+	Type, Name, Value, Label string
+	Checked                  bool
+}
 
 type legendItem struct{ Status, Label, Explain string }
 
+// notice is a paragraph of the notices: its text, and a link to try again
+// or to the settings where hidden actors are shown again.
+type notice struct{ Text, Retry, Settings string }
+
 type caseRow struct {
-	Date       time.Time
-	DateText   string
-	Title      string
-	Sender     string
-	Status     string
-	StatusText string
-	Forecast   string
-	Fields     []field
-	History    []event
-	Link       string
-	LinkText   string
-	Info       string
-	InfoText   string
-	LaterPage  bool // beyond the first page
+	Index        int    // in the overview's cases: the element finds the case by it
+	Lang         string // of the producer's texts, when the source said
+	Date         time.Time
+	DateText     string
+	Title        string
+	Sender       string
+	Status       string
+	StatusText   string
+	Due          *due
+	Forecast     string
+	ForecastNone bool // closed: a dash, and Forecast says why to a screen reader
+	Fields       []field
+	History      []event
+	Link         string
+	LinkText     string
+	Info         string
+	InfoText     string
+	LaterPage    bool // beyond the first page
 }
+
+// due is what a case waiting for the customer asks of them and by when.
+type due struct{ What, Deadline string }
 
 type field struct {
 	Label, Value string
@@ -223,28 +333,51 @@ type event struct {
 	Body   string
 }
 
-// notices mirror the element's: producers that are missing, answers cut
-// short, no cases at all.
-func notices(l *i18n.Localizer, ov *overview.Overview) []string {
-	var out []string
-	var names []string
+// notices mirror the element's: the query that could not be used,
+// producers that are missing (with a retry), answers cut short, actors the
+// customer hid, no cases at all.
+func notices(l *i18n.Localizer, ov *overview.Overview, f Fragment, missing []string) []notice {
+	var out []notice
+	if f.QueryRefused {
+		out = append(out, notice{Text: l.Text("form.badQuery")})
+	}
+	var names, answered []string
 	for _, o := range ov.Sources {
-		if !slices.Contains(names, o.Producer.Name) {
-			names = append(names, o.Producer.Name)
+		name := o.Producer.Name
+		if !slices.Contains(names, name) {
+			names = append(names, name)
 		}
 		switch {
 		case o.State == cases.OK:
+			if !slices.Contains(missing, name) && !slices.Contains(answered, name) {
+				answered = append(answered, name)
+			}
 		case o.Rejected > 0:
-			out = append(out, l.Plural("state.rejected", o.Rejected, "Name", o.Producer.Name))
+			out = append(out, notice{Text: l.Plural("state.rejected", o.Rejected, "Name", name)})
 		default:
-			out = append(out, l.Text("state.unreachable", "Name", o.Producer.Name))
+			out = append(out, notice{Text: l.Text("state.unreachable", "Name", name), Retry: href(f.Query)})
 		}
 		if t := o.Truncated; t != nil {
-			out = append(out, truncated(l, o.Producer.Name, t))
+			out = append(out, notice{Text: truncated(l, name, t)})
 		}
 	}
-	if len(ov.Cases) == 0 {
-		out = append(out, l.Text("state.empty", "Names", strings.Join(names, ", ")))
+	if n := len(ov.Hidden); n > 0 {
+		hidden := make([]string, n)
+		for i, a := range ov.Hidden {
+			hidden[i] = a.Name
+		}
+		text := l.Plural("hidden.count", n) + " (" + strings.Join(hidden, ", ") + ")"
+		if f.SettingsURL != "" {
+			text += " —"
+		}
+		out = append(out, notice{Text: text, Settings: f.SettingsURL})
+	}
+	switch {
+	case len(ov.Cases) > 0:
+	case len(missing) == 0:
+		out = append(out, notice{Text: l.Text("state.empty", "Names", strings.Join(names, ", "))})
+	case len(answered) > 0: // never "you have no cases" while some are missing
+		out = append(out, notice{Text: l.Text("partial.empty", "Names", strings.Join(answered, ", "))})
 	}
 	return out
 }
@@ -263,31 +396,38 @@ func truncated(l *i18n.Localizer, name string, t *cases.Truncation) string {
 }
 
 // filter selects and orders the cases the way the element does, with the
-// kit's own listing rules.
-func filter(cs []overview.CaseView, q listing.Query) []overview.CaseView {
-	byID := map[string][]int{}
+// kit's own listing rules; index is each one's position in cs.
+func filter(cs []overview.CaseView, q listing.Query) (shown []overview.CaseView, index []int) {
 	plain := make([]cases.Case, len(cs))
 	for i, c := range cs {
 		plain[i] = *c.Case
-		byID[c.ID] = append(byID[c.ID], i)
 	}
-	var out []overview.CaseView
-	for _, c := range listing.Apply(plain, q) {
-		idx := byID[c.ID]
-		out = append(out, cs[idx[0]])
-		byID[c.ID] = idx[1:]
+	index = listing.Select(plain, q)
+	shown = make([]overview.CaseView, len(index))
+	for k, i := range index {
+		shown[k] = cs[i]
 	}
-	return out
+	return shown, index
 }
 
 func caseRowOf(l *i18n.Localizer, c overview.CaseView, laterPage bool) caseRow {
 	r := caseRow{
-		Date: c.Date, DateText: l.Date(c.Date), Title: c.Title, Sender: c.Sender.Name,
-		Status: string(c.Status), StatusText: l.Text("status." + string(c.Status)),
-		Forecast: l.Text("field.none"), LaterPage: laterPage,
+		Lang: c.Lang, Date: c.Date, DateText: l.Date(c.Date), Title: c.Title, Sender: c.Sender.Name,
+		Status: string(c.Status), StatusText: l.Text("status." + string(c.Status)), LaterPage: laterPage,
 	}
-	if f := c.Forecast; f != nil {
-		r.Forecast = l.Plural("unit."+string(f.Unit), f.Amount)
+	switch f := c.Forecast; {
+	case c.Status == cases.Closed:
+		r.Forecast, r.ForecastNone = l.Text("forecast.closed"), true
+	case f != nil:
+		r.Forecast = l.Plural("forecast."+string(f.Unit), f.Amount)
+	default:
+		r.Forecast = l.Text("forecast.none", "Sender", c.Sender.Name)
+	}
+	if c.Status == cases.ActionRequired {
+		r.Due = &due{What: c.PlannedEvent}
+		if t := c.PlannedTime; t != nil {
+			r.Due.Deadline = l.Text("due.deadline", "Date", l.Date(*t))
+		}
 	}
 	add := func(id, v string) {
 		if v != "" {
@@ -306,7 +446,10 @@ func caseRowOf(l *i18n.Localizer, c overview.CaseView, laterPage bool) caseRow {
 		r.Fields = append(r.Fields, field{Label: l.Text("field.plannedTime"), Value: l.Date(*c.PlannedTime), Time: *c.PlannedTime})
 	}
 	for _, p := range c.Pairs {
-		if p.Value != "" {
+		switch t, ok := isoDate(p.Value); {
+		case ok:
+			r.Fields = append(r.Fields, field{Label: p.Title, Value: l.Date(t), Time: t})
+		case p.Value != "":
 			r.Fields = append(r.Fields, field{Label: p.Title, Value: p.Value})
 		}
 	}
@@ -330,6 +473,17 @@ func caseRowOf(l *i18n.Localizer, c overview.CaseView, laterPage bool) caseRow {
 		r.InfoText = l.Text("detail.info", "Sender", c.Sender.Name)
 	}
 	return r
+}
+
+// isoDate reads a producer pair's value that is an ISO 8601 date
+// ("2026-12-13") as that day, at noon UTC: the same day in Sweden, where
+// dates are told (i18n.Localizer.Date); the element reads it the same way.
+func isoDate(s string) (time.Time, bool) {
+	if len(s) != len(time.DateOnly) {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	return t.Add(12 * time.Hour), err == nil
 }
 
 // Producer writes the information page of producer p: who it is and how to

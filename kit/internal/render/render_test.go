@@ -143,23 +143,26 @@ func TestOverviewMirrorsTheElement(t *testing.T) {
 	require.Equal(t, "sv", attr(root, "lang"))
 	require.Equal(t, []string{"Mina ärenden"}, texts(find(doc, tag("h2"))))
 	require.Equal(t, []string{"Tjänsten är godkänd av Skatteverket."}, texts(find(doc, class("trust-line"))))
-	require.Equal(t, []string{"3 av 3 ärenden, sorterade efter datum, nyast först"}, texts(find(doc, class("status-region"))))
-	require.Equal(t, []string{"Datum", "Titel", "Avsändare", "Status", "Beredningstid"}, texts(find(doc, func(n *html.Node) bool { return n.Data == "th" && attr(n, "scope") == "col" })))
+	require.Equal(t, []string{"3 av 3 ärenden, sorterade efter datum, nyast först; ärenden där du behöver göra något visas först"}, texts(find(doc, class("status-region"))))
+	require.Equal(t, []string{"Datum", "Titel", "Avsändare", "Status", "Beräknad tid"}, texts(find(doc, func(n *html.Node) bool { return n.Data == "th" && attr(n, "scope") == "col" })))
 	require.Equal(t, "descending", attr(find(doc, tag("th"))[0], "aria-sort"))
-	require.Equal(t, []string{"Ansökan om F-skatt", "Bygglov", "Återbetalning"}, texts(find(doc, class("case-title"))))
+	require.Equal(t, []string{"Bygglov", "Ansökan om F-skatt", "Återbetalning"}, texts(find(doc, class("case-title"))), "the case waiting for the customer first")
 
 	rows := find(doc, class("case-row"))
-	require.Equal(t, []string{"20 november 2026", "Ansökan om F-skatt", "Skatteverket", "Handläggning pågår", "3 veckor"}, texts(find(rows[0], func(n *html.Node) bool {
-		return n.Parent == rows[0]
+	require.Equal(t, []string{"20 november 2026", "Ansökan om F-skatt", "Skatteverket", "Handläggning pågår", "cirka 3 veckor"}, texts(find(rows[1], func(n *html.Node) bool {
+		return n.Parent == rows[1]
 	})))
-	require.Equal(t, "2026-11-20T09:30:00Z", attr(find(rows[0], tag("time"))[0], "datetime"))
-	require.Equal(t, "Uppgift saknas", text(find(rows[2], tag("td"))[3]))
+	require.Equal(t, []string{"0", "1", "2"}, []string{attr(rows[0], "data-case-index"), attr(rows[1], "data-case-index"), attr(rows[2], "data-case-index")},
+		"each row names its case in the element's data")
+	require.Equal(t, "2026-11-20T09:30:00Z", attr(find(rows[1], tag("time"))[0], "datetime"))
+	require.Equal(t, "—Avslutat, ingen beräknad tid", text(find(rows[2], tag("td"))[3]), "a closed case has no forecast, and says so without an error's words")
 	require.Equal(t, []string{"case-row", "case-row", "case-row later-page"}, []string{attr(rows[0], "class"), attr(rows[1], "class"), attr(rows[2], "class")},
 		"beyond the page size until the user asks")
 	require.Equal(t, []string{"Visa 1 till"}, texts(find(doc, class("show-more"))))
 
 	details := find(doc, class("case-detail"))
 	require.Len(t, details, 3)
+	details[0], details[1] = details[1], details[0]
 	require.Equal(t, []string{"Diarienummer131-1", "BetalningUtbetalt", "Tidpunkt för nästa steg15 december 2026"}, texts(find(details[0], func(n *html.Node) bool {
 		return n.Data == "div" && n.Parent.Data == "dl"
 	})))
@@ -176,7 +179,7 @@ func TestOverviewMirrorsTheElement(t *testing.T) {
 
 	require.Len(t, find(doc, func(n *html.Node) bool {
 		return n.Parent != nil && n.Parent.Data == "dl" && class("status-legend")(n.Parent.Parent)
-	}), 4, "the legend")
+	}), 6, "the legend: the date, the processing time and the four statuses")
 
 	scripts := find(doc, tag("script"))
 	require.Len(t, scripts, 1)
@@ -198,8 +201,8 @@ func TestOverviewFiltersTheWayTheElementDoes(t *testing.T) {
 	}{
 		{"closed only", listing.Query{Sort: listing.ByDate, Descending: true, Scope: listing.ClosedOnly}, []string{"Återbetalning"},
 			"1 av 3 ärenden, sorterade efter datum, nyast först", map[string]string{"show-closed": "only"}},
-		{"open only", listing.Query{Sort: listing.ByDate, Descending: true, Scope: listing.OpenOnly}, []string{"Ansökan om F-skatt", "Bygglov"},
-			"2 av 3 ärenden, sorterade efter datum, nyast först", map[string]string{"show-closed": "false"}},
+		{"open only", listing.Query{Sort: listing.ByDate, Descending: true, Scope: listing.OpenOnly}, []string{"Bygglov", "Ansökan om F-skatt"},
+			"2 av 3 ärenden, sorterade efter datum, nyast först; ärenden där du behöver göra något visas först", map[string]string{"show-closed": "false"}},
 		{"sender and status", listing.Query{Sort: listing.ByTitle, Scope: listing.All, Senders: []string{"skatteverket"}, Statuses: []cases.Status{cases.Closed, cases.InProgress}},
 			[]string{"Ansökan om F-skatt", "Återbetalning"}, "2 av 3 ärenden, sorterade efter titel, stigande",
 			map[string]string{"filter-sender": "skatteverket", "filter-status": "closed,in_progress", "sort": "title", "order": "asc"}},
@@ -239,7 +242,7 @@ func TestOverviewNotices(t *testing.T) {
 		{"no cases at all", tolvan, cases.Result{Outcomes: []cases.Outcome{{Producer: skv, State: cases.OK}, {Producer: vax, State: cases.OK}}}, "sv", "Mina ärenden",
 			[]string{"Du har inga ärenden hos de anslutna aktörerna: Skatteverket, Vaxholms stad."}, false},
 		{"a producer missing", tolvan, cases.Result{Cases: sample()[:1], Outcomes: []cases.Outcome{{Producer: vax, State: cases.Timeout}}}, "en", "My cases",
-			[]string{"Vaxholms stad could not be reached right now – its cases are missing."}, true},
+			[]string{"Vaxholms stad could not be reached right now – its cases are missing. Try again"}, true},
 		{"cases refused", agent, cases.Result{Cases: append(sample(), cases.Case{ID: "bad", Sender: vax})}, "sv", "Ärenden för Anna Andersson",
 			[]string{"1 ärende från Vaxholms stad kunde inte visas."}, true},
 		{"an answer over the hub's limit", tolvan, cases.Result{Cases: sample(), Outcomes: []cases.Outcome{
