@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the tests need when it is missing: Chromium and Redis from
+# Installs what the tests need when it is missing: Chromium, Redis and
+# PostgreSQL (kit/postgres/postgrestest runs its initdb and pg_ctl) from
 # Debian; from npm, axe-core (pinned by e2e/package-lock.json) and the
 # TypeScript compiler that checks the element's JSDoc types (pinned by
 # widget/package-lock.json). Idempotent.
@@ -10,6 +11,7 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
 if ((${#need[@]})); then
   echo "installing from Debian: ${need[*]}"
   sudo_cmd=""
