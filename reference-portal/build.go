@@ -34,6 +34,7 @@ import (
 	"github.com/arendevy/arendevy/kit/memory"
 	"github.com/arendevy/arendevy/kit/metrics"
 	"github.com/arendevy/arendevy/kit/minaarenden"
+	"github.com/arendevy/arendevy/kit/postgres"
 	"github.com/arendevy/arendevy/kit/preferences"
 	"github.com/arendevy/arendevy/kit/producers"
 	"github.com/arendevy/arendevy/kit/saml"
@@ -161,9 +162,12 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 		}
 	}
 
-	prefs, err := preferenceStore(cfg, src.hubs)
+	prefs, err := preferenceStore(ctx, cfg, src.hubs)
 	if err != nil {
 		return fail(err)
+	}
+	if pg, ok := prefs.(*postgres.Store); ok {
+		a.closers = append(a.closers, pg.Close)
 	}
 	kcfg := kit.Config{
 		Sources: src.members, Deadline: cfg.Deadline, Producers: src.directory,
@@ -444,7 +448,10 @@ func fetchMetadata(ctx context.Context, u string) (*crewjam.EntityDescriptor, er
 	return config.ParseIdPMetadata(raw)
 }
 
-func preferenceStore(cfg config.Config, hubs map[string]*hub.Client) (preferences.Store, error) {
+// preferenceStore builds the configured store. PostgreSQL is asked at start
+// (and its migrations applied), as Redis is: a portal that cannot reach its
+// database is told so now, not by each user later.
+func preferenceStore(ctx context.Context, cfg config.Config, hubs map[string]*hub.Client) (preferences.Store, error) {
 	if cfg.Preferences.Store == config.StoreHub {
 		name := cfg.Preferences.Source
 		if name == "" {
@@ -466,6 +473,16 @@ func preferenceStore(cfg config.Config, hubs map[string]*hub.Client) (preference
 		}
 	} else if _, err := rand.Read(secret); err != nil {
 		return nil, err
+	}
+	if cfg.Preferences.Store == config.StorePostgres {
+		openCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		s, err := postgres.Open(openCtx, cfg.Preferences.DSN, secret)
+		if err != nil {
+			// pgx's errors name host, user and database, never the password.
+			return nil, fmt.Errorf("preferences.dsn: %w", err)
+		}
+		return s, nil
 	}
 	return preferences.NewMemory(secret)
 }

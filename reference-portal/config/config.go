@@ -90,6 +90,9 @@ const (
 	StoreMemory = "memory"
 	StoreRedis  = "redis"
 	StoreHub    = "hub"
+	// StorePostgres keeps preferences in PostgreSQL (kit/postgres), shared
+	// by every instance and kept across restarts.
+	StorePostgres = "postgres"
 )
 
 // Session is where logins are kept and for how long.
@@ -164,11 +167,16 @@ type Metrics struct {
 
 // Preferences is where users' preferences are kept.
 type Preferences struct {
-	// Store is StoreMemory (server-side, keyed by a pseudonymous ID) or
-	// StoreHub (the hub's account-settings endpoint).
+	// Store is StoreMemory (server-side, keyed by a pseudonymous ID),
+	// StorePostgres (the same, in PostgreSQL) or StoreHub (the hub's
+	// account-settings endpoint).
 	Store string `toml:"store"`
+	// DSN is the PostgreSQL connection string (StorePostgres). It may hold
+	// a password, so messages never repeat it.
+	DSN string `toml:"dsn"`
 	// SecretFile is the HMAC key for the pseudonymous IDs (see ReadSecret);
-	// empty: a random one per start, which forgets preferences on restart.
+	// empty: a random one per start, which forgets preferences on restart
+	// (so required with StorePostgres).
 	SecretFile string `toml:"secret_file"`
 	// Source names the hub source whose account settings hold the
 	// preferences (StoreHub); empty: the only hub source.

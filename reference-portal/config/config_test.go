@@ -319,6 +319,11 @@ sp_key_file = "sp.key"
 		{"preferences hub without hub", "[preferences]\nstore = \"hub\"", "preferences.store", "needs a source of kind"},
 		{"preferences source unknown", "[preferences]\nstore = \"hub\"\nsource = \"demo\"", "preferences.source", "not the name of a source"},
 		{"preferences source with memory", "[preferences]\nsource = \"demo\"", "preferences.source", "only with store"},
+		{"postgres without dsn", "[preferences]\nstore = \"postgres\"\nsecret_file = \"secret.hex\"", "preferences.dsn", "required with store"},
+		{"postgres without secret", "[preferences]\nstore = \"postgres\"\ndsn = \"postgres://db.internal/arendevy\"", "preferences.secret_file", "unreadable after a restart"},
+		{"postgres dsn not valid", "[preferences]\nstore = \"postgres\"\nsecret_file = \"secret.hex\"\ndsn = \"postgres://db:port/x\"", "preferences.dsn", "not a valid connection string"},
+		{"dsn with memory", "[preferences]\ndsn = \"postgres://db.internal/arendevy\"", "preferences.dsn", "only with store"},
+		{"unknown preferences store", "[preferences]\nstore = \"sqlite\"", "preferences.store", `"memory", "postgres" or "hub"`},
 		{"log level", "[log]\nlevel = \"loud\"", "log.level", `"loud" is not valid`},
 		{"log format", "[log]\nformat = \"xml\"", "log.format", `"text" or "json"`},
 		{"trust line of wrong type", "trust_line = 3", "trust_line", "must be a string or a table"},
@@ -400,6 +405,14 @@ func TestSecretsAreNeverRepeated(t *testing.T) {
 		}))
 		require.Contains(t, got, "session.redis_url")
 		require.NotContains(t, got["session.redis_url"], "hunter2")
+	}
+	for _, dsn := range []string{"postgres://arendevy:hunter2@db.internal:port/x", "host=db password=hunter2 port=x"} {
+		got := fields(t, "", envOf(map[string]string{
+			"ARENDEVY_PREFERENCES_STORE": "postgres",
+			"ARENDEVY_PREFERENCES_DSN":   dsn,
+		}))
+		require.Contains(t, got, "preferences.dsn")
+		require.NotContains(t, got["preferences.dsn"], "hunter2")
 	}
 	path := write(t, "[[sources]]\nkind = \"hub\"\nname = \"h\"\nurl = \"https://x.example.se\"\nheaders = { client_secret = \"env:SECRET\" }")
 	got := fields(t, path, envOf(map[string]string{"SECRET": "hunter2\r\nX-Injected: 1"}))

@@ -24,6 +24,7 @@ import (
 	"github.com/arendevy/arendevy/kit/hub"
 	"github.com/arendevy/arendevy/kit/memory"
 	"github.com/arendevy/arendevy/kit/minaarenden"
+	"github.com/arendevy/arendevy/kit/postgres"
 	"github.com/arendevy/arendevy/kit/producers"
 )
 
@@ -554,8 +555,17 @@ func (k *checker) preferences() {
 	p := &k.c.Preferences
 	switch p.Store {
 	case StoreMemory:
-		if p.Source != "" {
-			k.add("preferences.source", "only with store = %q", StoreHub)
+	case StorePostgres:
+		switch {
+		case p.DSN == "":
+			k.add("preferences.dsn", "required with store = %q", StorePostgres)
+		default:
+			if _, err := postgres.ParseDSN(p.DSN); err != nil {
+				k.add("preferences.dsn", "%v", err) // never repeats the DSN
+			}
+		}
+		if p.SecretFile == "" {
+			k.add("preferences.secret_file", "required with store = %q: a key per start would make saved preferences unreadable after a restart", StorePostgres)
 		}
 	case StoreHub:
 		var hubs []string
@@ -575,7 +585,13 @@ func (k *checker) preferences() {
 			k.add("preferences.source", "required: there are several hub sources (%s)", strings.Join(hubs, ", "))
 		}
 	default:
-		k.add("preferences.store", "must be %q or %q", StoreMemory, StoreHub)
+		k.add("preferences.store", "must be %q, %q or %q", StoreMemory, StorePostgres, StoreHub)
+	}
+	if p.Source != "" && p.Store != StoreHub {
+		k.add("preferences.source", "only with store = %q", StoreHub)
+	}
+	if p.DSN != "" && p.Store != StorePostgres {
+		k.add("preferences.dsn", "only with store = %q", StorePostgres)
 	}
 	if p.SecretFile != "" {
 		if _, err := ReadSecret(p.SecretFile); err != nil {
