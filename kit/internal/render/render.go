@@ -223,10 +223,13 @@ type event struct {
 	Body   string
 }
 
-// notices mirror the element's: producers that are missing, answers cut
-// short, no cases at all.
+// notices mirror the element's: settings not applied, producers that are
+// missing, answers cut short, no cases at all.
 func notices(l *i18n.Localizer, ov *overview.Overview) []string {
 	var out []string
+	if ov.PreferencesUnavailable {
+		out = append(out, l.Text("state.preferences.unavailable"))
+	}
 	var names []string
 	for _, o := range ov.Sources {
 		if !slices.Contains(names, o.Producer.Name) {
