@@ -191,3 +191,46 @@ func TestObserveAndLogNameOnlyListedProducers(t *testing.T) {
 		require.Contains(t, log.String(), "producer="+Unlisted)
 	}
 }
+
+// TestConcurrencyTowardASourceIsCapped: with two requests to a source in
+// flight and MaxConcurrent 2, a third overview does not reach it; the
+// source is shown as busy while the others still answer, and once a place
+// is free the source is asked again.
+func TestConcurrencyTowardASourceIsCapped(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	calls := 0
+	blocking := cases.SourceFunc(func(ctx context.Context, _ identity.Subject) (cases.Result, error) {
+		calls++ // read after entered or after an overview returned: no race
+		entered <- struct{}{}
+		<-release
+		return cases.Result{Cases: []cases.Case{oneCase("slow", "answer")}}, nil
+	})
+	f := &Fanout{Members: []Member{
+		{Name: "slow", Actor: actor("slow"), Source: blocking, MaxConcurrent: 2, Timeout: 50 * time.Millisecond},
+		{Name: "quick", Actor: actor("quick"), Source: answering(oneCase("quick", "q"))},
+	}, Deadline: time.Minute}
+	// The two in flight ignore their timeout, as a hung producer's client
+	// might; they hold their places until released.
+	done := make(chan cases.Result, 2)
+	for range 2 {
+		go func() { r, _ := f.Overview(context.Background(), subject); done <- r }()
+		<-entered
+	}
+	r, err := f.Overview(context.Background(), subject)
+	require.NoError(t, err)
+	got := byProducer(r.Outcomes)
+	require.Equal(t, cases.Busy, got["slow"].State, "no place within its timeout: busy, not asked")
+	require.Equal(t, cases.OK, got["quick"].State, "the other source still answers")
+	require.Len(t, r.Cases, 1)
+	require.Equal(t, 2, calls, "the third request never reached the source")
+
+	close(release)
+	for range 2 {
+		<-done
+	}
+	go func() { <-entered }()
+	r, err = f.Overview(context.Background(), subject)
+	require.NoError(t, err)
+	require.Equal(t, cases.OK, byProducer(r.Outcomes)["slow"].State, "places free again")
+	require.Equal(t, 3, calls)
+}
