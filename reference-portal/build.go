@@ -37,6 +37,7 @@ import (
 	"github.com/arendevy/arendevy/kit/postgres"
 	"github.com/arendevy/arendevy/kit/preferences"
 	"github.com/arendevy/arendevy/kit/producers"
+	"github.com/arendevy/arendevy/kit/ratelimit"
 	"github.com/arendevy/arendevy/kit/saml"
 	"github.com/arendevy/arendevy/kit/session"
 	"github.com/arendevy/arendevy/reference-portal/config"
@@ -172,6 +173,12 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 	kcfg := kit.Config{
 		Sources: src.members, Deadline: cfg.Deadline, Producers: src.directory,
 		Sessions: sm, SSO: sp, Preferences: prefs, Logger: logger,
+		Limits: kit.Limits{
+			PerSession:        ratelimit.Rate{Burst: cfg.Limits.SessionBurst, Every: cfg.Limits.SessionEvery},
+			PerAddress:        ratelimit.Rate{Burst: cfg.Limits.AddressBurst, Every: cfg.Limits.AddressEvery},
+			TrustedProxies:    cfg.Limits.Prefixes(),
+			SourceConcurrency: cfg.Limits.SourceConcurrency,
+		},
 	}
 	if reg != nil {
 		kcfg.Observe = reg.Observe

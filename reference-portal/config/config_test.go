@@ -325,6 +325,10 @@ sp_key_file = "sp.key"
 		{"dsn with memory", "[preferences]\ndsn = \"postgres://db.internal/arendevy\"", "preferences.dsn", "only with store"},
 		{"unknown preferences store", "[preferences]\nstore = \"sqlite\"", "preferences.store", `"memory", "postgres" or "hub"`},
 		{"log level", "[log]\nlevel = \"loud\"", "log.level", `"loud" is not valid`},
+		{"negative session burst", "[limits]\nsession_burst = -1", "limits.session_burst", "must not be negative"},
+		{"address burst without every", "[limits]\naddress_every = \"0s\"", "limits.address_every", "must be positive"},
+		{"trusted proxy not a block", "[limits]\ntrusted_proxies = [\"10.0.0.1\", \"lb.internal\"]", "limits.trusted_proxies[1]", "CIDR block"},
+		{"negative source concurrency", "[limits]\nsource_concurrency = -2", "limits.source_concurrency", "must not be negative"},
 		{"log format", "[log]\nformat = \"xml\"", "log.format", `"text" or "json"`},
 		{"trust line of wrong type", "trust_line = 3", "trust_line", "must be a string or a table"},
 		{"map of wrong type", "[[sources]]\nkind = \"hub\"\nname = \"h\"\nurl = \"https://x.example.se\"\nheaders = [\"a\"]", "sources[0].headers", "must be a table"},
@@ -381,18 +385,20 @@ func TestPort(t *testing.T) {
 
 func TestBadEnvironmentValuesAreNamed(t *testing.T) {
 	got := fields(t, "", envOf(map[string]string{
-		"ARENDEVY_SESSION_IDLE":    "soon",
-		"ARENDEVY_METRICS_ENABLED": "maybe",
-		"ARENDEVY_THEME":           "dark",
-		"ARENDEVY_LOG_LEVEL":       "loud",
-		"PORT":                     "eighty",
+		"ARENDEVY_SESSION_IDLE":         "soon",
+		"ARENDEVY_METRICS_ENABLED":      "maybe",
+		"ARENDEVY_THEME":                "dark",
+		"ARENDEVY_LOG_LEVEL":            "loud",
+		"PORT":                          "eighty",
+		"ARENDEVY_LIMITS_SESSION_BURST": "many",
 	}))
 	require.Equal(t, map[string]string{
-		"session.idle":    `"soon" is not a duration (write e.g. "500ms", "15m" or "8h") (set by ARENDEVY_SESSION_IDLE)`,
-		"metrics.enabled": `"maybe" is not true or false (set by ARENDEVY_METRICS_ENABLED)`,
-		"theme":           `must be one of "default", "bank" (set by ARENDEVY_THEME)`,
-		"log.level":       got["log.level"],
-		"listen":          "PORT must be a port number from 1 to 65535 (set by PORT)",
+		"session.idle":         `"soon" is not a duration (write e.g. "500ms", "15m" or "8h") (set by ARENDEVY_SESSION_IDLE)`,
+		"metrics.enabled":      `"maybe" is not true or false (set by ARENDEVY_METRICS_ENABLED)`,
+		"theme":                `must be one of "default", "bank" (set by ARENDEVY_THEME)`,
+		"log.level":            got["log.level"],
+		"listen":               "PORT must be a port number from 1 to 65535 (set by PORT)",
+		"limits.session_burst": `"many" is not a whole number (set by ARENDEVY_LIMITS_SESSION_BURST)`,
 	}, got)
 	require.Contains(t, got["log.level"], "(set by ARENDEVY_LOG_LEVEL)")
 }

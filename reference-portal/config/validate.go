@@ -67,6 +67,7 @@ func validate(c *Config, env func(string) string, ps *problems) {
 	k.metrics()
 	k.preferences()
 	k.log()
+	k.limits()
 }
 
 func (k *checker) add(field, format string, a ...any) { k.ps.add(field, format, a...) }
@@ -597,6 +598,30 @@ func (k *checker) preferences() {
 		if _, err := ReadSecret(p.SecretFile); err != nil {
 			k.add("preferences.secret_file", "%v", err)
 		}
+	}
+}
+
+func (k *checker) limits() {
+	l := &k.c.Limits
+	for _, b := range []struct {
+		name  string
+		burst int
+		every time.Duration
+	}{{"session", l.SessionBurst, l.SessionEvery}, {"address", l.AddressBurst, l.AddressEvery}} {
+		switch {
+		case b.burst < 0:
+			k.add("limits."+b.name+"_burst", "must not be negative (0 turns the limit off)")
+		case b.burst > 0 && b.every <= 0:
+			k.add("limits."+b.name+"_every", "must be positive with %s_burst > 0", b.name)
+		}
+	}
+	for i, s := range l.TrustedProxies {
+		if _, err := netip.ParsePrefix(s); err != nil {
+			k.add("limits.trusted_proxies["+strconv.Itoa(i)+"]", "must be a CIDR block like \"10.0.0.0/8\" or \"2001:db8::/32\"")
+		}
+	}
+	if l.SourceConcurrency < 0 {
+		k.add("limits.source_concurrency", "must not be negative (0: no cap)")
 	}
 }
 

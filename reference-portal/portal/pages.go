@@ -7,10 +7,12 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 	"golang.org/x/text/language"
 
+	"github.com/arendevy/arendevy/kit"
 	"github.com/arendevy/arendevy/kit/i18n"
 	"github.com/arendevy/arendevy/kit/identity"
 	"github.com/arendevy/arendevy/kit/listing"
@@ -103,6 +105,15 @@ func (p *Portal) cases(c *gin.Context) {
 	page := casesPage{ActForURL: p.mount + "/act-for"}
 	if ps, err := p.o.Sessions.Principals(c.Request); err == nil && len(ps) > 1 {
 		page.Principals = ps
+	}
+	if ok, wait := p.o.Kit.Admit(c.Request); !ok {
+		// A refresh storm: the page says so and no source is asked. No
+		// element either, which would only ask again.
+		c.Header("Retry-After", strconv.Itoa(kit.RetryAfterSeconds(wait)))
+		v.Flash = v.L.Text("problem.tooManyRequests.detail")
+		v.Page = page
+		p.render(c, http.StatusTooManyRequests, "cases", v)
+		return
 	}
 	head, fragment, err := p.overview(c, s, v.L)
 	if err != nil {
