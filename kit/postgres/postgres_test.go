@@ -35,12 +35,8 @@ func TestMain(m *testing.M) {
 // database creates an empty database for t and returns its DSN.
 func database(t *testing.T) string {
 	name := "t_" + strings.ToLower(strings.NewReplacer("/", "_", "-", "_").Replace(t.Name()))
-	ctx := context.Background()
-	rows, c, err := server.Query(ctx, "CREATE DATABASE "+name)
-	require.NoError(t, err)
-	rows.Close()
-	require.NoError(t, c.Close(ctx))
-	return strings.Replace(server.DSN(), "/postgres?", "/"+name+"?", 1)
+	require.NoError(t, server.Exec(context.Background(), "", "CREATE DATABASE "+name))
+	return server.DSNFor(name)
 }
 
 var (
@@ -115,24 +111,13 @@ func TestRowsHoldNoIdentity(t *testing.T) {
 	}
 }
 
-// dumpTable is every row of table as text, as someone who got hold of the
-// database would read it.
+// dumpTable is every row of table in the database of dsn, as text.
 func dumpTable(t *testing.T, dsn, table string) []string {
-	ctx := context.Background()
-	c, err := pgx.Connect(ctx, dsn)
+	cfg, err := pgx.ParseConfig(dsn)
 	require.NoError(t, err)
-	defer c.Close(ctx)
-	rows, err := c.Query(ctx, "SELECT t::text FROM "+table+" t")
+	rows, err := server.Dump(context.Background(), cfg.Database, table)
 	require.NoError(t, err)
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		require.NoError(t, rows.Scan(&s))
-		out = append(out, s)
-	}
-	require.NoError(t, rows.Err())
-	return out
+	return rows
 }
 
 // A value changed in the database behind the kit's back is refused, not

@@ -404,21 +404,15 @@ func TestBadEnvironmentValuesAreNamed(t *testing.T) {
 }
 
 func TestSecretsAreNeverRepeated(t *testing.T) {
-	for _, redisURL := range []string{"redis://:hunter2@[::1", "redis://:hunter2@redis.internal/db"} {
-		got := fields(t, "", envOf(map[string]string{
-			"ARENDEVY_SESSION_STORE":     "redis",
-			"ARENDEVY_SESSION_REDIS_URL": redisURL,
-		}))
-		require.Contains(t, got, "session.redis_url")
-		require.NotContains(t, got["session.redis_url"], "hunter2")
-	}
-	for _, dsn := range []string{"postgres://arendevy:hunter2@db.internal:port/x", "host=db password=hunter2 port=x"} {
-		got := fields(t, "", envOf(map[string]string{
-			"ARENDEVY_PREFERENCES_STORE": "postgres",
-			"ARENDEVY_PREFERENCES_DSN":   dsn,
-		}))
-		require.Contains(t, got, "preferences.dsn")
-		require.NotContains(t, got["preferences.dsn"], "hunter2")
+	for _, tt := range []struct{ storeVar, store, urlVar, field, url string }{
+		{"ARENDEVY_SESSION_STORE", "redis", "ARENDEVY_SESSION_REDIS_URL", "session.redis_url", "redis://:hunter2@[::1"},
+		{"ARENDEVY_SESSION_STORE", "redis", "ARENDEVY_SESSION_REDIS_URL", "session.redis_url", "redis://:hunter2@redis.internal/db"},
+		{"ARENDEVY_PREFERENCES_STORE", "postgres", "ARENDEVY_PREFERENCES_DSN", "preferences.dsn", "postgres://arendevy:hunter2@db.internal:port/x"},
+		{"ARENDEVY_PREFERENCES_STORE", "postgres", "ARENDEVY_PREFERENCES_DSN", "preferences.dsn", "host=db password=hunter2 port=x"},
+	} {
+		got := fields(t, "", envOf(map[string]string{tt.storeVar: tt.store, tt.urlVar: tt.url}))
+		require.Contains(t, got, tt.field)
+		require.NotContains(t, got[tt.field], "hunter2")
 	}
 	path := write(t, "[[sources]]\nkind = \"hub\"\nname = \"h\"\nurl = \"https://x.example.se\"\nheaders = { client_secret = \"env:SECRET\" }")
 	got := fields(t, path, envOf(map[string]string{"SECRET": "hunter2\r\nX-Injected: 1"}))

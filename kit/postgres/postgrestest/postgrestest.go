@@ -78,8 +78,14 @@ func Start() (*Server, error) {
 }
 
 // DSN is a connection string for database postgres on the server.
-func (s *Server) DSN() string {
-	u := url.URL{Scheme: "postgres", User: url.User("arendevy"), Host: net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port)), Path: "/postgres", RawQuery: "sslmode=disable"}
+func (s *Server) DSN() string { return s.DSNFor("") }
+
+// DSNFor is a connection string for database db ("": postgres).
+func (s *Server) DSNFor(db string) string {
+	if db == "" {
+		db = "postgres"
+	}
+	u := url.URL{Scheme: "postgres", User: url.User("arendevy"), Host: net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port)), Path: "/" + db, RawQuery: "sslmode=disable"}
 	return u.String()
 }
 
@@ -109,19 +115,39 @@ func (s *Server) Stop() {
 	s.cleanup()
 }
 
-// Query runs sql on a new connection, for a test to look at what is
-// stored; close the rows, then the connection.
-func (s *Server) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, *pgx.Conn, error) {
-	c, err := pgx.Connect(ctx, s.DSN())
+// Dump is every row of each table in database db ("" for postgres) as
+// text, as someone who got hold of the database would read it: for tests
+// that check what is stored.
+func (s *Server) Dump(ctx context.Context, db string, tables ...string) ([]string, error) {
+	c, err := pgx.Connect(ctx, s.DSNFor(db))
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	rows, err := c.Query(ctx, sql, args...)
+	defer c.Close(ctx)
+	var out []string
+	for _, table := range tables {
+		rows, err := c.Query(ctx, "SELECT t::text FROM "+pgx.Identifier{table}.Sanitize()+" t")
+		if err != nil {
+			return nil, err
+		}
+		got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got...)
+	}
+	return out, nil
+}
+
+// Exec runs sql in database db ("" for postgres).
+func (s *Server) Exec(ctx context.Context, db, sql string) error {
+	c, err := pgx.Connect(ctx, s.DSNFor(db))
 	if err != nil {
-		_ = c.Close(ctx)
-		return nil, nil, err
+		return err
 	}
-	return rows, c, nil
+	defer c.Close(ctx)
+	_, err = c.Exec(ctx, sql)
+	return err
 }
 
 func (s *Server) run(tool string, args ...string) ([]byte, error) {
