@@ -84,6 +84,7 @@ func TestPortalPreferencesInPostgres(t *testing.T) {
 	waitFor(t, other, otherTab, `["Dina sparade inställningar kunde inte läsas", "Your saved settings could not be read"].some(s => `+shadow+`?.querySelector(".notices[aria-live]")?.textContent.includes(s))`)
 	_, err = otherTab.Navigate(other, second+"/installningar")
 	require.NoError(t, err)
+	waitFor(t, other, otherTab, `["Dina sparade inställningar kunde inte läsas", "Your saved settings could not be read"].some(s => document.querySelector("p.notice[role=status]")?.textContent.includes(s))`)
 	require.NoError(t, browser.Do(other, otherTab, chromedp.Click(chromedp.CSS(`form.settings button[type="submit"]`))))
 	waitFor(t, other, otherTab, `["Inställningarna kunde inte sparas", "The settings could not be saved"].some(s => document.body.innerText.includes(s))`)
 }

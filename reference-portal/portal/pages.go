@@ -205,7 +205,10 @@ func (p *Portal) settings(c *gin.Context) {
 		prefs = preferences.Default()
 	}
 	v, page := p.settingsView(c, s, prefs)
-	if c.Query("sparat") == "1" {
+	switch {
+	case err != nil: // the form shows the defaults, not what they saved: say so
+		v.Flash = v.L.Text("state.preferences.unavailable")
+	case c.Query("sparat") == "1":
 		v.Flash = v.L.Text("portal.settings.saved")
 	}
 	v.Page = page
