@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -197,40 +198,43 @@ func TestObserveAndLogNameOnlyListedProducers(t *testing.T) {
 // source is shown as busy while the others still answer, and once a place
 // is free the source is asked again.
 func TestConcurrencyTowardASourceIsCapped(t *testing.T) {
-	entered, release := make(chan struct{}), make(chan struct{})
-	calls := 0
-	blocking := cases.SourceFunc(func(ctx context.Context, _ identity.Subject) (cases.Result, error) {
-		calls++ // read after entered or after an overview returned: no race
-		entered <- struct{}{}
-		<-release
+	// The first two calls hold their places until released, ignoring their
+	// timeout as a hung producer's client might; a call beyond them (which
+	// the cap must prevent) would answer at once.
+	entered, release := make(chan struct{}, 2), make(chan struct{})
+	var calls atomic.Int32
+	blocking := cases.SourceFunc(func(context.Context, identity.Subject) (cases.Result, error) {
+		calls.Add(1)
+		select {
+		case entered <- struct{}{}:
+			<-release
+		default:
+		}
 		return cases.Result{Cases: []cases.Case{oneCase("slow", "answer")}}, nil
 	})
 	f := &Fanout{Members: []Member{
 		{Name: "slow", Actor: actor("slow"), Source: blocking, MaxConcurrent: 2, Timeout: 50 * time.Millisecond},
 		{Name: "quick", Actor: actor("quick"), Source: answering(oneCase("quick", "q"))},
 	}, Deadline: time.Minute}
-	// The two in flight ignore their timeout, as a hung producer's client
-	// might; they hold their places until released.
-	done := make(chan cases.Result, 2)
+	done := make(chan struct{}, 2)
 	for range 2 {
-		go func() { r, _ := f.Overview(context.Background(), subject); done <- r }()
-		<-entered
+		go func() { _, _ = f.Overview(context.Background(), subject); done <- struct{}{} }()
 	}
+	<-entered
+	<-entered
 	r, err := f.Overview(context.Background(), subject)
 	require.NoError(t, err)
 	got := byProducer(r.Outcomes)
 	require.Equal(t, cases.Busy, got["slow"].State, "no place within its timeout: busy, not asked")
 	require.Equal(t, cases.OK, got["quick"].State, "the other source still answers")
 	require.Len(t, r.Cases, 1)
-	require.Equal(t, 2, calls, "the third request never reached the source")
+	require.EqualValues(t, 2, calls.Load(), "the third request never reached the source")
 
 	close(release)
-	for range 2 {
-		<-done
-	}
-	go func() { <-entered }()
+	<-done
+	<-done
 	r, err = f.Overview(context.Background(), subject)
 	require.NoError(t, err)
 	require.Equal(t, cases.OK, byProducer(r.Outcomes)["slow"].State, "places free again")
-	require.Equal(t, 3, calls)
+	require.EqualValues(t, 3, calls.Load())
 }
