@@ -23,7 +23,9 @@ func (k *Kit) Query(ctx context.Context, subject identity.Subject, params url.Va
 }
 
 // preferences are the customer's, or the defaults when there is no store or
-// it fails: a preferences outage must not take the overview down.
+// it fails: a preferences outage must not take the overview down. The
+// overview compiled with the fallback tells the user their settings are not
+// applied (Overview.PreferencesUnavailable).
 func (k *Kit) preferences(ctx context.Context, subject identity.Subject) preferences.Preferences {
 	if k.cfg.Preferences == nil {
 		return preferences.Default()
@@ -31,7 +33,7 @@ func (k *Kit) preferences(ctx context.Context, subject identity.Subject) prefere
 	p, err := k.cfg.Preferences.Get(ctx, subject.Customer())
 	if err != nil {
 		k.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "preferences unavailable; using defaults", slog.String("error", err.Error()))
-		return preferences.Default()
+		return preferences.Fallback()
 	}
 	return p
 }
@@ -77,6 +79,8 @@ func (k *Kit) compile(ctx context.Context, res cases.Result, subject identity.Su
 		Sources:    res.Outcomes,
 		Senders:    all,
 		Hidden:     []cases.Actor{},
+
+		PreferencesUnavailable: p.IsFallback(),
 	}
 	if len(shown) < len(res.Cases) { // some hidden: their actors are no senders
 		ov.Senders = overview.Senders(shown)

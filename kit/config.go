@@ -3,7 +3,9 @@ package kit
 import (
 	"context"
 	"log/slog"
+	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"github.com/arendevy/arendevy/kit/listing"
 	"github.com/arendevy/arendevy/kit/preferences"
 	"github.com/arendevy/arendevy/kit/producers"
+	"github.com/arendevy/arendevy/kit/ratelimit"
 	"github.com/arendevy/arendevy/kit/saml"
 	"github.com/arendevy/arendevy/kit/session"
 	"github.com/arendevy/arendevy/kit/websec"
@@ -82,6 +85,31 @@ type Config struct {
 	Preferences preferences.Store
 	// View is how the overview looks: trust line, page size, theme (view.go).
 	View View
+	// Limits protect the producers from refresh storms; the zero value
+	// limits nothing.
+	Limits Limits
+}
+
+// Limits on overview requests ({mount}/api/overview and Kit.Admit). A
+// request over a limit gets 429 with Retry-After and is never sent to a
+// source.
+type Limits struct {
+	// PerSession is the bucket of each logged-in session (one browser).
+	PerSession ratelimit.Rate
+	// PerAddress is the bucket of each client address (see
+	// ratelimit.ClientAddress); more generous than PerSession, as one
+	// office or school may share an address.
+	PerAddress ratelimit.Rate
+	// TrustedProxies are the load balancers whose X-Forwarded-For is
+	// believed; empty: the connection's address counts, and the header,
+	// which anyone can write, is ignored.
+	TrustedProxies []netip.Prefix
+	// MaxKeys bounds the sessions and addresses tracked, each;
+	// default ratelimit.DefaultMax.
+	MaxKeys int
+	// SourceConcurrency caps the requests in flight to each source whose
+	// fanout.Member leaves MaxConcurrent zero; zero: no cap.
+	SourceConcurrency int
 }
 
 // ConfigError lists every problem of a Config.
@@ -118,6 +146,14 @@ func (cfg *Config) check() error {
 			problems = append(problems, "Sources["+strconv.Itoa(i)+"].Actor: ID and Name required")
 		}
 	}
+	for name, r := range map[string]ratelimit.Rate{"PerSession": cfg.Limits.PerSession, "PerAddress": cfg.Limits.PerAddress} {
+		if r.Burst < 0 || r.Every < 0 || r.Burst > 0 && r.Every == 0 {
+			problems = append(problems, "Limits."+name+": Burst and Every must be positive (or both zero: no limit)")
+		}
+	}
+	if cfg.Limits.MaxKeys < 0 || cfg.Limits.SourceConcurrency < 0 {
+		problems = append(problems, "Limits: MaxKeys and SourceConcurrency must not be negative")
+	}
 	if cfg.Deadline < 0 {
 		problems = append(problems, "Deadline: must not be negative")
 	}
@@ -148,6 +184,15 @@ func (cfg *Config) withDefaults() {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if n := cfg.Limits.SourceConcurrency; n > 0 {
+		members := slices.Clone(cfg.Sources) // the portal's slice stays as it gave it
+		for i := range members {
+			if members[i].MaxConcurrent == 0 {
+				members[i].MaxConcurrent = n
+			}
+		}
+		cfg.Sources = members
 	}
 	if cfg.InfoURL == nil {
 		mount := cfg.Mount

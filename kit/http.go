@@ -45,7 +45,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func (k *Kit) serveOverview(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
 	subject, ok := k.subject(w, r)
-	if !ok {
+	if !ok || !k.admitted(w, r) {
 		return
 	}
 	q, prefs, err := k.Query(r.Context(), subject, r.URL.Query())

@@ -32,6 +32,7 @@ type Kit struct {
 	guard   *websec.Guard // nil without Sessions
 	handler http.Handler
 	view    view
+	limits  limiters
 }
 
 // New checks cfg and builds a Kit.
@@ -41,9 +42,10 @@ func New(cfg Config) (*Kit, error) {
 	}
 	cfg.withDefaults()
 	k := &Kit{
-		cfg:   cfg,
-		turns: newTurns(runtime.GOMAXPROCS(0)),
-		query: listing.Default(),
+		cfg:    cfg,
+		turns:  newTurns(runtime.GOMAXPROCS(0)),
+		query:  listing.Default(),
+		limits: newLimiters(cfg.Limits, cfg.Now),
 		source: &fanout.Fanout{
 			Members: cfg.Sources, Deadline: cfg.Deadline, Logger: cfg.Logger, Observe: cfg.Observe,
 			Listed: func(id string) bool {

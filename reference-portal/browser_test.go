@@ -28,12 +28,20 @@ import (
 // development IdP, demo data, in-memory sessions) on a free loopback port.
 func startPortal(t *testing.T, theme string, more ...config.Source) string {
 	t.Helper()
+	return startConfigured(t, func(cfg *config.Config) {
+		cfg.Theme = theme
+		cfg.Sources = append(cfg.Sources, more...)
+	})
+}
+
+// startConfigured is startPortal with the configuration changed by change.
+func startConfigured(t *testing.T, change func(*config.Config)) string {
+	t.Helper()
 	port := freePort(t)
 	cfg := config.Default()
 	cfg.Listen = "127.0.0.1:" + strconv.Itoa(port)
 	cfg.PublicURL = "http://127.0.0.1:" + strconv.Itoa(port)
-	cfg.Theme = theme
-	cfg.Sources = append(cfg.Sources, more...)
+	change(&cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a, err := build(ctx, cfg, logger)

@@ -33,8 +33,10 @@ import (
 	"github.com/arendevy/arendevy/kit/memory"
 	"github.com/arendevy/arendevy/kit/metrics"
 	"github.com/arendevy/arendevy/kit/minaarenden"
+	"github.com/arendevy/arendevy/kit/postgres"
 	"github.com/arendevy/arendevy/kit/preferences"
 	"github.com/arendevy/arendevy/kit/producers"
+	"github.com/arendevy/arendevy/kit/ratelimit"
 	"github.com/arendevy/arendevy/kit/saml"
 	"github.com/arendevy/arendevy/kit/session"
 	"github.com/arendevy/arendevy/reference-portal/config"
@@ -159,13 +161,22 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 		}
 	}
 
-	prefs, err := preferenceStore(cfg, src.hubs)
+	prefs, err := preferenceStore(ctx, cfg, src.hubs)
 	if err != nil {
 		return fail(err)
+	}
+	if pg, ok := prefs.(*postgres.Store); ok {
+		a.closers = append(a.closers, pg.Close)
 	}
 	kcfg := kit.Config{
 		Sources: src.members, Deadline: cfg.Deadline, Producers: src.directory,
 		Sessions: sm, SSO: sp, Preferences: prefs, Logger: logger,
+		Limits: kit.Limits{
+			PerSession:        ratelimit.Rate{Burst: cfg.Limits.SessionBurst, Every: cfg.Limits.SessionEvery},
+			PerAddress:        ratelimit.Rate{Burst: cfg.Limits.AddressBurst, Every: cfg.Limits.AddressEvery},
+			TrustedProxies:    cfg.Limits.Prefixes(),
+			SourceConcurrency: cfg.Limits.SourceConcurrency,
+		},
 	}
 	// The logout form's answer redirects to the IdP's single logout, which
 	// the CSP's form-action must allow when the IdP is another origin.
@@ -490,7 +501,10 @@ func fetchMetadata(ctx context.Context, u string) (*crewjam.EntityDescriptor, er
 	return config.ParseIdPMetadata(raw)
 }
 
-func preferenceStore(cfg config.Config, hubs map[string]*hub.Client) (preferences.Store, error) {
+// preferenceStore builds the configured store. PostgreSQL is asked at start
+// (and its migrations applied), as Redis is: a portal that cannot reach its
+// database is told so now, not by each user later.
+func preferenceStore(ctx context.Context, cfg config.Config, hubs map[string]*hub.Client) (preferences.Store, error) {
 	if cfg.Preferences.Store == config.StoreHub {
 		name := cfg.Preferences.Source
 		if name == "" {
@@ -512,6 +526,16 @@ func preferenceStore(cfg config.Config, hubs map[string]*hub.Client) (preference
 		}
 	} else if _, err := rand.Read(secret); err != nil {
 		return nil, err
+	}
+	if cfg.Preferences.Store == config.StorePostgres {
+		openCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		s, err := postgres.Open(openCtx, cfg.Preferences.DSN, secret)
+		if err != nil {
+			// pgx's errors name host, user and database, never the password.
+			return nil, fmt.Errorf("preferences.dsn: %w", err)
+		}
+		return s, nil
 	}
 	return preferences.NewMemory(secret)
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need when it is missing: Chromium, Redis, Redis
-# Sentinel and HAProxy (e2e/cluster's browser test) from Debian; from npm, axe-core (pinned by e2e/package-lock.json) and the
+# Sentinel and HAProxy (e2e/cluster's browser test) and PostgreSQL
+# (kit/postgres/postgrestest runs its initdb and pg_ctl) from Debian; from
+# npm, axe-core (pinned by e2e/package-lock.json) and the
 # TypeScript compiler that checks the element's JSDoc types (pinned by
 # widget/package-lock.json). Idempotent.
 set -euo pipefail
@@ -12,6 +14,7 @@ command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v redis-sentinel >/dev/null 2>&1 || need+=(redis-sentinel)
 command -v haproxy >/dev/null 2>&1 || need+=(haproxy)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
 if ((${#need[@]})); then
   echo "installing from Debian: ${need[*]}"
   sudo_cmd=""

@@ -13,7 +13,7 @@
    * The overview as the kit sends it (kit/overview, JSON).
    * @typedef {{id: string, name: string}} Actor
    * @typedef {{reason: "limit" | "failed_page" | "partial", unit?: "cases" | "events", shown: number, total?: number}} Truncation
-   * @typedef {{producer: Actor, state: "ok" | "timeout" | "error" | "invalid", rejected?: number, truncated?: Truncation}} Outcome
+   * @typedef {{producer: Actor, state: "ok" | "timeout" | "error" | "invalid" | "busy", rejected?: number, truncated?: Truncation}} Outcome
    * @typedef {{time: string, title: string, status?: string, text?: string}} HistoryEntry
    * @typedef {{
    *   id: string, date: string, title: string, sender: Actor, status: string,
@@ -23,7 +23,7 @@
    *   pairs?: {title: string, value: string}[], history?: HistoryEntry[],
    *   link?: string, info?: string, lang?: string,
    * }} Case
-   * @typedef {{cases: Case[], sources?: Outcome[], senders?: Actor[], hidden?: Actor[], customer?: {name: string, agent?: boolean}}} Overview
+   * @typedef {{cases: Case[], sources?: Outcome[], senders?: Actor[], hidden?: Actor[], customer?: {name: string, agent?: boolean}, preferencesUnavailable?: boolean}} Overview
    */
   /**
    * The sorting and filtering in effect, as the kit's API names it.
@@ -592,6 +592,7 @@
       if (this.hasAttribute("query-refused")) notices.push(paragraph(translate("form.badQuery")));
       if (this.#state == "error") notices.push(paragraph(translate("state.failed"), ...retry()));
       if (this.#state == "login") notices.push(paragraph(translate("state.login"), " ", this.#loginUrl && createElement("a", { href: this.#loginUrl }, translate("state.loginLink"))));
+      if (data?.preferencesUnavailable) notices.push(paragraph(translate("state.preferences.unavailable")));
       const missing = this.#missingProducers();
       /** @type {string[]} */
       const answered = [];

@@ -42,6 +42,7 @@ const (
 	Timeout State = "timeout" // did not answer within its deadline
 	Failed  State = "error"   // answered with an error, or could not be reached
 	Invalid State = "invalid" // answered, but some or all of its data was rejected
+	Busy    State = "busy"    // not asked: too many requests to it already in flight
 )
 
 // Outcome tells the user and the portal how one producer fared. Its fields

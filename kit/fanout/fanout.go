@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/arendevy/arendevy/kit/cases"
@@ -37,6 +38,11 @@ type Member struct {
 	// Timeout bounds this member; zero or larger than the overall deadline
 	// means the overall deadline.
 	Timeout time.Duration
+	// MaxConcurrent caps the requests to this source in flight at once,
+	// over every overview of the process; zero: no cap. A request that
+	// cannot get a place within Timeout is not sent: the source is shown
+	// as Busy, so a surge of users queues here instead of at the producer.
+	MaxConcurrent int
 }
 
 // Fanout is a cases.Source over several members.
@@ -52,6 +58,23 @@ type Fanout struct {
 	// its directory of producers), which may be logged and labelled; nil:
 	// only the members' actors are.
 	Listed func(producerID string) bool
+
+	slotsOnce sync.Once
+	slots     []chan struct{} // per member with MaxConcurrent; nil: no cap
+}
+
+// slot is member i's semaphore, or nil when it has no cap. Members are
+// fixed once the first overview is asked for.
+func (f *Fanout) slot(i int) chan struct{} {
+	f.slotsOnce.Do(func() {
+		f.slots = make([]chan struct{}, len(f.Members))
+		for j, m := range f.Members {
+			if m.MaxConcurrent > 0 {
+				f.slots[j] = make(chan struct{}, m.MaxConcurrent)
+			}
+		}
+	})
+	return f.slots[i]
 }
 
 type answer struct {
@@ -134,6 +157,17 @@ func (f *Fanout) ask(ctx context.Context, i int, m Member, subject identity.Subj
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, m.Timeout)
 		defer cancel()
+	}
+	if slot := f.slot(i); slot != nil {
+		select {
+		case slot <- struct{}{}:
+			defer func() { <-slot }()
+		case <-ctx.Done():
+			o := cases.Outcome{Source: m.Name, Producer: m.Actor, State: cases.Busy, Message: "too many requests to this source in flight"}
+			f.log().LogAttrs(ctx, slog.LevelWarn, "source busy", slog.String("source", m.Name), slog.Int("max_concurrent", m.MaxConcurrent))
+			a.result = cases.Result{Outcomes: []cases.Outcome{o}}
+			return a
+		}
 	}
 	r, err := m.Source.Overview(ctx, subject)
 	if err == nil && ctx.Err() != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -190,4 +191,50 @@ func TestObserveAndLogNameOnlyListedProducers(t *testing.T) {
 		require.NotContains(t, log.String(), "Tolvan")
 		require.Contains(t, log.String(), "producer="+Unlisted)
 	}
+}
+
+// TestConcurrencyTowardASourceIsCapped: with two requests to a source in
+// flight and MaxConcurrent 2, a third overview does not reach it; the
+// source is shown as busy while the others still answer, and once a place
+// is free the source is asked again.
+func TestConcurrencyTowardASourceIsCapped(t *testing.T) {
+	// The first two calls hold their places until released, ignoring their
+	// timeout as a hung producer's client might; a call beyond them (which
+	// the cap must prevent) would answer at once.
+	entered, release := make(chan struct{}, 2), make(chan struct{})
+	var calls atomic.Int32
+	blocking := cases.SourceFunc(func(context.Context, identity.Subject) (cases.Result, error) {
+		calls.Add(1)
+		select {
+		case entered <- struct{}{}:
+			<-release
+		default:
+		}
+		return cases.Result{Cases: []cases.Case{oneCase("slow", "answer")}}, nil
+	})
+	f := &Fanout{Members: []Member{
+		{Name: "slow", Actor: actor("slow"), Source: blocking, MaxConcurrent: 2, Timeout: 50 * time.Millisecond},
+		{Name: "quick", Actor: actor("quick"), Source: answering(oneCase("quick", "q"))},
+	}, Deadline: time.Minute}
+	done := make(chan struct{}, 2)
+	for range 2 {
+		go func() { _, _ = f.Overview(context.Background(), subject); done <- struct{}{} }()
+	}
+	<-entered
+	<-entered
+	r, err := f.Overview(context.Background(), subject)
+	require.NoError(t, err)
+	got := byProducer(r.Outcomes)
+	require.Equal(t, cases.Busy, got["slow"].State, "no place within its timeout: busy, not asked")
+	require.Equal(t, cases.OK, got["quick"].State, "the other source still answers")
+	require.Len(t, r.Cases, 1)
+	require.EqualValues(t, 2, calls.Load(), "the third request never reached the source")
+
+	close(release)
+	<-done
+	<-done
+	r, err = f.Overview(context.Background(), subject)
+	require.NoError(t, err)
+	require.Equal(t, cases.OK, byProducer(r.Outcomes)["slow"].State, "places free again")
+	require.EqualValues(t, 3, calls.Load())
 }

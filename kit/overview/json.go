@@ -44,6 +44,9 @@ func (ov *Overview) AppendJSON(b []byte) ([]byte, error) {
 	list(&e, ov.Hidden, e.actor)
 	e.raw(`,"sources":`)
 	list(&e, ov.Sources, e.outcome)
+	if ov.PreferencesUnavailable {
+		e.raw(`,"preferencesUnavailable":true`)
+	}
 	e.raw("}")
 	return e.b, e.err
 }

@@ -54,6 +54,7 @@ func fullOverview() Overview {
 			{Source: "fk", Producer: cases.Actor{ID: "fk", Name: "Försäkringskassan"}, State: cases.OK,
 				Truncated: &cases.Truncation{Reason: cases.CutPartial}},
 		},
+		PreferencesUnavailable: true,
 	}
 }
 

@@ -43,6 +43,10 @@ type Overview struct {
 	Senders    []cases.Actor   `json:"senders"` // every sender among the cases, by name
 	Hidden     []cases.Actor   `json:"hidden"`  // actors the customer chose to hide: not in Cases, Total or Senders
 	Sources    []cases.Outcome `json:"sources"` // one per producer: ok, timeout, error, invalid
+
+	// PreferencesUnavailable: the customer's saved preferences could not
+	// be read, so the overview is in the default order with nothing hidden.
+	PreferencesUnavailable bool `json:"preferencesUnavailable,omitempty"`
 }
 
 // CaseView is a case as the page gets it: its deep link checked against the

@@ -34,13 +34,18 @@ func NewMemory(secret []byte) (*Memory, error) {
 	return &Memory{secret: append([]byte(nil), secret...), byKey: map[[sha256.Size]byte]Preferences{}}, nil
 }
 
-func (m *Memory) pseudonym(party identity.Party) [sha256.Size]byte {
-	mac := hmac.New(sha256.New, m.secret)
+// Pseudonym is the key a store keeps a party's preferences under:
+// HMAC-SHA256(secret, number). Every store uses it, so the identity number
+// itself is never stored anywhere.
+func Pseudonym(secret []byte, party identity.Party) [sha256.Size]byte {
+	mac := hmac.New(sha256.New, secret)
 	mac.Write([]byte(party.Number))
 	var k [sha256.Size]byte
 	mac.Sum(k[:0])
 	return k
 }
+
+func (m *Memory) pseudonym(party identity.Party) [sha256.Size]byte { return Pseudonym(m.secret, party) }
 
 // Get returns the party's preferences, or Default() when none are stored.
 func (m *Memory) Get(_ context.Context, party identity.Party) (Preferences, error) {

@@ -50,6 +50,10 @@ type Preferences struct {
 	HiddenActors []string    `json:"hiddenActors,omitempty"` // actor IDs whose cases are not shown
 	ShowClosed   bool        `json:"showClosed"`
 	Notify       Notify      `json:"notify"`
+
+	// fallback marks the defaults standing in for preferences that could
+	// not be read; never stored or sent.
+	fallback bool
 }
 
 // Limits keep a stored preference small.
@@ -63,6 +67,17 @@ const (
 func Default() Preferences {
 	return Preferences{Sort: listing.ByDate, Descending: true, ShowClosed: true, Notify: Notify{Mode: NotifyAll}}
 }
+
+// Fallback is Default standing in for the customer's own preferences when
+// the store cannot be read: the overview is still shown, and says so.
+func Fallback() Preferences {
+	p := Default()
+	p.fallback = true
+	return p
+}
+
+// IsFallback reports whether p came from Fallback, not from the customer.
+func (p Preferences) IsFallback() bool { return p.fallback }
 
 // ValidationError lists every problem of a Preferences value. Reasons never
 // repeat the value, so the error is safe to log and to show.

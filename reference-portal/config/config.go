@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -49,6 +50,33 @@ type Config struct {
 	Metrics     Metrics          `toml:"metrics"`
 	Preferences Preferences      `toml:"preferences"`
 	Log         Log              `toml:"log"`
+	Limits      Limits           `toml:"limits"`
+}
+
+// Limits protect the producers from refresh storms (kit.Limits): a token
+// bucket per session and per client address on overview requests, and a
+// cap on requests in flight to each source. A burst of 0 turns a bucket off.
+type Limits struct {
+	SessionBurst int           `toml:"session_burst"`
+	SessionEvery time.Duration `toml:"session_every"`
+	AddressBurst int           `toml:"address_burst"`
+	AddressEvery time.Duration `toml:"address_every"`
+	// TrustedProxies are CIDR blocks of the load balancers in front of the
+	// portal, whose X-Forwarded-For is believed; empty: the header is
+	// ignored and the connection's address counts.
+	TrustedProxies    []string `toml:"trusted_proxies"`
+	SourceConcurrency int      `toml:"source_concurrency"`
+}
+
+// Prefixes are TrustedProxies parsed; call after the config is checked.
+func (l Limits) Prefixes() []netip.Prefix {
+	var out []netip.Prefix
+	for _, s := range l.TrustedProxies {
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+		}
+	}
+	return out
 }
 
 // Themes are the themes the portal ships.
@@ -94,6 +122,9 @@ const (
 	StoreMemory = "memory"
 	StoreRedis  = "redis"
 	StoreHub    = "hub"
+	// StorePostgres keeps preferences in PostgreSQL (kit/postgres), shared
+	// by every instance and kept across restarts.
+	StorePostgres = "postgres"
 )
 
 // Session is where logins are kept and for how long.
@@ -174,11 +205,16 @@ type Metrics struct {
 
 // Preferences is where users' preferences are kept.
 type Preferences struct {
-	// Store is StoreMemory (server-side, keyed by a pseudonymous ID) or
-	// StoreHub (the hub's account-settings endpoint).
+	// Store is StoreMemory (server-side, keyed by a pseudonymous ID),
+	// StorePostgres (the same, in PostgreSQL) or StoreHub (the hub's
+	// account-settings endpoint).
 	Store string `toml:"store"`
+	// DSN is the PostgreSQL connection string (StorePostgres). It may hold
+	// a password, so messages never repeat it.
+	DSN string `toml:"dsn"`
 	// SecretFile is the HMAC key for the pseudonymous IDs (see ReadSecret);
-	// empty: a random one per start, which forgets preferences on restart.
+	// empty: a random one per start, which forgets preferences on restart
+	// (so required with StorePostgres).
 	SecretFile string `toml:"secret_file"`
 	// Source names the hub source whose account settings hold the
 	// preferences (StoreHub); empty: the only hub source.
@@ -231,7 +267,16 @@ func defaults() Config {
 		Metrics:     Metrics{Path: "/metrics"},
 		Preferences: Preferences{Store: StoreMemory},
 		Log:         Log{Level: slog.LevelInfo, Format: LogText},
+		Limits:      DefaultLimits,
 	}
+}
+
+// DefaultLimits let a person reload and re-sort freely, and an office
+// behind one address work as usual, but not a script hammering the sources.
+var DefaultLimits = Limits{
+	SessionBurst: 30, SessionEvery: time.Second,
+	AddressBurst: 600, AddressEvery: 100 * time.Millisecond,
+	SourceConcurrency: 64,
 }
 
 // Problem is one thing wrong with a configuration.

@@ -325,7 +325,16 @@ sp_key_file = "sp.key"
 		{"preferences hub without hub", "[preferences]\nstore = \"hub\"", "preferences.store", "needs a source of kind"},
 		{"preferences source unknown", "[preferences]\nstore = \"hub\"\nsource = \"demo\"", "preferences.source", "not the name of a source"},
 		{"preferences source with memory", "[preferences]\nsource = \"demo\"", "preferences.source", "only with store"},
+		{"postgres without dsn", "[preferences]\nstore = \"postgres\"\nsecret_file = \"secret.hex\"", "preferences.dsn", "required with store"},
+		{"postgres without secret", "[preferences]\nstore = \"postgres\"\ndsn = \"postgres://db.internal/arendevy\"", "preferences.secret_file", "unreadable after a restart"},
+		{"postgres dsn not valid", "[preferences]\nstore = \"postgres\"\nsecret_file = \"secret.hex\"\ndsn = \"postgres://db:port/x\"", "preferences.dsn", "not a valid connection string"},
+		{"dsn with memory", "[preferences]\ndsn = \"postgres://db.internal/arendevy\"", "preferences.dsn", "only with store"},
+		{"unknown preferences store", "[preferences]\nstore = \"sqlite\"", "preferences.store", `"memory", "postgres" or "hub"`},
 		{"log level", "[log]\nlevel = \"loud\"", "log.level", `"loud" is not valid`},
+		{"negative session burst", "[limits]\nsession_burst = -1", "limits.session_burst", "must not be negative"},
+		{"address burst without every", "[limits]\naddress_every = \"0s\"", "limits.address_every", "must be positive"},
+		{"trusted proxy not a block", "[limits]\ntrusted_proxies = [\"10.0.0.1\", \"lb.internal\"]", "limits.trusted_proxies[1]", "CIDR block"},
+		{"negative source concurrency", "[limits]\nsource_concurrency = -2", "limits.source_concurrency", "must not be negative"},
 		{"log format", "[log]\nformat = \"xml\"", "log.format", `"text" or "json"`},
 		{"trust line of wrong type", "trust_line = 3", "trust_line", "must be a string or a table"},
 		{"map of wrong type", "[[sources]]\nkind = \"hub\"\nname = \"h\"\nurl = \"https://x.example.se\"\nheaders = [\"a\"]", "sources[0].headers", "must be a table"},
@@ -392,30 +401,34 @@ func TestPort(t *testing.T) {
 
 func TestBadEnvironmentValuesAreNamed(t *testing.T) {
 	got := fields(t, "", envOf(map[string]string{
-		"ARENDEVY_SESSION_IDLE":    "soon",
-		"ARENDEVY_METRICS_ENABLED": "maybe",
-		"ARENDEVY_THEME":           "dark",
-		"ARENDEVY_LOG_LEVEL":       "loud",
-		"PORT":                     "eighty",
+		"ARENDEVY_SESSION_IDLE":         "soon",
+		"ARENDEVY_METRICS_ENABLED":      "maybe",
+		"ARENDEVY_THEME":                "dark",
+		"ARENDEVY_LOG_LEVEL":            "loud",
+		"PORT":                          "eighty",
+		"ARENDEVY_LIMITS_SESSION_BURST": "many",
 	}))
 	require.Equal(t, map[string]string{
-		"session.idle":    `"soon" is not a duration (write e.g. "500ms", "15m" or "8h") (set by ARENDEVY_SESSION_IDLE)`,
-		"metrics.enabled": `"maybe" is not true or false (set by ARENDEVY_METRICS_ENABLED)`,
-		"theme":           `must be one of "default", "bank" (set by ARENDEVY_THEME)`,
-		"log.level":       got["log.level"],
-		"listen":          "PORT must be a port number from 1 to 65535 (set by PORT)",
+		"session.idle":         `"soon" is not a duration (write e.g. "500ms", "15m" or "8h") (set by ARENDEVY_SESSION_IDLE)`,
+		"metrics.enabled":      `"maybe" is not true or false (set by ARENDEVY_METRICS_ENABLED)`,
+		"theme":                `must be one of "default", "bank" (set by ARENDEVY_THEME)`,
+		"log.level":            got["log.level"],
+		"listen":               "PORT must be a port number from 1 to 65535 (set by PORT)",
+		"limits.session_burst": `"many" is not a whole number (set by ARENDEVY_LIMITS_SESSION_BURST)`,
 	}, got)
 	require.Contains(t, got["log.level"], "(set by ARENDEVY_LOG_LEVEL)")
 }
 
 func TestSecretsAreNeverRepeated(t *testing.T) {
-	for _, redisURL := range []string{"redis://:hunter2@[::1", "redis://:hunter2@redis.internal/db"} {
-		got := fields(t, "", envOf(map[string]string{
-			"ARENDEVY_SESSION_STORE":     "redis",
-			"ARENDEVY_SESSION_REDIS_URL": redisURL,
-		}))
-		require.Contains(t, got, "session.redis_url")
-		require.NotContains(t, got["session.redis_url"], "hunter2")
+	for _, tt := range []struct{ storeVar, store, urlVar, field, url string }{
+		{"ARENDEVY_SESSION_STORE", "redis", "ARENDEVY_SESSION_REDIS_URL", "session.redis_url", "redis://:hunter2@[::1"},
+		{"ARENDEVY_SESSION_STORE", "redis", "ARENDEVY_SESSION_REDIS_URL", "session.redis_url", "redis://:hunter2@redis.internal/db"},
+		{"ARENDEVY_PREFERENCES_STORE", "postgres", "ARENDEVY_PREFERENCES_DSN", "preferences.dsn", "postgres://arendevy:hunter2@db.internal:port/x"},
+		{"ARENDEVY_PREFERENCES_STORE", "postgres", "ARENDEVY_PREFERENCES_DSN", "preferences.dsn", "host=db password=hunter2 port=x"},
+	} {
+		got := fields(t, "", envOf(map[string]string{tt.storeVar: tt.store, tt.urlVar: tt.url}))
+		require.Contains(t, got, tt.field)
+		require.NotContains(t, got[tt.field], "hunter2")
 	}
 	path := write(t, "[[sources]]\nkind = \"hub\"\nname = \"h\"\nurl = \"https://x.example.se\"\nheaders = { client_secret = \"env:SECRET\" }")
 	got := fields(t, path, envOf(map[string]string{"SECRET": "hunter2\r\nX-Injected: 1"}))

@@ -140,6 +140,13 @@ func (d *decoder) value(path string, data any, v reflect.Value, file bool) {
 			return
 		}
 		v.SetBool(b)
+	case reflect.Int:
+		n, ok := data.(int64)
+		if !ok || n != int64(int(n)) {
+			d.ps.add(path, "must be a whole number, not %s", typeOf(data))
+			return
+		}
+		v.SetInt(n)
 	case reflect.Slice:
 		items, ok := arrayOf(data)
 		if !ok {

@@ -21,7 +21,7 @@ type envSetting struct {
 }
 
 // envSettings lists the keys the environment can override: every scalar
-// (string, boolean, duration, level) and list of strings at the top level
+// (string, boolean, whole number, duration, level) and list of strings at the top level
 // and in the sections. Sources and producers are arrays of tables: they
 // cannot be addressed by one name, and their secrets come from "env:NAME"
 // header values instead.
@@ -59,7 +59,7 @@ func settable(t reflect.Type) bool {
 	case t.Kind() == reflect.Slice:
 		return t.Elem().Kind() == reflect.String
 	}
-	return t.Kind() == reflect.String || t.Kind() == reflect.Bool
+	return t.Kind() == reflect.String || t.Kind() == reflect.Bool || t.Kind() == reflect.Int
 }
 
 // overrideFromEnv applies every ARENDEVY_* variable that is set and not
@@ -108,6 +108,13 @@ func setFromEnv(s envSetting, raw string, ps *problems) {
 			return
 		}
 		v.SetBool(b)
+	case v.Kind() == reflect.Int:
+		n, err := strconv.Atoi(strings.TrimSpace(raw))
+		if err != nil {
+			ps.add(s.field, "%q is not a whole number", raw)
+			return
+		}
+		v.SetInt(int64(n))
 	case v.Kind() == reflect.Slice:
 		var items []string
 		for item := range strings.SplitSeq(raw, ",") {

@@ -24,6 +24,7 @@ import (
 	"github.com/arendevy/arendevy/kit/hub"
 	"github.com/arendevy/arendevy/kit/memory"
 	"github.com/arendevy/arendevy/kit/minaarenden"
+	"github.com/arendevy/arendevy/kit/postgres"
 	"github.com/arendevy/arendevy/kit/producers"
 )
 
@@ -67,6 +68,7 @@ func validate(c *Config, env func(string) string, ps *problems) {
 	k.metrics()
 	k.preferences()
 	k.log()
+	k.limits()
 }
 
 func (k *checker) add(field, format string, a ...any) { k.ps.add(field, format, a...) }
@@ -589,8 +591,17 @@ func (k *checker) preferences() {
 	p := &k.c.Preferences
 	switch p.Store {
 	case StoreMemory:
-		if p.Source != "" {
-			k.add("preferences.source", "only with store = %q", StoreHub)
+	case StorePostgres:
+		switch {
+		case p.DSN == "":
+			k.add("preferences.dsn", "required with store = %q", StorePostgres)
+		default:
+			if _, err := postgres.ParseDSN(p.DSN); err != nil {
+				k.add("preferences.dsn", "%v", err) // never repeats the DSN
+			}
+		}
+		if p.SecretFile == "" {
+			k.add("preferences.secret_file", "required with store = %q: a key per start would make saved preferences unreadable after a restart", StorePostgres)
 		}
 	case StoreHub:
 		var hubs []string
@@ -610,12 +621,42 @@ func (k *checker) preferences() {
 			k.add("preferences.source", "required: there are several hub sources (%s)", strings.Join(hubs, ", "))
 		}
 	default:
-		k.add("preferences.store", "must be %q or %q", StoreMemory, StoreHub)
+		k.add("preferences.store", "must be %q, %q or %q", StoreMemory, StorePostgres, StoreHub)
+	}
+	if p.Source != "" && p.Store != StoreHub {
+		k.add("preferences.source", "only with store = %q", StoreHub)
+	}
+	if p.DSN != "" && p.Store != StorePostgres {
+		k.add("preferences.dsn", "only with store = %q", StorePostgres)
 	}
 	if p.SecretFile != "" {
 		if _, err := ReadSecret(p.SecretFile); err != nil {
 			k.add("preferences.secret_file", "%v", err)
 		}
+	}
+}
+
+func (k *checker) limits() {
+	l := &k.c.Limits
+	for _, b := range []struct {
+		name  string
+		burst int
+		every time.Duration
+	}{{"session", l.SessionBurst, l.SessionEvery}, {"address", l.AddressBurst, l.AddressEvery}} {
+		switch {
+		case b.burst < 0:
+			k.add("limits."+b.name+"_burst", "must not be negative (0 turns the limit off)")
+		case b.burst > 0 && b.every <= 0:
+			k.add("limits."+b.name+"_every", "must be positive with %s_burst > 0", b.name)
+		}
+	}
+	for i, s := range l.TrustedProxies {
+		if _, err := netip.ParsePrefix(s); err != nil {
+			k.add("limits.trusted_proxies["+strconv.Itoa(i)+"]", "must be a CIDR block like \"10.0.0.0/8\" or \"2001:db8::/32\"")
+		}
+	}
+	if l.SourceConcurrency < 0 {
+		k.add("limits.source_concurrency", "must not be negative (0: no cap)")
 	}
 }
 

@@ -7,10 +7,12 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 	"golang.org/x/text/language"
 
+	"github.com/arendevy/arendevy/kit"
 	"github.com/arendevy/arendevy/kit/i18n"
 	"github.com/arendevy/arendevy/kit/identity"
 	"github.com/arendevy/arendevy/kit/listing"
@@ -105,6 +107,15 @@ func (p *Portal) cases(c *gin.Context) {
 	if ps, err := p.o.Sessions.Principals(c.Request); err == nil && len(ps) > 1 {
 		page.Principals = ps
 	}
+	if ok, wait := p.o.Kit.Admit(c.Request); !ok {
+		// A refresh storm: the page says so and no source is asked. No
+		// element either, which would only ask again.
+		c.Header("Retry-After", strconv.Itoa(kit.RetryAfterSeconds(wait)))
+		v.Flash = v.L.Text("problem.tooManyRequests.detail")
+		v.Page = page
+		p.render(c, http.StatusTooManyRequests, "cases", v)
+		return
+	}
 	head, fragment, err := p.overview(c, s, v.L)
 	if err != nil {
 		p.o.Logger.Error("rendering the overview failed", slog.String("error", err.Error()))
@@ -195,7 +206,10 @@ func (p *Portal) settings(c *gin.Context) {
 		prefs = preferences.Default()
 	}
 	v, page := p.settingsView(c, s, prefs)
-	if c.Query("sparat") == "1" {
+	switch {
+	case err != nil: // the form shows the defaults, not what they saved: say so
+		v.Flash = v.L.Text("state.preferences.unavailable")
+	case c.Query("sparat") == "1":
 		v.Flash = v.L.Text("portal.settings.saved")
 	}
 	v.Page = page

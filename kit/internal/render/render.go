@@ -334,12 +334,15 @@ type event struct {
 }
 
 // notices mirror the element's: the query that could not be used,
-// producers that are missing (with a retry), answers cut short, actors the
-// customer hid, no cases at all.
+// settings not applied, producers that are missing (with a retry), answers
+// cut short, actors the customer hid, no cases at all.
 func notices(l *i18n.Localizer, ov *overview.Overview, f Fragment, missing []string) []notice {
 	var out []notice
 	if f.QueryRefused {
 		out = append(out, notice{Text: l.Text("form.badQuery")})
+	}
+	if ov.PreferencesUnavailable {
+		out = append(out, notice{Text: l.Text("state.preferences.unavailable")})
 	}
 	var names, answered []string
 	for _, o := range ov.Sources {
