@@ -132,11 +132,11 @@ func TestOverviewAsksForTheCustomer(t *testing.T) {
 			"behandling":{"sortering":[{"attribut":"TIDPUNKT","stigande":false}],"paginering":{"offset":0,"limit":200}}},
 			"anvandare":"198001010101"}`},
 		{"a samordningsnummer and a configured user", identity.Subject{User: identity.Party{Number: "199009690000", Kind: identity.Samordningsnummer}},
-			func(c *Config) { c.User = "portal.example.se" },
+			func(c *Config) { c.User = "165560360793" },
 			`{"fraga":{"parter":[{"kund":{"identifierare":"199009690000","typ":"Samordningsnummer"}}],
 			"startDatum":"2025-10-15","slutDatum":"2026-10-16",
 			"behandling":{"sortering":[{"attribut":"TIDPUNKT","stigande":false}],"paginering":{"offset":0,"limit":200}}},
-			"anvandare":"portal.example.se"}`},
+			"anvandare":"165560360793"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -180,7 +180,7 @@ func TestOverviewCorrelationID(t *testing.T) {
 	seen := map[string]bool{}
 	for _, h := range f.headers {
 		id := h.Get(correlationHeader)
-		require.Regexp(t, `^[\x21-\x7e]{1,200}$`, id, "printable ASCII, at most 200 characters")
+		require.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, id, "a version 4 UUID, as the service description asks")
 		require.False(t, seen[id], "a new one for every request")
 		require.NotContains(t, id, customer)
 		seen[id] = true
@@ -503,8 +503,8 @@ func TestNewChecksConfig(t *testing.T) {
 			URL:      "https://vf.example.se",
 			Headers:  map[string]string{"client secret": "x", "Content-Type": "text/plain", "client_secret": "bad\r\nvalue"},
 			User:     "Tove Testsson ☃",
-			Types:    []string{"kommun.bygglov", "KOMMUN.BYGGLOV", "KOMMUN.BYGGLOV", "KOMMUN..X"},
-			Tags:     []string{" "},
+			Types:    []string{"kommun.bygglov", "KOMMUN.BYGGLOV", "KOMMUN.BYGGLOV", "KOMMUN.BYGGLÖV", "KOMMUN." + strings.Repeat("X", 194), "1KOMMUN"},
+			Tags:     []string{" ", strings.Repeat("t", 101)},
 			Since:    -time.Hour,
 			PageSize: 1001,
 			MaxPages: -1,
@@ -514,8 +514,8 @@ func TestNewChecksConfig(t *testing.T) {
 		}, []string{
 			`Headers: "client secret" is not a valid header name`, "Headers: Content-Type is set by the client",
 			"Headers: the value of client_secret is not a valid header value",
-			"User: must be printable ASCII", "Types[0]: must be dotted segments of A–Z", `Types[2]: "KOMMUN.BYGGLOV" given twice`, "Types[3]:",
-			"Tags[0]:", "Since: must not be negative", "PageSize: must be between 1 and 1000", "MaxPages: must not be negative",
+			"User: must be 12 digits", "Types[0]: must match ^[A-Z]+(?:\\.[A-Z0-9_.]+)?$, at most 200 characters", `Types[2]: "KOMMUN.BYGGLOV" given twice`, "Types[3]:",
+			"Types[4]:", "Types[5]:", "Tags[0]:", "Tags[1]: must be text of 1 to 100 characters", "Since: must not be negative", "PageSize: must be between 1 and 1000", "MaxPages: must not be negative",
 			"MaxBytes: must not be negative", `Mapping[MOTTAGEN]: "done" is not one of`, `Mapping: "" is not an event type`,
 			"Titles[KOMMUN.BYGGLOV]: must be text", `Titles: "kommun" is not an event type prefix`,
 		}},
