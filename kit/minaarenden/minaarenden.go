@@ -79,7 +79,7 @@ type Config struct {
 	HTTPClient *http.Client
 	// Headers are sent with every request, e.g. client_id and client_secret.
 	// Their values are never logged or put in errors. They may replace
-	// Accept-Language (default "sv"), not the headers the protocol needs.
+	// Accept-Language (default: the page's language, cases.LanguageOf), not the headers the protocol needs.
 	Headers map[string]string
 	// User is sent as "anvandare" instead of the logged-in user's identity
 	// number, for a service identity agreed with Skatteverket. Default: the
@@ -548,7 +548,13 @@ func (c *Client) ask(ctx context.Context, q request, customer string) (page, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
-	req.Header.Set("Accept-Language", "sv")
+	// The language the page is shown in; the service's texts come in it
+	// where the producer has them.
+	lang := cases.LanguageOf(ctx)
+	if lang == "" {
+		lang = "sv"
+	}
+	req.Header.Set("Accept-Language", lang)
 	req.Header[correlationHeader] = []string{corr}
 	outgoing.SetHeaders(req.Header, c.cfg.Headers) // a configured Accept-Language replaces the default
 	fail := func(doing string, err error) (page, error) {

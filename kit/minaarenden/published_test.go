@@ -76,3 +76,13 @@ func TestOverviewRefusesEventsOfAnotherMajorVersion(t *testing.T) {
 	require.Contains(t, strings.Join(reasons, "\n"), "kundhandelserForPart[1].version: version of the standard not supported (this portal reads 6.x)")
 	require.Contains(t, strings.Join(reasons, "\n"), "kundhandelserForPart[2].version: not a version number")
 }
+
+func TestOverviewAsksInThePagesLanguage(t *testing.T) {
+	c, f := serve(t, ok(envelope(customer, 0, nil, "")), nil)
+	for _, ctx := range []context.Context{cases.WithLanguage(context.Background(), "en"), context.Background()} {
+		_, err := c.Overview(ctx, self)
+		require.NoError(t, err)
+	}
+	require.Equal(t, "en", f.headers[0].Get("Accept-Language"), "the page's language")
+	require.Equal(t, "sv", f.headers[1].Get("Accept-Language"), "the standard's default when none is known")
+}
