@@ -86,3 +86,24 @@ func TestOverviewAsksInThePagesLanguage(t *testing.T) {
 	require.Equal(t, "en", f.headers[0].Get("Accept-Language"), "the page's language")
 	require.Equal(t, "sv", f.headers[1].Get("Accept-Language"), "the standard's default when none is known")
 }
+
+func TestOverviewShowsACaseWithALongDescription(t *testing.T) {
+	long := string([]rune(strings.Repeat("Lång text. ", 6000))[:MaxDescription])
+	events := []string{
+		event(map[string]any{"kundhandelseId": "VAX-1", "beskrivning": long}),
+		event(map[string]any{"kundhandelseId": "VAX-2", "beskrivning": strings.Repeat("x", MaxDescription+1),
+			"referenser": map[string]any{"diarienummer": "BYGG-2"}}),
+	}
+	c, _ := serve(t, ok(envelope(customer, 2, events, "")), nil)
+	r, err := c.Overview(context.Background(), self)
+	require.NoError(t, err)
+	settled := cases.Settle("mina-arenden", Service, r)
+	require.Len(t, settled.Cases, 1, "a description the standard allows never costs the case")
+	text := []rune(settled.Cases[0].FreeText)
+	require.LessOrEqual(t, len(text), cases.MaxText)
+	require.Equal(t, '…', text[len(text)-1], "visibly shortened")
+	o := settled.Outcomes[0]
+	require.Equal(t, cases.Invalid, o.State, "longer than the standard allows is the producer's visible problem")
+	require.Equal(t, 1, o.Rejected)
+	require.Contains(t, o.Problems[0].Field+": "+o.Problems[0].Reason, "kundhandelserForPart[1].beskrivning: longer than the standard's 65535 characters")
+}

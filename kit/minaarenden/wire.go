@@ -204,6 +204,11 @@ func decodeEvent(raw json.RawMessage, path string) (Event, *brokenEvent) {
 	if !validType(e.Type) {
 		add("kundhandelseTyp", "not a dotted type of at least three parts")
 	}
+	if utf8.RuneCountInString(w.Beskrivning) > MaxDescription {
+		// Beyond what the standard allows: a producer's fault to be seen,
+		// not text to be cut silently.
+		add("beskrivning", fmt.Sprintf("longer than the standard's %d characters", MaxDescription))
+	}
 	if reason := unsupportedVersion(w.Version); reason != "" {
 		add("version", reason)
 	}
@@ -214,6 +219,9 @@ func decodeEvent(raw json.RawMessage, path string) (Event, *brokenEvent) {
 	e.Deadline, e.MissingDocuments = extension(w.UtokadInformation)
 	return e, nil
 }
+
+// MaxDescription is the standard's limit on beskrivning, in characters.
+const MaxDescription = 65535
 
 // SupportedMajor is the major version of the standard this package reads.
 const SupportedMajor = "6"
