@@ -124,10 +124,24 @@ type ServiceError struct {
 func (e *ServiceError) Error() string {
 	s := fmt.Sprintf("minaarenden: forwarding service answered %d %s (correlation id %s)",
 		e.StatusCode, http.StatusText(e.StatusCode), e.CorrelationID)
-	if e.StatusCode >= 300 && e.StatusCode < 400 {
+	if hint := statusHints[e.StatusCode]; hint != "" {
+		s += ": " + hint
+	} else if e.StatusCode >= 300 && e.StatusCode < 400 {
 		s += ": redirects are not followed"
 	}
 	return s
+}
+
+// statusHints say what an error status of the published API means for
+// whoever runs the portal: where to look before calling Skatteverket.
+var statusHints = map[int]string{
+	http.StatusBadRequest:          "the service refused the query as not correctly put",
+	http.StatusUnauthorized:        "the credentials (Headers, client certificate) are missing or not accepted",
+	http.StatusForbidden:           "the credentials are not allowed this operation",
+	http.StatusNotFound:            "no such operation at URL, or the producer is not configured there",
+	http.StatusTooManyRequests:     "too many requests; the service asks to slow down",
+	http.StatusInternalServerError: "the service failed",
+	http.StatusServiceUnavailable:  "the service is unavailable",
 }
 
 // Client asks the forwarding service. It is safe for concurrent use.

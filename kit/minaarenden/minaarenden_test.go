@@ -292,7 +292,13 @@ func TestOverviewServiceErrors(t *testing.T) {
 		{"500 naming the customer otherwise", http.StatusInternalServerError, "", `{"message":"Fel för kund 19900909-0000, Tolvan"}`},
 		{"500 with a long message", http.StatusInternalServerError, "", `{"message":"` + strings.Repeat("x", 5000) + `"}`},
 		{"502 from a proxy", http.StatusBadGateway, "text/html", `<html><body>upstream Vaxholms stad BYGG-2026-00123</body></html>`},
+		{"403", http.StatusForbidden, "application/problem+json", `{"title":"Forbidden","status":403}`},
+		{"404", http.StatusNotFound, "", `{"message":"Kommunen är inte konfigurerad som producent"}`},
+		{"429", http.StatusTooManyRequests, "", `{"message":"För många anrop"}`},
+		{"503", http.StatusServiceUnavailable, "text/plain", `Service Unavailable`},
 	}
+	hints := map[int]string{400: "refused the query", 401: "credentials", 403: "not allowed", 404: "no such operation",
+		429: "slow down", 500: "the service failed", 503: "unavailable"}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, _ := serve(t, func(int, request) reply {
@@ -309,6 +315,9 @@ func TestOverviewServiceErrors(t *testing.T) {
 				require.NotContains(t, err.Error(), said, "the service's own words are not passed on")
 			}
 			require.Contains(t, err.Error(), fmt.Sprint(tt.status))
+			if hint, ok := hints[tt.status]; ok {
+				require.Contains(t, err.Error(), hint, "what the status means for whoever runs the portal")
+			}
 			require.NotContains(t, err.Error(), customer)
 			require.NotContains(t, err.Error(), "BYGG-2026-00123")
 			require.LessOrEqual(t, len([]rune(err.Error())), 400)
