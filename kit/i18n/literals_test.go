@@ -43,7 +43,6 @@ var notForPeople = map[string]string{
 	"Certificate does not belong to Key":                                       "a configuration error, for operators",
 	"Stop with Ctrl-C.":                                                        "the reference portal's console, for whoever runs it",
 	`^[A-ZÅÄÖ0-9_]+(\.[A-ZÅÄÖ0-9_]+)*$`:                                        "the characters of a Mina ärenden event type",
-	"must be dotted segments of A–Z, Å, Ä, Ö, 0–9 and _ (e.g. KOMMUN.BYGGLOV)": "a configuration error, for operators",
 	// Case data the Mina ärenden source derives from the forwarding
 	// service's events, in the language of the case data a producer sends
 	// (cases.Case carries one text per field), not in the reader's.
