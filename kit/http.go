@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/listing"
 	"github.com/arendevy/arendevy/kit/overview"
 	"github.com/arendevy/arendevy/kit/websec"
@@ -57,7 +58,9 @@ func (k *Kit) serveOverview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var answer *overview.Answer
-	err = k.overview(r.Context(), subject, q, prefs, func(ov *overview.Overview) (err error) {
+	// The sources ask for texts in the language the element shows.
+	ctx := cases.WithLanguage(r.Context(), k.view.bundle.Match(r.Header.Get("Accept-Language")).String())
+	err = k.overview(ctx, subject, q, prefs, func(ov *overview.Overview) (err error) {
 		answer, err = overview.Encode(ov)
 		return err
 	})

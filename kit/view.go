@@ -10,6 +10,7 @@ import (
 	"net/url"
 
 	"github.com/arendevy/arendevy/kit/assets"
+	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/i18n"
 	"github.com/arendevy/arendevy/kit/identity"
 	"github.com/arendevy/arendevy/kit/internal/render"
@@ -105,6 +106,8 @@ func (k *Kit) TrustLine(lang string) string {
 func (k *Kit) Render(ctx context.Context, w io.Writer, subject identity.Subject, q listing.Query, prefs preferences.Preferences, lang string) error {
 	// The element filters and sorts in the browser, so it gets every case.
 	all := listing.Query{Sort: q.Sort, Descending: q.Descending, Scope: listing.All}
+	// The sources ask for texts in the language the page is rendered in.
+	ctx = cases.WithLanguage(ctx, k.view.bundle.Match(lang).String())
 	ov, err := k.Overview(ctx, subject, all, prefs)
 	if err != nil {
 		return fmt.Errorf("kit: render: %w", err)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -124,7 +125,7 @@ func derive(k caseKey, evs []Event, rules Rules) cases.Case {
 		Date:     newest.Time,
 		Title:    title(oldest, rules.Titles),
 		Sender:   Producer(newest.Producer),
-		FreeText: newest.Text,
+		FreeText: shorten(newest.Text, cases.MaxText),
 	}
 	if k.kind == 'd' {
 		c.CaseNumber = k.ref
@@ -148,7 +149,7 @@ func derive(k caseKey, evs []Event, rules Rules) cases.Case {
 		older = older[len(older)-cases.MaxHistory:] // keep the most recent history
 	}
 	for _, e := range older {
-		h := cases.Event{Time: e.Time, Title: e.Title, Text: e.Text}
+		h := cases.Event{Time: e.Time, Title: e.Title, Text: shorten(e.Text, cases.MaxText)}
 		h.Status, _ = statusOf(e, rules.Mapping)
 		c.History = append(c.History, h)
 	}
@@ -227,4 +228,15 @@ func slug(name string) string {
 		return "producent-" + hex.EncodeToString(sum[:4])
 	}
 	return b.String()
+}
+
+// shorten cuts s to at most max characters, ending in "…" when cut: the
+// standard allows 65,535 characters of beskrivning and the view shows fewer,
+// and a long text must not cost the customer the whole case.
+func shorten(s string, max int) string {
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	r := []rune(s)[:max-1]
+	return strings.TrimRightFunc(string(r), unicode.IsSpace) + "…"
 }

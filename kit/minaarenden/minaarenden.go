@@ -79,7 +79,7 @@ type Config struct {
 	HTTPClient *http.Client
 	// Headers are sent with every request, e.g. client_id and client_secret.
 	// Their values are never logged or put in errors. They may replace
-	// Accept-Language (default "sv"), not the headers the protocol needs.
+	// Accept-Language (default: the page's language, cases.LanguageOf), not the headers the protocol needs.
 	Headers map[string]string
 	// User is sent as "anvandare" instead of the logged-in user's identity
 	// number, for a service identity agreed with Skatteverket. Default: the
@@ -124,10 +124,24 @@ type ServiceError struct {
 func (e *ServiceError) Error() string {
 	s := fmt.Sprintf("minaarenden: forwarding service answered %d %s (correlation id %s)",
 		e.StatusCode, http.StatusText(e.StatusCode), e.CorrelationID)
-	if e.StatusCode >= 300 && e.StatusCode < 400 {
+	if hint := statusHints[e.StatusCode]; hint != "" {
+		s += ": " + hint
+	} else if e.StatusCode >= 300 && e.StatusCode < 400 {
 		s += ": redirects are not followed"
 	}
 	return s
+}
+
+// statusHints say what an error status of the published API means for
+// whoever runs the portal: where to look before calling Skatteverket.
+var statusHints = map[int]string{
+	http.StatusBadRequest:          "the service refused the query as not correctly put",
+	http.StatusUnauthorized:        "the credentials (Headers, client certificate) are missing or not accepted",
+	http.StatusForbidden:           "the credentials are not allowed this operation",
+	http.StatusNotFound:            "no such operation at URL, or the producer is not configured there",
+	http.StatusTooManyRequests:     "too many requests; the service asks to slow down",
+	http.StatusInternalServerError: "the service failed",
+	http.StatusServiceUnavailable:  "the service is unavailable",
 }
 
 // Client asks the forwarding service. It is safe for concurrent use.
@@ -137,8 +151,48 @@ type Client struct {
 	rules    Rules
 }
 
-// typePattern is the shape of a kundhandelseTyp or a prefix of one.
+// typePattern is the shape of a kundhandelseTyp or a prefix of one, as keys
+// of Mapping and Titles (a segment alone may be mapped).
 var typePattern = regexp.MustCompile(`^[A-ZÅÄÖ0-9_]+(\.[A-ZÅÄÖ0-9_]+)*$`)
+
+// queryTypePattern is what the published API accepts in kundhandelseTyper
+// (at most maxTypeLen characters); a filter it would refuse fails every
+// request, so New refuses it instead.
+var queryTypePattern = regexp.MustCompile(`^[A-Z]+(?:\.[A-Z0-9_.]+)?$`)
+
+// Limits of the published API on the query's strings.
+const (
+	maxTypeLen = 200 // a kundhandelseTyp in the query
+	maxTagLen  = 100 // a tag
+)
+
+// numberPattern is anvandare as the published API requires it: 12 digits.
+var numberPattern = regexp.MustCompile(`^[0-9]{12}$`)
+
+// TypeProblem says why s cannot be sent in kundhandelseTyper, or "". The
+// portal's config check uses it too, so both refuse the same.
+func TypeProblem(s string) string {
+	if len(s) > maxTypeLen || !queryTypePattern.MatchString(s) {
+		return fmt.Sprintf("must match %s, at most %d characters (e.g. KOMMUN.BYGGLOV)", queryTypePattern, maxTypeLen)
+	}
+	return ""
+}
+
+// TagProblem says why s cannot be sent in taggar, or "".
+func TagProblem(s string) string {
+	if !usableText(s, maxTagLen) {
+		return fmt.Sprintf("must be text of 1 to %d characters", maxTagLen)
+	}
+	return ""
+}
+
+// UserProblem says why s cannot be sent as anvandare, or "".
+func UserProblem(s string) string {
+	if !numberPattern.MatchString(s) {
+		return "must be 12 digits, as the service requires of anvandare"
+	}
+	return ""
+}
 
 // New checks cfg, fills in defaults and returns a Client. The error wraps
 // ErrConfig and names every problem.
@@ -168,24 +222,26 @@ func New(cfg Config) (*Client, error) {
 		bad("Timeout: must not be negative")
 	}
 	problems = append(problems, outgoing.HeaderProblems(cfg.Headers, ReservedHeaders)...)
-	if cfg.User != "" && !printable(cfg.User, 200) {
-		bad("User: must be printable ASCII, at most 200 characters")
+	if cfg.User != "" {
+		if p := UserProblem(cfg.User); p != "" {
+			bad("User: %s", p)
+		}
 	}
-	checkList := func(field string, list []string, max int, ok func(string) bool, want string) {
+	checkList := func(field string, list []string, max int, problem func(string) string) {
 		if len(list) > max {
 			bad("%s: at most %d, got %d", field, max, len(list))
 		}
 		for i, s := range list {
-			switch {
-			case !ok(s):
-				bad("%s[%d]: %s", field, i, want)
+			switch p := problem(s); {
+			case p != "":
+				bad("%s[%d]: %s", field, i, p)
 			case slices.Index(list, s) < i:
 				bad("%s[%d]: %q given twice", field, i, s)
 			}
 		}
 	}
-	checkList("Types", cfg.Types, MaxTypes, typePattern.MatchString, "must be dotted segments of A–Z, Å, Ä, Ö, 0–9 and _ (e.g. KOMMUN.BYGGLOV)")
-	checkList("Tags", cfg.Tags, MaxTags, func(s string) bool { return usableText(s, 200) }, "must be text of 1 to 200 characters")
+	checkList("Types", cfg.Types, MaxTypes, TypeProblem)
+	checkList("Tags", cfg.Tags, MaxTags, TagProblem)
 	if cfg.Since < 0 {
 		bad("Since: must not be negative")
 	}
@@ -258,20 +314,6 @@ func usableText(s string, max int) bool {
 	return utf8.ValidString(s) && strings.TrimSpace(s) != "" && utf8.RuneCountInString(s) <= max && !strings.ContainsFunc(s, unsafeRune)
 }
 
-// printable reports whether s is printable ASCII of at most max characters:
-// what an identifier sent to the service may safely be.
-func printable(s string, max int) bool {
-	if s == "" || len(s) > max {
-		return false
-	}
-	for i := range len(s) {
-		if s[i] < 0x20 || s[i] > 0x7e {
-			return false
-		}
-	}
-	return true
-}
-
 // Overview asks for the subject's customer and derives the cases. Every
 // producer seen in events or in the service's sub-query reports gets an
 // outcome; an error is returned only when the first request got nothing
@@ -288,6 +330,10 @@ func (c *Client) Overview(ctx context.Context, subject identity.Subject) (cases.
 			return cases.Result{}, fmt.Errorf("%w: no logged-in user to name as anvandare", ErrParty)
 		}
 		user = subject.User.Number
+	}
+	if !numberPattern.MatchString(user) {
+		// The service would answer 400 to it; say so without quoting it.
+		return cases.Result{}, fmt.Errorf("%w: the logged-in user's number is not 12 digits, as anvandare must be", ErrParty)
 	}
 	now := c.cfg.Now().UTC()
 	q := request{
@@ -400,8 +446,14 @@ func (c *Client) result(pages []page, note string, cut *cases.Truncation) cases.
 			}
 			// The sub-query's status is the service's free text: its HTTP
 			// code says the same in words of the protocol.
-			addMessage(o, fmt.Sprintf("the forwarding service reports that this producer %s (HTTP %d, correlation id %s)",
-				what, s.HTTPCode, pg.correlationID))
+			m := fmt.Sprintf("the forwarding service reports that this producer %s (HTTP %d, correlation id %s)",
+				what, s.HTTPCode, pg.correlationID)
+			if said := cleanMessage(s.Message); said != "" {
+				// Support needs the producer's reason; cleanMessage keeps
+				// no number that could name the customer.
+				m += fmt.Sprintf(": %q", said)
+			}
+			addMessage(o, m)
 		}
 		if pg.partial && !failed {
 			o := t.get(Service)
@@ -428,6 +480,31 @@ func (c *Client) result(pages []page, note string, cut *cases.Truncation) cases.
 	})
 	r.Outcomes = t.list
 	return r
+}
+
+// maxMessage caps a sub-query's message passed on in an outcome.
+const maxMessage = 200
+
+// digitRun is a run of digits, possibly broken by separators, long enough to
+// be an identity number, an account or a case number.
+var digitRun = regexp.MustCompile(`[0-9](?:[-+ ./]?[0-9]){5,}`)
+
+// cleanMessage makes a delfraga's free text fit for an outcome: no control
+// or bidi characters, runs of six or more digits masked (personal numbers,
+// whatever the spelling), at most maxMessage characters.
+func cleanMessage(s string) string {
+	s = strings.ToValidUTF8(s, "")
+	s = strings.Map(func(r rune) rune {
+		if unsafeRune(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.Join(strings.Fields(digitRun.ReplaceAllString(s, "[number]")), " ")
+	if r := []rune(s); len(r) > maxMessage {
+		s = string(r[:maxMessage-1]) + "…"
+	}
+	return s
 }
 
 // tally keeps one outcome per producer.
@@ -475,16 +552,23 @@ func (c *Client) ask(ctx context.Context, q request, customer string) (page, err
 	if err != nil {
 		return page{}, fmt.Errorf("minaarenden: encoding the query: %w", err)
 	}
-	// Random per request, never derived from who is asking: it ends up in
-	// the service's logs and in ours.
-	corr := rand.Text()
+	// Random per request (a version 4 UUID, as the service description
+	// asks), never derived from who is asking: it ends up in the service's
+	// logs and in ours.
+	corr := newUUID()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
 	if err != nil {
 		return page{}, fmt.Errorf("minaarenden: building the request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
-	req.Header.Set("Accept-Language", "sv")
+	// The language the page is shown in; the service's texts come in it
+	// where the producer has them.
+	lang := cases.LanguageOf(ctx)
+	if lang == "" {
+		lang = "sv"
+	}
+	req.Header.Set("Accept-Language", lang)
 	req.Header[correlationHeader] = []string{corr}
 	outgoing.SetHeaders(req.Header, c.cfg.Headers) // a configured Accept-Language replaces the default
 	fail := func(doing string, err error) (page, error) {
@@ -533,4 +617,13 @@ func notJSON(contentType string) string {
 		return "the charset is not UTF-8"
 	}
 	return ""
+}
+
+// newUUID is a random (version 4, RFC 9562) UUID in its canonical form.
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

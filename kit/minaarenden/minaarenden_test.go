@@ -132,11 +132,11 @@ func TestOverviewAsksForTheCustomer(t *testing.T) {
 			"behandling":{"sortering":[{"attribut":"TIDPUNKT","stigande":false}],"paginering":{"offset":0,"limit":200}}},
 			"anvandare":"198001010101"}`},
 		{"a samordningsnummer and a configured user", identity.Subject{User: identity.Party{Number: "199009690000", Kind: identity.Samordningsnummer}},
-			func(c *Config) { c.User = "portal.example.se" },
+			func(c *Config) { c.User = "165560360793" },
 			`{"fraga":{"parter":[{"kund":{"identifierare":"199009690000","typ":"Samordningsnummer"}}],
 			"startDatum":"2025-10-15","slutDatum":"2026-10-16",
 			"behandling":{"sortering":[{"attribut":"TIDPUNKT","stigande":false}],"paginering":{"offset":0,"limit":200}}},
-			"anvandare":"portal.example.se"}`},
+			"anvandare":"165560360793"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -180,7 +180,7 @@ func TestOverviewCorrelationID(t *testing.T) {
 	seen := map[string]bool{}
 	for _, h := range f.headers {
 		id := h.Get(correlationHeader)
-		require.Regexp(t, `^[\x21-\x7e]{1,200}$`, id, "printable ASCII, at most 200 characters")
+		require.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, id, "a version 4 UUID, as the service description asks")
 		require.False(t, seen[id], "a new one for every request")
 		require.NotContains(t, id, customer)
 		seen[id] = true
@@ -292,7 +292,13 @@ func TestOverviewServiceErrors(t *testing.T) {
 		{"500 naming the customer otherwise", http.StatusInternalServerError, "", `{"message":"Fel för kund 19900909-0000, Tolvan"}`},
 		{"500 with a long message", http.StatusInternalServerError, "", `{"message":"` + strings.Repeat("x", 5000) + `"}`},
 		{"502 from a proxy", http.StatusBadGateway, "text/html", `<html><body>upstream Vaxholms stad BYGG-2026-00123</body></html>`},
+		{"403", http.StatusForbidden, "application/problem+json", `{"title":"Forbidden","status":403}`},
+		{"404", http.StatusNotFound, "", `{"message":"Kommunen är inte konfigurerad som producent"}`},
+		{"429", http.StatusTooManyRequests, "", `{"message":"För många anrop"}`},
+		{"503", http.StatusServiceUnavailable, "text/plain", `Service Unavailable`},
 	}
+	hints := map[int]string{400: "refused the query", 401: "credentials", 403: "not allowed", 404: "no such operation",
+		429: "slow down", 500: "the service failed", 503: "unavailable"}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, _ := serve(t, func(int, request) reply {
@@ -309,6 +315,9 @@ func TestOverviewServiceErrors(t *testing.T) {
 				require.NotContains(t, err.Error(), said, "the service's own words are not passed on")
 			}
 			require.Contains(t, err.Error(), fmt.Sprint(tt.status))
+			if hint, ok := hints[tt.status]; ok {
+				require.Contains(t, err.Error(), hint, "what the status means for whoever runs the portal")
+			}
 			require.NotContains(t, err.Error(), customer)
 			require.NotContains(t, err.Error(), "BYGG-2026-00123")
 			require.LessOrEqual(t, len([]rune(err.Error())), 400)
@@ -503,8 +512,8 @@ func TestNewChecksConfig(t *testing.T) {
 			URL:      "https://vf.example.se",
 			Headers:  map[string]string{"client secret": "x", "Content-Type": "text/plain", "client_secret": "bad\r\nvalue"},
 			User:     "Tove Testsson ☃",
-			Types:    []string{"kommun.bygglov", "KOMMUN.BYGGLOV", "KOMMUN.BYGGLOV", "KOMMUN..X"},
-			Tags:     []string{" "},
+			Types:    []string{"kommun.bygglov", "KOMMUN.BYGGLOV", "KOMMUN.BYGGLOV", "KOMMUN.BYGGLÖV", "KOMMUN." + strings.Repeat("X", 194), "1KOMMUN"},
+			Tags:     []string{" ", strings.Repeat("t", 101)},
 			Since:    -time.Hour,
 			PageSize: 1001,
 			MaxPages: -1,
@@ -514,8 +523,8 @@ func TestNewChecksConfig(t *testing.T) {
 		}, []string{
 			`Headers: "client secret" is not a valid header name`, "Headers: Content-Type is set by the client",
 			"Headers: the value of client_secret is not a valid header value",
-			"User: must be printable ASCII", "Types[0]: must be dotted segments of A–Z", `Types[2]: "KOMMUN.BYGGLOV" given twice`, "Types[3]:",
-			"Tags[0]:", "Since: must not be negative", "PageSize: must be between 1 and 1000", "MaxPages: must not be negative",
+			"User: must be 12 digits", "Types[0]: must match ^[A-Z]+(?:\\.[A-Z0-9_.]+)?$, at most 200 characters", `Types[2]: "KOMMUN.BYGGLOV" given twice`, "Types[3]:",
+			"Types[4]:", "Types[5]:", "Tags[0]:", "Tags[1]: must be text of 1 to 100 characters", "Since: must not be negative", "PageSize: must be between 1 and 1000", "MaxPages: must not be negative",
 			"MaxBytes: must not be negative", `Mapping[MOTTAGEN]: "done" is not one of`, `Mapping: "" is not an event type`,
 			"Titles[KOMMUN.BYGGLOV]: must be text", `Titles: "kommun" is not an event type prefix`,
 		}},

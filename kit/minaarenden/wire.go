@@ -71,6 +71,7 @@ type forPart struct {
 type subquery struct {
 	Producent string `json:"producent"`
 	Status    string `json:"status"`
+	Message   string `json:"message"` // free text; passed on only through cleanMessage
 	HTTPCode  int    `json:"httpCode"`
 }
 
@@ -83,6 +84,7 @@ type wireEvent struct {
 	Typ               string          `json:"kundhandelseTyp"`
 	KraverKundatgard  bool            `json:"producentarendetKraverKundatgard"`
 	Klart             bool            `json:"producentarendetKlart"`
+	Version           string          `json:"version"`
 	UtokadInformation json.RawMessage `json:"utokadInformation"`
 	Referenser        json.RawMessage `json:"referenser"`
 }
@@ -202,12 +204,45 @@ func decodeEvent(raw json.RawMessage, path string) (Event, *brokenEvent) {
 	if !validType(e.Type) {
 		add("kundhandelseTyp", "not a dotted type of at least three parts")
 	}
+	if utf8.RuneCountInString(w.Beskrivning) > MaxDescription {
+		// Beyond what the standard allows: a producer's fault to be seen,
+		// not text to be cut silently.
+		add("beskrivning", fmt.Sprintf("longer than the standard's %d characters", MaxDescription))
+	}
+	if reason := unsupportedVersion(w.Version); reason != "" {
+		add("version", reason)
+	}
 	if len(ps) > 0 {
 		return Event{}, &brokenEvent{producer: e.Producer, problems: ps}
 	}
 	e.CaseNumber, e.Reference = references(w.Referenser)
 	e.Deadline, e.MissingDocuments = extension(w.UtokadInformation)
 	return e, nil
+}
+
+// MaxDescription is the standard's limit on beskrivning, in characters.
+const MaxDescription = 65535
+
+// SupportedMajor is the major version of the standard this package reads.
+const SupportedMajor = "6"
+
+// unsupportedVersion says why an event's version cannot be read, or "". No
+// version is taken as 6.x (the reference producer fills one in, others may
+// not); another major version may mean other fields and is not guessed at.
+func unsupportedVersion(v string) string {
+	if v == "" {
+		return ""
+	}
+	major, _, _ := strings.Cut(v, ".")
+	for _, part := range strings.Split(v, ".") {
+		if part == "" || strings.Trim(part, "0123456789") != "" || len(v) > 10 {
+			return "not a version number"
+		}
+	}
+	if strings.TrimLeft(major, "0") != SupportedMajor {
+		return "version of the standard not supported (this portal reads " + SupportedMajor + ".x)"
+	}
+	return ""
 }
 
 // validType reports whether t has at least three non-empty dotted parts.

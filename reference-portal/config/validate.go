@@ -533,10 +533,12 @@ func reserved(kind Kind, name string) bool {
 
 // events checks the query and derivation settings of a Mina ärenden source.
 func (k *checker) events(s *Source, at func(string) string) {
-	k.words(at("types"), s.Types)
-	k.words(at("tags"), s.Tags)
-	if s.User != "" && (len(s.User) > 200 || strings.ContainsFunc(s.User, unicode.IsControl)) {
-		k.add(at("user"), "at most 200 characters, without control characters")
+	k.words(at("types"), s.Types, minaarenden.TypeProblem)
+	k.words(at("tags"), s.Tags, minaarenden.TagProblem)
+	if s.User != "" {
+		if p := minaarenden.UserProblem(s.User); p != "" {
+			k.add(at("user"), "%s", p)
+		}
 	}
 	if s.Since < 0 {
 		k.add(at("since"), "must not be negative")
@@ -551,14 +553,15 @@ func (k *checker) events(s *Source, at func(string) string) {
 	}
 }
 
-// words checks a list of event types or tags.
-func (k *checker) words(field string, list []string) {
+// words checks a list of event types or tags with the client's own rule,
+// so that the check refuses what the start would.
+func (k *checker) words(field string, list []string, problem func(string) string) {
 	if len(list) > maxListItems {
 		k.add(field, "at most %d", maxListItems)
 	}
 	for i, item := range list {
-		if item == "" || len(item) > 200 || strings.ContainsFunc(item, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
-			k.add(fmt.Sprintf("%s[%d]", field, i), "must be a non-empty word without spaces, like \"KOMMUN.BYGGLOV\"")
+		if p := problem(item); p != "" {
+			k.add(fmt.Sprintf("%s[%d]", field, i), "%s", p)
 		}
 	}
 }
