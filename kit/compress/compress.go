@@ -32,11 +32,13 @@ const MinSize = 1024
 // can carry its Content-Length; a longer one is sent chunked.
 const maxHeld = 64 << 10
 
-// Levels for bodies compressed per request: fast enough for the overview
-// API's CPU budget, most of the gain of the best levels.
+// Levels for bodies compressed per request. The overview's sealed deep
+// links are random bytes no level shrinks, so higher levels buy little: on
+// the 100-case answer brotli 5 saved 3 % over level 4 for several times its
+// CPU, and level 1 came out larger than gzip (docs/performance.md).
 const (
-	gzipLevel   = 6
-	brotliLevel = 5
+	gzipLevel   = gzip.DefaultCompression
+	brotliLevel = 4
 )
 
 // codings are the content codings offered, best first.

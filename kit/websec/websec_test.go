@@ -280,7 +280,7 @@ func TestMaskedTokens(t *testing.T) {
 	require.True(t, TokenMatches(a, token))
 	require.True(t, TokenMatches(b, token))
 	require.True(t, TokenMatches(token, token), "the raw token, as a client from before masking holds it")
-	require.False(t, TokenMatches(MaskToken(token+"x")[:len(a)], token))
+	require.False(t, TokenMatches(MaskToken(token + "x")[:len(a)], token))
 	require.False(t, TokenMatches(MaskToken("another-token-of-same-length!"), token))
 	require.False(t, TokenMatches("", token))
 	require.False(t, TokenMatches(a, ""), "no session, no match")
