@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/arendevy/arendevy/kit/cases"
+	"github.com/arendevy/arendevy/kit/compress"
 	"github.com/arendevy/arendevy/kit/fanout"
 	"github.com/arendevy/arendevy/kit/internal/deeplink"
 	"github.com/arendevy/arendevy/kit/listing"
@@ -170,6 +171,7 @@ func (k *Kit) Route(r *http.Request) string {
 func (k *Kit) Mount() string { return k.cfg.Mount }
 
 // Handler serves every route of the kit under its mount path, behind the
-// login layer when Sessions is set. Without Sessions the subject must already
-// be in the request context (identity.WithSubject).
-func (k *Kit) Handler() http.Handler { return k.handler }
+// login layer when Sessions is set, compressed as the browser accepts
+// (compress.Handler). Without Sessions the subject must already be in the
+// request context (identity.WithSubject).
+func (k *Kit) Handler() http.Handler { return compress.Handler(k.handler) }

@@ -17,11 +17,9 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
-	"math"
 	"net/http"
 	"path"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -32,6 +30,7 @@ import (
 	"github.com/tdewolff/minify/v2/js"
 	mjson "github.com/tdewolff/minify/v2/json"
 
+	"github.com/arendevy/arendevy/kit/compress"
 	"github.com/arendevy/arendevy/widget"
 )
 
@@ -399,7 +398,7 @@ func (s *Set) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a := rt.asset
-	coding := negotiate(r.Header.Get("Accept-Encoding"), a.encoded)
+	coding := compress.Negotiate(r.Header.Get("Accept-Encoding"), a.encoded)
 	h := w.Header()
 	h.Set("Content-Type", a.Type)
 	h.Set("X-Content-Type-Options", "nosniff")
@@ -420,51 +419,4 @@ func (s *Set) serve(w http.ResponseWriter, r *http.Request) {
 	// The ETag is the validator: a modification time would differ between
 	// the portal's replicas for the same bytes.
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(a.bodies[coding]))
-}
-
-// negotiate picks the content coding for an Accept-Encoding header
-// (RFC 9110, section 12.5.3) among available, which is in the server's order
-// of preference: the one with the highest weight above zero, the server's
-// preference among equals, and "" (identity) when none is acceptable.
-func negotiate(header string, available []string) string {
-	weights := map[string]float64{}
-	star := 0.0
-	for part := range strings.SplitSeq(header, ",") {
-		name, params, _ := strings.Cut(part, ";")
-		name = strings.ToLower(strings.TrimSpace(name))
-		if name == "" {
-			continue
-		}
-		w := 1.0
-		for p := range strings.SplitSeq(params, ";") {
-			k, v, ok := strings.Cut(p, "=")
-			if !ok || !strings.EqualFold(strings.TrimSpace(k), "q") {
-				continue
-			}
-			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			if err != nil || math.IsNaN(f) || f < 0 || f > 1 {
-				f = 0 // a weight we cannot read does not accept anything
-			}
-			w = f
-		}
-		if name == "x-gzip" {
-			name = "gzip"
-		}
-		if name == "*" {
-			star = w
-		} else if old, seen := weights[name]; !seen || w > old {
-			weights[name] = w
-		}
-	}
-	best, bestW := "", 0.0
-	for _, c := range available {
-		w, ok := weights[c]
-		if !ok {
-			w = star
-		}
-		if w > bestW {
-			best, bestW = c, w
-		}
-	}
-	return best
 }

@@ -197,7 +197,7 @@ func (m *Manager) serveCSRF(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, struct {
 		Token string `json:"token"`
-	}{token})
+	}{websec.MaskToken(token)})
 }
 
 func (m *Manager) mandatesFailed(w http.ResponseWriter, r *http.Request, err error) {

@@ -11,7 +11,9 @@
 package websec
 
 import (
+	"crypto/rand"
 	"crypto/subtle"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -188,10 +190,43 @@ func (g *Guard) refuse(w http.ResponseWriter, r *http.Request) string {
 	if got == "" {
 		return "no token"
 	}
-	if subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+	if !TokenMatches(got, want) {
 		return "wrong token"
 	}
 	return ""
+}
+
+// MaskToken is how a CSRF token leaves the server, in a page or in JSON:
+// XORed with a fresh random one-time pad, the pad in front, base64url. The
+// bytes differ in every response, so a compressed response's length tells
+// nothing about the token however much request text sits beside it
+// (BREACH); TokenMatches takes it back.
+func MaskToken(token string) string {
+	buf := make([]byte, 2*len(token))
+	pad, masked := buf[:len(token)], buf[len(token):]
+	_, _ = rand.Read(pad) // never fails: crypto/rand aborts the program instead
+	for i := range masked {
+		masked[i] = token[i] ^ pad[i]
+	}
+	return base64.RawURLEncoding.EncodeToString(buf)
+}
+
+// TokenMatches reports whether got, as a request carried it, is the
+// session's token want: masked by MaskToken, or as it is, which is what a
+// client that kept a token from before masking sends. Both comparisons
+// take constant time.
+func TokenMatches(got, want string) bool {
+	if want == "" {
+		return false
+	}
+	if buf, err := base64.RawURLEncoding.DecodeString(got); err == nil && len(buf) == 2*len(want) {
+		pad, masked := buf[:len(want)], buf[len(want):]
+		for i := range masked {
+			masked[i] ^= pad[i]
+		}
+		return subtle.ConstantTimeCompare(masked, []byte(want)) == 1
+	}
+	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
 
 // crossOrigin returns why r does not come from one of our own pages, or "".

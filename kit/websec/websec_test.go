@@ -272,3 +272,37 @@ func TestRefusalSpeaksTheRequestsLanguage(t *testing.T) {
 	require.Equal(t, Problem{Type: "about:blank", Title: "Request refused", Status: 403,
 		Detail: "This request did not come from this site's own page. Reload the page and try again."}, p)
 }
+
+func TestMaskedTokens(t *testing.T) {
+	a, b := MaskToken(token), MaskToken(token)
+	require.NotEqual(t, a, b, "two responses never carry the same token bytes")
+	require.NotContains(t, a, token)
+	require.True(t, TokenMatches(a, token))
+	require.True(t, TokenMatches(b, token))
+	require.True(t, TokenMatches(token, token), "the raw token, as a client from before masking holds it")
+	require.False(t, TokenMatches(MaskToken(token + "x")[:len(a)], token))
+	require.False(t, TokenMatches(MaskToken("another-token-of-same-length!"), token))
+	require.False(t, TokenMatches("", token))
+	require.False(t, TokenMatches(a, ""), "no session, no match")
+
+	h, _ := newGuard(t, Config{})
+	for _, masked := range []string{a, b} {
+		w := req{method: "POST", form: url.Values{"csrf": {masked}, "party": {"1"}},
+			header: map[string]string{"Sec-Fetch-Site": "same-origin"}, session: true}.serve(h)
+		require.Equal(t, http.StatusOK, w.Code, "a masked token in the form field")
+		w = req{method: "POST", header: map[string]string{"Sec-Fetch-Site": "same-origin", "X-CSRF-Token": masked}, session: true}.serve(h)
+		require.Equal(t, http.StatusOK, w.Code, "a masked token in the header")
+	}
+}
+
+func FuzzTokenMatches(f *testing.F) {
+	f.Add(MaskToken(token))
+	f.Add(token)
+	f.Add("")
+	f.Add(strings.Repeat("A", 76))
+	f.Fuzz(func(t *testing.T, got string) {
+		if TokenMatches(got, token) {
+			require.True(t, got == token || len(got) == len(MaskToken(token)), "only the raw or a masked form of the token matches")
+		}
+	})
+}

@@ -20,6 +20,7 @@ import (
 	"github.com/arendevy/arendevy/kit/preferences"
 	"github.com/arendevy/arendevy/kit/producers"
 	"github.com/arendevy/arendevy/kit/session"
+	"github.com/arendevy/arendevy/kit/websec"
 )
 
 // langCookie remembers the language the user chose. It holds "sv" or "en",
@@ -57,7 +58,7 @@ func (p *Portal) view(c *gin.Context, titleID string) view {
 		LogoutURL: p.mount + "/saml/logout"}
 	if d, ok := p.o.Sessions.Current(c.Request); ok {
 		v.User = d.Subject.User.Name
-		v.CSRF = d.CSRF
+		v.CSRF = websec.MaskToken(d.CSRF) // masked afresh per page: see websec.MaskToken
 	}
 	return v
 }
@@ -162,6 +163,10 @@ func (p *Portal) switchLanguage(c *gin.Context) {
 
 func (p *Portal) notFound(c *gin.Context) {
 	v := p.view(c, "portal.error.notFound")
+	// The path is the visitor's own text: it must not come back beside the
+	// CSRF token in a compressed page (BREACH), so the language link
+	// returns to the start page.
+	v.Path = "/"
 	v.Page = v.L.Text("portal.error.notFoundText")
 	p.render(c, http.StatusNotFound, "error", v)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/arendevy/arendevy/kit"
+	"github.com/arendevy/arendevy/kit/compress"
 	"github.com/arendevy/arendevy/kit/i18n"
 	"github.com/arendevy/arendevy/kit/preferences"
 	"github.com/arendevy/arendevy/kit/producers"
@@ -138,6 +139,9 @@ func (p *Portal) routes() http.Handler {
 		}
 		mux.ServeHTTP(w, r)
 	})
+	// The portal's pages and stylesheet are compressed by the kit's
+	// middleware too; the kit's own answers already are, and pass through.
+	h = compress.Handler(h)
 	for i := len(p.o.Middleware) - 1; i >= 0; i-- {
 		h = p.o.Middleware[i](h)
 	}

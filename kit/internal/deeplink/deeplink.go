@@ -50,10 +50,10 @@ var (
 
 // Token layout. The plaintext is: version, expiry (Unix seconds, big
 // endian), producer ID length, producer ID, link, then padding: 0x80 and
-// as many zero bytes as make it a multiple of padBlock. The padding keeps
-// the token's length from telling the producer's link (or the producer)
-// apart from others of roughly its size: an eavesdropper on a log or a
-// shoulder sees one of a few lengths. The version, the purpose and the
+// as many zero bytes as make it paddedSize. The padding keeps the token's
+// length from telling the producer's link (or the producer) apart from
+// others of roughly its size: an eavesdropper on a log or a shoulder sees
+// one of a few lengths. The version, the purpose and the
 // session's binding (session.BindingFromContext) are bound as additional
 // data: a token sealed for another purpose under the same key, in another
 // layout, or for another session (another user, or another login of the
@@ -62,7 +62,8 @@ var (
 const (
 	version      = 3
 	maxProducer  = 255
-	padBlock     = 256
+	padMin       = 64  // the smallest padded plaintext
+	padBlock     = 512 // above it, multiples of it
 	padMarker    = 0x80
 	maxTokenSize = 4096 // base64 characters; a MaxLink link fits with room to spare
 )
@@ -74,9 +75,24 @@ func additionalData(binding []byte) []byte {
 	return append([]byte(purpose), binding...)
 }
 
-// paddedSize is the length of a plaintext of n bytes once padded; the
-// marker always takes one byte.
-func paddedSize(n int) int { return (n + 1 + padBlock - 1) / padBlock * padBlock }
+// paddedSize is the length of a plaintext of n bytes once padded (the
+// marker always takes one byte): the next power of two from padMin up to
+// padBlock, then the next multiple of padBlock. A length then tells only
+// which of a handful of size classes a link is in (64, 128, 256 or 512
+// bytes, then per 512), the same few bits 256-byte blocks told, while the
+// usual link of 60–110 bytes makes a token of 208 characters instead of 379
+// (docs/sessions.md). Every overview carries one per case, and random bytes
+// do not compress.
+func paddedSize(n int) int {
+	size := padMin
+	for size < n+1 && size < padBlock {
+		size *= 2
+	}
+	if size < n+1 {
+		size = (n + 1 + padBlock - 1) / padBlock * padBlock
+	}
+	return size
+}
 
 // Config configures Links.
 type Config struct {

@@ -50,6 +50,8 @@ func TestRunMeasuresAndReports(t *testing.T) {
 	require.Positive(t, r.Load.Requests)
 	require.Zero(t, r.Load.Failures, "%v", r.Load.FailureSamples)
 	require.Positive(t, r.Load.ResponseBytes)
+	require.Less(t, r.Load.ResponseBrotliBytes, r.Load.ResponseBytes, "the answer on the wire, compressed")
+	require.Less(t, r.Load.ResponseGzipBytes, r.Load.ResponseBytes, "the answer on the wire, compressed")
 	require.LessOrEqual(t, r.Load.Latency.P50, r.Load.Latency.P99)
 
 	require.NotNil(t, r.Memory)
@@ -76,7 +78,7 @@ func TestRunMeasuresAndReports(t *testing.T) {
 		sections[tg.Section]++
 		require.NotEmpty(t, tg.Measured, tg.What)
 	}
-	require.Equal(t, map[string]int{"bytes": 1, "load": 2, "memory": 1, "faults": 3}, sections)
+	require.Equal(t, map[string]int{"bytes": 1, "load": 4, "memory": 1, "faults": 3}, sections)
 
 	md := stdout.String()
 	for _, want := range []string{"# arendevy bench", "## End to end over loopback", "## Memory under", "## Resilience", "## Client bytes", "## Targets", "Peers not measured"} {

@@ -103,7 +103,9 @@ type LoadSection struct {
 	// ServerCPUPerRequest is the server's CPU time per request, µs.
 	ServerCPUPerRequest float64  `json:"serverCpuPerRequestUs"`
 	FailureSamples      []string `json:"failureSamples,omitempty"`
-	ResponseBytes       int      `json:"responseBytes"`
+	ResponseBytes       int      `json:"responseBytes"` // identity
+	ResponseGzipBytes   int      `json:"responseGzipBytes"`
+	ResponseBrotliBytes int      `json:"responseBrotliBytes"`
 }
 
 // Sample is one reading of the server during a load.
@@ -185,9 +187,10 @@ func report(w io.Writer, r *Results) {
 	}
 	if l := r.Load; l != nil {
 		p("## End to end over loopback (%d cases, %d clients, %.0f s, logged-in session, server in its own process)\n\n", l.Cases, l.Clients, l.Seconds)
-		p("| requests | failures | requests/s | p50 | p95 | p99 | max | server CPU | server CPU per request | answer |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
-		p("| %d | %d | %.0f | %s | %s | %s | %s | %.2f cores | %.0f µs | %s |\n\n", l.Requests, l.Failures, l.PerSecond,
-			ms(l.Latency.P50), ms(l.Latency.P95), ms(l.Latency.P99), ms(l.Latency.Max), l.ServerCores, l.ServerCPUPerRequest, size(float64(l.ResponseBytes)))
+		p("| requests | failures | requests/s | p50 | p95 | p99 | max | server CPU | server CPU per request | answer: identity · gzip · br |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+		p("| %d | %d | %.0f | %s | %s | %s | %s | %.2f cores | %.0f µs | %s · %s · %s |\n\n", l.Requests, l.Failures, l.PerSecond,
+			ms(l.Latency.P50), ms(l.Latency.P95), ms(l.Latency.P99), ms(l.Latency.Max), l.ServerCores, l.ServerCPUPerRequest,
+			size(float64(l.ResponseBytes)), size(float64(l.ResponseGzipBytes)), size(float64(l.ResponseBrotliBytes)))
 	}
 	if m := r.Memory; m != nil {
 		p("## Memory under a %.0f-s steady load (%d clients, %d requests, %.0f/s, p99 %s)\n\n", m.Seconds, m.Clients, m.Requests, m.PerSecond, ms(m.Latency.P99))

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/andybalholm/brotli"
 
 	"github.com/arendevy/arendevy/e2e/bench/clientbytes"
 	"github.com/arendevy/arendevy/e2e/bench/faults"
@@ -25,7 +29,10 @@ import (
 const (
 	targetP99       = 25 * time.Millisecond
 	targetPerSecond = 2000
-	targetOverDue   = 50 * time.Millisecond // the faults run's p99 may pass the deadline by this much
+	// The phone issue's targets (#18).
+	targetAnswerWire     = 15_000                // bytes, the 100-case answer with brotli
+	targetCPUPerOverview = 400                   // µs of server CPU per 100-case overview
+	targetOverDue        = 50 * time.Millisecond // the faults run's p99 may pass the deadline by this much
 )
 
 func measureBytes(ctx context.Context, o options, r *Results) error {
@@ -165,7 +172,10 @@ func measureLoad(ctx context.Context, o options, r *Results) error {
 	defer c.stop()
 	statsURL := c.ready.URL + server.StatsPath
 	stats := &http.Client{Transport: load.NewTransport(1), Timeout: 30 * time.Second}
-	cfg := load.Config{URL: c.ready.URL + server.OverviewPath, Clients: o.clients, Header: http.Header{"Cookie": {c.ready.Cookie}}}
+	// The clients ask as Chromium does, so the server compresses as it
+	// would for a phone's browser (brotli) and the CPU figure includes it.
+	cfg := load.Config{URL: c.ready.URL + server.OverviewPath, Clients: o.clients,
+		Header: http.Header{"Cookie": {c.ready.Cookie}, "Accept-Encoding": {"gzip, deflate, br, zstd"}}}
 
 	fresh, err := memstat.Fetch(ctx, stats, statsURL, true)
 	if err != nil {
@@ -201,7 +211,8 @@ func measureLoad(ctx context.Context, o options, r *Results) error {
 	l := &LoadSection{
 		Cases: o.cases, Clients: o.clients, Seconds: res.Elapsed.Seconds(), Requests: res.Requests, Failures: res.Failures,
 		PerSecond: res.PerSecond, Latency: millis(res.Latency), FailureSamples: res.FailureSamples,
-		ServerCores: cpu / res.Elapsed.Seconds(), ResponseBytes: answer,
+		ServerCores: cpu / res.Elapsed.Seconds(), ResponseBytes: answer.identity,
+		ResponseGzipBytes: answer.gzip, ResponseBrotliBytes: answer.brotli,
 	}
 	if res.Requests > 0 {
 		l.ServerCPUPerRequest = cpu / float64(res.Requests) * 1e6
@@ -209,6 +220,10 @@ func measureLoad(ctx context.Context, o options, r *Results) error {
 	r.Load = l
 	r.target("load", fmt.Sprintf("GET overview, %d cases, %d clients: p99", o.cases, o.clients),
 		"≤ 25 ms", ms(l.Latency.P99), res.Latency.P99 <= targetP99 && res.Failures == 0)
+	r.target("load", fmt.Sprintf("overview API, %d cases, on the wire (brotli, as a phone's browser asks)", o.cases),
+		"≤ 15 kB", size(float64(l.ResponseBrotliBytes)), l.ResponseBrotliBytes <= targetAnswerWire)
+	r.target("load", fmt.Sprintf("server CPU per %d-case overview (brotli)", o.cases),
+		"≤ 400 µs", fmt.Sprintf("%.0f µs", l.ServerCPUPerRequest), l.ServerCPUPerRequest > 0 && l.ServerCPUPerRequest <= targetCPUPerOverview)
 	r.target("load", "throughput", fmt.Sprintf("≥ %d requests/s on 2 cores", targetPerSecond),
 		fmt.Sprintf("%.0f requests/s (%d cores)", l.PerSecond, r.Machine.Cores), l.PerSecond >= targetPerSecond && res.Failures == 0)
 
@@ -255,9 +270,25 @@ func measureLoad(ctx context.Context, o options, r *Results) error {
 	return nil
 }
 
-// checkOverview asks once and checks that the logged-in overview holds
-// the cases the server was started with; it returns the answer's size.
-func checkOverview(ctx context.Context, cfg load.Config, want int) (int, error) {
+// answerSizes are the bytes of one overview answer on the wire.
+type answerSizes struct{ identity, gzip, brotli int }
+
+// checkOverview asks once per content coding and checks that each answer
+// decodes to the logged-in overview with the cases the server was started
+// with; it returns the answer's size on the wire in each coding.
+func checkOverview(ctx context.Context, cfg load.Config, want int) (answerSizes, error) {
+	var sizes answerSizes
+	for coding, n := range map[string]*int{"identity": &sizes.identity, "gzip": &sizes.gzip, "br": &sizes.brotli} {
+		wire, err := askOverview(ctx, cfg, coding, want)
+		if err != nil {
+			return sizes, fmt.Errorf("%s: %w", coding, err)
+		}
+		*n = wire
+	}
+	return sizes, nil
+}
+
+func askOverview(ctx context.Context, cfg load.Config, coding string, want int) (int, error) {
 	t := load.NewTransport(1)
 	defer t.CloseIdleConnections()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, cfg.URL, nil)
@@ -265,14 +296,26 @@ func checkOverview(ctx context.Context, cfg load.Config, want int) (int, error) 
 		return 0, err
 	}
 	req.Header = cfg.Header.Clone()
+	req.Header.Set("Accept-Encoding", coding) // by hand: the transport then decodes nothing
 	resp, err := (&http.Client{Transport: t, Timeout: 30 * time.Second}).Do(req)
 	if err != nil {
 		return 0, err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
+	wire, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return 0, err
+	}
+	var body io.Reader = bytes.NewReader(wire)
+	switch got := resp.Header.Get("Content-Encoding"); {
+	case got == "gzip":
+		if body, err = gzip.NewReader(body); err != nil {
+			return 0, err
+		}
+	case got == "br":
+		body = brotli.NewReader(body)
+	case got != "" || coding != "identity":
+		return 0, fmt.Errorf("answered with content coding %q", got)
 	}
 	var ov struct {
 		Cases []json.RawMessage `json:"cases"`
@@ -280,12 +323,12 @@ func checkOverview(ctx context.Context, cfg load.Config, want int) (int, error) 
 	switch {
 	case resp.StatusCode != http.StatusOK:
 		return 0, fmt.Errorf("the logged-in overview answered %d", resp.StatusCode)
-	case json.Unmarshal(body, &ov) != nil:
+	case json.NewDecoder(body).Decode(&ov) != nil:
 		return 0, errors.New("the overview is not JSON")
 	case len(ov.Cases) != want:
 		return 0, fmt.Errorf("the overview has %d cases, not the %d the server was given", len(ov.Cases), want)
 	}
-	return len(body), nil
+	return len(wire), nil
 }
 
 func measureFaults(ctx context.Context, o options, r *Results) error {

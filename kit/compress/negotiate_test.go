@@ -1,4 +1,4 @@
-package assets
+package compress
 
 import (
 	"strings"
@@ -13,12 +13,12 @@ func FuzzNegotiate(f *testing.F) {
 	}
 	available := []string{"br", "gzip"}
 	f.Fuzz(func(t *testing.T, header string) {
-		got := negotiate(header, available)
+		got := Negotiate(header, available)
 		require.Contains(t, []string{"", "br", "gzip"}, got)
 		if got != "" {
 			h := strings.ToLower(header)
 			require.True(t, strings.Contains(h, got) || strings.Contains(h, "*"), "%q is chosen only when the header names it or *", got)
 		}
-		require.Empty(t, negotiate(header, nil), "nothing to choose from: identity")
+		require.Empty(t, Negotiate(header, nil), "nothing to choose from: identity")
 	})
 }
