@@ -34,6 +34,12 @@ func startPortal(t *testing.T, theme string, more ...config.Source) string {
 	cfg.PublicURL = "http://127.0.0.1:" + strconv.Itoa(port)
 	cfg.Theme = theme
 	cfg.Sources = append(cfg.Sources, more...)
+	return startConfigured(t, cfg)
+}
+
+// startConfigured runs the reference portal with cfg until the test ends.
+func startConfigured(t *testing.T, cfg config.Config) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a, err := build(ctx, cfg, logger)

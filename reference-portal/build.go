@@ -47,9 +47,12 @@ type app struct {
 	handler  http.Handler
 	personas []memory.Persona // demo personas, printed at start
 	devIdP   bool
-	ready    atomic.Bool
-	closers  []func()
-	logger   *slog.Logger
+	// idp serves the development IdP on its own listener
+	// (saml.dev_idp_listen); nil when it is under the portal's /devidp/.
+	idp     http.Handler
+	ready   atomic.Bool
+	closers []func()
+	logger  *slog.Logger
 }
 
 func (a *app) setReady(v bool) { a.ready.Store(v) }
@@ -75,6 +78,9 @@ func (a *app) listen(addr string) (net.Listener, error) {
 
 func (a *app) printWelcome(w io.Writer, cfg config.Config) {
 	fmt.Fprintf(w, "arendevy reference portal: %s (theme %s)\n", cfg.PublicURL, cfg.Theme)
+	if a.idp != nil {
+		fmt.Fprintf(w, "Development IdP: %s\n", devIdPBase(cfg))
+	}
 	if len(a.personas) == 0 {
 		return
 	}
@@ -197,7 +203,10 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 			_, _ = io.WriteString(w, "ready\n")
 		}),
 	}
-	if idp != nil {
+	switch {
+	case idp != nil && cfg.SAML.DevIdPListen != "":
+		a.idp = idp.Handler()
+	case idp != nil:
 		extra["/devidp/"] = idp.Handler()
 	}
 	route := func(r *http.Request) string {
@@ -385,6 +394,15 @@ func selfSigned(cn string) (*rsa.PrivateKey, *x509.Certificate, error) {
 	return key, cert, err
 }
 
+// devIdPBase is where the development IdP is served: under the portal, or
+// on its own loopback listener (another origin).
+func devIdPBase(cfg config.Config) string {
+	if cfg.SAML.DevIdPListen == "" {
+		return cfg.PublicURL + "/devidp"
+	}
+	return "http://" + cfg.SAML.DevIdPListen + "/devidp"
+}
+
 // identityProvider is the IdP's metadata: the embedded development IdP's,
 // a file's, or fetched once at start from its https URL.
 func identityProvider(ctx context.Context, cfg config.Config, personas []memory.Persona, logger *slog.Logger) (*crewjam.EntityDescriptor, *devidp.IdP, error) {
@@ -402,7 +420,7 @@ func identityProvider(ctx context.Context, cfg config.Config, personas []memory.
 			given, sur, _ := strings.Cut(p.Party.Name, " ")
 			ps = append(ps, devidp.Persona{Number: p.Party.Number, GivenName: given, Surname: sur, DisplayName: p.Party.Name})
 		}
-		idp, err := devidp.New(devidp.Config{BaseURL: cfg.PublicURL + "/devidp", Key: key, Certificate: cert, Personas: ps, Logger: logger})
+		idp, err := devidp.New(devidp.Config{BaseURL: devIdPBase(cfg), Key: key, Certificate: cert, Personas: ps, Logger: logger})
 		if err != nil {
 			return nil, nil, fmt.Errorf("saml.dev_idp: %w", err)
 		}
