@@ -73,7 +73,8 @@ type Config struct {
 	SSO *saml.SP
 	// Security configures the security headers and CSRF check; CSRFToken is
 	// taken from Sessions, and a nil Exempt exempts the kit's SAML ACS and
-	// SLO endpoint (the IdP posts to both cross-site).
+	// SLO endpoint (the IdP posts to both cross-site). A nil FormAction is
+	// the origins of the IdP's SSO and SLO endpoints (SSO.IdPOrigins).
 	Security websec.Config
 	// LinkKey seals deep links (32 bytes); nil: a random key per process.
 	// Several instances behind a load balancer share one.

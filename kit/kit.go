@@ -88,6 +88,12 @@ func (k *Kit) secure() error {
 		// and the replay cache.
 		sec.Exempt = []string{k.cfg.Mount + "/saml/acs", k.cfg.Mount + "/saml/slo"}
 	}
+	if sec.FormAction == nil && k.cfg.SSO != nil {
+		// Logout posts to us and we answer 303 to the IdP's SLO endpoint:
+		// without its origin in form-action the browser stops there, on a
+		// page that still shows cases, and the IdP session stays.
+		sec.FormAction = k.cfg.SSO.IdPOrigins()
+	}
 	if sec.Logger == nil {
 		sec.Logger = k.cfg.Logger
 	}

@@ -15,7 +15,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -48,9 +47,12 @@ type app struct {
 	handler  http.Handler
 	personas []memory.Persona // demo personas, printed at start
 	devIdP   bool
-	ready    atomic.Bool
-	closers  []func()
-	logger   *slog.Logger
+	// idp serves the development IdP on its own listener
+	// (saml.dev_idp_listen); nil when it is under the portal's /devidp/.
+	idp     http.Handler
+	ready   atomic.Bool
+	closers []func()
+	logger  *slog.Logger
 }
 
 func (a *app) setReady(v bool) { a.ready.Store(v) }
@@ -76,6 +78,9 @@ func (a *app) listen(addr string) (net.Listener, error) {
 
 func (a *app) printWelcome(w io.Writer, cfg config.Config) {
 	fmt.Fprintf(w, "arendevy reference portal: %s (theme %s)\n", cfg.PublicURL, cfg.Theme)
+	if a.idp != nil {
+		fmt.Fprintf(w, "Development IdP: %s\n", devIdPBase(cfg))
+	}
 	if len(a.personas) == 0 {
 		return
 	}
@@ -178,9 +183,6 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 			SourceConcurrency: cfg.Limits.SourceConcurrency,
 		},
 	}
-	// The logout form's answer redirects to the IdP's single logout, which
-	// the CSP's form-action must allow when the IdP is another origin.
-	kcfg.Security.FormAction = idpOrigins(idpMeta, cfg.PublicURL)
 	if reg != nil {
 		kcfg.Observe = reg.Observe
 	}
@@ -213,7 +215,10 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 			_, _ = io.WriteString(w, "ready\n")
 		}),
 	}
-	if idp != nil {
+	switch {
+	case idp != nil && cfg.SAML.DevIdPListen != "":
+		a.idp = idp.Handler()
+	case idp != nil:
 		extra["/devidp/"] = idp.Handler()
 	}
 	route := func(r *http.Request) string {
@@ -416,6 +421,15 @@ func spKeyPair(cfg config.Config) (*rsa.PrivateKey, *x509.Certificate, error) {
 	return key, cert, nil
 }
 
+// devIdPBase is where the development IdP is served: under the portal, or
+// on its own loopback listener (another origin).
+func devIdPBase(cfg config.Config) string {
+	if cfg.SAML.DevIdPListen == "" {
+		return cfg.PublicURL + "/devidp"
+	}
+	return "http://" + cfg.SAML.DevIdPListen + "/devidp"
+}
+
 // identityProvider is the IdP's metadata: the embedded development IdP's,
 // a file's, or fetched once at start from its https URL.
 func identityProvider(ctx context.Context, cfg config.Config, personas []memory.Persona, logger *slog.Logger) (*crewjam.EntityDescriptor, *devidp.IdP, error) {
@@ -425,7 +439,7 @@ func identityProvider(ctx context.Context, cfg config.Config, personas []memory.
 		if err != nil {
 			return nil, nil, err
 		}
-		idp, err := devidp.New(devidp.Config{BaseURL: cfg.PublicURL + "/devidp", Key: key, Certificate: cert,
+		idp, err := devidp.New(devidp.Config{BaseURL: devIdPBase(cfg), Key: key, Certificate: cert,
 			Personas: devidp.PersonasOf(partiesOf(personas)), Logger: logger})
 		if err != nil {
 			return nil, nil, fmt.Errorf("saml.dev_idp: %w", err)
@@ -444,31 +458,6 @@ func identityProvider(ctx context.Context, cfg config.Config, personas []memory.
 		}
 		return md, nil, nil
 	}
-}
-
-// idpOrigins are the origins of the IdP's SSO and SLO endpoints other
-// than the portal's own.
-func idpOrigins(md *crewjam.EntityDescriptor, publicURL string) []string {
-	var out []string
-	add := func(loc string) {
-		u, err := url.Parse(loc)
-		if err != nil || u.Host == "" {
-			return
-		}
-		o := u.Scheme + "://" + u.Host
-		if o != publicURL && !slices.Contains(out, o) {
-			out = append(out, o)
-		}
-	}
-	for _, d := range md.IDPSSODescriptors {
-		for _, e := range d.SingleSignOnServices {
-			add(e.Location)
-		}
-		for _, e := range d.SingleLogoutServices {
-			add(e.Location)
-		}
-	}
-	return out
 }
 
 func partiesOf(personas []memory.Persona) []identity.Party {

@@ -22,6 +22,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/arendevy/arendevy/kit/devidp"
 	"github.com/arendevy/arendevy/reference-portal/config"
 )
 
@@ -105,7 +106,7 @@ func serve(ctx context.Context, a *app, cfg config.Config, stdout io.Writer, log
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() {
 		if cfg.TLS.Enabled() {
 			errc <- srv.ServeTLS(l, cfg.TLS.CertFile, cfg.TLS.KeyFile)
@@ -113,10 +114,26 @@ func serve(ctx context.Context, a *app, cfg config.Config, stdout io.Writer, log
 			errc <- srv.Serve(l)
 		}
 	}()
+	servers := []*http.Server{srv}
+	if a.idp != nil {
+		// The development IdP on its own origin (saml.dev_idp_listen).
+		il, err := devidp.Listen(cfg.SAML.DevIdPListen)
+		if err != nil {
+			_ = srv.Close()
+			return fmt.Errorf("saml.dev_idp_listen: %w", err)
+		}
+		idpSrv := &http.Server{Handler: a.idp, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+			ErrorLog: srv.ErrorLog, BaseContext: srv.BaseContext}
+		servers = append(servers, idpSrv)
+		go func() { errc <- idpSrv.Serve(il) }()
+	}
 	a.printWelcome(stdout, cfg)
 	a.setReady(true)
 	select {
 	case err := <-errc:
+		for _, s := range servers {
+			_ = s.Close()
+		}
 		return err
 	case <-ctx.Done():
 	}
@@ -130,11 +147,13 @@ func serve(ctx context.Context, a *app, cfg config.Config, stdout io.Writer, log
 	logger.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	for _, s := range servers {
+		if err := s.Shutdown(shutdownCtx); err != nil {
+			return fmt.Errorf("shutdown: %w", err)
+		}
+		if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
 	}
 	logger.Info("stopped")
 	return nil

@@ -28,6 +28,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -328,6 +329,27 @@ func (sp *SP) Handler() http.Handler {
 
 // Mount is the path prefix the SP's routes and URLs are under.
 func (sp *SP) Mount() string { return sp.cfg.Mount }
+
+// IdPOrigins are the origins (scheme://host[:port]) of the IdP's SSO and
+// SLO endpoints from its metadata, each once, in that order. The browser is
+// sent there by a redirect after our logout form posts, so a CSP's
+// form-action must allow them (kit.New does); nothing else of the metadata
+// belongs there.
+func (sp *SP) IdPOrigins() []string {
+	var origins []string
+	for _, endpoint := range []string{sp.idp.ssoURL, sp.idp.sloURL} {
+		// readIdPMetadata checked both: absolute, http(s), no user info.
+		u, err := url.Parse(endpoint)
+		if err != nil || endpoint == "" {
+			continue
+		}
+		origin := strings.ToLower(u.Scheme + "://" + u.Host)
+		if !slices.Contains(origins, origin) {
+			origins = append(origins, origin)
+		}
+	}
+	return origins
+}
 
 // LoginURL returns the local URL that starts a login and comes back to
 // returnTo. A returnTo that is not a local path is left out: the login then

@@ -43,7 +43,8 @@ type Config struct {
 	Exempt []string
 	// FormAction are origins besides 'self' that forms may post to (and
 	// redirect to after a post): the IdP's SSO and SLO endpoints, e.g.
-	// "https://idp.example.se".
+	// "https://idp.example.se". kit.New fills them in from the IdP's
+	// metadata when they are nil.
 	FormAction []string
 	// FrameAncestors are the origins allowed to frame the kit's pages;
 	// default none. A portal that shows the view in an iframe lists itself.

@@ -97,6 +97,10 @@ type SAML struct {
 	// DevIdP serves the embedded development IdP, where anybody logs in as a
 	// demo persona without a password: only allowed with a loopback PublicURL.
 	DevIdP bool `toml:"dev_idp"`
+	// DevIdPListen serves the development IdP on a loopback listener of its
+	// own (host:port) instead of under the portal's /devidp/: another
+	// origin, as a real IdP is, so logout's redirect to it is exercised.
+	DevIdPListen string `toml:"dev_idp_listen"`
 	// IdPMetadataURL or IdPMetadataFile (exactly one, unless DevIdP) is the
 	// IdP's SAML metadata.
 	IdPMetadataURL  string `toml:"idp_metadata_url"`

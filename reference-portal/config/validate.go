@@ -283,6 +283,31 @@ func (k *checker) saml() {
 	if s.ClockSkew < 0 || s.ClockSkew > maxClockSkew {
 		k.add("saml.clock_skew", "must be from 0s to %s", maxClockSkew)
 	}
+	k.devIdPListen()
+}
+
+// devIdPListen checks the development IdP's own listener: loopback only (it
+// logs anybody in), a real port, and not the portal's.
+func (k *checker) devIdPListen() {
+	addr := k.c.SAML.DevIdPListen
+	if addr == "" {
+		return
+	}
+	const field = "saml.dev_idp_listen"
+	if !k.c.SAML.DevIdP {
+		k.add(field, "only with dev_idp = true: it is where the development IdP listens")
+		return
+	}
+	host, port, err := net.SplitHostPort(addr)
+	n, perr := strconv.Atoi(port)
+	switch {
+	case err != nil || perr != nil || n < 1 || n > 65535:
+		k.add(field, "must be a loopback host and port, like 127.0.0.1:8081")
+	case !loopback(host):
+		k.add(field, "the development IdP logs anybody in without a password: only a loopback host (127.0.0.1, ::1 or localhost)")
+	case k.c.Listen == addr || strings.HasPrefix(k.c.Listen, ":") && ":"+port == k.c.Listen:
+		k.add(field, "must differ from listen: the IdP is another origin")
+	}
 }
 
 func absoluteURI(s string) bool {
