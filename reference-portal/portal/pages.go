@@ -33,7 +33,7 @@ type view struct {
 	Theme     string
 	Title     string
 	Path      string
-	Return    string // the page with its query: the language switch keeps the overview's sorting and filters
+	Return    string // the page with its listing query: the language switch keeps the overview's sorting and filters
 	PortalCSS string
 	Head      []template.HTML // the element's <link>/<script> tags, on pages that show it
 	User      string          // the logged-in user's name, for the header
@@ -41,6 +41,19 @@ type view struct {
 	LogoutURL string
 	Flash     string
 	Page      any
+}
+
+// returnTo is where the language switch comes back to: the page, with the
+// overview's sorting and filters rebuilt from what the listing accepts. The
+// raw query is the visitor's own text; written back beside the page's
+// secrets in a compressed body it would help guess them (BREACH), so an
+// address the listing refuses comes back without its query.
+func returnTo(u *url.URL) string {
+	q, err := listing.Parse(u.Query(), listing.Default())
+	if err != nil || len(u.RawQuery) == 0 {
+		return u.Path
+	}
+	return u.Path + "?" + q.Values().Encode()
 }
 
 func (p *Portal) localizer(c *gin.Context) *i18n.Localizer {
@@ -54,7 +67,7 @@ func (p *Portal) localizer(c *gin.Context) *i18n.Localizer {
 
 func (p *Portal) view(c *gin.Context, titleID string) view {
 	l := p.localizer(c)
-	v := view{L: l, Theme: p.o.Theme, Title: l.Text(titleID), Path: c.Request.URL.Path, Return: c.Request.URL.RequestURI(), PortalCSS: p.cssPath,
+	v := view{L: l, Theme: p.o.Theme, Title: l.Text(titleID), Path: c.Request.URL.Path, Return: returnTo(c.Request.URL), PortalCSS: p.cssPath,
 		LogoutURL: p.mount + "/saml/logout"}
 	if d, ok := p.o.Sessions.Current(c.Request); ok {
 		v.User = d.Subject.User.Name
@@ -166,7 +179,7 @@ func (p *Portal) notFound(c *gin.Context) {
 	// The path is the visitor's own text: it must not come back beside the
 	// CSRF token in a compressed page (BREACH), so the language link
 	// returns to the start page.
-	v.Path = "/"
+	v.Path, v.Return = "/", "/"
 	v.Page = v.L.Text("portal.error.notFoundText")
 	p.render(c, http.StatusNotFound, "error", v)
 }
