@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/net/html"
+	"github.com/arendevy/arendevy/e2e/htmlform"
 )
 
 // Client is one person's browser without the rendering: a cookie jar and
@@ -48,26 +48,26 @@ func (c *Client) LogIn(ctx context.Context, persona int) (Captured, error) {
 	if err != nil {
 		return Captured{}, err
 	}
-	forms := parseForms(page)
-	if len(forms) > 0 && len(forms[0].radios) > 0 { // the chooser; else the IdP remembered us
+	forms := htmlform.Parse(page)
+	if len(forms) > 0 && len(forms[0].Radios) > 0 { // the chooser; else the IdP remembered us
 		f := forms[0]
-		if persona >= len(f.radios) {
+		if persona >= len(f.Radios) {
 			return Captured{}, fmt.Errorf("%w: no persona %d", ErrLogin, persona)
 		}
-		f.fields.Set("persona", f.radios[persona])
-		action, err := resp.Request.URL.Parse(f.action)
+		f.Fields.Set("persona", f.Radios[persona])
+		action, err := resp.Request.URL.Parse(f.Action)
 		if err != nil {
 			return Captured{}, err
 		}
-		if resp, page, err = c.do(ctx, http.MethodPost, action.String(), f.fields, nil); err != nil {
+		if resp, page, err = c.do(ctx, http.MethodPost, action.String(), f.Fields, nil); err != nil {
 			return Captured{}, err
 		}
-		forms = parseForms(page)
+		forms = htmlform.Parse(page)
 	}
-	if resp.StatusCode != http.StatusOK || len(forms) != 1 || forms[0].fields.Get("SAMLResponse") == "" {
+	if resp.StatusCode != http.StatusOK || len(forms) != 1 || forms[0].Fields.Get("SAMLResponse") == "" {
 		return Captured{}, fmt.Errorf("%w: no SAML Response from the IdP (HTTP %d)", ErrLogin, resp.StatusCode)
 	}
-	cp := Captured{ACS: forms[0].action, Form: forms[0].fields}
+	cp := Captured{ACS: forms[0].Action, Form: forms[0].Fields}
 	acs, err := url.Parse(cp.ACS)
 	if err != nil {
 		return Captured{}, err
@@ -191,39 +191,4 @@ func (c *Client) do(ctx context.Context, method, target string, form url.Values,
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 	return resp, string(b), err
-}
-
-// form is an HTML form as a browser would submit it.
-type form struct {
-	action string
-	fields url.Values
-	radios []string
-}
-
-func parseForms(page string) []form {
-	var out []form
-	z := html.NewTokenizer(strings.NewReader(page))
-	for {
-		switch z.Next() {
-		case html.ErrorToken:
-			return out
-		case html.StartTagToken, html.SelfClosingTagToken:
-			tok := z.Token()
-			attrs := map[string]string{}
-			for _, a := range tok.Attr {
-				attrs[a.Key] = a.Val
-			}
-			switch {
-			case tok.Data == "form":
-				out = append(out, form{action: attrs["action"], fields: url.Values{}})
-			case tok.Data == "input" && len(out) > 0:
-				f := &out[len(out)-1]
-				if attrs["type"] == "radio" {
-					f.radios = append(f.radios, attrs["value"])
-				} else if attrs["name"] != "" {
-					f.fields.Add(attrs["name"], attrs["value"])
-				}
-			}
-		}
-	}
 }

@@ -13,8 +13,8 @@ import (
 
 	crewjam "github.com/crewjam/saml"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/net/html"
 
+	"github.com/arendevy/arendevy/e2e/htmlform"
 	"github.com/arendevy/arendevy/kit/devidp"
 	"github.com/arendevy/arendevy/kit/identity"
 	"github.com/arendevy/arendevy/kit/session"
@@ -94,43 +94,6 @@ func newWorld(t *testing.T, mods ...func(*Config)) *world {
 	return w
 }
 
-// form is an HTML form as a browser would submit it.
-type form struct {
-	action string
-	fields url.Values
-	radios []string
-}
-
-func parseForms(t *testing.T, body string) []form {
-	t.Helper()
-	var out []form
-	z := html.NewTokenizer(strings.NewReader(body))
-	for {
-		switch z.Next() {
-		case html.ErrorToken:
-			return out
-		case html.StartTagToken, html.SelfClosingTagToken:
-			tok := z.Token()
-			attrs := map[string]string{}
-			for _, a := range tok.Attr {
-				attrs[a.Key] = a.Val
-			}
-			switch tok.Data {
-			case "form":
-				out = append(out, form{action: attrs["action"], fields: url.Values{}})
-			case "input":
-				require.NotEmpty(t, out, "input outside a form")
-				f := &out[len(out)-1]
-				if attrs["type"] == "radio" {
-					f.radios = append(f.radios, attrs["value"])
-				} else {
-					f.fields.Add(attrs["name"], attrs["value"])
-				}
-			}
-		}
-	}
-}
-
 func (w *world) do(t *testing.T, method, target string, body url.Values) (*http.Response, string) {
 	t.Helper()
 	var r io.Reader
@@ -162,12 +125,12 @@ func (w *world) startLogin(t *testing.T, returnTo string) string {
 // choose picks persona i on the chooser page and returns the IdP's answer.
 func (w *world) choose(t *testing.T, chooser string, i int) string {
 	t.Helper()
-	fs := parseForms(t, chooser)
+	fs := htmlform.Parse(chooser)
 	require.NotEmpty(t, fs)
 	f := fs[0]
-	require.Greater(t, len(f.radios), i)
-	f.fields.Set("persona", f.radios[i])
-	resp, page := w.do(t, http.MethodPost, w.idpSrv.URL+f.action, f.fields)
+	require.Greater(t, len(f.Radios), i)
+	f.Fields.Set("persona", f.Radios[i])
+	resp, page := w.do(t, http.MethodPost, w.idpSrv.URL+f.Action, f.Fields)
 	require.Equal(t, http.StatusOK, resp.StatusCode, page)
 	return page
 }
@@ -176,10 +139,10 @@ func (w *world) choose(t *testing.T, chooser string, i int) string {
 // browser's script would, and returns where the user ends up.
 func (w *world) deliver(t *testing.T, idpPage string) (*http.Response, string) {
 	t.Helper()
-	fs := parseForms(t, idpPage)
+	fs := htmlform.Parse(idpPage)
 	require.Len(t, fs, 1)
-	require.Equal(t, w.portal.URL+"/arendevy/saml/acs", fs[0].action)
-	return w.do(t, http.MethodPost, fs[0].action, fs[0].fields)
+	require.Equal(t, w.portal.URL+"/arendevy/saml/acs", fs[0].Action)
+	return w.do(t, http.MethodPost, fs[0].Action, fs[0].Fields)
 }
 
 func TestEndToEndWithTheDevelopmentIdP(t *testing.T) {
@@ -252,11 +215,11 @@ func TestEndToEndFiveMinuteUser(t *testing.T) {
 func TestEndToEndChooserInEnglish(t *testing.T) {
 	w := newWorld(t)
 	chooser := w.startLogin(t, "/minasidor")
-	fs := parseForms(t, chooser)
+	fs := htmlform.Parse(chooser)
 	require.Len(t, fs, 2, "the persona form and the language switch")
 	sw := fs[1]
-	sw.fields.Set("lang", "en")
-	_, english := w.do(t, http.MethodPost, w.idpSrv.URL+sw.action, sw.fields)
+	sw.Fields.Set("lang", "en")
+	_, english := w.do(t, http.MethodPost, w.idpSrv.URL+sw.Action, sw.Fields)
 	require.Contains(t, english, `<html lang="en">`)
 	require.Contains(t, english, "Choose a test person")
 	resp, page := w.deliver(t, w.choose(t, english, 0))
