@@ -2,6 +2,7 @@ package kit
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/netip"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/arendevy/arendevy/kit/cases"
+	"github.com/arendevy/arendevy/kit/cors"
 	"github.com/arendevy/arendevy/kit/fanout"
 	"github.com/arendevy/arendevy/kit/listing"
 	"github.com/arendevy/arendevy/kit/preferences"
@@ -89,6 +91,16 @@ type Config struct {
 	// Limits protect the producers from refresh storms; the zero value
 	// limits nothing.
 	Limits Limits
+	// EmbedOrigins are pages on other hosts of the kit's own site that show
+	// the element (https://www.bank.se for a kit at https://arenden.bank.se):
+	// they get CORS with credentials on the API (kit/cors), their
+	// state-changing requests pass the CSRF check with the session's token,
+	// {mount}/api/csrf answers them, and a login they start returns to their
+	// page. Each must be same-site with the kit (same scheme and registrable
+	// domain); a page on another site is served through its reverse proxy
+	// instead (docs/widget.md). Needs Sessions; the SSO must be built with
+	// saml.Config.ReturnOrigins the same. Empty: same-origin only.
+	EmbedOrigins []string
 }
 
 // Limits on overview requests ({mount}/api/overview and Kit.Admit). A
@@ -165,6 +177,7 @@ func (cfg *Config) check() error {
 		problems = append(problems, "SSO: the SAML SP is mounted at "+cfg.SSO.Mount()+
 			" but Mount is "+cfg.Mount+"; build it with saml.Config.Mount "+cfg.Mount)
 	}
+	problems = append(problems, cfg.checkEmbedding()...)
 	if q := cfg.DefaultQuery; q != nil {
 		// The same checks as a request's parameters: a query the API would
 		// refuse cannot be everyone's default.
@@ -176,6 +189,42 @@ func (cfg *Config) check() error {
 		return &ConfigError{Problems: problems}
 	}
 	return nil
+}
+
+// checkEmbedding names the problems of EmbedOrigins and of the session
+// cookie's domain, judged against the kit's origin when the SSO knows it.
+func (cfg *Config) checkEmbedding() []string {
+	var problems []string
+	own := ""
+	if cfg.SSO != nil {
+		own = cfg.SSO.Origin()
+	}
+	if len(cfg.EmbedOrigins) > 0 {
+		if cfg.Sessions == nil {
+			problems = append(problems, "EmbedOrigins: needs Sessions")
+		}
+		if _, err := cors.New(cfg.EmbedOrigins, own); err != nil {
+			for _, e := range strings.Split(err.Error(), "\n") {
+				problems = append(problems, "EmbedOrigins"+e)
+			}
+		}
+	}
+	if cfg.SSO != nil && !sameSet(cfg.SSO.ReturnOrigins(), cfg.EmbedOrigins) {
+		problems = append(problems, fmt.Sprintf("SSO: the SAML SP returns logins to %v but EmbedOrigins is %v; "+
+			"build it with saml.Config.ReturnOrigins the same", cfg.SSO.ReturnOrigins(), cfg.EmbedOrigins))
+	}
+	if cfg.Sessions != nil && cfg.Sessions.CookieDomain() != "" && own != "" {
+		u, _ := url.Parse(own) // the SSO checked it
+		if err := session.CheckCookieDomain(cfg.Sessions.CookieDomain(), u.Hostname()); err != nil {
+			problems = append(problems, "Sessions: CookieDomain "+err.Error())
+		}
+	}
+	return problems
+}
+
+func sameSet(a, b []string) bool {
+	return !slices.ContainsFunc(a, func(s string) bool { return !slices.Contains(b, s) }) &&
+		!slices.ContainsFunc(b, func(s string) bool { return !slices.Contains(a, s) })
 }
 
 // withDefaults fills in what cfg leaves to the kit.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/compress"
+	"github.com/arendevy/arendevy/kit/cors"
 	"github.com/arendevy/arendevy/kit/fanout"
 	"github.com/arendevy/arendevy/kit/internal/deeplink"
 	"github.com/arendevy/arendevy/kit/listing"
@@ -97,6 +98,9 @@ func (k *Kit) secure() error {
 	if sec.Logger == nil {
 		sec.Logger = k.cfg.Logger
 	}
+	if sec.CrossOrigins == nil {
+		sec.CrossOrigins = k.cfg.EmbedOrigins
+	}
 	guard, err := websec.New(sec)
 	if err != nil {
 		return fmt.Errorf("kit: security: %w", err)
@@ -106,10 +110,13 @@ func (k *Kit) secure() error {
 	if err != nil {
 		return fmt.Errorf("kit: sessions: %w", err)
 	}
-	for _, route := range []string{"POST /act-for", "GET /api/principals", "GET /api/csrf"} {
+	for _, route := range []string{"POST /act-for", "GET /api/principals"} {
 		method, path, _ := strings.Cut(route, " ")
 		k.mux.Handle(method+" "+k.cfg.Mount+path, sessionRoutes)
 	}
+	// The token is the one secret a page reads: only our pages and the
+	// embedding ones get it (the cookie alone would reach a sibling host's).
+	k.mux.Handle("GET "+k.cfg.Mount+"/api/csrf", guard.OwnPagesOnly(sessionRoutes))
 	var loginURL func(string) string
 	if k.cfg.SSO != nil {
 		loginURL = k.cfg.SSO.LoginURL
@@ -128,6 +135,16 @@ func (k *Kit) secure() error {
 	// security headers but skip the session, which would cost a store
 	// lookup per file for nothing.
 	protected, public := k.Protect(k.mux), guard.Handler(k.mux)
+	if len(k.cfg.EmbedOrigins) > 0 {
+		// The assets answer every origin with "*" (they are public and
+		// carry no credentials); what needs the session answers only the
+		// embedding pages, preflights before the session and CSRF check.
+		policy, err := cors.New(k.cfg.EmbedOrigins, "")
+		if err != nil {
+			return fmt.Errorf("kit: embed origins: %w", err)
+		}
+		protected = policy.Handler(protected)
+	}
 	assets := k.cfg.Mount + "/assets/"
 	k.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, assets) {

@@ -65,11 +65,16 @@ func (k *Kit) putPreferences(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, p)
 }
 
-// returnPath is where a login started from this request should come back
-// to: the page that asked, when the request says (the element sends its
-// page's path in X-Arendevy-Return), else the portal's start.
-func returnPath(r *http.Request) string {
-	return localpath.Or(r.Header.Get("X-Arendevy-Return"), "/")
+// returnTarget is where a login started from this request should come
+// back to: the page that asked, when the request says so and the target
+// passes localpath.CheckAt (the element sends its page's path in
+// X-Arendevy-Return, or the whole address when the page is on one of
+// EmbedOrigins), else the portal's start.
+func (k *Kit) returnTarget(r *http.Request) string {
+	if target := r.Header.Get("X-Arendevy-Return"); localpath.CheckAt(target, k.cfg.EmbedOrigins) == nil {
+		return target
+	}
+	return "/"
 }
 
 // subject is the logged-in subject, or a 401 problem already written.
@@ -77,7 +82,7 @@ func (k *Kit) subject(w http.ResponseWriter, r *http.Request) (identity.Subject,
 	s, ok := identity.FromContext(r.Context())
 	if !ok {
 		p := k.newProblem(r, http.StatusUnauthorized, "casesLoginRequired")
-		p.Login = k.LoginURL(returnPath(r))
+		p.Login = k.LoginURL(k.returnTarget(r))
 		writeProblem(w, p)
 	}
 	return s, ok

@@ -28,6 +28,7 @@ import (
 	"github.com/arendevy/arendevy/kit/fanout"
 	"github.com/arendevy/arendevy/kit/hub"
 	"github.com/arendevy/arendevy/kit/identity"
+	"github.com/arendevy/arendevy/kit/loopback"
 	"github.com/arendevy/arendevy/kit/mandate"
 	"github.com/arendevy/arendevy/kit/memory"
 	"github.com/arendevy/arendevy/kit/metrics"
@@ -531,13 +532,5 @@ func preferenceStore(ctx context.Context, cfg config.Config, hubs map[string]*hu
 
 func isLoopbackURL(raw string) bool {
 	u, err := url.Parse(raw)
-	if err != nil {
-		return false
-	}
-	h := u.Hostname()
-	if h == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
+	return err == nil && loopback.Host(u.Hostname())
 }

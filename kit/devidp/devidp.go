@@ -41,6 +41,7 @@ import (
 
 	"github.com/arendevy/arendevy/kit/i18n"
 	"github.com/arendevy/arendevy/kit/identity"
+	"github.com/arendevy/arendevy/kit/loopback"
 	"github.com/arendevy/arendevy/kit/session"
 )
 
@@ -168,7 +169,7 @@ func New(cfg Config) (*IdP, error) {
 	base, err := url.Parse(strings.TrimSuffix(cfg.BaseURL, "/"))
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.User != nil {
 		problems = append(problems, "BaseURL: want an absolute http(s) URL")
-	} else if !isLoopbackHost(base.Hostname()) {
+	} else if !loopback.Host(base.Hostname()) {
 		problems = append(problems, "BaseURL: "+ErrNotLoopback.Error())
 	}
 	if cfg.Key == nil || cfg.Certificate == nil {
@@ -607,14 +608,6 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b) // crypto/rand never fails; it aborts the program instead
 	return hex.EncodeToString(b)
-}
-
-func isLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func loopbackPeer(remoteAddr string) bool {

@@ -3,6 +3,11 @@
 // path, SAML RelayState, the act-for form's return field, the language
 // switch. A target passes only when every browser resolves it to a path on
 // the site's own origin, so none of them can become an open redirect.
+//
+// One target may leave the origin: a login started by the element on a
+// page of another host of the same site (kit.Config.EmbedOrigins) returns
+// to that page. CheckAt allows exactly those origins, each followed by a
+// path Check accepts; CheckOrigin is the rule for what an origin is.
 package localpath
 
 import (
@@ -51,6 +56,41 @@ func Check(s string) error {
 	}
 	if !onePath(strings.Map(dropTabAndNewline, u.Path)) {
 		return fmt.Errorf("%w: percent-decoded, it leaves the site", ErrNotLocal)
+	}
+	return nil
+}
+
+// CheckAt is Check widened to the given origins (each as CheckOrigin
+// accepts it): s passes when it is a local path, or exactly one of origins
+// followed by nothing or by a local path ("https://www.bank.se",
+// "https://www.bank.se/mina-sidor?flik=1#arenden"). Anything between the
+// origin and the path — another port, user info, a longer host name
+// ("https://www.bank.se.evil.test/") — and every scheme or case spelling
+// other than the configured one is refused. The error wraps ErrNotLocal
+// and never quotes s.
+func CheckAt(s string, origins []string) error {
+	err := Check(s)
+	if err == nil || strings.HasPrefix(s, "/") || len(s) > maxLen {
+		return err
+	}
+	for _, o := range origins {
+		if rest, ok := strings.CutPrefix(s, o); ok && o != "" && (rest == "" || Check(rest) == nil) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: neither a local path nor a page of an allowed origin", ErrNotLocal)
+}
+
+// CheckOrigin accepts exactly scheme://host[:port] in lower case, http or
+// https, the form of an origin in the Origin header, in a CSP source list
+// and in Access-Control-Allow-Origin; the error quotes o, which comes from
+// the portal's own configuration.
+func CheckOrigin(o string) error {
+	u, err := url.Parse(o)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Hostname() == "" || strings.HasSuffix(u.Host, ":") ||
+		u.User != nil || u.Path != "" || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" ||
+		strings.ContainsAny(o, " ;,'\"*\\") || o != strings.ToLower(o) || u.Scheme+"://"+u.Host != o {
+		return fmt.Errorf("%q is not an origin like https://www.example.se", o)
 	}
 	return nil
 }

@@ -118,3 +118,103 @@ func FuzzCheck(f *testing.F) {
 		require.NotContains(t, u.Path, `\`)
 	})
 }
+
+// allowed are the origins of TestCheckAt and FuzzCheckAt: pages on two
+// other hosts of the site embed the element.
+var allowed = []string{"https://www.bank.se", "http://www.arendevy.localhost:8081"}
+
+// TestCheckAt: every local path Check accepts, and pages of exactly the
+// allowed origins; the hostile shapes of a URL around them are refused.
+func TestCheckAt(t *testing.T) {
+	for _, tc := range []struct {
+		in string
+		ok bool
+	}{
+		{"/", true},
+		{"/mina-sidor?flik=1#arenden", true},
+		{"https://www.bank.se", true},
+		{"https://www.bank.se/", true},
+		{"https://www.bank.se/mina-sidor?flik=1#arenden", true},
+		{"http://www.arendevy.localhost:8081/sida", true},
+
+		{"//x", false},
+		{`/\x`, false},
+		{"https://www.bank.se.evil.test/", false},
+		{"https://www.bank.se@evil.test/", false},
+		{"https://www.bank.se:8443/", false},
+		{"https://www.bank.se:443/", false}, // not the configured spelling
+		{"https://www.bank.se//evil.test", false},
+		{`https://www.bank.se/\evil.test`, false},
+		{"https://www.bank.se/%2F%2Fevil.test", false},
+		{"https://www.bank.se/\t/evil.test", false},
+		{"https://www.bank.se?x", false},
+		{"https://www.bank.se#x", false},
+		{"https://WWW.BANK.SE/", false},
+		{"HTTPS://www.bank.se/", false},
+		{"http://www.bank.se/", false},
+		{"https://bank.se/", false},
+		{"https://evil.test/", false},
+		{"https://evil.test/https://www.bank.se/", false},
+		{"https:www.bank.se/", false},
+		{"https:/www.bank.se/", false},
+		{" https://www.bank.se/", false},
+		{"javascript:alert(1)//https://www.bank.se", false},
+		{"http://www.arendevy.localhost:80811/", false},
+		{"http://www.arendevy.localhost:8081" + "/" + strings.Repeat("a", maxLen), false},
+		{"", false},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			err := CheckAt(tc.in, allowed)
+			if tc.ok {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, ErrNotLocal)
+			require.NotContains(t, err.Error(), "evil", "the refusal never quotes the target")
+		})
+	}
+	require.Error(t, CheckAt("https://www.bank.se/", nil), "no origins: local paths only")
+	require.Error(t, CheckAt("https://www.bank.se/", []string{""}), "an empty origin allows nothing")
+}
+
+func TestCheckOrigin(t *testing.T) {
+	for _, o := range []string{"https://www.bank.se", "http://localhost:8080", "https://[::1]:8443", "https://idp.example.se:443"} {
+		require.NoError(t, CheckOrigin(o), o)
+	}
+	for _, o := range []string{"", "www.bank.se", "https://", "https://:443", "https://www.bank.se:", "https://www.bank.se/",
+		"https://www.bank.se/x", "https://www.bank.se?", "https://www.bank.se#", "https://u@www.bank.se", "https://WWW.bank.se",
+		"ftp://www.bank.se", "https://*.bank.se", "null", "https://www.bank.se https://evil.test", `https://www.bank.se\`, "https://www.bank.se;"} {
+		require.Error(t, CheckOrigin(o), o)
+	}
+}
+
+// FuzzCheckAt: whatever CheckAt accepts, a browser resolves to our own
+// origin or to exactly one of the allowed ones, and what follows the
+// origin is a path Check accepts.
+func FuzzCheckAt(f *testing.F) {
+	for _, s := range []string{"/", "https://www.bank.se/x", "https://www.bank.se.evil/", "https://www.bank.se@evil/",
+		"https://www.bank.se//evil", `https://www.bank.se/\evil`, "http://www.arendevy.localhost:8081/a?b#c", "https://www.bank.se:1/"} {
+		f.Add(s)
+	}
+	base, err := url.Parse("https://arenden.bank.se/arendevy/api/overview")
+	require.NoError(f, err)
+	f.Fuzz(func(t *testing.T, s string) {
+		if CheckAt(s, allowed) != nil {
+			return
+		}
+		u, err := url.Parse(s)
+		require.NoError(t, err)
+		resolved := base.ResolveReference(u)
+		origin := resolved.Scheme + "://" + resolved.Host
+		if origin == "https://arenden.bank.se" {
+			require.NoError(t, Check(s))
+			return
+		}
+		require.Contains(t, allowed, origin)
+		rest := strings.TrimPrefix(s, origin)
+		require.True(t, rest == "" || Check(rest) == nil, "after the origin, a local path")
+		require.Empty(t, resolved.User)
+		require.False(t, strings.HasPrefix(resolved.Path, "//"))
+		require.NotContains(t, resolved.Path, `\`)
+	})
+}

@@ -719,6 +719,40 @@ func TestReturnTargetsAreLocalOnly(t *testing.T) {
 	})
 }
 
+// TestLoginReturnsToAnEmbeddingPage: with ReturnOrigins, a login started
+// by the element on a page of another host of the site ends on that page;
+// any other absolute target is still refused before the IdP is asked.
+func TestLoginReturnsToAnEmbeddingPage(t *testing.T) {
+	const page = "https://www.example.se/mina-sidor?flik=arenden"
+	withOrigins := func(c *Config) { c.ReturnOrigins = []string{"https://www.example.se"} }
+	e := newEnv(t, withOrigins)
+	req, relay, cookie := e.login(page)
+	rec, err := e.post(goodResponse(req.ID, e.now()).build(t), relay, cookie)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusSeeOther, rec.Code)
+	require.Equal(t, page, rec.Header().Get("Location"))
+	require.Equal(t, "/arendevy/saml/login?return="+url.QueryEscape(page), e.sp.LoginURL(page))
+
+	for _, target := range []string{"https://evil.example.se/", "https://www.example.se.evil.test/", "https://www.example.se@evil.test/",
+		"http://www.example.se/", "https://www.example.se:8443/", "https://www.example.se//evil.test", `https://www.example.se/\evil.test`} {
+		t.Run(target, func(t *testing.T) {
+			e := newEnv(t, withOrigins)
+			rec, err := e.get("/arendevy/saml/login?return=" + url.QueryEscape(target))
+			e.requireRefused(rec, err, ErrUnsafeReturn)
+			require.Empty(t, rec.Header().Get("Location"))
+			require.Equal(t, "/arendevy/saml/login", e.sp.LoginURL(target))
+		})
+	}
+	t.Run("an unsolicited RelayState stays local", func(t *testing.T) {
+		e := newEnv(t, withOrigins, func(c *Config) { c.AllowIdPInitiated = true })
+		rec, err := e.post(goodResponse("", e.now()).build(t), "https://www.example.se/")
+		e.requireRefused(rec, err, ErrUnsafeReturn)
+	})
+	_, err = New(Config{ReturnOrigins: []string{"https://www.example.se/"}})
+	require.ErrorContains(t, err, "ReturnOrigins[0]")
+	require.Equal(t, testRoot, newEnv(t).sp.Origin())
+}
+
 func TestLoginURL(t *testing.T) {
 	e := newEnv(t)
 	require.Equal(t, "/arendevy/saml/login?return=%2Fminasidor%3Fa%3D1", e.sp.LoginURL("/minasidor?a=1"))

@@ -18,13 +18,14 @@ import (
 
 // serveLogin starts an SP-initiated login: an AuthnRequest to the IdP over
 // the HTTP-Redirect binding, its query signed with RSA-SHA256, and a
-// tracking cookie that binds the answer to this browser.
+// tracking cookie that binds the answer to this browser. The return target
+// is a local path or a page of one of ReturnOrigins.
 func (sp *SP) serveLogin(w http.ResponseWriter, r *http.Request) {
 	ret := r.URL.Query().Get("return")
 	if ret == "" {
 		ret = sp.cfg.DefaultReturn
 	}
-	if err := localpath.Check(ret); err != nil {
+	if err := localpath.CheckAt(ret, sp.cfg.ReturnOrigins); err != nil {
 		sp.fail(w, r, "login", fmt.Errorf("%w: %w", ErrUnsafeReturn, err))
 		return
 	}

@@ -24,7 +24,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -38,6 +37,7 @@ import (
 	"github.com/arendevy/arendevy/kit/i18n"
 	"github.com/arendevy/arendevy/kit/identity"
 	"github.com/arendevy/arendevy/kit/localpath"
+	"github.com/arendevy/arendevy/kit/loopback"
 	"github.com/arendevy/arendevy/kit/session"
 )
 
@@ -137,6 +137,13 @@ type Config struct {
 	// DefaultReturn is where a login or logout without a return target
 	// ends; a local path, default "/".
 	DefaultReturn string
+	// ReturnOrigins are the origins besides our own that a login may
+	// return to: pages on other hosts of the site that embed the element
+	// (https://www.bank.se), so the user lands back on the page they
+	// started from. kit.Config.EmbedOrigins must list the same (kit.New
+	// checks). A login's return target is then a local path or a page of
+	// one of these (localpath.CheckAt); logout and RelayState stay local.
+	ReturnOrigins []string
 	// AllowPlainHTTP lets plain-http requests to a loopback host get the
 	// request-tracking cookie without Secure (SameSite=Lax). For local
 	// development only, like session.Config.AllowPlainHTTP.
@@ -233,6 +240,12 @@ func New(cfg Config) (*SP, error) {
 	if localpath.Check(cfg.DefaultReturn) != nil {
 		add("DefaultReturn: must be a local path")
 	}
+	cfg.ReturnOrigins = slices.Clone(cfg.ReturnOrigins) // the caller keeps its slice
+	for i, o := range cfg.ReturnOrigins {
+		if err := localpath.CheckOrigin(o); err != nil {
+			add("ReturnOrigins[%d]: %v", i, err)
+		}
+	}
 	messages, err := i18n.Default()
 	if err != nil {
 		return nil, err
@@ -305,7 +318,7 @@ func New(cfg Config) (*SP, error) {
 // Handler serves, under Mount:
 //
 //	GET  /saml/metadata         our SP metadata
-//	GET  /saml/login?return=/p  starts a login that ends at the local path /p
+//	GET  /saml/login?return=/p  starts a login that ends at the local path /p (or a page of ReturnOrigins)
 //	POST /saml/acs              the assertion consumer service (HTTP-POST binding)
 //	POST /saml/logout           form field "return"; ends the session, and at the IdP when it has single logout
 //	GET  /saml/slo              the IdP's LogoutResponse or LogoutRequest (HTTP-Redirect binding)
@@ -351,12 +364,22 @@ func (sp *SP) IdPOrigins() []string {
 	return origins
 }
 
+// Origin is our origin as the browser sees it (scheme://host[:port] of
+// RootURL, in lower case).
+func (sp *SP) Origin() string {
+	u := mustParse(sp.cfg.RootURL) // New checked it
+	return strings.ToLower(u.Scheme + "://" + u.Host)
+}
+
+// ReturnOrigins are Config.ReturnOrigins.
+func (sp *SP) ReturnOrigins() []string { return slices.Clone(sp.cfg.ReturnOrigins) }
+
 // LoginURL returns the local URL that starts a login and comes back to
-// returnTo. A returnTo that is not a local path is left out: the login then
-// ends at DefaultReturn.
+// returnTo. A returnTo that is neither a local path nor a page of one of
+// ReturnOrigins is left out: the login then ends at DefaultReturn.
 func (sp *SP) LoginURL(returnTo string) string {
 	u := sp.cfg.Mount + "/saml/login"
-	if localpath.Check(returnTo) == nil {
+	if localpath.CheckAt(returnTo, sp.cfg.ReturnOrigins) == nil {
 		u += "?return=" + url.QueryEscape(returnTo)
 	}
 	return u
@@ -454,19 +477,11 @@ func checkEndpoint(raw string, plainHTTP bool) error {
 	switch {
 	case u.Scheme == "https":
 		return nil
-	case u.Scheme == "http" && plainHTTP && isLoopbackHost(u.Hostname()):
+	case u.Scheme == "http" && plainHTTP && loopback.Host(u.Hostname()):
 		return nil
 	default:
 		return errors.New("must use https")
 	}
-}
-
-func isLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // trackingAEAD derives the key that seals request-tracking cookies from the

@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/arendevy/arendevy/kit/loopback"
 )
 
 // The request tracker binds an IdP's response to the browser that started
@@ -105,7 +107,7 @@ func (t *tracker) cookie(r *http.Request, name, value string, maxAge int) *http.
 		Secure:   true,
 		SameSite: http.SameSiteNoneMode,
 	}
-	if t.plainHTTP && r.TLS == nil && isLoopbackHost(hostOnly(r.Host)) {
+	if t.plainHTTP && r.TLS == nil && loopback.Host(hostOnly(r.Host)) {
 		c.Secure, c.SameSite = false, http.SameSiteLaxMode
 	}
 	return c

@@ -101,18 +101,20 @@ func (c *cookieStore) options(name string) *sessions.Options {
 	case SLOCookieName:
 		return &sessions.Options{Path: c.m.sloPath(), HttpOnly: true, Secure: true, SameSite: http.SameSiteNoneMode}
 	case DevCookieName:
-		return &sessions.Options{Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode}
+		return &sessions.Options{Path: "/", Domain: c.m.cfg.CookieDomain, HttpOnly: true, SameSite: http.SameSiteLaxMode}
+	case DomainCookieName:
+		return &sessions.Options{Path: "/", Domain: c.m.cfg.CookieDomain, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode}
 	default:
 		return &sessions.Options{Path: "/", HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode}
 	}
 }
 
 // setCookies writes the session cookie and, for the https cookie of a
-// mounted Manager, its ACS twin with the same value and lifetime (an
-// unmounted one serves no ACS).
+// mounted Manager, its ACS and SLO twins with the same value and lifetime
+// (an unmounted one serves no ACS). The twins stay on the kit's own host.
 func (c *cookieStore) setCookies(w http.ResponseWriter, name, value string, opts *sessions.Options) {
 	http.SetCookie(w, sessions.NewCookie(name, value, opts))
-	if name == CookieName && c.m.acsPath() != "" {
+	if (name == CookieName || name == DomainCookieName) && c.m.acsPath() != "" {
 		acs := c.options(ACSCookieName)
 		acs.MaxAge = opts.MaxAge
 		http.SetCookie(w, sessions.NewCookie(ACSCookieName, value, acs))

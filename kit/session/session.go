@@ -24,19 +24,25 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/sessions"
+	"golang.org/x/net/publicsuffix"
 
 	"github.com/arendevy/arendevy/kit/i18n"
 	"github.com/arendevy/arendevy/kit/identity"
+	"github.com/arendevy/arendevy/kit/loopback"
 	"github.com/arendevy/arendevy/kit/mandate"
 )
 
 // Cookie names. The __Host- prefix makes the browser insist on Secure,
 // Path=/ and no Domain, so no sibling host can plant or shadow the cookie.
+// DomainCookieName replaces it when Config.CookieDomain is set: a cookie
+// with a Domain cannot be a __Host- one, and __Secure- still demands
+// Secure.
 //
 // ACSCookieName carries the same ID, but only to the SAML assertion consumer
 // service and with SameSite=None: the IdP's response arrives as a cross-site
@@ -47,10 +53,11 @@ import (
 // same reason: an IdP's LogoutRequest over the HTTP-POST binding is a
 // cross-site POST, and without the session it could only be refused.
 const (
-	CookieName    = "__Host-arendevy"
-	ACSCookieName = "__Secure-arendevy-acs"
-	SLOCookieName = "__Secure-arendevy-slo"
-	DevCookieName = "arendevy" // plain-http loopback development only
+	CookieName       = "__Host-arendevy"
+	DomainCookieName = "__Secure-arendevy"
+	ACSCookieName    = "__Secure-arendevy-acs"
+	SLOCookieName    = "__Secure-arendevy-slo"
+	DevCookieName    = "arendevy" // plain-http loopback development only
 )
 
 // Defaults for Config.
@@ -108,10 +115,20 @@ type Config struct {
 	// Mandates says for whom a user may act; nil: for nobody but themselves.
 	Mandates mandate.Source
 	// AllowPlainHTTP lets a request over plain http to a loopback host
-	// (localhost, 127.0.0.0/8, ::1) use the cookie DevCookieName without
-	// Secure. For local development only; every other request gets
-	// CookieName with Secure whatever this says.
+	// (localhost, a name under .localhost, 127.0.0.0/8, ::1; see
+	// kit/loopback) use the cookie DevCookieName without Secure. For local
+	// development only; every other request gets CookieName with Secure
+	// whatever this says.
 	AllowPlainHTTP bool
+	// CookieDomain, when set, is the session cookie's Domain: every host
+	// under it gets the cookie (as DomainCookieName), so another host of the
+	// site that runs the kit with the same Store sees the same login. It
+	// must be the kit's host or a parent of it, and not a public suffix
+	// (CheckCookieDomain). Empty, the default and the safer choice, keeps
+	// the cookie to the kit's own host, which is all the element on another
+	// host of the site needs: its requests to the kit are same-site and
+	// carry a host-only cookie too. SameSite stays Lax either way.
+	CookieDomain string
 	// Logger receives operational logs, never numbers, names or session IDs.
 	Logger *slog.Logger
 	// Now is the clock; default time.Now.
@@ -159,6 +176,11 @@ func NewManager(cfg Config) (*Manager, error) {
 	if len(cfg.AcceptedLoAs) == 0 {
 		problems = append(problems, "AcceptedLoAs: at least one level is needed")
 	}
+	if cfg.CookieDomain != "" {
+		if err := CheckCookieDomain(cfg.CookieDomain, ""); err != nil {
+			problems = append(problems, "CookieDomain: "+err.Error())
+		}
+	}
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("session config: %s", strings.Join(problems, "; "))
 	}
@@ -192,7 +214,7 @@ func (m *Manager) Login(w http.ResponseWriter, r *http.Request, s identity.Subje
 		return err
 	}
 	prev := gs
-	if gs.IsNew && m.cookieName(r) == CookieName {
+	if gs.IsNew && m.cookieName(r) != DevCookieName {
 		// The IdP's cross-site POST brings only the ACS cookie.
 		if prev, err = m.cookies.Get(r, ACSCookieName); err != nil {
 			return fmt.Errorf("session: load: %w", err)
@@ -243,6 +265,9 @@ func (m *Manager) BindPortalLogin(w http.ResponseWriter, r *http.Request, number
 	m.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "portal login bound; step-up pending")
 	return nil
 }
+
+// CookieDomain is Config.CookieDomain.
+func (m *Manager) CookieDomain() string { return m.cfg.CookieDomain }
 
 // Current returns the request's session if it exists and has not timed
 // out, whatever its level of assurance.
@@ -407,7 +432,7 @@ func (m *Manager) load(r *http.Request) (*sessions.Session, error) {
 // SLO twin.
 func (m *Manager) loadAtSLO(r *http.Request) (*sessions.Session, error) {
 	gs, err := m.load(r)
-	if err != nil || !gs.IsNew || m.cookieName(r) != CookieName || r.URL.Path != m.sloPath() || m.sloPath() == "" {
+	if err != nil || !gs.IsNew || m.cookieName(r) == DevCookieName || r.URL.Path != m.sloPath() || m.sloPath() == "" {
 		return gs, err
 	}
 	twin, err := m.cookies.Get(r, SLOCookieName)
@@ -444,25 +469,52 @@ func (m *Manager) ttl(d Data, now time.Time) time.Duration {
 
 // cookieName picks the development cookie only for plain http to a
 // loopback host when the portal allowed it; anything else, including a
-// TLS-terminating proxy in front of us, gets the Secure __Host- cookie.
+// TLS-terminating proxy in front of us, gets the Secure __Host- cookie, or
+// the __Secure- one with a CookieDomain.
 func (m *Manager) cookieName(r *http.Request) string {
-	if m.cfg.AllowPlainHTTP && r.TLS == nil && isLoopback(r.Host) {
+	switch {
+	case m.cfg.AllowPlainHTTP && r.TLS == nil && loopback.Host(hostOnly(r.Host)):
 		return DevCookieName
+	case m.cfg.CookieDomain != "":
+		return DomainCookieName
 	}
 	return CookieName
 }
 
-func isLoopback(hostport string) bool {
-	host := hostport
+// CheckCookieDomain says why domain cannot be the Domain of the session
+// cookie of a kit at host ("" when not known), or nil: it must be a host
+// name in lower case without a leading dot, not an address, not a public
+// suffix (browsers refuse a cookie for "se" or "github.io"), and host itself
+// or a parent of it (browsers refuse a cookie for another domain).
+func CheckCookieDomain(domain, host string) error {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	switch {
+	case strings.HasPrefix(domain, "."):
+		return fmt.Errorf("%q: leave out the leading dot", domain)
+	case !cookieDomain.MatchString(domain):
+		return fmt.Errorf("%q is not a domain name in lower case like bank.se", domain)
+	case net.ParseIP(domain) != nil:
+		return fmt.Errorf("%q is an address: a cookie for an address goes to that host only, so leave the domain out", domain)
+	}
+	if suffix, _ := publicsuffix.PublicSuffix(domain); suffix == domain {
+		return fmt.Errorf("%q is a public suffix: browsers refuse a cookie for every site under it", domain)
+	}
+	if host != "" && host != domain && !strings.HasSuffix(host, "."+domain) {
+		return fmt.Errorf("%q is not %s or a parent of it: browsers refuse a cookie for another domain", domain, host)
+	}
+	return nil
+}
+
+// cookieDomain is a DNS name: dot-separated labels of lower-case letters,
+// digits and inner hyphens.
+var cookieDomain = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+
+// hostOnly is the host of a Host header, without its port.
+func hostOnly(hostport string) string {
 	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		host = h
+		return h
 	}
-	host = strings.Trim(host, "[]")
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return hostport
 }
 
 // randomToken returns 256 bits from crypto/rand, base64url without padding.

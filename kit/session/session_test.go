@@ -504,6 +504,7 @@ func TestCookieNameFollowsTransport(t *testing.T) {
 		{"https gets __Host-", true, "https://portal.example.se", CookieName, true},
 		{"plain http to loopback in development", true, "http://127.0.0.1:8080", DevCookieName, false},
 		{"plain http to localhost in development", true, "http://localhost:8080", DevCookieName, false},
+		{"plain http to a name under .localhost in development", true, "http://arenden.arendevy.localhost:8080", DevCookieName, false},
 		{"plain http to a public host stays Secure (a TLS proxy in front)", true, "http://portal.example.se", CookieName, true},
 		{"loopback without the development switch stays Secure", false, "http://127.0.0.1:8080", CookieName, true},
 	}
@@ -520,6 +521,88 @@ func TestCookieNameFollowsTransport(t *testing.T) {
 			require.Equal(t, tt.secure, ck.Secure)
 			require.Equal(t, http.StatusOK, b.overview())
 		})
+	}
+}
+
+// TestCookieDomain: with a CookieDomain the session cookie goes to every
+// host of the domain (as __Secure-, Lax as ever), its SAML twins stay on the
+// kit's host, and logout expires it for the same domain.
+func TestCookieDomain(t *testing.T) {
+	c := newClock()
+	a := newApp(t, NewMemory(MemoryConfig{Now: c.Now}), c, func(cfg *Config) { cfg.CookieDomain = "example.se" })
+	b := a.browser(t)
+	res := b.acs(eleg(agnes, LoA3))
+	require.Equal(t, http.StatusNoContent, res.StatusCode)
+	cookies := map[string]*http.Cookie{}
+	for _, ck := range res.Cookies() {
+		cookies[ck.Name] = ck
+	}
+	require.NotContains(t, cookies, CookieName, "a __Host- cookie cannot have a Domain")
+	ck := cookies[DomainCookieName]
+	require.NotNil(t, ck)
+	require.Equal(t, "example.se", ck.Domain)
+	require.True(t, ck.Secure)
+	require.True(t, ck.HttpOnly)
+	require.Equal(t, http.SameSiteLaxMode, ck.SameSite)
+	require.Equal(t, "/", ck.Path)
+	for _, twin := range []string{ACSCookieName, SLOCookieName} {
+		require.NotNil(t, cookies[twin])
+		require.Empty(t, cookies[twin].Domain, "the SAML twins stay on the kit's host")
+		require.Equal(t, ck.Value, cookies[twin].Value)
+	}
+	require.Equal(t, http.StatusOK, b.overview())
+
+	res = b.logout()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	var expired *http.Cookie
+	for _, ck := range res.Cookies() {
+		if ck.Name == DomainCookieName {
+			expired = ck
+		}
+	}
+	require.NotNil(t, expired)
+	require.Equal(t, "example.se", expired.Domain, "expired for the domain it was set for")
+	require.Negative(t, expired.MaxAge)
+
+	dev := newApp(t, NewMemory(MemoryConfig{Now: c.Now}), c, func(cfg *Config) {
+		cfg.CookieDomain, cfg.AllowPlainHTTP = "arendevy.localhost", true
+	})
+	db := dev.browser(t)
+	db.origin = "http://arenden.arendevy.localhost:8080"
+	res = db.acs(eleg(agnes, LoA3))
+	require.Equal(t, DevCookieName, res.Cookies()[0].Name)
+	require.Equal(t, "arendevy.localhost", res.Cookies()[0].Domain)
+}
+
+func TestCheckCookieDomain(t *testing.T) {
+	for _, tc := range []struct{ domain, host, problem string }{
+		{"bank.se", "arenden.bank.se", ""},
+		{"arenden.bank.se", "arenden.bank.se", ""},
+		{"bank.se", "a.b.bank.se", ""},
+		{"bank.se", "ARENDEN.BANK.SE.", ""},
+		{"arendevy.localhost", "arenden.arendevy.localhost", ""},
+		{"bank.se", "", ""},
+
+		{"", "arenden.bank.se", "not a domain name"},
+		{".bank.se", "arenden.bank.se", "leading dot"},
+		{"Bank.se", "arenden.bank.se", "not a domain name"},
+		{"bank.se:443", "arenden.bank.se", "not a domain name"},
+		{"bank..se", "arenden.bank.se", "not a domain name"},
+		{"bank.se/", "arenden.bank.se", "not a domain name"},
+		{"se", "arenden.bank.se", "public suffix"},
+		{"github.io", "bank.github.io", "public suffix"},
+		{"localhost", "arenden.localhost", "public suffix"},
+		{"127.0.0.1", "127.0.0.1", "an address"},
+		{"other.se", "arenden.bank.se", "not arenden.bank.se or a parent"},
+		{"ank.se", "arenden.bank.se", "not arenden.bank.se or a parent"},
+		{"www.bank.se", "arenden.bank.se", "not arenden.bank.se or a parent"},
+	} {
+		err := CheckCookieDomain(tc.domain, tc.host)
+		if tc.problem == "" {
+			require.NoError(t, err, tc.domain)
+			continue
+		}
+		require.ErrorContains(t, err, tc.problem, tc.domain)
 	}
 }
 
@@ -554,6 +637,8 @@ func TestNewManagerRejectsBadConfig(t *testing.T) {
 		"idle beyond absolute": {IdleTimeout: 9 * time.Hour},
 		"no accepted levels":   {AcceptedLoAs: []string{}},
 		"negative timeout":     {IdleTimeout: -time.Minute},
+		"a public suffix":      {CookieDomain: "se"},
+		"a leading dot":        {CookieDomain: ".bank.se"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := NewManager(cfg)

@@ -25,6 +25,7 @@ import (
 	"strings"
 
 	"github.com/arendevy/arendevy/kit/i18n"
+	"github.com/arendevy/arendevy/kit/localpath"
 )
 
 // maxFormBody bounds a url-encoded body read to find the csrf field.
@@ -52,6 +53,11 @@ type Config struct {
 	// Origins are the origins state-changing requests may come from; default
 	// the request's own (scheme and Host).
 	Origins []string
+	// CrossOrigins are pages on other hosts of the same site that embed the
+	// element and may make the kit's state-changing requests too
+	// (kit.Config.EmbedOrigins, which the kit puts here); their browsers
+	// call such a request same-site, and it passes only by its Origin.
+	CrossOrigins []string
 	// TrustForwardedProto believes X-Forwarded-Proto: https from a
 	// TLS-terminating proxy in front of the kit (for HSTS and origins).
 	TrustForwardedProto bool
@@ -77,7 +83,7 @@ func New(cfg Config) (*Guard, error) {
 		cfg.Logger = slog.Default()
 	}
 	for i, o := range cfg.FormAction {
-		if err := checkOrigin(o); err != nil {
+		if err := localpath.CheckOrigin(o); err != nil {
 			problems = append(problems, fmt.Sprintf("FormAction[%d]: %v", i, err))
 		}
 	}
@@ -85,13 +91,18 @@ func New(cfg Config) (*Guard, error) {
 		if o == "'self'" {
 			continue
 		}
-		if err := checkOrigin(o); err != nil {
+		if err := localpath.CheckOrigin(o); err != nil {
 			problems = append(problems, fmt.Sprintf("FrameAncestors[%d]: %v", i, err))
 		}
 	}
 	for i, o := range cfg.Origins {
-		if err := checkOrigin(o); err != nil {
+		if err := localpath.CheckOrigin(o); err != nil {
 			problems = append(problems, fmt.Sprintf("Origins[%d]: %v", i, err))
+		}
+	}
+	for i, o := range cfg.CrossOrigins {
+		if err := localpath.CheckOrigin(o); err != nil {
+			problems = append(problems, fmt.Sprintf("CrossOrigins[%d]: %v", i, err))
 		}
 	}
 	if len(problems) > 0 {
@@ -120,18 +131,6 @@ func New(cfg Config) (*Guard, error) {
 		"frame-ancestors " + ancestors,
 	}, "; ")
 	return g, nil
-}
-
-// checkOrigin accepts exactly scheme://host[:port], the form of an origin
-// in a CSP source list and in the Origin header.
-func checkOrigin(o string) error {
-	u, err := url.Parse(o)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
-		u.User != nil || u.Path != "" || u.RawQuery != "" || u.Fragment != "" ||
-		strings.ContainsAny(o, " ;,'\"*") || o != strings.ToLower(o) {
-		return fmt.Errorf("%q is not an origin like https://idp.example.se", o)
-	}
-	return nil
 }
 
 // CSP is the Content-Security-Policy the Guard sends.
@@ -230,11 +229,40 @@ func TokenMatches(got, want string) bool {
 	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
 
+// OwnPagesOnly serves next only to a request from our own pages or from
+// CrossOrigins, judged as the CSRF check judges origins, and answers
+// anything else 403: for a GET whose answer is a secret, such as
+// {mount}/api/csrf. A request without Sec-Fetch-Site and without Origin
+// passes (a browser sends Origin on every cross-origin read it would let a
+// page see, and a client that is not a browser has no cookies to spend).
+func (g *Guard) OwnPagesOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reason := ""
+		if r.Header.Get("Sec-Fetch-Site") != "" || r.Header.Get("Origin") != "" {
+			reason = g.crossOrigin(r)
+		}
+		if reason != "" {
+			g.cfg.Logger.LogAttrs(r.Context(), slog.LevelWarn, "request refused: not from our pages",
+				slog.String("method", r.Method), slog.String("reason", reason))
+			NewProblem(r, g.messages, http.StatusForbidden, "csrf").Write(w)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // crossOrigin returns why r does not come from one of our own pages, or "".
+// Same-site is a page on another host of our site: it passes only as one
+// of CrossOrigins, by its Origin.
 func (g *Guard) crossOrigin(r *http.Request) string {
-	switch r.Header.Get("Sec-Fetch-Site") {
+	switch site := r.Header.Get("Sec-Fetch-Site"); site {
 	case "same-origin":
 		return ""
+	case "same-site":
+		if o := r.Header.Get("Origin"); o != "" && slices.Contains(g.cfg.CrossOrigins, o) {
+			return ""
+		}
+		return "same-site, not an allowed origin"
 	case "":
 	default:
 		return "cross-site (Sec-Fetch-Site)"
@@ -254,9 +282,12 @@ func (g *Guard) crossOrigin(r *http.Request) string {
 	return "no Origin or Referer"
 }
 
-// ownOrigin compares origin with the configured origins, or with the
-// request's own scheme and host.
+// ownOrigin compares origin with CrossOrigins and the configured origins,
+// or with the request's own scheme and host.
 func (g *Guard) ownOrigin(r *http.Request, origin string) bool {
+	if slices.Contains(g.cfg.CrossOrigins, origin) {
+		return true
+	}
 	if len(g.cfg.Origins) > 0 {
 		return slices.Contains(g.cfg.Origins, origin)
 	}

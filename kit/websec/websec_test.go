@@ -140,6 +140,77 @@ func TestConfiguredOrigins(t *testing.T) {
 	require.Equal(t, http.StatusForbidden, bad.serve(h).Code)
 }
 
+// TestCrossOrigins: a page on another host of the site that embeds the
+// element passes the CSRF check by its Origin, with its token; any other
+// host of the site, and the same page cross-site, does not.
+func TestCrossOrigins(t *testing.T) {
+	h, _ := newGuard(t, Config{CrossOrigins: []string{"https://www.example.se"}})
+	for _, tt := range []struct {
+		name   string
+		header map[string]string
+		ok     bool
+	}{
+		{"the embedding page, same-site", map[string]string{"Sec-Fetch-Site": "same-site", "Origin": "https://www.example.se", "X-CSRF-Token": token}, true},
+		{"the embedding page, older browser", map[string]string{"Origin": "https://www.example.se", "X-CSRF-Token": token}, true},
+		{"our own pages still", map[string]string{"Sec-Fetch-Site": "same-origin", "X-CSRF-Token": token}, true},
+		{"the embedding page without the token", map[string]string{"Sec-Fetch-Site": "same-site", "Origin": "https://www.example.se"}, false},
+		{"another host of the site", map[string]string{"Sec-Fetch-Site": "same-site", "Origin": "https://evil.example.se", "X-CSRF-Token": token}, false},
+		{"same-site without Origin", map[string]string{"Sec-Fetch-Site": "same-site", "X-CSRF-Token": token}, false},
+		{"cross-site with the allowed Origin", map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://www.example.se", "X-CSRF-Token": token}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			w := req{method: "PUT", header: tt.header, session: true}.serve(h)
+			if tt.ok {
+				require.Equal(t, http.StatusOK, w.Code)
+			} else {
+				require.Equal(t, http.StatusForbidden, w.Code)
+			}
+		})
+	}
+	_, err := New(Config{CSRFToken: func(*http.Request) string { return "" }, CrossOrigins: []string{"https://*.example.se"}})
+	require.ErrorContains(t, err, "CrossOrigins[0]")
+}
+
+// TestOwnPagesOnly: {mount}/api/csrf answers our pages and the embedding
+// page, never a page of another site or another host of ours.
+func TestOwnPagesOnly(t *testing.T) {
+	logs := &bytes.Buffer{}
+	g, err := New(Config{CSRFToken: func(*http.Request) string { return token }, CrossOrigins: []string{"https://www.example.se"},
+		Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	require.NoError(t, err)
+	h := g.OwnPagesOnly(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "secret") }))
+	for _, tt := range []struct {
+		name   string
+		header map[string]string
+		ok     bool
+	}{
+		{"our page's fetch", map[string]string{"Sec-Fetch-Site": "same-origin"}, true},
+		{"the embedding page's fetch", map[string]string{"Sec-Fetch-Site": "same-site", "Origin": "https://www.example.se"}, true},
+		{"an older browser on our page (no header at all)", nil, true},
+		{"an older browser on the embedding page", map[string]string{"Origin": "https://www.example.se"}, true},
+		{"an older browser on our page, with Origin", map[string]string{"Origin": site}, true},
+		{"a page of another site", map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}, false},
+		{"another site, older browser", map[string]string{"Origin": "https://evil.example"}, false},
+		{"another host of our site", map[string]string{"Sec-Fetch-Site": "same-site", "Origin": "https://evil.example.se"}, false},
+		{"typed into the address bar", map[string]string{"Sec-Fetch-Site": "none"}, false},
+		{"a sandboxed page", map[string]string{"Origin": "null"}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			w := req{method: "GET", url: site + "/arendevy/api/csrf", header: tt.header}.serve(h)
+			if tt.ok {
+				require.Equal(t, http.StatusOK, w.Code)
+				require.Equal(t, "secret", w.Body.String())
+				return
+			}
+			require.Equal(t, http.StatusForbidden, w.Code)
+			require.Equal(t, "application/problem+json", w.Header().Get("Content-Type"))
+			require.NotContains(t, w.Body.String(), "secret")
+		})
+	}
+	require.Contains(t, logs.String(), "not from our pages")
+	require.NotContains(t, logs.String(), "api/csrf", "no URL in the log")
+}
+
 func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 	h, _ := newGuard(t, Config{})
 	for _, q := range []req{

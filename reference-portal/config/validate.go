@@ -22,6 +22,7 @@ import (
 
 	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/hub"
+	"github.com/arendevy/arendevy/kit/loopback"
 	"github.com/arendevy/arendevy/kit/memory"
 	"github.com/arendevy/arendevy/kit/minaarenden"
 	"github.com/arendevy/arendevy/kit/postgres"
@@ -115,18 +116,21 @@ func (k *checker) publicURL() {
 		k.add("public_url", "must not contain user information")
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Trim(u.Path, "/") != "":
 		k.add("public_url", "must be the site's origin, without path, query or fragment")
-	case u.Scheme == "http" && !loopback(u.Hostname()):
-		k.add("public_url", "must be https (plain http only for a loopback host such as localhost)")
+	case u.Scheme == "http" && !loopback.Host(u.Hostname()):
+		k.add("public_url", "must be https (plain http only for a loopback host such as localhost or a name under .localhost)")
 	case c.TLS.Enabled() && u.Scheme != "https":
 		k.add("public_url", "must be https when tls is configured")
 	default:
 		c.PublicURL = u.Scheme + "://" + strings.ToLower(u.Host)
-		k.publicValid, k.publicLoopback = true, loopback(u.Hostname())
+		k.publicValid, k.publicLoopback = true, loopback.Host(u.Hostname())
 	}
 }
 
-// loopback reports whether host is localhost or a loopback address.
-func loopback(host string) bool {
+// localAddress reports whether host is one the portal itself reaches on
+// this machine: localhost or a loopback address. Other names under
+// .localhost are loopback to browsers (kit/loopback) but not to Go's
+// resolver, which would ask DNS for them.
+func localAddress(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
 	}
@@ -303,7 +307,7 @@ func (k *checker) devIdPListen() {
 	switch {
 	case err != nil || perr != nil || n < 1 || n > 65535:
 		k.add(field, "must be a loopback host and port, like 127.0.0.1:8081")
-	case !loopback(host):
+	case !localAddress(host):
 		k.add(field, "the development IdP logs anybody in without a password: only a loopback host (127.0.0.1, ::1 or localhost)")
 	case k.c.Listen == addr || strings.HasPrefix(k.c.Listen, ":") && ":"+port == k.c.Listen:
 		k.add(field, "must differ from listen: the IdP is another origin")
@@ -329,7 +333,7 @@ func serviceURL(raw string, loopbackHTTP bool) string {
 		return "must not have a fragment"
 	case u.Scheme == "https":
 		return ""
-	case u.Scheme == "http" && loopbackHTTP && loopback(u.Hostname()):
+	case u.Scheme == "http" && loopbackHTTP && localAddress(u.Hostname()):
 		return ""
 	}
 	return "must be https"
