@@ -239,3 +239,34 @@ func TestDrainTurnsUnreadyFirst(t *testing.T) {
 	}
 	require.Contains(t, stderr.String(), "draining")
 }
+
+// TestCheckConfigRefusesWhatStartRefuses: for configurations whose file
+// rules pass but whose parts start-up refuses, -check-config refuses them
+// too, with the message start-up prints.
+func TestCheckConfigRefusesWhatStartRefuses(t *testing.T) {
+	tests := map[string]string{
+		"hub-loopback-http.toml": "[[sources]]\nkind = \"demo\"\nname = \"demo\"\n[[sources]]\nkind = \"hub\"\nname = \"enav\"\nurl = \"http://127.0.0.1:9/api\"\n",
+		"no-personas.toml": "[[sources]]\nkind = \"hub\"\nname = \"enav\"\nurl = \"https://enav.example.se/api\"\n" +
+			"client_cert_file = \"" + abs(t, "config/testdata/client.crt") + "\"\nclient_key_file = \"" + abs(t, "config/testdata/client.key") + "\"\n",
+	}
+	for name, body := range tests {
+		t.Run(name, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), name)
+			require.NoError(t, os.WriteFile(file, []byte(body), 0o600))
+			noEnv := func(string) string { return "" }
+			var startOut, startErr, checkOut bytes.Buffer
+			require.Equal(t, 1, run([]string{"-config", file}, &startOut, &startErr, noEnv), "start-up refuses")
+			require.Equal(t, 1, run([]string{"-check-config", file}, &checkOut, &checkOut, noEnv), "check-config refuses: %s", checkOut.String())
+			msg := strings.TrimPrefix(strings.TrimSpace(startErr.String()), "reference-portal: ")
+			require.NotEmpty(t, msg)
+			require.Contains(t, checkOut.String(), msg)
+		})
+	}
+}
+
+func abs(t *testing.T, p string) string {
+	t.Helper()
+	a, err := filepath.Abs(p)
+	require.NoError(t, err)
+	return a
+}
