@@ -46,7 +46,7 @@ import (
 // app is the wired portal: its handler and what start-up and shutdown need.
 type app struct {
 	handler  http.Handler
-	personas []memory.Persona // demo personas, printed at start
+	personas []memory.Persona // the development IdP's demo personas, printed at start
 	devIdP   bool
 	// idp serves the development IdP on its own listener
 	// (saml.dev_idp_listen); nil when it is under the portal's /devidp/.
@@ -82,10 +82,9 @@ func (a *app) printWelcome(w io.Writer, cfg config.Config) {
 	if a.idp != nil {
 		fmt.Fprintf(w, "Development IdP: %s\n", devIdPBase(cfg))
 	}
-	if len(a.personas) == 0 {
-		return
+	if len(a.personas) > 0 {
+		fmt.Fprintln(w, "Demo personas at the development IdP:")
 	}
-	fmt.Fprintln(w, "Demo personas at the development IdP:")
 	for _, p := range a.personas {
 		line := fmt.Sprintf("  %-22s %s", p.Party.Name, p.Description)
 		for _, f := range p.ActsFor {
@@ -94,6 +93,45 @@ func (a *app) printWelcome(w io.Writer, cfg config.Config) {
 		fmt.Fprintln(w, line)
 	}
 	fmt.Fprintln(w, "Stop with Ctrl-C.")
+}
+
+// parts are what the configuration makes without the network: the
+// sources, the SP's key, the development IdP and the preference store.
+type parts struct {
+	src    sources
+	spKey  *rsa.PrivateKey
+	spCert *x509.Certificate
+	devIdP *devidp.IdP // nil unless saml.dev_idp
+	prefs  preferences.Store
+}
+
+// prepare makes parts from a loaded configuration. It is the one check of
+// what the configuration file's own rules cannot see (a client refusing its
+// settings, a development IdP without personas): start-up runs it inside
+// build and -check-config runs it after config.Load, so the two refuse the
+// same configurations with the same message.
+func prepare(cfg config.Config, logger *slog.Logger) (*parts, error) {
+	src, err := buildSources(cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	p := &parts{src: src}
+	if p.spKey, p.spCert, err = spKeyPair(cfg); err != nil {
+		return nil, err
+	}
+	if cfg.SAML.DevIdP {
+		if p.devIdP, err = developmentIdP(cfg, src.personas, logger); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Preferences.Store != config.StorePostgres {
+		// PostgreSQL is opened (and migrated) by build: that needs the
+		// network, which a check of the configuration does not use.
+		if p.prefs, err = preferenceStore(context.Background(), cfg, src.hubs); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
 }
 
 // build wires the kit and the portal from cfg.
@@ -105,11 +143,15 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 	if cfg.Metrics.Enabled {
 		reg = metrics.New()
 	}
-	src, err := buildSources(cfg, logger)
+	pp, err := prepare(cfg, logger)
 	if err != nil {
 		return fail(err)
 	}
-	a.personas = src.personas
+	src := pp.src
+	if cfg.SAML.DevIdP {
+		// Only the development IdP lets anybody log in as them.
+		a.personas = src.personas
+	}
 
 	var rdb redis.UniversalClient
 	if cfg.Session.Store == config.StoreRedis {
@@ -141,11 +183,8 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 		return fail(err)
 	}
 
-	spKey, spCert, err := spKeyPair(cfg)
-	if err != nil {
-		return fail(err)
-	}
-	idpMeta, idp, err := identityProvider(ctx, cfg, src.personas, logger)
+	spKey, spCert, idp := pp.spKey, pp.spCert, pp.devIdP
+	idpMeta, err := identityProvider(ctx, cfg, idp)
 	if err != nil {
 		return fail(err)
 	}
@@ -167,12 +206,14 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 		}
 	}
 
-	prefs, err := preferenceStore(ctx, cfg, src.hubs)
-	if err != nil {
-		return fail(err)
-	}
-	if pg, ok := prefs.(*postgres.Store); ok {
-		a.closers = append(a.closers, pg.Close)
+	prefs := pp.prefs
+	if prefs == nil {
+		if prefs, err = preferenceStore(ctx, cfg, src.hubs); err != nil {
+			return fail(err)
+		}
+		if pg, ok := prefs.(*postgres.Store); ok {
+			a.closers = append(a.closers, pg.Close)
+		}
 	}
 	kcfg := kit.Config{
 		Sources: src.members, Deadline: cfg.Deadline, Producers: src.directory,
@@ -431,33 +472,40 @@ func devIdPBase(cfg config.Config) string {
 	return "http://" + cfg.SAML.DevIdPListen + "/devidp"
 }
 
-// identityProvider is the IdP's metadata: the embedded development IdP's,
-// a file's, or fetched once at start from its https URL.
-func identityProvider(ctx context.Context, cfg config.Config, personas []memory.Persona, logger *slog.Logger) (*crewjam.EntityDescriptor, *devidp.IdP, error) {
+// developmentIdP is the embedded development IdP, whose users are the demo
+// personas.
+func developmentIdP(cfg config.Config, personas []memory.Persona, logger *slog.Logger) (*devidp.IdP, error) {
+	key, cert, err := devidp.KeyPair("arendevy development IdP")
+	if err != nil {
+		return nil, err
+	}
+	idp, err := devidp.New(devidp.Config{BaseURL: devIdPBase(cfg), Key: key, Certificate: cert,
+		Personas: devidp.PersonasOf(partiesOf(personas)), Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("saml.dev_idp: %w", err)
+	}
+	return idp, nil
+}
+
+// identityProvider is the IdP's metadata: the embedded development IdP's
+// (dev, when configured), a file's, or fetched once at start from its
+// https URL.
+func identityProvider(ctx context.Context, cfg config.Config, dev *devidp.IdP) (*crewjam.EntityDescriptor, error) {
 	switch {
-	case cfg.SAML.DevIdP:
-		key, cert, err := devidp.KeyPair("arendevy development IdP")
-		if err != nil {
-			return nil, nil, err
-		}
-		idp, err := devidp.New(devidp.Config{BaseURL: devIdPBase(cfg), Key: key, Certificate: cert,
-			Personas: devidp.PersonasOf(partiesOf(personas)), Logger: logger})
-		if err != nil {
-			return nil, nil, fmt.Errorf("saml.dev_idp: %w", err)
-		}
-		return idp.Metadata(), idp, nil
+	case dev != nil:
+		return dev.Metadata(), nil
 	case cfg.SAML.IdPMetadataFile != "":
 		md, err := config.ReadIdPMetadata(cfg.SAML.IdPMetadataFile)
 		if err != nil {
-			return nil, nil, fmt.Errorf("saml.idp_metadata_file: %w", err)
+			return nil, fmt.Errorf("saml.idp_metadata_file: %w", err)
 		}
-		return md, nil, nil
+		return md, nil
 	default:
 		md, err := fetchMetadata(ctx, cfg.SAML.IdPMetadataURL)
 		if err != nil {
-			return nil, nil, fmt.Errorf("saml.idp_metadata_url: %w", err)
+			return nil, fmt.Errorf("saml.idp_metadata_url: %w", err)
 		}
-		return md, nil, nil
+		return md, nil
 	}
 }
 

@@ -41,16 +41,7 @@ func run(args []string, stdout, stderr io.Writer, env func(string) string) int {
 		return 2
 	}
 	if *checkFile != "" {
-		problems := config.Check(*checkFile, env)
-		for _, p := range problems {
-			fmt.Fprintf(stdout, "%s: %s\n", p.Field, p.Message)
-		}
-		if len(problems) > 0 {
-			fmt.Fprintf(stdout, "%s: %d problem(s)\n", *checkFile, len(problems))
-			return 1
-		}
-		fmt.Fprintf(stdout, "%s: OK\n", *checkFile)
-		return 0
+		return checkConfig(*checkFile, env, stdout)
 	}
 
 	// Without a file, Load is the embedded defaults with the environment's
@@ -78,6 +69,41 @@ func run(args []string, stdout, stderr io.Writer, env func(string) string) int {
 		return 1
 	}
 	return 0
+}
+
+// checkConfig prints every problem of the file at path, or OK: the file's
+// own rules (config.Load), then what start-up makes of a valid file without
+// the network (prepare, the same function build runs), so that a file this
+// passes does not fail at start-up for its content.
+func checkConfig(path string, env func(string) string, stdout io.Writer) int {
+	var lines []string
+	cfg, err := config.Load(path, env)
+	if err == nil {
+		err = prepareOnly(cfg)
+	}
+	var ce *config.Error
+	if errors.As(err, &ce) {
+		for _, p := range ce.Problems {
+			lines = append(lines, fmt.Sprintf("%s: %s", p.Field, p.Message))
+		}
+	} else if err != nil {
+		lines = append(lines, err.Error())
+	}
+	for _, l := range lines {
+		fmt.Fprintln(stdout, l)
+	}
+	if len(lines) > 0 {
+		fmt.Fprintf(stdout, "%s: %d problem(s)\n", path, len(lines))
+		return 1
+	}
+	fmt.Fprintf(stdout, "%s: OK\n", path)
+	return 0
+}
+
+// prepareOnly runs prepare and drops what it made.
+func prepareOnly(cfg config.Config) error {
+	_, err := prepare(cfg, slog.New(slog.DiscardHandler))
+	return err
 }
 
 func newLogger(c config.Log, w io.Writer) *slog.Logger {

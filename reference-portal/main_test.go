@@ -62,6 +62,7 @@ func TestMakeRunServesAndStopsCleanly(t *testing.T) {
 		require.Contains(t, out, persona, "prints the demo personas")
 	}
 	require.Contains(t, stderr.String(), "stopped")
+	require.NotRegexp(t, `panic|goroutine \d+|level=(ERROR|WARN)`, stderr.String(), "Ctrl-C is a clean stop, not an error")
 }
 
 // runningBinary is the built portal, started with the environment given.
@@ -194,6 +195,14 @@ func TestOperationsEndpoints(t *testing.T) {
 	require.Equal(t, http.StatusOK, code)
 	code, _ = get("/191212121212")
 	require.Equal(t, http.StatusNotFound, code)
+	// A monitor's HEAD and a browser's favicon request are answered, not 404.
+	head, err := http.Head(srv.URL + "/")
+	require.NoError(t, err)
+	head.Body.Close()
+	require.Equal(t, http.StatusOK, head.StatusCode, "HEAD / answers as GET / does")
+	code, body := get("/favicon.ico")
+	require.Equal(t, http.StatusNoContent, code)
+	require.Empty(t, body)
 
 	code, metrics := get("/metrics")
 	require.Equal(t, http.StatusOK, code)
@@ -238,4 +247,53 @@ func TestDrainTurnsUnreadyFirst(t *testing.T) {
 		t.Fatal("did not stop within 20 s of SIGTERM")
 	}
 	require.Contains(t, stderr.String(), "draining")
+}
+
+// TestCheckConfigRefusesWhatStartRefuses: for configurations whose file
+// rules pass but whose parts start-up refuses, -check-config refuses them
+// too, with the message start-up prints.
+func TestCheckConfigRefusesWhatStartRefuses(t *testing.T) {
+	tests := map[string]string{
+		"hub-loopback-http.toml": "[[sources]]\nkind = \"demo\"\nname = \"demo\"\n[[sources]]\nkind = \"hub\"\nname = \"enav\"\nurl = \"http://127.0.0.1:9/api\"\n",
+		"no-personas.toml": "[[sources]]\nkind = \"hub\"\nname = \"enav\"\nurl = \"https://enav.example.se/api\"\n" +
+			"client_cert_file = \"" + abs(t, "config/testdata/client.crt") + "\"\nclient_key_file = \"" + abs(t, "config/testdata/client.key") + "\"\n",
+	}
+	for name, body := range tests {
+		t.Run(name, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), name)
+			require.NoError(t, os.WriteFile(file, []byte(body), 0o600))
+			noEnv := func(string) string { return "" }
+			var startOut, startErr, checkOut bytes.Buffer
+			require.Equal(t, 1, run([]string{"-config", file}, &startOut, &startErr, noEnv), "start-up refuses")
+			require.Equal(t, 1, run([]string{"-check-config", file}, &checkOut, &checkOut, noEnv), "check-config refuses: %s", checkOut.String())
+			msg := strings.TrimPrefix(strings.TrimSpace(startErr.String()), "reference-portal: ")
+			require.NotEmpty(t, msg)
+			require.Contains(t, checkOut.String(), msg)
+		})
+	}
+}
+
+func abs(t *testing.T, p string) string {
+	t.Helper()
+	a, err := filepath.Abs(p)
+	require.NoError(t, err)
+	return a
+}
+
+// TestBannerListsPersonasOnlyWithTheDevelopmentIdP: with a real IdP nobody
+// can log in as a demo persona, so the start-up banner does not offer them.
+func TestBannerListsPersonasOnlyWithTheDevelopmentIdP(t *testing.T) {
+	cfg := config.Default()
+	a, err := build(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	defer a.close()
+	var with bytes.Buffer
+	a.printWelcome(&with, cfg)
+	require.Contains(t, with.String(), "Demo personas at the development IdP")
+
+	without := &app{} // what build makes when saml.dev_idp is off
+	var out bytes.Buffer
+	without.printWelcome(&out, cfg)
+	require.NotContains(t, out.String(), "Demo personas")
+	require.Contains(t, out.String(), cfg.PublicURL)
 }

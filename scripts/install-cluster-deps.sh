@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what `make cluster` and `make cluster-faults` need when it is
-# missing: HAProxy, Redis and Redis Sentinel from Debian. Idempotent: apt
+# missing: HAProxy, Redis, Redis Sentinel and PostgreSQL (the shared
+# preferences) from Debian. Idempotent: apt
 # runs only when a command is missing, and then updates its lists once.
 set -euo pipefail
 
@@ -8,6 +9,7 @@ need=()
 command -v haproxy >/dev/null 2>&1 || need+=(haproxy)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v redis-sentinel >/dev/null 2>&1 || need+=(redis-sentinel)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
 if ((${#need[@]})); then
   echo "installing from Debian: ${need[*]}"
   sudo_cmd=""

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/arendevy/arendevy/e2e/testpki"
+	"github.com/arendevy/arendevy/kit/postgres/postgrestest"
 )
 
 // Config says what to start.
@@ -29,6 +30,16 @@ type Config struct {
 	// Balancer runs HAProxy in front of the instances; without it, the
 	// public URL is the first instance's.
 	Balancer bool
+	// Postgres keeps the preferences in a PostgreSQL server the cluster
+	// starts (shared by every instance, kept across restarts); without it,
+	// each instance keeps its own in memory.
+	Postgres bool
+	// NoLimits turns off the limits on overview requests per session and
+	// per address: the fault run's clients each ask ten times a second, all
+	// from one loopback address, to sample every phase densely; a refresh
+	// storm the limits would rightly answer with 429
+	// (TestARefreshStormFromOneBrowserGets429… tests them).
+	NoLimits bool
 	// Sources adds fake hubs by these names, which the fault run breaks.
 	Sources []string
 	// Logger gets the cluster's own logs; default discards them.
@@ -44,9 +55,10 @@ type Cluster struct {
 	Hubs    map[string]*fakeHub
 	Dir     string
 
-	redis   *redisSet
-	idp     *idp
-	haproxy *proc
+	redis    *redisSet
+	postgres *postgrestest.Server
+	idp      *idp
+	haproxy  *proc
 }
 
 // BuildPortal builds the reference portal into dir and returns its path.
@@ -91,6 +103,13 @@ func Start(ctx context.Context, cfg Config) (c *Cluster, err error) {
 	if c.redis, err = startRedis(ctx, cfg.Dir, cfg.Sentinel); err != nil {
 		return c, err
 	}
+	var dsn string
+	if cfg.Postgres {
+		if c.postgres, err = postgrestest.Start(); err != nil {
+			return c, err
+		}
+		dsn = c.postgres.DSN()
+	}
 	if c.idp, err = startIdP(cfg.Dir, cfg.Logger); err != nil {
 		return c, err
 	}
@@ -122,7 +141,16 @@ func Start(ctx context.Context, cfg Config) (c *Cluster, err error) {
 		c.URL = "http://" + loopbackAddr(ports[1])
 	}
 	conf := filepath.Join(cfg.Dir, "portal.toml")
-	body := portalConf(c.URL, k, c.idp.metadata, c.redis, hubs, tlsFiles)
+	body := portalConf(c.URL, k, c.idp.metadata, c.redis, dsn, hubs, tlsFiles)
+	// Behind the balancer every connection comes from HAProxy, which says
+	// whose request it is in X-Forwarded-For: trusted, the limit per
+	// address counts people's addresses, not the balancer's.
+	switch {
+	case cfg.NoLimits:
+		body += "\n[limits]\nsession_burst = 0\naddress_burst = 0\n"
+	case cfg.Balancer:
+		body += "\n[limits]\ntrusted_proxies = [\"127.0.0.1/32\"]\n"
+	}
 	if cfg.Balancer {
 		// Longer than HAProxy needs to see two failed checks.
 		body = "drain = \"2s\"\n" + body
@@ -178,7 +206,8 @@ func (c *Cluster) FailoverRedis(ctx context.Context) (time.Duration, error) {
 }
 
 // Stop ends every process the cluster started: the balancer first, then
-// the instances (drained), then Redis; the IdP and the hubs last.
+// the instances (drained), then Redis and PostgreSQL; the IdP and the hubs
+// last.
 func (c *Cluster) Stop() {
 	if c.haproxy != nil {
 		c.haproxy.stop(5 * time.Second)
@@ -191,6 +220,9 @@ func (c *Cluster) Stop() {
 	}
 	if c.redis != nil {
 		c.redis.stop()
+	}
+	if c.postgres != nil {
+		c.postgres.Stop()
 	}
 	if c.idp != nil {
 		c.idp.close()

@@ -90,12 +90,13 @@ func TestGeneratedConfigurationPasses(t *testing.T) {
 	rs := &redisSet{addrs: []string{"127.0.0.1:6390"}, sAddrs: []string{"127.0.0.1:26390", "127.0.0.1:26391", "127.0.0.1:26392"}}
 	hubs := []*fakeHub{{name: "hub-a", url: "https://127.0.0.1:8443"}}
 	path := filepath.Join(dir, "portal.toml")
-	require.NoError(t, os.WriteFile(path, []byte(portalConf("http://127.0.0.1:8000", k, i.metadata, rs, hubs, files)), 0o600))
+	require.NoError(t, os.WriteFile(path, []byte(portalConf("http://127.0.0.1:8000", k, i.metadata, rs, "postgres://arendevy@127.0.0.1:5432/postgres", hubs, files)), 0o600))
 	require.Empty(t, config.Check(path, func(string) string { return "" }))
 	cfg, err := config.Load(path, func(string) string { return "" })
 	require.NoError(t, err)
 	require.Equal(t, rs.sAddrs, cfg.Session.RedisSentinels)
 	require.Equal(t, MasterName, cfg.Session.RedisMaster)
+	require.Equal(t, "postgres", string(cfg.Preferences.Store), "the preferences are shared by every instance")
 }
 
 // TestRedisGoneAndBackThroughThePortal stops the only Redis under a

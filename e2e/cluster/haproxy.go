@@ -12,7 +12,9 @@ import (
 // an instance out, two good ones bring it back. A request whose connection
 // is refused (a stopped instance not yet marked down) is sent to another
 // instance (redispatch); a request already sent to an instance that dies is
-// not retried by HAProxy, which cannot know whether it was handled.
+// not retried by HAProxy, which cannot know whether it was handled. It adds
+// X-Forwarded-For, which the instances trust from it (limits.trusted_proxies)
+// to tell people's addresses apart for the limit per address.
 const haproxyConf = `global
     maxconn 2000
 
@@ -26,6 +28,7 @@ defaults
     retries 2
     option redispatch
     option http-server-close
+    option forwardfor
 
 frontend portal
     bind 127.0.0.1:%d

@@ -27,21 +27,24 @@ import (
 // (signing, decrypting, and the SAML request-tracking cookie, which a login
 // started on one instance and finished on another needs).
 type keys struct {
-	sessionKey, spCert, spKey string
+	sessionKey, preferencesKey, spCert, spKey string
 }
 
 func makeKeys(dir string) (keys, error) {
 	k := keys{
-		sessionKey: filepath.Join(dir, "session.key"),
-		spCert:     filepath.Join(dir, "sp.crt"),
-		spKey:      filepath.Join(dir, "sp.key"),
+		sessionKey:     filepath.Join(dir, "session.key"),
+		preferencesKey: filepath.Join(dir, "preferences.key"),
+		spCert:         filepath.Join(dir, "sp.crt"),
+		spKey:          filepath.Join(dir, "sp.key"),
 	}
-	secret := make([]byte, 32)
-	if _, err := rand.Read(secret); err != nil {
-		return k, err
-	}
-	if err := os.WriteFile(k.sessionKey, []byte(hex.EncodeToString(secret)+"\n"), 0o600); err != nil {
-		return k, err
+	for _, file := range []string{k.sessionKey, k.preferencesKey} {
+		secret := make([]byte, 32)
+		if _, err := rand.Read(secret); err != nil {
+			return k, err
+		}
+		if err := os.WriteFile(file, []byte(hex.EncodeToString(secret)+"\n"), 0o600); err != nil {
+			return k, err
+		}
 	}
 	key, cert, err := devidp.KeyPair("arendevy cluster SP")
 	if err != nil {

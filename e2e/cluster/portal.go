@@ -21,7 +21,7 @@ type Portal struct {
 
 // portalConf is the configuration every instance shares; each gets its
 // listen address from ARENDEVY_LISTEN.
-func portalConf(publicURL string, k keys, idpMetadata string, rs *redisSet, hubs []*fakeHub, tlsFiles [3]string) string {
+func portalConf(publicURL string, k keys, idpMetadata string, rs *redisSet, preferencesDSN string, hubs []*fakeHub, tlsFiles [3]string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "public_url = %q\n\n[saml]\ndev_idp = false\nidp_metadata_file = %q\nsp_cert_file = %q\nsp_key_file = %q\n\n",
 		publicURL, idpMetadata, k.spCert, k.spKey)
@@ -30,6 +30,9 @@ func portalConf(publicURL string, k keys, idpMetadata string, rs *redisSet, hubs
 		fmt.Fprintf(&b, "redis_master = %q\nredis_sentinels = [%s]\n", MasterName, quoted(rs.sAddrs))
 	} else {
 		fmt.Fprintf(&b, "redis_url = %q\n", "redis://"+rs.addrs[0]+"/0")
+	}
+	if preferencesDSN != "" {
+		fmt.Fprintf(&b, "\n[preferences]\nstore = \"postgres\"\ndsn = %q\nsecret_file = %q\n", preferencesDSN, k.preferencesKey)
 	}
 	b.WriteString("\n[metrics]\nenabled = true\n\n[log]\nformat = \"json\"\n\n[[sources]]\nkind = \"demo\"\nname = \"demo\"\n")
 	for _, h := range hubs {

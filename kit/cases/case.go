@@ -105,6 +105,12 @@ type Case struct {
 	// Link is the case in the producer's e-service: https, checked by the kit.
 	Link string `json:"link,omitempty"`
 
+	// Lang is the language of the producer's texts (title, free text,
+	// pairs, history) as a BCP 47 tag, when the source says (Mina
+	// ärenden's "sprak"): the page marks them with it (WCAG 3.1.2). Empty:
+	// the page's language.
+	Lang string `json:"lang,omitempty"`
+
 	Created time.Time `json:"created,omitzero"` // in the producer's system
 	Updated time.Time `json:"updated,omitzero"`
 	History []Event   `json:"history,omitempty"` // oldest first, when the source has one

@@ -9,6 +9,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/language"
+
 	"github.com/arendevy/arendevy/kit/internal/jsonappend"
 	"github.com/arendevy/arendevy/kit/internal/swar"
 )
@@ -80,6 +82,9 @@ func (c *Case) problems(withLink bool, now time.Time) []Problem {
 	}
 	when("date", c.Date)
 	text("title", c.Title, true, MaxTitle)
+	if reason := CheckLang(c.Lang); reason != "" {
+		add("lang", "%s", reason)
+	}
 	text("sender.id", c.Sender.ID, true, MaxShort)
 	text("sender.name", c.Sender.Name, true, MaxShort)
 	if !c.Status.Valid() {
@@ -363,3 +368,19 @@ var uriChar = func() (t [utf8.RuneSelf]bool) {
 	}
 	return t
 }()
+
+// CheckLang says what is wrong with a language tag from a source, or "" when
+// it is empty or a well-formed BCP 47 tag (at most 35 characters, RFC 5646's
+// advice): it is written into the page as a lang attribute.
+func CheckLang(tag string) string {
+	if tag == "" {
+		return ""
+	}
+	if len(tag) > 35 {
+		return "longer than a language tag"
+	}
+	if _, err := language.Parse(tag); err != nil {
+		return "not a BCP 47 language tag"
+	}
+	return ""
+}

@@ -67,7 +67,7 @@ func New() *Registry {
 	r.latency = r.NewHistogram("http_request_duration_seconds",
 		"Time to answer an HTTP request, by route pattern.", DefaultBuckets, "route")
 	r.outcomes = r.NewCounter("arendevy_source_outcomes_total",
-		"Outcomes of asking a source, per producer: ok, timeout, error or invalid.", "source", "producer", "state")
+		"Outcomes of asking a source, per producer: ok, timeout, error, invalid or busy (not asked: too many in flight).", "source", "producer", "state")
 	r.sourceLatency = r.NewHistogram("arendevy_source_duration_seconds",
 		"Time a source took to answer one overview.", DefaultBuckets, "source")
 	return r

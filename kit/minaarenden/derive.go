@@ -24,6 +24,7 @@ type Event struct {
 	Type     string    // kundhandelseTyp, dotted, e.g. KOMMUN.BYGGLOV.MOTTAGEN
 	Title    string    // rubrik
 	Text     string    // beskrivning
+	Lang     string    // sprak: the language of rubrik and beskrivning, "" when not given
 
 	ActionRequired bool // producentarendetKraverKundatgard: the customer must act
 	Finished       bool // producentarendetKlart: the producer's case is finished
@@ -126,6 +127,7 @@ func derive(k caseKey, evs []Event, rules Rules) cases.Case {
 		Title:    title(oldest, rules.Titles),
 		Sender:   Producer(newest.Producer),
 		FreeText: shorten(newest.Text, cases.MaxText),
+		Lang:     commonLang(evs),
 	}
 	if k.kind == 'd' {
 		c.CaseNumber = k.ref
@@ -239,4 +241,17 @@ func shorten(s string, max int) string {
 	}
 	r := []rune(s)[:max-1]
 	return strings.TrimRightFunc(string(r), unicode.IsSpace) + "…"
+}
+
+// commonLang is the language of a case's texts: the events' sprak when they
+// all give the same one. A case whose events are in different languages (or
+// some without one) is not marked as a whole, rather than marked wrongly.
+func commonLang(evs []Event) string {
+	lang := evs[0].Lang
+	for _, e := range evs[1:] {
+		if !strings.EqualFold(e.Lang, lang) {
+			return ""
+		}
+	}
+	return lang
 }

@@ -79,6 +79,7 @@ type wireEvent struct {
 	ID                string          `json:"kundhandelseId"`
 	Rubrik            string          `json:"rubrik"`
 	Beskrivning       string          `json:"beskrivning"`
+	Sprak             string          `json:"sprak"`
 	Producent         string          `json:"producent"`
 	Tidpunkt          string          `json:"tidpunkt"`
 	Typ               string          `json:"kundhandelseTyp"`
@@ -182,6 +183,7 @@ func decodeEvent(raw json.RawMessage, path string) (Event, *brokenEvent) {
 		Type:           strings.TrimSpace(w.Typ),
 		Title:          w.Rubrik,
 		Text:           w.Beskrivning,
+		Lang:           strings.TrimSpace(w.Sprak),
 		ActionRequired: w.KraverKundatgard,
 		Finished:       w.Klart,
 	}
@@ -208,6 +210,9 @@ func decodeEvent(raw json.RawMessage, path string) (Event, *brokenEvent) {
 		// Beyond what the standard allows: a producer's fault to be seen,
 		// not text to be cut silently.
 		add("beskrivning", fmt.Sprintf("longer than the standard's %d characters", MaxDescription))
+	}
+	if reason := cases.CheckLang(e.Lang); reason != "" {
+		add("sprak", reason)
 	}
 	if reason := unsupportedVersion(w.Version); reason != "" {
 		add("version", reason)

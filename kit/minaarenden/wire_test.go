@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
@@ -65,7 +66,7 @@ func TestDecodePageReadsEvents(t *testing.T) {
 	require.Equal(t, []subquery{{Producent: "Vaxholms stad", Status: "OK", HTTPCode: 200}}, p.subs)
 	require.Equal(t, Event{
 		ID: "VAX-1", Producer: "Vaxholms stad", Time: at("2026-09-10T07:30:00+02:00"),
-		Type: "KOMMUN.BYGGLOV.KOMPLETTERING_BEGARD", Title: "Komplettering begärd", Text: "Vi behöver en situationsplan.",
+		Type: "KOMMUN.BYGGLOV.KOMPLETTERING_BEGARD", Title: "Komplettering begärd", Text: "Vi behöver en situationsplan.", Lang: "sv",
 		ActionRequired: true, CaseNumber: "BYGG-2026-00123", Deadline: day("2026-09-30"), MissingDocuments: []string{"Situationsplan"},
 	}, p.events[0])
 	require.Equal(t, "VAX-0", p.events[1].ID)
@@ -279,4 +280,26 @@ func BenchmarkDecodePage(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// An event's sprak reaches the case as its lang (the page marks the
+// producer's text with it, WCAG 3.1.2) when every event of the case agrees;
+// a sprak that is no language tag is the event's visible problem.
+func TestSprakBecomesTheCasesLanguage(t *testing.T) {
+	at := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	ev := func(id, lang string, hours int) Event {
+		return Event{ID: id, Producer: "Vaxholms stad", Time: at.Add(time.Duration(hours) * time.Hour),
+			Type: "KOMMUN.BYGGLOV.MOTTAGEN", Title: "Bygglov", CaseNumber: "BN 2026-1", Lang: lang}
+	}
+	one := Derive([]Event{ev("1", "en", 0), ev("2", "en", 1)}, Rules{})
+	require.Len(t, one, 1)
+	require.Equal(t, "en", one[0].Lang)
+	mixed := Derive([]Event{ev("1", "en", 0), ev("2", "sv", 1)}, Rules{})
+	require.Empty(t, mixed[0].Lang, "events in different languages: the case is not marked wrongly")
+
+	raw := `{"kundhandelseId":"1","rubrik":"r","producent":"p","tidpunkt":"2026-11-02T10:00:00Z","kundhandelseTyp":"KOMMUN.BYGGLOV.MOTTAGEN","sprak":"<b>"}`
+	_, broken := decodeEvent(json.RawMessage(raw), "kundhandelser[0]")
+	require.NotNil(t, broken)
+	require.Len(t, broken.problems, 1)
+	require.Contains(t, broken.problems[0].Field, "sprak")
 }

@@ -121,7 +121,6 @@ func (e *encoder) caseView(v *CaseView) {
 		e.raw("{")
 		e.optional(`,"link":`, v.Link)
 		e.optional(`,"info":`, v.Info)
-		e.optional(`,"lang":`, v.Lang)
 		if len(e.b) > start+1 { // no comma before the first field
 			e.b = append(e.b[:start+1], e.b[start+2:]...)
 		}
@@ -156,6 +155,7 @@ func (e *encoder) caseView(v *CaseView) {
 		e.time(*c.PlannedTime)
 	}
 	optionalList(e, `,"pairs":`, c.Pairs, func(p *cases.Pair) { e.pair(`{"title":`, p.Title, `,"value":`, p.Value) })
+	e.optional(`,"lang":`, c.Lang)
 	if !c.Created.IsZero() {
 		e.raw(`,"created":`)
 		e.time(c.Created)
@@ -175,7 +175,6 @@ func (e *encoder) caseView(v *CaseView) {
 	})
 	e.optional(`,"link":`, v.Link)
 	e.optional(`,"info":`, v.Info)
-	e.optional(`,"lang":`, v.Lang)
 	e.raw("}")
 }
 

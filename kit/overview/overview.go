@@ -60,10 +60,6 @@ type CaseView struct {
 	// Info is the information page naming the producer and its customer
 	// service; set when there is no usable link.
 	Info string `json:"info,omitempty"`
-	// Lang is the language of the producer's texts (title, free text,
-	// pairs, history) as a BCP 47 tag, when the source says (Mina ärenden's
-	// "sprak", the hub's lang): the page marks them with it (WCAG 3.1.2).
-	Lang string `json:"lang,omitempty"`
 }
 
 // Senders are the distinct senders of cs, sorted by name with Swedish collation.

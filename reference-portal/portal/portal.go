@@ -106,6 +106,15 @@ func New(o Options) (*Portal, error) {
 	return p, nil
 }
 
+// favicon answers the request every browser makes for /favicon.ico with
+// "no content", cached for a week: the reference portal's brand is its
+// name and a CSS mark, and a 404 page for every visit would only fill the
+// logs. A portal with an icon of its own serves it here.
+func favicon(c *gin.Context) {
+	c.Header("Cache-Control", "public, max-age=604800")
+	c.Status(http.StatusNoContent)
+}
+
 // Handler serves the whole portal: its pages, the kit and the extras.
 func (p *Portal) Handler() http.Handler { return p.handler }
 
@@ -114,13 +123,17 @@ func (p *Portal) routes() http.Handler {
 	r := gin.New()
 	r.Use(gin.Recovery())
 	r.RedirectTrailingSlash = false
-	r.GET("/", p.start)
-	r.GET("/mina-arenden", p.cases)
-	r.GET("/installningar", p.settings)
+	// Every page answers HEAD as it answers GET (net/http sends the
+	// headers and drops the body): monitors and link checkers use HEAD.
+	for path, page := range map[string]gin.HandlerFunc{
+		"/": p.start, "/mina-arenden": p.cases, "/installningar": p.settings,
+		"/om-tjansten": p.about, "/sprak/:lang": p.switchLanguage, p.cssPath: p.css,
+		"/favicon.ico": favicon,
+	} {
+		r.GET(path, page)
+		r.HEAD(path, page)
+	}
 	r.POST("/installningar", p.saveSettings)
-	r.GET("/om-tjansten", p.about)
-	r.GET("/sprak/:lang", p.switchLanguage)
-	r.GET(p.cssPath, p.css)
 	r.NoRoute(p.notFound)
 
 	mux := http.NewServeMux()

@@ -55,11 +55,12 @@ func run(instances int, faults bool, jsonOut string, calm time.Duration, keep bo
 	if err != nil {
 		return err
 	}
-	cfg := cluster.Config{Dir: dir, Binary: bin, Instances: instances, Sentinel: true, Balancer: true}
+	cfg := cluster.Config{Dir: dir, Binary: bin, Instances: instances, Sentinel: true, Balancer: true, Postgres: true}
 	if faults {
 		cfg.Sources = cluster.FaultSources
+		cfg.NoLimits = true
 	}
-	fmt.Printf("starting Redis (primary, replica, 3 Sentinels), %d instances and HAProxy on loopback …\n", instances)
+	fmt.Printf("starting Redis (primary, replica, 3 Sentinels), PostgreSQL, %d instances and HAProxy on loopback …\n", instances)
 	c, err := cluster.Start(ctx, cfg)
 	if err != nil {
 		return err
