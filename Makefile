@@ -4,9 +4,13 @@ PORT ?= 8080
 
 .PHONY: run test test-deps unit fuzz bench a11y build cluster cluster-deps cluster-faults
 
-## run: start the reference portal on its embedded defaults (http://localhost:$(PORT))
+## run: start the reference portal on its embedded defaults (http://localhost:$(PORT)).
+## Built, then run in make's place (exec): Ctrl-C reaches the portal alone, which
+## stops gracefully and exits 0. `go run` would exit 1 after any interrupt
+## (cmd/go marks an interrupted run failed) and make would report an error.
 run:
-	$(GO) run ./reference-portal $(ARGS)
+	$(GO) build -o reference-portal/reference-portal ./reference-portal
+	exec reference-portal/reference-portal $(ARGS)
 
 ## test: install what the tests need, then run every test and a short fuzz pass
 ## (among them tsc over the element's JSDoc types: widget/types_test.go)

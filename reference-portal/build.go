@@ -178,6 +178,7 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 	sm, err := session.NewManager(session.Config{
 		Store: store, IdleTimeout: cfg.Session.Idle, AbsoluteTimeout: cfg.Session.Absolute,
 		AcceptedLoAs: cfg.SAML.LoA, Mandates: src.mandates, AllowPlainHTTP: loopback, Logger: logger,
+		CookieDomain: cfg.Session.CookieDomain,
 	})
 	if err != nil {
 		return fail(err)
@@ -195,7 +196,7 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 		IdPMetadata: idpMeta, LoAs: cfg.SAML.LoA, ForceAuthn: cfg.SAML.ForceAuthn,
 		ClockSkew: cfg.SAML.ClockSkew, AllowIdPInitiated: cfg.SAML.AllowIdPInitiated,
 		Replay: replay, Sessions: sm, AllowPlainHTTP: loopback, Logger: logger,
-		DefaultReturn: "/mina-arenden",
+		DefaultReturn: "/mina-arenden", ReturnOrigins: cfg.EmbedOrigins,
 	})
 	if err != nil {
 		return fail(err)
@@ -217,7 +218,7 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 	}
 	kcfg := kit.Config{
 		Sources: src.members, Deadline: cfg.Deadline, Producers: src.directory,
-		Sessions: sm, SSO: sp, Preferences: prefs, Logger: logger,
+		Sessions: sm, SSO: sp, Preferences: prefs, Logger: logger, EmbedOrigins: cfg.EmbedOrigins,
 		Limits: kit.Limits{
 			PerSession:        ratelimit.Rate{Burst: cfg.Limits.SessionBurst, Every: cfg.Limits.SessionEvery},
 			PerAddress:        ratelimit.Rate{Burst: cfg.Limits.AddressBurst, Every: cfg.Limits.AddressEvery},
@@ -475,6 +476,10 @@ func devIdPBase(cfg config.Config) string {
 // developmentIdP is the embedded development IdP, whose users are the demo
 // personas.
 func developmentIdP(cfg config.Config, personas []memory.Persona, logger *slog.Logger) (*devidp.IdP, error) {
+	if len(personas) == 0 {
+		return nil, errors.New("saml.dev_idp: the development IdP logs users in as the demo data's personas, and no source has any: " +
+			"add a source of kind = \"demo\", or set dev_idp = false and name your IdP's metadata")
+	}
 	key, cert, err := devidp.KeyPair("arendevy development IdP")
 	if err != nil {
 		return nil, err

@@ -65,6 +65,49 @@ func TestMakeRunServesAndStopsCleanly(t *testing.T) {
 	require.NotRegexp(t, `panic|goroutine \d+|level=(ERROR|WARN)`, stderr.String(), "Ctrl-C is a clean stop, not an error")
 }
 
+// TestCtrlCUnderMakeRunEndsCleanly: `make run`, then Ctrl-C, which the
+// terminal sends to the whole foreground process group: the portal stops
+// gracefully and exits 0, so make reports no error (with `go run`, which
+// exits 1 after any interrupt, it said "make: *** [Makefile:9: run] Error
+// 1"). make itself then ends by the interrupt it got, silently, as every
+// interrupted make does.
+func TestCtrlCUnderMakeRunEndsCleanly(t *testing.T) {
+	port := freePort(t)
+	cmd := exec.Command("make", "-C", "..", "run")
+	cmd.Env = append(os.Environ(), "PORT="+strconv.Itoa(port))
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // a terminal's foreground group of its own
+	require.NoError(t, cmd.Start())
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
+	base := "http://127.0.0.1:" + strconv.Itoa(port)
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(100 * time.Millisecond) {
+		require.True(t, time.Now().Before(deadline), "healthz within 2 minutes (building included); stderr: %s", stderr.String())
+		if resp, err := http.Get(base + "/healthz"); err == nil {
+			resp.Body.Close()
+			break
+		}
+	}
+	require.NoError(t, syscall.Kill(-cmd.Process.Pid, syscall.SIGINT), "Ctrl-C")
+	select {
+	case err := <-done:
+		var exit *exec.ExitError
+		if err != nil {
+			require.ErrorAs(t, err, &exit)
+			status, _ := exit.Sys().(syscall.WaitStatus)
+			require.True(t, status.Signaled() && status.Signal() == syscall.SIGINT, "make ends by the interrupt or exits 0: %v; stderr: %s", err, stderr.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("did not stop within 15 s of Ctrl-C")
+	}
+	require.NotContains(t, stderr.String(), "make: ***", "the portal exited 0: make reports no error")
+	require.NotRegexp(t, `panic|goroutine \d+|level=(ERROR|WARN)`, stderr.String())
+	require.Contains(t, stderr.String(), "stopped")
+	require.Contains(t, stdout.String(), "Stop with Ctrl-C.")
+}
+
 // runningBinary is the built portal, started with the environment given.
 type runningBinary struct {
 	cmd            *exec.Cmd
@@ -268,6 +311,9 @@ func TestCheckConfigRefusesWhatStartRefuses(t *testing.T) {
 			require.Equal(t, 1, run([]string{"-check-config", file}, &checkOut, &checkOut, noEnv), "check-config refuses: %s", checkOut.String())
 			msg := strings.TrimPrefix(strings.TrimSpace(startErr.String()), "reference-portal: ")
 			require.NotEmpty(t, msg)
+			if name == "no-personas.toml" {
+				require.Contains(t, msg, "saml.dev_idp: the development IdP logs users in as the demo data's personas, and no source has any")
+			}
 			require.Contains(t, checkOut.String(), msg)
 		})
 	}

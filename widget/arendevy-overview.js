@@ -131,15 +131,18 @@
   const createChoice = (type, name, value, text) => createElement("label", {}, createElement("input", { type, name, value }), text);
 
   /**
-   * safeUrl keeps a link the kit sent only if it stays on this site or is
-   * https: never javascript:, data: or anything else.
+   * safeUrl keeps a link only if it stays on this page's origin or on
+   * base's, or is https: never javascript:, data: or anything else. A link
+   * the kit sent is relative to the kit's API (base), which may be on
+   * another host of the site than the page.
    * @param {string} href
+   * @param {string} [base]
    * @returns {string | null}
    */
-  const safeUrl = (href) => {
+  const safeUrl = (href, base = location.href) => {
     try {
-      const url = new URL(href, location.href);
-      return url.protocol == "https:" || url.origin == location.origin ? url.href : null;
+      const url = new URL(href, base);
+      return url.protocol == "https:" || url.origin == location.origin || url.origin == new URL(base).origin ? url.href : null;
     } catch {
       return null;
     }
@@ -297,6 +300,11 @@
     /** @param {string} name */
     #attribute(name) {
       return this.getAttribute(name) || "";
+    }
+
+    // api is the kit's overview API, the base of the links the kit sends.
+    #api() {
+      return new URL(this.#attribute("src") || "/arendevy/api/overview", location.href);
     }
 
     #pageSizeOrAll() {
@@ -530,8 +538,13 @@
       let body;
       try {
         // Everything, unfiltered: sorting and filtering happen here, at once.
-        const src = this.#attribute("src") || "/arendevy/api/overview";
-        response = await fetch(src + (src.includes("?") ? "&" : "?") + "scope=all&sender=&status=&q=", { signal: abort.signal });
+        const api = this.#api();
+        api.search += (api.search ? "&" : "") + "scope=all&sender=&status=&q=";
+        // With the session cookie even when the kit is on another host of
+        // the site; a login it asks for comes back to this page (its path,
+        // or its whole address when the kit is elsewhere).
+        const page = (api.origin == location.origin ? "" : location.origin) + location.pathname + location.search;
+        response = await fetch(api, { signal: abort.signal, credentials: "include", headers: { "X-Arendevy-Return": page } });
         body = await response.json();
       } catch {
         if (abort.signal.aborted) return;
@@ -539,7 +552,7 @@
       if (!(response?.ok && this.#accept(body))) {
         if (response?.status == 401) {
           this.#state = "login";
-          this.#loginUrl = (body?.login && safeUrl(body.login)) || null;
+          this.#loginUrl = (body?.login && safeUrl(body.login, this.#api().href)) || null;
           // A portal that handles the login itself cancels the event.
           if (!this.#emit("login-required", { login: this.#loginUrl })) this.#state = "quiet";
         } else this.#state = "error";
@@ -823,7 +836,7 @@
       const cell = (/** @type {string} */ column, /** @type {Child[]} */ ...children) =>
         createElement("td", { role: "cell", "data-label": translate("col." + column) }, ...children);
       const waiting = kase.status == "action_required";
-      const link = waiting && kase.link && safeUrl(kase.link);
+      const link = waiting && kase.link && safeUrl(kase.link, this.#api().href);
       rows = [
         createElement(
           "tr",
@@ -918,8 +931,8 @@
         if (value) addField(translate("field." + name), name == "payment" ? translate("payment." + value) : name == "plannedTime" ? this.#createTime(value) : value);
       }
       for (const pair of kase.pairs || []) addField(pair.title, ISO_DATE.test(pair.value) ? this.#createTime(pair.value) : pair.value);
-      const link = kase.link && safeUrl(kase.link);
-      const info = kase.info && safeUrl(kase.info);
+      const link = kase.link && safeUrl(kase.link, this.#api().href);
+      const info = kase.info && safeUrl(kase.info, this.#api().href);
       const history = kase.history ?? [];
       return createElement(
         "td",

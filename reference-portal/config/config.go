@@ -41,6 +41,10 @@ type Config struct {
 	// /readyz answering 503 before it stops accepting connections, so that
 	// a load balancer takes it out first; zero stops at once.
 	Drain time.Duration `toml:"drain"`
+	// EmbedOrigins are pages on other hosts of the portal's site that show
+	// the element from this portal (kit.Config.EmbedOrigins): same scheme
+	// and registrable domain as PublicURL.
+	EmbedOrigins []string `toml:"embed_origins"`
 
 	TLS         TLS              `toml:"tls"`
 	SAML        SAML             `toml:"saml"`
@@ -149,6 +153,9 @@ type Session struct {
 	// KeyFile holds a secret of at least 32 bytes shared by every instance
 	// (see ReadSecret); empty: a random one per start.
 	KeyFile string `toml:"key_file"`
+	// CookieDomain is the session cookie's Domain (session.Config): the
+	// public URL's host or a parent of it; empty: that host only.
+	CookieDomain string `toml:"cookie_domain"`
 }
 
 // Kind is what a source talks to.

@@ -21,12 +21,14 @@ import (
 	"golang.org/x/net/http/httpguts"
 
 	"github.com/arendevy/arendevy/kit/cases"
+	"github.com/arendevy/arendevy/kit/cors"
 	"github.com/arendevy/arendevy/kit/hub"
 	"github.com/arendevy/arendevy/kit/loopback"
 	"github.com/arendevy/arendevy/kit/memory"
 	"github.com/arendevy/arendevy/kit/minaarenden"
 	"github.com/arendevy/arendevy/kit/postgres"
 	"github.com/arendevy/arendevy/kit/producers"
+	"github.com/arendevy/arendevy/kit/session"
 )
 
 // Limits of the checks, also in docs/configuration.md.
@@ -64,6 +66,7 @@ func validate(c *Config, env func(string) string, ps *problems) {
 	k.tls()
 	k.saml()
 	k.session()
+	k.embedding()
 	k.sources()
 	k.producers()
 	k.metrics()
@@ -242,6 +245,8 @@ func (k *checker) saml() {
 		k.add("saml.dev_idp", "set dev_idp = false to log in through the IdP of the metadata")
 	case s.DevIdP && k.publicValid && !k.publicLoopback:
 		k.add("saml.dev_idp", "the development IdP logs anybody in without a password: only allowed with a loopback public_url (set dev_idp = false and idp_metadata_url or idp_metadata_file)")
+	case s.DevIdP && !listensOnLoopback(k.c.Listen):
+		k.add("listen", "the development IdP logs anybody in without a password: listen on a loopback address only, like 127.0.0.1:8080 or :8080")
 	case !s.DevIdP && !hasMetadata:
 		k.add("saml.idp_metadata_url", "set idp_metadata_url or idp_metadata_file (or dev_idp = true for local development)")
 	case s.IdPMetadataURL != "" && s.IdPMetadataFile != "":
@@ -312,6 +317,14 @@ func (k *checker) devIdPListen() {
 	case k.c.Listen == addr || strings.HasPrefix(k.c.Listen, ":") && ":"+port == k.c.Listen:
 		k.add(field, "must differ from listen: the IdP is another origin")
 	}
+}
+
+// listensOnLoopback: the portal with the development IdP listens on
+// 127.0.0.1 when the address names no host, else on the host it names,
+// which must then be loopback.
+func listensOnLoopback(listen string) bool {
+	host, _, err := net.SplitHostPort(listen)
+	return err != nil || host == "" || localAddress(host)
 }
 
 func absoluteURI(s string) bool {
@@ -400,6 +413,33 @@ func (k *checker) session() {
 	if s.KeyFile != "" {
 		if _, err := ReadSecret(s.KeyFile); err != nil {
 			k.add("session.key_file", "%v", err)
+		}
+	}
+	if s.CookieDomain != "" {
+		host := ""
+		if k.publicValid {
+			u, _ := url.Parse(k.c.PublicURL) // publicURL parsed it
+			host = u.Hostname()
+		}
+		if err := session.CheckCookieDomain(s.CookieDomain, host); err != nil {
+			k.add("session.cookie_domain", "%v", err)
+		}
+	}
+}
+
+// embedding checks the pages that show the element from this portal, by
+// the kit's own rule against the public URL.
+func (k *checker) embedding() {
+	own := ""
+	if k.publicValid {
+		own = k.c.PublicURL
+	}
+	for i, o := range k.c.EmbedOrigins {
+		field := fmt.Sprintf("embed_origins[%d]", i)
+		if err := cors.Check(o, own); err != nil {
+			k.add(field, "%v", err)
+		} else if slices.Index(k.c.EmbedOrigins, o) < i {
+			k.add(field, "listed twice")
 		}
 	}
 }
