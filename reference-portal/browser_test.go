@@ -54,7 +54,9 @@ func startConfigured(t *testing.T, change func(*config.Config)) string {
 		a.close()
 	})
 	require.Eventually(t, func() bool {
-		resp, err := http.Get(cfg.PublicURL + "/readyz")
+		// By the listen address: a public URL under .localhost is loopback
+		// to browsers, not to Go's resolver.
+		resp, err := http.Get("http://" + cfg.Listen + "/readyz")
 		if err != nil {
 			return false
 		}
@@ -113,13 +115,19 @@ func login(t *testing.T, ctx context.Context, tab *browser.Tab, base, persona st
 	_, err := tab.Navigate(ctx, base+"/")
 	require.NoError(t, err)
 	click(t, ctx, tab, `a.button[href*="/saml/login"]`)
+	choosePersona(t, ctx, tab, persona)
+	waitFor(t, ctx, tab, `location.pathname == "/mina-arenden"`)
+}
+
+// choosePersona logs in as persona at the development IdP's form.
+func choosePersona(t *testing.T, ctx context.Context, tab *browser.Tab, persona string) {
+	t.Helper()
 	waitFor(t, ctx, tab, `document.querySelectorAll('input[name="persona"]').length > 0`)
 	id, err := browser.Eval[string](ctx, tab, `Array.from(document.querySelectorAll("label")).find(l => l.textContent.includes(`+strconv.Quote(persona)+`))?.htmlFor ?? ""`)
 	require.NoError(t, err)
 	require.NotEmpty(t, id, "persona %s offered at the development IdP", persona)
 	click(t, ctx, tab, "#"+id)
 	click(t, ctx, tab, `form button[type="submit"]:not([name])`)
-	waitFor(t, ctx, tab, `location.pathname == "/mina-arenden"`)
 }
 
 // casesOf are the demo titles of a customer, from the same demo data the
