@@ -28,12 +28,21 @@ import (
 // development IdP, demo data, in-memory sessions) on a free loopback port.
 func startPortal(t *testing.T, theme string, more ...config.Source) string {
 	t.Helper()
+	return startPortalWith(t, theme, nil, more...)
+}
+
+// startPortalWith is startPortal with tweak applied to the configuration.
+func startPortalWith(t *testing.T, theme string, tweak func(*config.Config), more ...config.Source) string {
+	t.Helper()
 	port := freePort(t)
 	cfg := config.Default()
 	cfg.Listen = "127.0.0.1:" + strconv.Itoa(port)
 	cfg.PublicURL = "http://127.0.0.1:" + strconv.Itoa(port)
 	cfg.Theme = theme
 	cfg.Sources = append(cfg.Sources, more...)
+	if tweak != nil {
+		tweak(&cfg)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a, err := build(ctx, cfg, logger)
