@@ -67,6 +67,14 @@ func New(cfg Config) (*Kit, error) {
 		}
 	}
 	k.mux.HandleFunc("GET "+cfg.Mount+"/api/overview", k.serveOverview)
+	if cfg.Sessions == nil {
+		// The portal keeps its own sessions: the element has no session
+		// clock to watch, and 204 tells it so without an error in the console.
+		k.mux.HandleFunc("GET "+cfg.Mount+"/api/session", func(w http.ResponseWriter, _ *http.Request) {
+			noStore(w)
+			w.WriteHeader(http.StatusNoContent)
+		})
+	}
 	if err := k.mountView(); err != nil {
 		return nil, err
 	}
@@ -110,7 +118,7 @@ func (k *Kit) secure() error {
 	if err != nil {
 		return fmt.Errorf("kit: sessions: %w", err)
 	}
-	for _, route := range []string{"POST /act-for", "GET /api/principals"} {
+	for _, route := range []string{"POST /act-for", "GET /api/principals", "GET /api/session", "POST /api/session"} {
 		method, path, _ := strings.Cut(route, " ")
 		k.mux.Handle(method+" "+k.cfg.Mount+path, sessionRoutes)
 	}

@@ -228,6 +228,13 @@
     #ranksBySortKey = {};
     // New data is on its way to the screen: tell the portal once it is there.
     #loadedToTell = false;
+    // The session's clock (see #watchSession): the next look at it, the
+    // "stay logged in" dialog while it is open, and whether the session ended.
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    #sessionTimer;
+    /** @type {HTMLDialogElement | undefined} */
+    #expiryDialog;
+    #sessionEnded = false;
 
     connectedCallback() {
       // lang is inherited from the nearest ancestor that has one, wherever
@@ -262,6 +269,7 @@
 
     disconnectedCallback() {
       this.#languageObserver?.disconnect();
+      clearTimeout(this.#sessionTimer);
     }
 
     /** @param {string} name */
@@ -585,6 +593,7 @@
       if (this.#focusHeadingWhenLoaded) (ui?.heading.hidden ? ui.statusRegion : ui?.heading)?.focus();
       this.#focusHeadingWhenLoaded = false;
       this.#emit("loaded", { total: data.cases.length, sources: data.sources || [] });
+      this.#watchSession();
       (self.requestIdleCallback || setTimeout)(() => {
         if (this.#data) this.#ranksOf("title"), this.#ranksOf("sender");
       });
@@ -604,7 +613,7 @@
       const notices = [];
       if (this.hasAttribute("query-refused")) notices.push(paragraph(translate("form.badQuery")));
       if (this.#state == "error") notices.push(paragraph(translate("state.failed"), ...retry()));
-      if (this.#state == "login") notices.push(paragraph(translate("state.login"), " ", this.#loginUrl && createElement("a", { href: this.#loginUrl }, translate("state.loginLink"))));
+      if (this.#state == "login") notices.push(paragraph(translate(this.#sessionEnded ? "expiry.ended" : "state.login"), " ", this.#loginUrl && createElement("a", { href: this.#loginUrl }, translate("state.loginLink"))));
       if (data?.preferencesUnavailable) notices.push(paragraph(translate("state.preferences.unavailable")));
       const missing = this.#missingProducers();
       /** @type {string[]} */
@@ -964,6 +973,121 @@
                 createElement("a", { href: info + (info.includes("?") ? "&" : "?") + "lang=" + this.#language, part: "link" }, translate("detail.info", { Sender: kase.sender.name })),
               ),
       );
+    }
+
+    // ---- The session's end (WCAG 2.2.1, timing adjustable) ----
+    // The element looks at the session's clock (GET {mount}/api/session,
+    // which does not count as use) when it should next matter: shortly
+    // before the end it offers, in a modal dialog, to stay logged in (POST,
+    // which does); at the end it removes every case from the page and shows
+    // the login state. Another tab that kept the session alive moves the
+    // end, and the next look sees it. A kit whose portal keeps sessions
+    // itself answers 204: then there is nothing to watch.
+
+    /** @param {string} name a route of the kit's API beside src */
+    #apiUrl(name) {
+      return new URL(name, this.#api()).href;
+    }
+
+    /**
+     * watchSession looks at the session's clock now, or after delay ms.
+     * @param {number} [delay]
+     */
+    #watchSession(delay = 0) {
+      clearTimeout(this.#sessionTimer);
+      if (!this.#sessionEnded) this.#sessionTimer = setTimeout(() => this.#checkSession(), delay);
+    }
+
+    /** @param {RequestInit} [init] */
+    async #checkSession(init) {
+      /** @type {Response | undefined} */
+      let response;
+      /** @type {{seconds?: unknown, warnBefore?: unknown, extendable?: unknown} | undefined} */
+      let clock;
+      try {
+        response = await fetch(this.#apiUrl("session"), { cache: "no-store", credentials: "include", ...init });
+        // 204: the portal keeps its sessions itself; no clock to watch.
+        if (response.status == 204) return;
+        if (response.ok) clock = await response.json();
+      } catch {
+        // Offline for a moment: look again in a while.
+        return this.#watchSession(30_000);
+      }
+      if (response.status == 401) return this.#endSession();
+      if (typeof clock?.seconds != "number" || typeof clock.warnBefore != "number") return;
+      const { seconds, warnBefore } = clock;
+      if (seconds > warnBefore) {
+        this.#expiryDialog?.close();
+        return this.#watchSession((seconds - warnBefore) * 1000);
+      }
+      this.#offerToStay(new Date(Date.now() + seconds * 1000), clock.extendable !== false);
+      // While the dialog is open, look every 15 s whether another tab kept
+      // the session alive, and right after the end.
+      this.#watchSession(Math.min(15, seconds + 1) * 1000);
+    }
+
+    /**
+     * offerToStay opens the modal dialog saying when the session ends, with
+     * a button that keeps it (or, when the absolute limit comes first and
+     * nothing can move it, only closes the dialog). showModal makes the rest
+     * of the page inert and moves focus into the dialog; closing it returns
+     * focus where it was.
+     * @param {Date} end
+     * @param {boolean} extendable
+     */
+    #offerToStay(end, extendable) {
+      if (this.#expiryDialog?.open) return;
+      const translate = this.#translate;
+      const time = new Intl.DateTimeFormat(this.#language, { timeStyle: "short", timeZone: "Europe/Stockholm" }).format(end);
+      const button = createButton({ autofocus: true }, translate(extendable ? "expiry.stay" : "expiry.ok"));
+      const dialog = createElement(
+        "dialog",
+        { class: "expiry", part: "expiry", role: "alertdialog", "aria-labelledby": "expiry-title", "aria-describedby": "expiry-text", lang: this.#language },
+        createElement("h2", { id: "expiry-title" }, translate("expiry.title")),
+        createElement("p", { id: "expiry-text" }, translate(extendable ? "expiry.text" : "expiry.final", { Time: time })),
+        button,
+      );
+      const before = /** @type {HTMLElement | null} */ (this.#shadow?.activeElement ?? document.activeElement);
+      button.addEventListener("click", () => (extendable ? this.#stayLoggedIn() : dialog.close()));
+      dialog.addEventListener("close", () => {
+        dialog.remove();
+        if (before?.isConnected) before.focus();
+      });
+      this.#expiryDialog?.remove();
+      this.#expiryDialog = dialog;
+      this.#shadow?.append(dialog);
+      dialog.showModal();
+    }
+
+    // stayLoggedIn uses the session (a POST with the session's CSRF token),
+    // which starts its idle time anew.
+    async #stayLoggedIn() {
+      try {
+        const response = await fetch(this.#apiUrl("csrf"), { cache: "no-store", credentials: "include" });
+        if (response.status == 401) return this.#endSession();
+        const { token } = await response.json();
+        await this.#checkSession({ method: "POST", headers: { "X-CSRF-Token": String(token) } });
+      } catch {
+        this.#watchSession(30_000);
+      }
+    }
+
+    // endSession removes the cases from the page, not just from sight: the
+    // rows, the data and the server-rendered markup go; then the element
+    // asks the kit again, which answers with the login state and its link.
+    async #endSession() {
+      clearTimeout(this.#sessionTimer);
+      const focusWasHere = this.matches(":focus-within") || !!this.#expiryDialog?.open;
+      this.#sessionEnded = true;
+      this.#expiryDialog?.close();
+      for (const group of this.#ui?.rowGroups.splice(0) ?? []) group.remove();
+      this.#rowsByCase = new WeakMap();
+      this.#openCaseIds.clear();
+      this.#data = null;
+      this.replaceChildren();
+      this.#emit("session-ended", {});
+      await this.#load();
+      if (focusWasHere) this.#ui?.heading.focus();
     }
 
     /** @param {Event} event */

@@ -178,6 +178,9 @@ func newFixture(t *testing.T, w world, view kit.View) *fixture {
 			{"id":"b","date":"2026-11-19T09:30:00Z","title":"Data","sender":{"id":"x","name":"X"},"status":"received","info":"data:text/html,<script>alert(1)</script>"}],
 			"senders":[{"id":"x","name":"X"}],"sources":[{"producer":{"id":"x","name":"X"},"state":"ok"}]}`)
 	})
+	// Beside /evil, the session clock of an API whose portal keeps its
+	// sessions itself: nothing to watch.
+	mux.HandleFunc("/session", func(rw http.ResponseWriter, _ *http.Request) { rw.WriteHeader(http.StatusNoContent) })
 	mux.HandleFunc("/page", f.page)
 	mux.HandleFunc("/ssr", f.ssr)
 	f.srv = httptest.NewServer(mux)

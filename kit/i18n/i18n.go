@@ -33,7 +33,7 @@ import (
 // pages, the API's problems and the portal add messages to the same
 // catalogue without growing the element's download.
 var ElementRoots = []string{
-	"approved", "clear", "col", "count", "detail", "explain", "field", "filters", "heading", "headingFor",
+	"approved", "clear", "col", "count", "detail", "expiry", "explain", "field", "filters", "heading", "headingFor",
 	"legend", "more", "payment", "scope", "search", "show", "sorted", "state", "status", "unit",
 	"format", "due", "forecast", "guide", "partial", "hidden", "form",
 }

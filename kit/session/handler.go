@@ -34,6 +34,8 @@ type Principal struct {
 //	POST {mount}/act-for         form field "party" = a Ref from the list; switches whose cases are shown
 //	GET  {mount}/api/principals  the list of Principal, JSON
 //	GET  {mount}/api/csrf        {"token": "..."} for the element's state-changing requests
+//	GET  {mount}/api/session     Remaining: how long the session has, without counting as use
+//	POST {mount}/api/session     the same after counting as use: "stay logged in"
 //
 // and scopes the cookie the SAML ACS needs to {mount}/saml/acs. kit.New
 // calls it with the kit's Config.Mount, so the Manager has no mount of its
@@ -50,6 +52,8 @@ func (m *Manager) Handler(mount string) (http.Handler, error) {
 	mux.HandleFunc("POST "+mount+"/act-for", m.serveActFor)
 	mux.HandleFunc("GET "+mount+"/api/principals", m.servePrincipals)
 	mux.HandleFunc("GET "+mount+"/api/csrf", m.serveCSRF)
+	mux.HandleFunc("GET "+mount+"/api/session", m.serveSession)
+	mux.HandleFunc("POST "+mount+"/api/session", m.serveSession)
 	return m.Middleware(mux), nil
 }
 

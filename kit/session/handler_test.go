@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -153,4 +154,74 @@ func TestPrincipalsEdgeCases(t *testing.T) {
 		require.Equal(t, http.StatusServiceUnavailable, res.StatusCode)
 		require.Contains(t, a.logs.String(), "mandate service down")
 	})
+}
+
+func remainingOf(t *testing.T, res *http.Response) Remaining {
+	t.Helper()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Equal(t, "no-store", res.Header.Get("Cache-Control"))
+	var r Remaining
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&r))
+	return r
+}
+
+// TestSessionClock: GET {mount}/api/session tells how long the session has
+// without counting as use (asking must not keep a session alive), POST
+// counts as use ("stay logged in") behind the CSRF check, and an ended
+// session answers 401.
+func TestSessionClock(t *testing.T) {
+	for _, kind := range storeKinds() {
+		t.Run(kind.name, func(t *testing.T) {
+			c := newClock()
+			a := newApp(t, kind.new(t, c), c, func(cfg *Config) { cfg.IdleTimeout = 10 * time.Minute })
+			b := a.browser(t)
+			b.acs(eleg(agnes, LoA3))
+			token := b.csrf()
+
+			c.Add(3 * time.Minute)
+			r := remainingOf(t, b.do(http.MethodGet, "/arendevy/api/session", nil, nil))
+			require.Equal(t, Remaining{Seconds: 7 * 60, WarnBefore: 2 * 60, Extendable: true}, r)
+			c.Add(3 * time.Minute)
+			r = remainingOf(t, b.do(http.MethodGet, "/arendevy/api/session", nil, nil))
+			require.Equal(t, 4*60, r.Seconds, "asking is not using")
+
+			res := b.do(http.MethodPost, "/arendevy/api/session", nil, nil)
+			require.Equal(t, http.StatusForbidden, res.StatusCode, "extending needs the CSRF token")
+			r = remainingOf(t, b.do(http.MethodPost, "/arendevy/api/session", nil, http.Header{"X-Csrf-Token": {token}}))
+			require.Equal(t, 10*60, r.Seconds, "staying logged in starts the idle time anew")
+
+			c.Add(10 * time.Minute)
+			res = b.do(http.MethodGet, "/arendevy/api/session", nil, nil)
+			require.Equal(t, http.StatusUnauthorized, res.StatusCode)
+			require.Equal(t, http.StatusUnauthorized, b.overview())
+		})
+	}
+}
+
+// TestSessionClockWarnsWithinShortLimits: the offer comes at most half the
+// idle time before the end, and Extendable says when the absolute timeout
+// comes first.
+func TestSessionClockWarnsWithinShortLimits(t *testing.T) {
+	c := newClock()
+	a := newApp(t, NewMemory(MemoryConfig{Now: c.Now}), c, func(cfg *Config) {
+		cfg.IdleTimeout, cfg.AbsoluteTimeout = 10*time.Second, 15*time.Second
+	})
+	b := a.browser(t)
+	b.acs(eleg(agnes, LoA3))
+	r := remainingOf(t, b.do(http.MethodGet, "/arendevy/api/session", nil, nil))
+	require.Equal(t, Remaining{Seconds: 10, WarnBefore: 5, Extendable: true}, r)
+	c.Add(8 * time.Second)
+	require.Equal(t, http.StatusOK, b.overview())
+	r = remainingOf(t, b.do(http.MethodGet, "/arendevy/api/session", nil, nil))
+	require.Equal(t, Remaining{Seconds: 7, WarnBefore: 5, Extendable: false}, r)
+}
+
+func TestSessionClockWithoutSession(t *testing.T) {
+	c := newClock()
+	a := newApp(t, NewMemory(MemoryConfig{Now: c.Now}), c, nil)
+	res := a.browser(t).do(http.MethodGet, "/arendevy/api/session", nil, nil)
+	require.Equal(t, http.StatusUnauthorized, res.StatusCode)
+	body, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	require.Contains(t, string(body), `"status":401`)
 }

@@ -109,6 +109,10 @@ type Config struct {
 	IdleTimeout time.Duration
 	// AbsoluteTimeout ends every session this long after login; default 8 h.
 	AbsoluteTimeout time.Duration
+	// WarnBefore is how long before the idle timeout the element offers to
+	// stay logged in (GET {mount}/api/session); default 2 min, and never
+	// more than half the idle timeout.
+	WarnBefore time.Duration
 	// AcceptedLoAs are the levels of assurance that let a subject see the
 	// overview; default DefaultAcceptedLoAs().
 	AcceptedLoAs []string
@@ -163,11 +167,14 @@ func NewManager(cfg Config) (*Manager, error) {
 	if cfg.AbsoluteTimeout == 0 {
 		cfg.AbsoluteTimeout = DefaultAbsoluteTimeout
 	}
+	if cfg.WarnBefore == 0 {
+		cfg.WarnBefore = DefaultWarnBefore
+	}
 	if cfg.AcceptedLoAs == nil {
 		cfg.AcceptedLoAs = DefaultAcceptedLoAs()
 	}
 	var problems []string
-	if cfg.IdleTimeout < 0 || cfg.AbsoluteTimeout < 0 {
+	if cfg.IdleTimeout < 0 || cfg.AbsoluteTimeout < 0 || cfg.WarnBefore < 0 {
 		problems = append(problems, "timeouts must be positive")
 	}
 	if cfg.IdleTimeout > cfg.AbsoluteTimeout {
@@ -322,6 +329,10 @@ func (m *Manager) Middleware(next http.Handler) http.Handler {
 			return
 		}
 		r = r.WithContext(context.WithValue(r.Context(), loadedKey{}, true))
+		if m.isPeek(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
 		d, ok, err := m.touch(w, r)
 		if err != nil {
 			m.storeFailed(w, r, err)

@@ -134,6 +134,7 @@ func newApp(t *testing.T, store Store, c *clock, tweak func(*Config)) *app {
 	mux.Handle("/arendevy/act-for", routes)
 	mux.Handle("/arendevy/api/principals", routes)
 	mux.Handle("/arendevy/api/csrf", routes)
+	mux.Handle("/arendevy/api/session", routes)
 	guard, err := websec.New(websec.Config{
 		CSRFToken: m.CSRFToken,
 		Exempt:    []string{"/arendevy/saml/acs", "/arendevy/saml/slo", "/portal/login"},
