@@ -76,12 +76,17 @@ type BrowserSection struct {
 	PortalError string     `json:"portalError,omitempty"`
 }
 
-func measureBrowser(ctx context.Context, o options, r *Results) error {
+// startBrowser starts the Chromium of -chromium, or Debian's.
+func startBrowser(ctx context.Context, o options) (*browser.Browser, error) {
 	var opts []browser.Option
 	if o.chromium != "" {
 		opts = append(opts, browser.WithExecPath(o.chromium))
 	}
-	b, err := browser.Start(ctx, opts...)
+	return browser.Start(ctx, opts...)
+}
+
+func measureBrowser(ctx context.Context, o options, r *Results) error {
+	b, err := startBrowser(ctx, o)
 	if err != nil {
 		return err
 	}

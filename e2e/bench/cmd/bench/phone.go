@@ -88,11 +88,7 @@ func measureLighthouse(ctx context.Context, o options, r *Results) error {
 	if chrome == "" {
 		chrome = browser.DefaultExecPath
 	}
-	var opts []browser.Option
-	if o.chromium != "" {
-		opts = append(opts, browser.WithExecPath(o.chromium))
-	}
-	b, err := browser.Start(ctx, opts...)
+	b, err := startBrowser(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -258,9 +254,10 @@ func measureUpgrade(ctx context.Context, o options, b *browser.Browser) (*Upgrad
 			return nil, err
 		}
 		// Tasks that end after the element said it showed its cases
-		// belong to the upgrade too: wait for the page to be idle.
-		if err := tab.WaitIdle(ctx, 500*time.Millisecond); err != nil {
-			return nil, err
+		// belong to the upgrade too: wait for the main thread to be idle
+		// (every long task has ended by then).
+		if _, err := browser.Eval[bool](ctx, tab, `new Promise((done) => requestIdleCallback(() => done(true), { timeout: 10000 }))`); err != nil {
+			return nil, fmt.Errorf("waiting for the page to be idle: %w", err)
 		}
 		if l, err = timing.Report(ctx, tab); err != nil {
 			return nil, err
