@@ -128,11 +128,11 @@ var ErrReport = errors.New("lighthouse: report")
 // Parse reads a Lighthouse JSON report (lighthouse --output=json).
 func Parse(b []byte) (Report, error) {
 	var raw struct {
-		Version      string `json:"lighthouseVersion"`
-		Requested    string `json:"requestedUrl"`
-		Final        string `json:"finalDisplayedUrl"`
-		Document     string `json:"mainDocumentUrl"`
-		Environment  struct {
+		Version     string `json:"lighthouseVersion"`
+		Requested   string `json:"requestedUrl"`
+		Final       string `json:"finalDisplayedUrl"`
+		Document    string `json:"mainDocumentUrl"`
+		Environment struct {
 			BenchmarkIndex float64 `json:"benchmarkIndex"`
 		} `json:"environment"`
 		RuntimeError *struct {
