@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -134,4 +135,30 @@ func TestServeAnnouncesItselfAndStops(t *testing.T) {
 	require.NoError(t, <-done)
 	_, err = http.Get(ready.URL + StatsPath)
 	require.Error(t, err, "the server is gone")
+}
+
+func TestTheRenderedPageCarriesEveryCase(t *testing.T) {
+	s := newServer(t, 100)
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	cookie, err := s.Login(time.Now())
+	require.NoError(t, err)
+	get := func(c *http.Cookie) (int, string) {
+		req, err := http.NewRequest(http.MethodGet, srv.URL+PagePath+"?rendered=1", nil)
+		require.NoError(t, err)
+		if c != nil {
+			req.AddCookie(c)
+		}
+		resp, err := srv.Client().Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return resp.StatusCode, string(body)
+	}
+	status, body := get(cookie)
+	require.Equal(t, http.StatusOK, status)
+	require.Equal(t, 100, strings.Count(body, `class="case-row`), "the server rendered all 100 cases for the element to upgrade")
+	status, _ = get(nil)
+	require.Equal(t, http.StatusUnauthorized, status, "without a session there are no cases to render")
 }
