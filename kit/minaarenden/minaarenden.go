@@ -12,6 +12,7 @@ package minaarenden
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/tls"
@@ -28,6 +29,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/arendevy/arendevy/kit/cases"
@@ -56,10 +58,18 @@ const correlationHeader = "skv_client_correlation_id"
 // may hold none of them.
 var ReservedHeaders = outgoing.Reserved("Accept", "Content-Type", correlationHeader)
 
-// Service is the forwarding service as an actor. Outcomes it cannot pin on a
-// named producer are reported under it; use it as the fan-out member's Actor
-// so that whole-request failures land on the same line.
-var Service = cases.Actor{ID: "mina-arenden", Name: "Mina ärenden"}
+// ServiceID is the actor ID of the forwarding service.
+const ServiceID = "mina-arenden"
+
+// Service is the forwarding service as an actor, named by the default
+// catalogue. Outcomes it cannot pin on a named producer are reported under
+// it (under Client.Service, named by the client's catalogue); use that as
+// the fan-out member's Actor so that whole-request failures land on the
+// same line.
+var Service = DefaultCatalogue().Actor()
+
+// Actor is the forwarding service as an actor, under the catalogue's name.
+func (c *Catalogue) Actor() cases.Actor { return cases.Actor{ID: ServiceID, Name: c.Service} }
 
 // Config configures a Client. Only URL is required.
 type Config struct {
@@ -99,9 +109,9 @@ type Config struct {
 	MaxPages int
 	// MaxBytes caps one answer's body; default 4 MiB.
 	MaxBytes int64
-	// Mapping and Titles tune the derivation; see Rules.
-	Mapping map[string]cases.Status
-	Titles  map[string]string
+	// Catalogue gives event types their standard status, case titles and
+	// the wording of planned events (see Rules); nil: DefaultCatalogue.
+	Catalogue *Catalogue
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 }
@@ -148,8 +158,11 @@ var statusHints = map[int]string{
 type Client struct {
 	cfg      Config
 	endpoint string
-	rules    Rules
 }
+
+// Service is the forwarding service as an actor, named by the client's
+// catalogue: whole-request failures and reports that name no producer.
+func (c *Client) Service() cases.Actor { return c.cfg.Catalogue.Actor() }
 
 // typePattern is the shape of a kundhandelseTyp or a prefix of one, as keys
 // of Mapping and Titles (a segment alone may be mapped).
@@ -254,28 +267,16 @@ func New(cfg Config) (*Client, error) {
 	if cfg.MaxBytes < 0 {
 		bad("MaxBytes: must not be negative")
 	}
-	for _, k := range slices.Sorted(maps.Keys(cfg.Mapping)) {
-		if !typePattern.MatchString(k) {
-			bad("Mapping: %q is not an event type or type segment", k)
-		}
-		if !cfg.Mapping[k].Valid() {
-			bad("Mapping[%s]: %q is not one of received, in_progress, action_required, closed", k, cfg.Mapping[k])
-		}
-	}
-	for _, k := range slices.Sorted(maps.Keys(cfg.Titles)) {
-		if !typePattern.MatchString(k) {
-			bad("Titles: %q is not an event type prefix", k)
-		}
-		if !usableText(cfg.Titles[k], cases.MaxTitle) {
-			bad("Titles[%s]: must be text of 1 to %d characters", k, cases.MaxTitle)
-		}
-	}
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("%w: %s", ErrConfig, strings.Join(problems, "; "))
 	}
 
-	// The caller keeps its maps and slices; the Client must not see them change.
-	cfg.Headers, cfg.Mapping, cfg.Titles = maps.Clone(cfg.Headers), maps.Clone(cfg.Mapping), maps.Clone(cfg.Titles)
+	// The caller keeps its maps and slices; the Client must not see them
+	// change. A Catalogue is not changed after parsing.
+	cfg.Headers = maps.Clone(cfg.Headers)
+	if cfg.Catalogue == nil {
+		cfg.Catalogue = DefaultCatalogue()
+	}
 	cfg.Types, cfg.Tags = slices.Clone(cfg.Types), slices.Clone(cfg.Tags)
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = outgoing.New(outgoing.Options{TLS: cfg.TLS, Timeout: cfg.Timeout})
@@ -297,7 +298,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Client{cfg: cfg, endpoint: endpoint, rules: Rules{Mapping: cfg.Mapping, Titles: cfg.Titles}}, nil
+	return &Client{cfg: cfg, endpoint: endpoint}, nil
 }
 
 func loopback(host string) bool {
@@ -335,6 +336,9 @@ func (c *Client) Overview(ctx context.Context, subject identity.Subject) (cases.
 		// The service would answer 400 to it; say so without quoting it.
 		return cases.Result{}, fmt.Errorf("%w: the logged-in user's number is not 12 digits, as anvandare must be", ErrParty)
 	}
+	// The page's language: the service's texts are asked for in it, and
+	// the catalogue's are given in it.
+	lang := cmp.Or(cases.LanguageOf(ctx), "sv")
 	now := c.cfg.Now().UTC()
 	q := request{
 		Fraga: question{
@@ -362,7 +366,7 @@ func (c *Client) Overview(ctx context.Context, subject identity.Subject) (cases.
 	)
 	for n := 1; ; n++ {
 		q.Fraga.Behandling.Paginering.Offset = fetched
-		pg, err := c.ask(ctx, q, customer.Number)
+		pg, err := c.ask(ctx, q, lang, kund)
 		if err != nil {
 			if n == 1 || ctx.Err() != nil {
 				return cases.Result{}, err
@@ -389,18 +393,18 @@ func (c *Client) Overview(ctx context.Context, subject identity.Subject) (cases.
 			break
 		}
 	}
-	return c.result(pages, note, cut), nil
+	return c.result(pages, lang, note, cut), nil
 }
 
 // result derives the cases of all pages and one outcome per producer. When
 // the answer was cut (note for the log, cut for the page), every outcome
 // says so: the oldest events are missing, whoever's they are.
-func (c *Client) result(pages []page, note string, cut *cases.Truncation) cases.Result {
+func (c *Client) result(pages []page, lang, note string, cut *cases.Truncation) cases.Result {
 	var events []Event
 	for _, pg := range pages {
 		events = append(events, pg.events...)
 	}
-	r := cases.Result{Cases: Derive(events, c.rules)}
+	r := cases.Result{Cases: Derive(events, Rules{Catalogue: c.cfg.Catalogue, Lang: lang})}
 
 	var t tally
 	for _, e := range events {
@@ -408,7 +412,7 @@ func (c *Client) result(pages []page, note string, cut *cases.Truncation) cases.
 	}
 	for _, pg := range pages {
 		for _, b := range pg.broken {
-			a := Service
+			a := c.Service()
 			if b.producer != "" {
 				a = Producer(b.producer)
 			}
@@ -427,7 +431,7 @@ func (c *Client) result(pages []page, note string, cut *cases.Truncation) cases.
 		}
 		failed := false
 		for _, s := range pg.subs {
-			a := Service
+			a := c.Service()
 			if name := strings.TrimSpace(s.Producent); name != "" {
 				a = Producer(name)
 			}
@@ -448,6 +452,10 @@ func (c *Client) result(pages []page, note string, cut *cases.Truncation) cases.
 			// code says the same in words of the protocol.
 			m := fmt.Sprintf("the forwarding service reports that this producer %s (HTTP %d, correlation id %s)",
 				what, s.HTTPCode, pg.correlationID)
+			if about := describePart(s.Part); about != "" {
+				// Which of the query's parts failed, without its number.
+				m += " for " + about
+			}
 			if said := cleanMessage(s.Message); said != "" {
 				// Support needs the producer's reason; cleanMessage keeps
 				// no number that could name the customer.
@@ -456,7 +464,7 @@ func (c *Client) result(pages []page, note string, cut *cases.Truncation) cases.
 			addMessage(o, m)
 		}
 		if pg.partial && !failed {
-			o := t.get(Service)
+			o := t.get(c.Service())
 			addMessage(o, fmt.Sprintf("the forwarding service answered 206 (partial) without naming the producer that failed (correlation id %s)", pg.correlationID))
 			o.Truncated = &cases.Truncation{Reason: cases.CutPartial}
 		}
@@ -468,7 +476,7 @@ func (c *Client) result(pages []page, note string, cut *cases.Truncation) cases.
 	}
 	if cut != nil {
 		if len(t.list) == 0 {
-			t.get(Service)
+			t.get(c.Service())
 		}
 		for i := range t.list {
 			addMessage(&t.list[i], note)
@@ -507,6 +515,42 @@ func cleanMessage(s string) string {
 	return s
 }
 
+// describePart names a delfraga's part for support without the number it
+// carries: the kind of customer and the firm, or the kind of case
+// reference. "" when the service named no part.
+func describePart(p *party) string {
+	if p == nil {
+		return ""
+	}
+	var parts []string
+	if k := p.Kund; k != nil {
+		s := "customer (" + cleanWord(k.Typ)
+		if firm := cleanMessage(k.Tillagg); firm != "" {
+			s += ", firm " + firm
+		}
+		parts = append(parts, s+")")
+	}
+	if a := p.Arende; a != nil {
+		parts = append(parts, "case ("+cleanWord(a.Typ)+")")
+	}
+	return strings.Join(parts, " and ")
+}
+
+// cleanWord keeps an identifier type the service names ("Personnummer"):
+// letters only, at most 40, so no number or markup gets through.
+func cleanWord(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) {
+			return r
+		}
+		return -1
+	}, s)
+	if r := []rune(s); len(r) > 40 {
+		s = string(r[:40])
+	}
+	return cmp.Or(s, "unnamed")
+}
+
 // tally keeps one outcome per producer.
 type tally struct{ list []cases.Outcome }
 
@@ -528,26 +572,50 @@ func addMessage(o *cases.Outcome, m string) {
 }
 
 // customerParty is the customer as the service names parties. Organisation
-// numbers are sent with the 16 prefix, as 12 digits like personal numbers.
+// numbers are sent with the 16 prefix, as 12 digits like personal numbers. A
+// sole-trader firm of a person is the person's number with the firm's serial
+// number (tillagg); without one the service answers for every firm.
 func customerParty(p identity.Party) (identifier, error) {
+	var id identifier
 	switch {
 	case p.IsZero():
 		return identifier{}, fmt.Errorf("%w: the subject has no customer", ErrParty)
 	case p.Kind == identity.Personnummer:
-		return identifier{Identifierare: p.Number, Typ: "Personnummer"}, nil
+		id = identifier{Identifierare: p.Number, Typ: "Personnummer"}
 	case p.Kind == identity.Samordningsnummer:
-		return identifier{Identifierare: p.Number, Typ: "Samordningsnummer"}, nil
+		id = identifier{Identifierare: p.Number, Typ: "Samordningsnummer"}
 	case p.Kind == identity.Organisationsnummer && len(p.Number) == 10:
-		return identifier{Identifierare: "16" + p.Number, Typ: "Organisationsnummer"}, nil
+		id = identifier{Identifierare: "16" + p.Number, Typ: "Organisationsnummer"}
 	case p.Kind == identity.Organisationsnummer:
-		return identifier{Identifierare: p.Number, Typ: "Organisationsnummer"}, nil
+		id = identifier{Identifierare: p.Number, Typ: "Organisationsnummer"}
 	default:
 		return identifier{}, fmt.Errorf("%w: a party of kind %q", ErrParty, p.Kind)
 	}
+	if p.Firm != "" {
+		if p.Kind == identity.Organisationsnummer {
+			return identifier{}, fmt.Errorf("%w: a firm serial number (tillagg) belongs to a person's number, not an organisation's", ErrParty)
+		}
+		if p := FirmProblem(p.Firm); p != "" {
+			return identifier{}, fmt.Errorf("%w: the firm serial number (tillagg) %s", ErrParty, p)
+		}
+		id.Tillagg = p.Firm
+	}
+	return id, nil
+}
+
+// maxFirmLen is the published API's limit on kund.tillagg.
+const maxFirmLen = 20
+
+// FirmProblem says why s cannot be sent as kund.tillagg, or "".
+func FirmProblem(s string) string {
+	if !usableText(s, maxFirmLen) {
+		return fmt.Sprintf("must be text of 1 to %d characters", maxFirmLen)
+	}
+	return ""
 }
 
 // ask sends one query and decodes its answer.
-func (c *Client) ask(ctx context.Context, q request, customer string) (page, error) {
+func (c *Client) ask(ctx context.Context, q request, lang string, customer identifier) (page, error) {
 	body, err := json.Marshal(q)
 	if err != nil {
 		return page{}, fmt.Errorf("minaarenden: encoding the query: %w", err)
@@ -562,12 +630,8 @@ func (c *Client) ask(ctx context.Context, q request, customer string) (page, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
-	// The language the page is shown in; the service's texts come in it
-	// where the producer has them.
-	lang := cases.LanguageOf(ctx)
-	if lang == "" {
-		lang = "sv"
-	}
+	// The service's texts come in the page's language where the producer
+	// has them.
 	req.Header.Set("Accept-Language", lang)
 	req.Header[correlationHeader] = []string{corr}
 	outgoing.SetHeaders(req.Header, c.cfg.Headers) // a configured Accept-Language replaces the default
