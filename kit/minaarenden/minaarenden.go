@@ -29,7 +29,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/arendevy/arendevy/kit/cases"
@@ -524,31 +523,29 @@ func describePart(p *party) string {
 	}
 	var parts []string
 	if k := p.Kund; k != nil {
-		s := "customer (" + cleanWord(k.Typ)
+		s := "customer (" + partKind(k.Typ)
 		if firm := cleanMessage(k.Tillagg); firm != "" {
 			s += ", firm " + firm
 		}
 		parts = append(parts, s+")")
 	}
 	if a := p.Arende; a != nil {
-		parts = append(parts, "case ("+cleanWord(a.Typ)+")")
+		parts = append(parts, "case ("+partKind(a.Typ)+")")
 	}
 	return strings.Join(parts, " and ")
 }
 
-// cleanWord keeps an identifier type the service names ("Personnummer"):
-// letters only, at most 40, so no number or markup gets through.
-func cleanWord(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsLetter(r) {
-			return r
-		}
-		return -1
-	}, s)
-	if r := []rune(s); len(r) > 40 {
-		s = string(r[:40])
+// partKinds are the identifier types the published API names: a part is
+// described by one of them, or as of another kind, never in the service's
+// own words.
+var partKinds = []string{"Personnummer", "Organisationsnummer", "Samordningsnummer",
+	"Konsumentreferens", "Producentarendereferens", "Diarienummer", "Kvittensnummer"}
+
+func partKind(typ string) string {
+	if slices.Contains(partKinds, typ) {
+		return typ
 	}
-	return cmp.Or(s, "unnamed")
+	return "another kind"
 }
 
 // tally keeps one outcome per producer.
