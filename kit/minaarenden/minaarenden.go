@@ -339,12 +339,15 @@ func (c *Client) Overview(ctx context.Context, subject identity.Subject) (cases.
 	// the catalogue's are given in it.
 	lang := cmp.Or(cases.LanguageOf(ctx), "sv")
 	now := c.cfg.Now().UTC()
+	// The window looks back Since, and as many windows further as the user
+	// asked for (cases.WithOlder).
+	start := now.Add(-c.cfg.Since * time.Duration(1+cases.OlderOf(ctx)))
 	q := request{
 		Fraga: question{
 			Parter:            []party{{Kund: &kund}},
 			KundhandelseTyper: c.cfg.Types,
 			Taggar:            c.cfg.Tags,
-			StartDatum:        now.Add(-c.cfg.Since).Format(time.DateOnly),
+			StartDatum:        start.Format(time.DateOnly),
 			// Tomorrow in UTC is today or later in Sweden, so no event of
 			// today is left out whatever zone the service counts days in.
 			SlutDatum: now.AddDate(0, 0, 1).Format(time.DateOnly),
@@ -356,6 +359,14 @@ func (c *Client) Overview(ctx context.Context, subject identity.Subject) (cases.
 		},
 		Anvandare: user,
 	}
+
+	// Whether there are events before the window is asked alongside, so
+	// that older cases are never silently gone: the page says they exist
+	// and offers to reach further.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // the question about older events ends with the overview
+	older := make(chan olderEvents, 1)
+	go func() { older <- c.olderEvents(ctx, q, lang, kund, start) }()
 
 	var (
 		pages   []page
@@ -392,7 +403,48 @@ func (c *Client) Overview(ctx context.Context, subject identity.Subject) (cases.
 			break
 		}
 	}
-	return c.result(pages, lang, note, cut), nil
+	r := c.result(pages, lang, note, cut)
+	if o := <-older; o.err != nil {
+		// Not knowing costs nothing shown; the log says why.
+		svc := outcomeOf(&r, c.Service())
+		addMessage(svc, fmt.Sprintf("whether there are events before %s is not known: %v", start.Format(time.DateOnly), o.err))
+	} else if o.count > 0 && cut == nil {
+		svc := outcomeOf(&r, c.Service())
+		svc.Truncated = &cases.Truncation{Reason: cases.CutWindow, Unit: cases.CountedEvents, Total: o.count}
+		addMessage(svc, fmt.Sprintf("%d events before %s were not fetched; the user may ask for them", o.count, start.Format(time.DateOnly)))
+	}
+	return r, nil
+}
+
+// outcomeOf is r's outcome of actor a, added when r has none.
+func outcomeOf(r *cases.Result, a cases.Actor) *cases.Outcome {
+	t := tally{list: r.Outcomes}
+	o := t.get(a)
+	r.Outcomes = t.list // o points into it
+	return o
+}
+
+// olderEvents is how many events the service has before the window.
+type olderEvents struct {
+	count int
+	err   error
+}
+
+// olderEvents asks for one event before start (the question q without its
+// startDatum): the answer's total, or that page's count, says how many
+// there are.
+func (c *Client) olderEvents(ctx context.Context, q request, lang string, kund identifier, start time.Time) olderEvents {
+	q.Fraga.StartDatum = ""
+	q.Fraga.SlutDatum = start.AddDate(0, 0, -1).Format(time.DateOnly)
+	q.Fraga.Behandling.Paginering = paging{Limit: 1}
+	pg, err := c.ask(ctx, q, lang, kund)
+	if err != nil {
+		return olderEvents{err: err}
+	}
+	if pg.hasTotal {
+		return olderEvents{count: pg.total}
+	}
+	return olderEvents{count: pg.count}
 }
 
 // result derives the cases of all pages and one outcome per producer. When

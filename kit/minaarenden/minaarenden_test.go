@@ -38,10 +38,29 @@ type forwarder struct {
 	headers []http.Header
 	bodies  [][]byte
 	answer  func(n int, q request) reply // n counts requests from 0
+	// older answers the question whether there are events before the
+	// window (no startDatum), which is recorded in probes, not bodies;
+	// nil: none.
+	older  func(q request) reply
+	probes []request
 }
 
 func (f *forwarder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
+	var probe request
+	if json.Unmarshal(body, &probe) == nil && probe.Fraga.StartDatum == "" {
+		f.mu.Lock()
+		f.probes = append(f.probes, probe)
+		f.mu.Unlock()
+		a := reply{status: http.StatusOK, body: envelope(customer, 0, nil, "")}
+		if f.older != nil {
+			a = f.older(probe)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(a.status)
+		_, _ = w.Write(a.body)
+		return
+	}
 	f.mu.Lock()
 	n := len(f.bodies)
 	f.headers = append(f.headers, r.Header.Clone())

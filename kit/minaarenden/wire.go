@@ -27,7 +27,7 @@ type question struct {
 	Parter            []party   `json:"parter"`
 	KundhandelseTyper []string  `json:"kundhandelseTyper,omitempty"`
 	Taggar            []string  `json:"taggar,omitempty"`
-	StartDatum        string    `json:"startDatum"`
+	StartDatum        string    `json:"startDatum,omitempty"` // none: from the first event
 	SlutDatum         string    `json:"slutDatum"`
 	Behandling        treatment `json:"behandling"`
 }
