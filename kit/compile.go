@@ -56,6 +56,9 @@ func (k *Kit) overview(ctx context.Context, subject identity.Subject, q listing.
 		return err
 	}
 	var res cases.Result
+	// How far back the sources that look back a limited time reach: as far
+	// as the user asked (listing.Query.Older).
+	ctx = cases.WithOlder(ctx, q.Older)
 	err := k.turns.during(ctx, func() (err error) {
 		res, err = k.source.Overview(ctx, subject)
 		return err

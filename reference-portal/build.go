@@ -394,7 +394,7 @@ func buildSources(cfg config.Config, logger *slog.Logger) (sources, error) {
 			c, err := minaarenden.New(minaarenden.Config{
 				URL: sc.URL, TLS: tc, Timeout: timeout,
 				Headers: sc.Headers, User: sc.User, Types: sc.Types, Tags: sc.Tags, Since: sc.Since,
-				Mapping: sc.Mapping, Titles: sc.Titles,
+				Catalogue: sc.Catalogue(),
 			})
 			if err != nil {
 				return s, fmt.Errorf("%s: %w", field, err)

@@ -12,7 +12,7 @@
   /**
    * The overview as the kit sends it (kit/overview, JSON).
    * @typedef {{id: string, name: string}} Actor
-   * @typedef {{reason: "limit" | "failed_page" | "partial", unit?: "cases" | "events", shown: number, total?: number}} Truncation
+   * @typedef {{reason: "limit" | "failed_page" | "partial" | "window", unit?: "cases" | "events", shown: number, total?: number}} Truncation
    * @typedef {{producer: Actor, state: "ok" | "timeout" | "error" | "invalid" | "busy", rejected?: number, truncated?: Truncation}} Outcome
    * @typedef {{time: string, title: string, status?: string, text?: string}} HistoryEntry
    * @typedef {{
@@ -79,6 +79,8 @@
    * @param {Case} kase
    */
   const hasCalendarDate = (kase) => !!kase.plannedTime && kase.status != "closed" && Date.parse(kase.plannedTime) + 24 * 3600 * 1000 > Date.now();
+  // MAX_OLDER is the kit's cases.MaxOlder: windows further back a user may ask for.
+  const MAX_OLDER = 10;
   const DETAIL_FIELDS = /** @type {const} */ (["caseNumber", "category", "payment", "officer", "freeText", "plannedEvent", "plannedTime"]);
   // The show-closed attribute's value for each scope of the API.
   /** @type {Record<string, string>} */
@@ -174,7 +176,7 @@
   class ArendevyOverview extends HTMLElement {
     static observedAttributes = [
       "src", "lang", "sort", "order", "filter-sender", "filter-status", "filter-text", "show-closed", "page-size", "approved-by",
-      "settings-href", "heading", "query-refused",
+      "settings-href", "heading", "query-refused", "older",
     ];
 
     // Properties reflect the attributes; filterSender and filterStatus are
@@ -285,7 +287,7 @@
       if (!this.#ui) return;
       if (name == "lang" || name == "approved-by" || name == "heading") return this.#updateLanguage(name != "lang");
       if (name == "settings-href" || name == "query-refused") return this.#renderNotices();
-      if (name == "src") return this.#load();
+      if (name == "src" || name == "older") return this.#load();
       this.#shownCount = 0;
       // Several attributes often change together (sort and order): render once.
       if (this.#renderQueued) return;
@@ -321,6 +323,12 @@
     // api is the kit's overview API, the base of the links the kit sends.
     #api() {
       return new URL(this.#attribute("src") || "/arendevy/api/overview", location.href);
+    }
+
+    // older is how many windows further back than their own the sources are
+    // asked to reach (the older attribute, kit's cases.MaxOlder at most).
+    #older() {
+      return Math.min(Math.max(Math.trunc(+this.#attribute("older")) || 0, 0), MAX_OLDER);
     }
 
     #pageSizeOrAll() {
@@ -561,6 +569,8 @@
         // Everything, unfiltered: sorting and filtering happen here, at once.
         const api = this.#api();
         api.search += (api.search ? "&" : "") + "scope=all&sender=&status=&q=";
+        // Older cases than the sources' own window, when the user asked.
+        if (this.#older()) api.search += "&older=" + this.#older();
         // With the session cookie even when the kit is on another host of
         // the site; a login it asks for comes back to this page (its path,
         // or its whole address when the kit is elsewhere).
@@ -636,7 +646,16 @@
         if (outcome.state == "ok") missing.includes(Name) || answered.includes(Name) || answered.push(Name);
         else if (outcome.rejected) notices.push(paragraph(translate("state.rejected", { Name }, outcome.rejected)));
         else notices.push(paragraph(translate("state.unreachable", { Name }), ...retry()));
-        if (outcome.truncated) notices.push(paragraph(truncationNotice(translate, Name, outcome.truncated)));
+        if (outcome.truncated?.reason == "window")
+          // Older cases exist than the source fetched: say so, and offer the next window back.
+          notices.push(
+            paragraph(
+              translate("older.exist", { Name }, outcome.truncated.total),
+              this.#older() < MAX_OLDER && " ",
+              this.#older() < MAX_OLDER && createButton({ class: "action-button", "data-action": "older" }, translate("older.show")),
+            ),
+          );
+        else if (outcome.truncated) notices.push(paragraph(truncationNotice(translate, Name, outcome.truncated)));
       }
       const hidden = data?.hidden || [];
       const settings = safeUrl(this.#attribute("settings-href"));
@@ -1171,6 +1190,12 @@
         const firstNew = this.#shownCount;
         this.#shownCount += this.#pageSizeOrAll();
         this.#render(() => /** @type {NodeListOf<HTMLButtonElement> | undefined} */ (this.#ui?.table.querySelectorAll(".case-title"))?.[firstNew]?.focus());
+      } else if (action == "older") {
+        // The server-rendered link would load the page again: the element
+        // asks the kit itself.
+        event.preventDefault();
+        this.#focusHeadingWhenLoaded = true;
+        this.setAttribute("older", String(this.#older() + 1));
       } else {
         // action == "retry", the last button there is.
         this.#focusHeadingWhenLoaded = true;

@@ -101,6 +101,7 @@ type fixture struct {
 	srv      *httptest.Server
 	kit      *kit.Kit
 	apiCalls atomic.Int32 // overviews compiled
+	older    atomic.Int32 // how far back the last overview asked its sources to reach (cases.OlderOf)
 	flaky    atomic.Int32 // requests to /flaky
 }
 
@@ -125,6 +126,7 @@ func newFixture(t *testing.T, w world, view kit.View) *fixture {
 				}
 			}
 			f.apiCalls.Add(1)
+			f.older.Store(int32(cases.OlderOf(ctx)))
 			return cases.Result{Cases: w.cases, Outcomes: []cases.Outcome{
 				{Producer: skatteverket, State: cases.OK, Truncated: w.cut}, {Producer: vaxholm, State: cases.OK}, {Producer: fk, State: cases.OK},
 			}}, nil

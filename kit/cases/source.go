@@ -91,6 +91,11 @@ const (
 	// CutPartial: the source said its answer was partial without saying
 	// what is missing.
 	CutPartial Cut = "partial"
+	// CutWindow: the source looks back a limited time (Mina ärenden's
+	// startDatum) and has older events than it fetched; Total counts them
+	// (Unit), Shown is 0. The user may ask for the next window back
+	// (WithOlder).
+	CutWindow Cut = "window"
 )
 
 // Counted is what a Truncation counts.

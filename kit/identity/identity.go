@@ -29,6 +29,10 @@ type Party struct {
 	Number string // 12 digits for persons (YYYYMMDDNNNC), 10 for organisations
 	Kind   Kind
 	Name   string // display name; shown to the user, never logged
+	// Firm tells one of several sole-trader firms (enskilda firmor) on one
+	// personnummer apart: the serial number Mina ärenden calls
+	// kund.tillagg. "" is the person, with every firm of theirs.
+	Firm string
 }
 
 // IsZero reports whether p is unset.

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -50,6 +51,11 @@ type Query struct {
 	Statuses   []cases.Status // empty means all
 	Scope      Scope
 	Text       string
+	// Older is how many of their windows further back the sources that
+	// look back a limited time reach (cases.WithOlder): the user asked to
+	// see older cases. Not a preference: only the address carries it, and
+	// the element's older attribute (not the query's JSON).
+	Older int `json:"-"`
 }
 
 // Default is the standard view: every case, newest first.
@@ -82,11 +88,12 @@ func (e *ParamError) Error() string {
 }
 
 // Params are the URL parameters of a query, as Parse reads them.
-var Params = []string{"sort", "order", "sender", "status", "scope", "q"}
+var Params = []string{"sort", "order", "sender", "status", "scope", "q", "older"}
 
 // Parse reads a Query from URL parameters, starting from base:
 // sort=date|sender|status|title, order=asc|desc, sender=ID (repeatable or
-// comma-separated), status=… (likewise), scope=all|open|closed, q=text.
+// comma-separated), status=… (likewise), scope=all|open|closed, q=text,
+// older=0…cases.MaxOlder.
 // Unknown parameters are refused, so a typo does not silently do nothing.
 // Every problem is reported, not only the first.
 func Parse(v url.Values, base Query) (Query, error) {
@@ -194,6 +201,14 @@ func Parse(v url.Values, base Query) (Query, error) {
 			q.Text = s
 		}
 	}
+	if s, ok := one("older"); ok {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 || n > cases.MaxOlder {
+			fail("older", "must be a whole number from 0 to %d", cases.MaxOlder)
+		} else {
+			q.Older = n
+		}
+	}
 	if len(bad) > 0 {
 		slices.SortFunc(bad, func(a, b InvalidParam) int { return strings.Compare(a.Name, b.Name) })
 		return base, &ParamError{Params: bad}
@@ -223,6 +238,9 @@ func (q Query) Values() url.Values {
 	v.Set("scope", string(q.Scope))
 	if q.Text != "" {
 		v.Set("q", q.Text)
+	}
+	if q.Older > 0 {
+		v.Set("older", strconv.Itoa(q.Older))
 	}
 	return v
 }

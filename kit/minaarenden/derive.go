@@ -25,6 +25,9 @@ type Event struct {
 	Title    string    // rubrik
 	Text     string    // beskrivning
 	Lang     string    // sprak: the language of rubrik and beskrivning, "" when not given
+	// Firm is kund.tillagg of the part the event came for: which of the
+	// customer's sole-trader firms it is about, "" for none.
+	Firm string
 
 	ActionRequired bool // producentarendetKraverKundatgard: the customer must act
 	Finished       bool // producentarendetKlart: the producer's case is finished
@@ -42,45 +45,51 @@ type Event struct {
 
 // Rules is the portal's configuration of the derivation.
 type Rules struct {
-	// Mapping gives event types a finer status, matched on the full type
-	// first, then on its last segment ("MOTTAGEN" → received).
-	Mapping map[string]cases.Status
-	// Titles names cases by type prefix ("KOMMUN.BYGGLOV" → "Bygglov");
-	// the longest prefix matching whole segments wins.
-	Titles map[string]string
+	// Catalogue gives event types a finer status, case titles and the
+	// wording of planned events; nil: DefaultCatalogue.
+	Catalogue *Catalogue
+	// Lang is the language the page is shown in (a BCP 47 tag), in which
+	// the catalogue's texts are given; "": Swedish.
+	Lang string
 }
 
-// DeadlineEvent is the planned event shown with senastDatum when the customer
-// must act. The event says there is a last day and that the ball is with the
-// customer, nothing more, so the text claims nothing more.
-const DeadlineEvent = "Sista dag att åtgärda"
-
-// MissingDocumentsTitle is the title of the pair listing saknadeHandlingar.
-const MissingDocumentsTitle = "Saknade handlingar"
+func (r Rules) catalogue() *Catalogue {
+	if r.Catalogue == nil {
+		return DefaultCatalogue()
+	}
+	return r.Catalogue
+}
 
 // caseKey groups events into one case. kind tells how ref was found, so a
 // diarienummer can never collide with an event ID of the same text.
 type caseKey struct {
 	producer string
-	kind     byte // 'd' diarienummer, 'r' other reference, 'e' the event's own ID
+	firm     string // kund.tillagg: one firm's case is not another's
+	kind     byte   // 'd' diarienummer, 'r' other reference, 'e' the event's own ID
 	ref      string
 }
 
 func keyOf(e Event) caseKey {
 	switch {
 	case e.CaseNumber != "":
-		return caseKey{e.Producer, 'd', e.CaseNumber}
+		return caseKey{e.Producer, e.Firm, 'd', e.CaseNumber}
 	case e.Reference != "":
-		return caseKey{e.Producer, 'r', e.Reference}
+		return caseKey{e.Producer, e.Firm, 'r', e.Reference}
 	default:
-		return caseKey{e.Producer, 'e', e.ID}
+		return caseKey{e.Producer, e.Firm, 'e', e.ID}
 	}
 }
 
 // id is opaque and stable across requests, so the view can remember which
 // case the user had open without the ID revealing the reference.
 func (k caseKey) id() string {
-	sum := sha256.Sum256([]byte(k.producer + "\x00" + string(k.kind) + k.ref))
+	key := k.producer + "\x00" + string(k.kind) + k.ref
+	if k.firm != "" {
+		// Appended only for a firm, so the IDs of cases without one stay
+		// what they were.
+		key += "\x00" + k.firm
+	}
+	sum := sha256.Sum256([]byte(key))
 	return "ma:" + hex.EncodeToString(sum[:8])
 }
 
@@ -93,11 +102,11 @@ func (k caseKey) id() string {
 // newest event gives date, status, free text and planned time; the older ones
 // become the history, oldest first.
 func Derive(events []Event, rules Rules) []cases.Case {
-	type seenKey struct{ producer, id string }
+	type seenKey struct{ producer, firm, id string }
 	seen := make(map[seenKey]bool, len(events))
 	groups := map[caseKey][]Event{}
 	for _, e := range events {
-		sk := seenKey{e.Producer, e.ID}
+		sk := seenKey{e.Producer, e.Firm, e.ID}
 		if seen[sk] {
 			continue
 		}
@@ -121,10 +130,11 @@ func Derive(events []Event, rules Rules) []cases.Case {
 // derive builds one case from its events, sorted oldest first.
 func derive(k caseKey, evs []Event, rules Rules) cases.Case {
 	oldest, newest := evs[0], evs[len(evs)-1]
+	cat := rules.catalogue()
 	c := cases.Case{
 		ID:       k.id(),
 		Date:     newest.Time,
-		Title:    title(oldest, rules.Titles),
+		Title:    cmp.Or(cat.text(oldest.Type, rules.Lang, func(e TypeEntry) Text { return e.Title }), oldest.Title),
 		Sender:   Producer(newest.Producer),
 		FreeText: shorten(newest.Text, cases.MaxText),
 		Lang:     commonLang(evs),
@@ -133,18 +143,25 @@ func derive(k caseKey, evs []Event, rules Rules) cases.Case {
 		c.CaseNumber = k.ref
 	}
 	var known bool
-	if c.Status, known = statusOf(newest, rules.Mapping); !known {
+	if c.Status, known = statusOf(newest, cat); !known {
 		c.Status = cases.InProgress // no signal: the ball is with the producer
 	}
 	if d := newest.Deadline; d != nil && c.Status != cases.Closed {
 		t := *d
 		c.PlannedTime = &t
-		if c.Status == cases.ActionRequired {
-			c.PlannedEvent = DeadlineEvent
+		// What the last day is for: the type's wording, else (the customer
+		// must act) the catalogue's general one; otherwise the date stands
+		// alone, as the event says no more.
+		c.PlannedEvent = cat.text(newest.Type, rules.Lang, func(e TypeEntry) Text { return e.PlannedEvent })
+		if c.PlannedEvent == "" && c.Status == cases.ActionRequired {
+			c.PlannedEvent = cat.Deadline.In(rules.Lang)
 		}
 	}
+	if newest.Firm != "" {
+		c.Pairs = append(c.Pairs, cases.Pair{Title: cat.Firm.In(rules.Lang), Value: newest.Firm})
+	}
 	if len(newest.MissingDocuments) > 0 {
-		c.Pairs = []cases.Pair{{Title: MissingDocumentsTitle, Value: strings.Join(newest.MissingDocuments, ", ")}}
+		c.Pairs = append(c.Pairs, cases.Pair{Title: cat.MissingDocuments.In(rules.Lang), Value: strings.Join(newest.MissingDocuments, ", ")})
 	}
 	older := evs[:len(evs)-1]
 	if len(older) > cases.MaxHistory {
@@ -152,46 +169,24 @@ func derive(k caseKey, evs []Event, rules Rules) cases.Case {
 	}
 	for _, e := range older {
 		h := cases.Event{Time: e.Time, Title: e.Title, Text: shorten(e.Text, cases.MaxText)}
-		h.Status, _ = statusOf(e, rules.Mapping)
+		h.Status, _ = statusOf(e, cat)
 		c.History = append(c.History, h)
 	}
 	return c
 }
 
-// statusOf is the status an event states: finished, customer must act, or a
-// configured mapping of its type. known is false when the event says none of
-// these; a history entry then shows no status rather than a guessed one.
-func statusOf(e Event, mapping map[string]cases.Status) (s cases.Status, known bool) {
+// statusOf is the status an event states: finished, customer must act, or
+// the catalogue's status for its type. known is false when the event says
+// none of these; a history entry then shows no status rather than a guessed
+// one.
+func statusOf(e Event, cat *Catalogue) (s cases.Status, known bool) {
 	switch {
 	case e.Finished:
 		return cases.Closed, true
 	case e.ActionRequired:
 		return cases.ActionRequired, true
 	}
-	if s, ok := mapping[e.Type]; ok {
-		return s, true
-	}
-	if i := strings.LastIndexByte(e.Type, '.'); i >= 0 {
-		if s, ok := mapping[e.Type[i+1:]]; ok {
-			return s, true
-		}
-	}
-	return "", false
-}
-
-// title is the configured title of the longest type prefix of e, else its
-// headline.
-func title(e Event, titles map[string]string) string {
-	best, found := "", false
-	for prefix := range titles {
-		if hasTypePrefix(e.Type, prefix) && (!found || len(prefix) > len(best)) {
-			best, found = prefix, true
-		}
-	}
-	if found {
-		return titles[best]
-	}
-	return e.Title
+	return cat.status(e.Type)
 }
 
 // hasTypePrefix matches whole segments: KOMMUN.BYGGLOV is a prefix of

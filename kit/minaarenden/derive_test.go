@@ -2,7 +2,9 @@ package minaarenden
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"testing"
 	"time"
 
@@ -45,9 +47,23 @@ var bygglov = []Event{
 		Title: "Beslut fattat", Text: "Bygglov beviljat.", CaseNumber: "BYGG-2026-00123", Finished: true},
 }
 
-var bygglovRules = Rules{
-	Mapping: map[string]cases.Status{"ANSOKAN_MOTTAGEN": cases.Received, "KOMPLETTERING_MOTTAGEN": cases.Received},
-	Titles:  map[string]string{"KOMMUN": "Kommunärende", "KOMMUN.BYGGLOV": "Bygglov"},
+var bygglovRules = rulesOf(
+	map[string]cases.Status{"ANSOKAN_MOTTAGEN": cases.Received, "KOMPLETTERING_MOTTAGEN": cases.Received},
+	map[string]string{"KOMMUN": "Kommunärende", "KOMMUN.BYGGLOV": "Bygglov"},
+)
+
+// rulesOf is the default catalogue's texts with only the given statuses and
+// titles (the same in both languages).
+func rulesOf(statuses map[string]cases.Status, titles map[string]string) Rules {
+	cat := *DefaultCatalogue()
+	cat.Types = nil
+	for _, k := range slices.Sorted(maps.Keys(statuses)) {
+		cat.Types = append(cat.Types, TypeEntry{Type: k, Status: statuses[k]})
+	}
+	for _, k := range slices.Sorted(maps.Keys(titles)) {
+		cat.Types = append(cat.Types, TypeEntry{Type: k, Title: Text{"sv": titles[k], "en": titles[k]}})
+	}
+	return Rules{Catalogue: &cat}
 }
 
 func TestDeriveTypicalFlow(t *testing.T) {
@@ -63,7 +79,7 @@ func TestDeriveTypicalFlow(t *testing.T) {
 		{events: 1, status: cases.Received, freeText: "Vi har tagit emot din ansökan."},
 		{events: 2, status: cases.InProgress, freeText: "En handläggare har börjat.", history: []cases.Status{cases.Received}},
 		{events: 3, status: cases.ActionRequired, freeText: "Vi behöver fler handlingar.",
-			plannedEvent: DeadlineEvent, plannedTime: day("2026-09-30"),
+			plannedEvent: "Sista dag att åtgärda", plannedTime: day("2026-09-30"),
 			pairs:   []cases.Pair{{Title: "Saknade handlingar", Value: "Situationsplan, Fasadritning"}},
 			history: []cases.Status{cases.Received, ""}},
 		{events: 4, status: cases.Received, history: []cases.Status{cases.Received, "", cases.ActionRequired}},
@@ -136,7 +152,7 @@ func TestDeriveStatus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Derive([]Event{tt.ev}, Rules{Mapping: mapping})
+			got := Derive([]Event{tt.ev}, rulesOf(mapping, nil))
 			require.Len(t, got, 1)
 			require.Equal(t, tt.want, got[0].Status)
 		})
@@ -154,7 +170,7 @@ func TestDeriveCaseBegunByAgency(t *testing.T) {
 	require.Equal(t, cases.ActionRequired, c.Status)
 	require.Equal(t, "Vi behöver uppgifter om din inkomst", c.Title, "no title configured: the headline")
 	require.Equal(t, cases.Actor{ID: "forsakringskassan", Name: "Försäkringskassan"}, c.Sender)
-	require.Equal(t, DeadlineEvent, c.PlannedEvent)
+	require.Equal(t, "Sista dag att åtgärda", c.PlannedEvent)
 	require.Equal(t, day("2026-10-30"), c.PlannedTime)
 	require.Empty(t, c.History)
 	require.Empty(t, c.CaseNumber, "no diarienummer: none shown")
@@ -168,7 +184,7 @@ func TestDerivePlanned(t *testing.T) {
 		event string
 		time  *time.Time
 	}{
-		{"customer must act: the last day to act", func(e *Event) { e.ActionRequired = true }, DeadlineEvent, day("2026-11-15")},
+		{"customer must act: the last day to act", func(e *Event) { e.ActionRequired = true }, "Sista dag att åtgärda", day("2026-11-15")},
 		{"ball with the producer: the date alone, no invented event", func(*Event) {}, "", day("2026-11-15")},
 		{"finished: nothing is planned", func(e *Event) { e.Finished = true }, "", nil},
 		{"no senastDatum: nothing", func(e *Event) { e.ActionRequired, e.Deadline = true, nil }, "", nil},
@@ -272,7 +288,7 @@ func TestDeriveTitle(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.typ, func(t *testing.T) {
 			e := Event{ID: "1", Producer: "P", Time: at("2026-10-01T12:00:00Z"), Type: tt.typ, Title: "Rubriken"}
-			require.Equal(t, tt.want, Derive([]Event{e}, Rules{Titles: titles})[0].Title)
+			require.Equal(t, tt.want, Derive([]Event{e}, rulesOf(nil, titles))[0].Title)
 		})
 	}
 

@@ -12,6 +12,7 @@ package minaarenden
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/tls"
@@ -56,10 +57,18 @@ const correlationHeader = "skv_client_correlation_id"
 // may hold none of them.
 var ReservedHeaders = outgoing.Reserved("Accept", "Content-Type", correlationHeader)
 
-// Service is the forwarding service as an actor. Outcomes it cannot pin on a
-// named producer are reported under it; use it as the fan-out member's Actor
-// so that whole-request failures land on the same line.
-var Service = cases.Actor{ID: "mina-arenden", Name: "Mina ärenden"}
+// ServiceID is the actor ID of the forwarding service.
+const ServiceID = "mina-arenden"
+
+// Service is the forwarding service as an actor, named by the default
+// catalogue. Outcomes it cannot pin on a named producer are reported under
+// it (under Client.Service, named by the client's catalogue); use that as
+// the fan-out member's Actor so that whole-request failures land on the
+// same line.
+var Service = DefaultCatalogue().Actor()
+
+// Actor is the forwarding service as an actor, under the catalogue's name.
+func (c *Catalogue) Actor() cases.Actor { return cases.Actor{ID: ServiceID, Name: c.Service} }
 
 // Config configures a Client. Only URL is required.
 type Config struct {
@@ -99,9 +108,9 @@ type Config struct {
 	MaxPages int
 	// MaxBytes caps one answer's body; default 4 MiB.
 	MaxBytes int64
-	// Mapping and Titles tune the derivation; see Rules.
-	Mapping map[string]cases.Status
-	Titles  map[string]string
+	// Catalogue gives event types their standard status, case titles and
+	// the wording of planned events (see Rules); nil: DefaultCatalogue.
+	Catalogue *Catalogue
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 }
@@ -148,8 +157,11 @@ var statusHints = map[int]string{
 type Client struct {
 	cfg      Config
 	endpoint string
-	rules    Rules
 }
+
+// Service is the forwarding service as an actor, named by the client's
+// catalogue: whole-request failures and reports that name no producer.
+func (c *Client) Service() cases.Actor { return c.cfg.Catalogue.Actor() }
 
 // typePattern is the shape of a kundhandelseTyp or a prefix of one, as keys
 // of Mapping and Titles (a segment alone may be mapped).
@@ -254,28 +266,16 @@ func New(cfg Config) (*Client, error) {
 	if cfg.MaxBytes < 0 {
 		bad("MaxBytes: must not be negative")
 	}
-	for _, k := range slices.Sorted(maps.Keys(cfg.Mapping)) {
-		if !typePattern.MatchString(k) {
-			bad("Mapping: %q is not an event type or type segment", k)
-		}
-		if !cfg.Mapping[k].Valid() {
-			bad("Mapping[%s]: %q is not one of received, in_progress, action_required, closed", k, cfg.Mapping[k])
-		}
-	}
-	for _, k := range slices.Sorted(maps.Keys(cfg.Titles)) {
-		if !typePattern.MatchString(k) {
-			bad("Titles: %q is not an event type prefix", k)
-		}
-		if !usableText(cfg.Titles[k], cases.MaxTitle) {
-			bad("Titles[%s]: must be text of 1 to %d characters", k, cases.MaxTitle)
-		}
-	}
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("%w: %s", ErrConfig, strings.Join(problems, "; "))
 	}
 
-	// The caller keeps its maps and slices; the Client must not see them change.
-	cfg.Headers, cfg.Mapping, cfg.Titles = maps.Clone(cfg.Headers), maps.Clone(cfg.Mapping), maps.Clone(cfg.Titles)
+	// The caller keeps its maps and slices; the Client must not see them
+	// change. A Catalogue is not changed after parsing.
+	cfg.Headers = maps.Clone(cfg.Headers)
+	if cfg.Catalogue == nil {
+		cfg.Catalogue = DefaultCatalogue()
+	}
 	cfg.Types, cfg.Tags = slices.Clone(cfg.Types), slices.Clone(cfg.Tags)
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = outgoing.New(outgoing.Options{TLS: cfg.TLS, Timeout: cfg.Timeout})
@@ -297,7 +297,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Client{cfg: cfg, endpoint: endpoint, rules: Rules{Mapping: cfg.Mapping, Titles: cfg.Titles}}, nil
+	return &Client{cfg: cfg, endpoint: endpoint}, nil
 }
 
 func loopback(host string) bool {
@@ -335,13 +335,19 @@ func (c *Client) Overview(ctx context.Context, subject identity.Subject) (cases.
 		// The service would answer 400 to it; say so without quoting it.
 		return cases.Result{}, fmt.Errorf("%w: the logged-in user's number is not 12 digits, as anvandare must be", ErrParty)
 	}
+	// The page's language: the service's texts are asked for in it, and
+	// the catalogue's are given in it.
+	lang := cmp.Or(cases.LanguageOf(ctx), "sv")
 	now := c.cfg.Now().UTC()
+	// The window looks back Since, and as many windows further as the user
+	// asked for (cases.WithOlder).
+	start := now.Add(-c.cfg.Since * time.Duration(1+cases.OlderOf(ctx)))
 	q := request{
 		Fraga: question{
 			Parter:            []party{{Kund: &kund}},
 			KundhandelseTyper: c.cfg.Types,
 			Taggar:            c.cfg.Tags,
-			StartDatum:        now.Add(-c.cfg.Since).Format(time.DateOnly),
+			StartDatum:        start.Format(time.DateOnly),
 			// Tomorrow in UTC is today or later in Sweden, so no event of
 			// today is left out whatever zone the service counts days in.
 			SlutDatum: now.AddDate(0, 0, 1).Format(time.DateOnly),
@@ -354,6 +360,14 @@ func (c *Client) Overview(ctx context.Context, subject identity.Subject) (cases.
 		Anvandare: user,
 	}
 
+	// Whether there are events before the window is asked alongside, so
+	// that older cases are never silently gone: the page says they exist
+	// and offers to reach further.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // the question about older events ends with the overview
+	older := make(chan olderEvents, 1)
+	go func() { older <- c.olderEvents(ctx, q, lang, kund, start) }()
+
 	var (
 		pages   []page
 		fetched int
@@ -362,7 +376,7 @@ func (c *Client) Overview(ctx context.Context, subject identity.Subject) (cases.
 	)
 	for n := 1; ; n++ {
 		q.Fraga.Behandling.Paginering.Offset = fetched
-		pg, err := c.ask(ctx, q, customer.Number)
+		pg, err := c.ask(ctx, q, lang, kund)
 		if err != nil {
 			if n == 1 || ctx.Err() != nil {
 				return cases.Result{}, err
@@ -389,18 +403,59 @@ func (c *Client) Overview(ctx context.Context, subject identity.Subject) (cases.
 			break
 		}
 	}
-	return c.result(pages, note, cut), nil
+	r := c.result(pages, lang, note, cut)
+	if o := <-older; o.err != nil {
+		// Not knowing costs nothing shown; the log says why.
+		svc := outcomeOf(&r, c.Service())
+		addMessage(svc, fmt.Sprintf("whether there are events before %s is not known: %v", start.Format(time.DateOnly), o.err))
+	} else if o.count > 0 && cut == nil {
+		svc := outcomeOf(&r, c.Service())
+		svc.Truncated = &cases.Truncation{Reason: cases.CutWindow, Unit: cases.CountedEvents, Total: o.count}
+		addMessage(svc, fmt.Sprintf("%d events before %s were not fetched; the user may ask for them", o.count, start.Format(time.DateOnly)))
+	}
+	return r, nil
+}
+
+// outcomeOf is r's outcome of actor a, added when r has none.
+func outcomeOf(r *cases.Result, a cases.Actor) *cases.Outcome {
+	t := tally{list: r.Outcomes}
+	o := t.get(a)
+	r.Outcomes = t.list // o points into it
+	return o
+}
+
+// olderEvents is how many events the service has before the window.
+type olderEvents struct {
+	count int
+	err   error
+}
+
+// olderEvents asks for one event before start (the question q without its
+// startDatum): the answer's total, or that page's count, says how many
+// there are.
+func (c *Client) olderEvents(ctx context.Context, q request, lang string, kund identifier, start time.Time) olderEvents {
+	q.Fraga.StartDatum = ""
+	q.Fraga.SlutDatum = start.AddDate(0, 0, -1).Format(time.DateOnly)
+	q.Fraga.Behandling.Paginering = paging{Limit: 1}
+	pg, err := c.ask(ctx, q, lang, kund)
+	if err != nil {
+		return olderEvents{err: err}
+	}
+	if pg.hasTotal {
+		return olderEvents{count: pg.total}
+	}
+	return olderEvents{count: pg.count}
 }
 
 // result derives the cases of all pages and one outcome per producer. When
 // the answer was cut (note for the log, cut for the page), every outcome
 // says so: the oldest events are missing, whoever's they are.
-func (c *Client) result(pages []page, note string, cut *cases.Truncation) cases.Result {
+func (c *Client) result(pages []page, lang, note string, cut *cases.Truncation) cases.Result {
 	var events []Event
 	for _, pg := range pages {
 		events = append(events, pg.events...)
 	}
-	r := cases.Result{Cases: Derive(events, c.rules)}
+	r := cases.Result{Cases: Derive(events, Rules{Catalogue: c.cfg.Catalogue, Lang: lang})}
 
 	var t tally
 	for _, e := range events {
@@ -408,7 +463,7 @@ func (c *Client) result(pages []page, note string, cut *cases.Truncation) cases.
 	}
 	for _, pg := range pages {
 		for _, b := range pg.broken {
-			a := Service
+			a := c.Service()
 			if b.producer != "" {
 				a = Producer(b.producer)
 			}
@@ -427,7 +482,7 @@ func (c *Client) result(pages []page, note string, cut *cases.Truncation) cases.
 		}
 		failed := false
 		for _, s := range pg.subs {
-			a := Service
+			a := c.Service()
 			if name := strings.TrimSpace(s.Producent); name != "" {
 				a = Producer(name)
 			}
@@ -448,6 +503,10 @@ func (c *Client) result(pages []page, note string, cut *cases.Truncation) cases.
 			// code says the same in words of the protocol.
 			m := fmt.Sprintf("the forwarding service reports that this producer %s (HTTP %d, correlation id %s)",
 				what, s.HTTPCode, pg.correlationID)
+			if about := describePart(s.Part); about != "" {
+				// Which of the query's parts failed, without its number.
+				m += " for " + about
+			}
 			if said := cleanMessage(s.Message); said != "" {
 				// Support needs the producer's reason; cleanMessage keeps
 				// no number that could name the customer.
@@ -456,7 +515,7 @@ func (c *Client) result(pages []page, note string, cut *cases.Truncation) cases.
 			addMessage(o, m)
 		}
 		if pg.partial && !failed {
-			o := t.get(Service)
+			o := t.get(c.Service())
 			addMessage(o, fmt.Sprintf("the forwarding service answered 206 (partial) without naming the producer that failed (correlation id %s)", pg.correlationID))
 			o.Truncated = &cases.Truncation{Reason: cases.CutPartial}
 		}
@@ -468,7 +527,7 @@ func (c *Client) result(pages []page, note string, cut *cases.Truncation) cases.
 	}
 	if cut != nil {
 		if len(t.list) == 0 {
-			t.get(Service)
+			t.get(c.Service())
 		}
 		for i := range t.list {
 			addMessage(&t.list[i], note)
@@ -507,6 +566,40 @@ func cleanMessage(s string) string {
 	return s
 }
 
+// describePart names a delfraga's part for support without the number it
+// carries: the kind of customer and the firm, or the kind of case
+// reference. "" when the service named no part.
+func describePart(p *party) string {
+	if p == nil {
+		return ""
+	}
+	var parts []string
+	if k := p.Kund; k != nil {
+		s := "customer (" + partKind(k.Typ)
+		if firm := cleanMessage(k.Tillagg); firm != "" {
+			s += ", firm " + firm
+		}
+		parts = append(parts, s+")")
+	}
+	if a := p.Arende; a != nil {
+		parts = append(parts, "case ("+partKind(a.Typ)+")")
+	}
+	return strings.Join(parts, " and ")
+}
+
+// partKinds are the identifier types the published API names: a part is
+// described by one of them, or as of another kind, never in the service's
+// own words.
+var partKinds = []string{"Personnummer", "Organisationsnummer", "Samordningsnummer",
+	"Konsumentreferens", "Producentarendereferens", "Diarienummer", "Kvittensnummer"}
+
+func partKind(typ string) string {
+	if slices.Contains(partKinds, typ) {
+		return typ
+	}
+	return "another kind"
+}
+
 // tally keeps one outcome per producer.
 type tally struct{ list []cases.Outcome }
 
@@ -528,26 +621,50 @@ func addMessage(o *cases.Outcome, m string) {
 }
 
 // customerParty is the customer as the service names parties. Organisation
-// numbers are sent with the 16 prefix, as 12 digits like personal numbers.
+// numbers are sent with the 16 prefix, as 12 digits like personal numbers. A
+// sole-trader firm of a person is the person's number with the firm's serial
+// number (tillagg); without one the service answers for every firm.
 func customerParty(p identity.Party) (identifier, error) {
+	var id identifier
 	switch {
 	case p.IsZero():
 		return identifier{}, fmt.Errorf("%w: the subject has no customer", ErrParty)
 	case p.Kind == identity.Personnummer:
-		return identifier{Identifierare: p.Number, Typ: "Personnummer"}, nil
+		id = identifier{Identifierare: p.Number, Typ: "Personnummer"}
 	case p.Kind == identity.Samordningsnummer:
-		return identifier{Identifierare: p.Number, Typ: "Samordningsnummer"}, nil
+		id = identifier{Identifierare: p.Number, Typ: "Samordningsnummer"}
 	case p.Kind == identity.Organisationsnummer && len(p.Number) == 10:
-		return identifier{Identifierare: "16" + p.Number, Typ: "Organisationsnummer"}, nil
+		id = identifier{Identifierare: "16" + p.Number, Typ: "Organisationsnummer"}
 	case p.Kind == identity.Organisationsnummer:
-		return identifier{Identifierare: p.Number, Typ: "Organisationsnummer"}, nil
+		id = identifier{Identifierare: p.Number, Typ: "Organisationsnummer"}
 	default:
 		return identifier{}, fmt.Errorf("%w: a party of kind %q", ErrParty, p.Kind)
 	}
+	if p.Firm != "" {
+		if p.Kind == identity.Organisationsnummer {
+			return identifier{}, fmt.Errorf("%w: a firm serial number (tillagg) belongs to a person's number, not an organisation's", ErrParty)
+		}
+		if p := FirmProblem(p.Firm); p != "" {
+			return identifier{}, fmt.Errorf("%w: the firm serial number (tillagg) %s", ErrParty, p)
+		}
+		id.Tillagg = p.Firm
+	}
+	return id, nil
+}
+
+// maxFirmLen is the published API's limit on kund.tillagg.
+const maxFirmLen = 20
+
+// FirmProblem says why s cannot be sent as kund.tillagg, or "".
+func FirmProblem(s string) string {
+	if !usableText(s, maxFirmLen) {
+		return fmt.Sprintf("must be text of 1 to %d characters", maxFirmLen)
+	}
+	return ""
 }
 
 // ask sends one query and decodes its answer.
-func (c *Client) ask(ctx context.Context, q request, customer string) (page, error) {
+func (c *Client) ask(ctx context.Context, q request, lang string, customer identifier) (page, error) {
 	body, err := json.Marshal(q)
 	if err != nil {
 		return page{}, fmt.Errorf("minaarenden: encoding the query: %w", err)
@@ -562,12 +679,8 @@ func (c *Client) ask(ctx context.Context, q request, customer string) (page, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
-	// The language the page is shown in; the service's texts come in it
-	// where the producer has them.
-	lang := cases.LanguageOf(ctx)
-	if lang == "" {
-		lang = "sv"
-	}
+	// The service's texts come in the page's language where the producer
+	// has them.
 	req.Header.Set("Accept-Language", lang)
 	req.Header[correlationHeader] = []string{corr}
 	outgoing.SetHeaders(req.Header, c.cfg.Headers) // a configured Accept-Language replaces the default

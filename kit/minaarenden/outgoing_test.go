@@ -64,7 +64,9 @@ func TestOverviewRefusesRedirects(t *testing.T) {
 					o := cases.FailedOutcome("mina-arenden", Service, err)
 					require.Equal(t, cases.Failed, o.State)
 					require.NotContains(t, o.Message, customer)
-					require.Equal(t, int64(1), f.queries.Load())
+					// The query, and perhaps the question about older events
+					// asked alongside; each refused at its redirect.
+					require.Contains(t, []int64{1, 2}, f.queries.Load())
 					require.Zero(t, f.elsewhere.Load(), "no request to where the redirect points")
 					require.Equal(t, before, target.Requests(), "no request to where the redirect points")
 				})

@@ -27,18 +27,22 @@ type question struct {
 	Parter            []party   `json:"parter"`
 	KundhandelseTyper []string  `json:"kundhandelseTyper,omitempty"`
 	Taggar            []string  `json:"taggar,omitempty"`
-	StartDatum        string    `json:"startDatum"`
+	StartDatum        string    `json:"startDatum,omitempty"` // none: from the first event
 	SlutDatum         string    `json:"slutDatum"`
 	Behandling        treatment `json:"behandling"`
 }
 
 type party struct {
-	Kund *identifier `json:"kund,omitempty"`
+	Kund   *identifier `json:"kund,omitempty"`
+	Arende *identifier `json:"arende,omitempty"` // read in delfragor only
 }
 
 type identifier struct {
 	Identifierare string `json:"identifierare"`
 	Typ           string `json:"typ"`
+	// Tillagg tells one of several sole-trader firms on one personnummer
+	// apart (kund only); null and "" are the person.
+	Tillagg string `json:"tillagg,omitempty"`
 }
 
 type treatment struct {
@@ -70,6 +74,7 @@ type forPart struct {
 // subquery is the forwarding service's report on one producer.
 type subquery struct {
 	Producent string `json:"producent"`
+	Part      *party `json:"part"` // whom the sub-query asked about
 	Status    string `json:"status"`
 	Message   string `json:"message"` // free text; passed on only through cleanMessage
 	HTTPCode  int    `json:"httpCode"`
@@ -112,10 +117,11 @@ type brokenEvent struct {
 
 // decodePage reads one answer body. The envelope is decoded strictly: any
 // deviation is an error wrapping cases.ErrInvalidResponse, and so is an
-// answer about a party other than customer. Events are decoded one by one,
+// answer about a party other than customer (or about another firm than the
+// one asked about, when one was). Events are decoded one by one,
 // so a broken event becomes a brokenEvent and the others survive. offset is
 // the page's position, used in the paths of problems.
-func decodePage(body []byte, customer string, offset int) (page, error) {
+func decodePage(body []byte, customer identifier, offset int) (page, error) {
 	var p page
 	if !utf8.Valid(body) {
 		return p, fmt.Errorf("%w: body is not valid UTF-8", cases.ErrInvalidResponse)
@@ -135,9 +141,20 @@ func decodePage(body []byte, customer string, offset int) (page, error) {
 	}
 	p.subs = r.Delfragor
 	for b, fp := range *r.Kundhandelser {
-		if fp.Part.Kund == nil || !sameNumber(fp.Part.Kund.Identifierare, customer) {
+		if fp.Part.Kund == nil || !sameNumber(fp.Part.Kund.Identifierare, customer.Identifierare) {
 			// Showing these would show somebody else's cases.
 			return page{}, fmt.Errorf("%w: kundhandelser[%d] is about a party that was not asked about", cases.ErrInvalidResponse, b)
+		}
+		firm := strings.TrimSpace(fp.Part.Kund.Tillagg)
+		switch {
+		case firm == "":
+			// An echo without tillagg is about what was asked.
+			firm = customer.Tillagg
+		case customer.Tillagg != "" && firm != customer.Tillagg:
+			// Another firm of the same person: not what the user chose to see.
+			return page{}, fmt.Errorf("%w: kundhandelser[%d] is about another firm (tillagg) than the one asked about", cases.ErrInvalidResponse, b)
+		case FirmProblem(firm) != "":
+			return page{}, fmt.Errorf("%w: kundhandelser[%d].part.kund.tillagg %s", cases.ErrInvalidResponse, b, FirmProblem(firm))
 		}
 		if fp.Total != nil {
 			if *fp.Total < 0 {
@@ -152,6 +169,7 @@ func decodePage(body []byte, customer string, offset int) (page, error) {
 			if bad != nil {
 				p.broken = append(p.broken, *bad)
 			} else {
+				e.Firm = firm
 				p.events = append(p.events, e)
 			}
 		}
@@ -317,10 +335,16 @@ func extension(raw json.RawMessage) (deadline *time.Time, missing []string) {
 }
 
 // sameNumber compares the echoed identifier with the number asked about,
-// allowing separators and the 16 prefix of organisation numbers.
+// allowing separators and the 16 prefix of organisation numbers on either.
 func sameNumber(echo, number string) bool {
-	d := strings.NewReplacer("-", "", "+", "", " ", "").Replace(echo)
-	return number != "" && (d == number || len(d) == 12 && d[:2] == "16" && d[2:] == number)
+	norm := func(s string) string {
+		d := strings.NewReplacer("-", "", "+", "", " ", "").Replace(s)
+		if len(d) == 12 && d[:2] == "16" {
+			d = d[2:] // no person is born in the 1600s
+		}
+		return d
+	}
+	return number != "" && norm(echo) == norm(number)
 }
 
 // unsafeRune reports control and bidi characters, which could hide or

@@ -57,7 +57,7 @@ func event(edits map[string]any) string {
 
 func TestDecodePageReadsEvents(t *testing.T) {
 	p, err := decodePage(answer(2, event(nil), event(map[string]any{"kundhandelseId": "VAX-0", "producentarendetKraverKundatgard": false,
-		"tidpunkt": "2026-09-01T09:00:00.250Z", "utokadInformation": nil, "referenser": nil})), customer, 0)
+		"tidpunkt": "2026-09-01T09:00:00.250Z", "utokadInformation": nil, "referenser": nil})), identifier{Identifierare: customer}, 0)
 	require.NoError(t, err)
 	require.Empty(t, p.broken)
 	require.Equal(t, 2, p.count)
@@ -100,7 +100,7 @@ func TestDecodePageRejectsEnvelope(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := decodePage([]byte(tt.body), customer, 0)
+			_, err := decodePage([]byte(tt.body), identifier{Identifierare: customer}, 0)
 			require.ErrorIs(t, err, cases.ErrInvalidResponse)
 			require.ErrorContains(t, err, tt.want)
 			require.NotContains(t, err.Error(), secret, "the error quotes nothing of the body")
@@ -112,7 +112,7 @@ func TestDecodePageRejectsEnvelope(t *testing.T) {
 func TestDecodePageOrganisationEcho(t *testing.T) {
 	for _, echo := range []string{"5560360793", "165560360793", "556036-0793"} {
 		body := `{"kundhandelser":[{"part":{"kund":{"identifierare":"` + echo + `","typ":"Organisationsnummer"}},"kundhandelserForPart":[]}]}`
-		_, err := decodePage([]byte(body), "5560360793", 0)
+		_, err := decodePage([]byte(body), identifier{Identifierare: "165560360793"}, 0)
 		require.NoError(t, err, echo)
 	}
 }
@@ -149,7 +149,7 @@ func TestDecodePageKeepsGoodEventsNextToBrokenOnes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			good := event(map[string]any{"kundhandelseId": "VAX-2"})
-			p, err := decodePage(answer(2, tt.event, good), customer, 11)
+			p, err := decodePage(answer(2, tt.event, good), identifier{Identifierare: customer}, 11)
 			require.NoError(t, err)
 			require.Equal(t, 2, p.count)
 			require.Len(t, p.events, 1)
@@ -224,7 +224,7 @@ func TestDecodePageRefusesMembersGivenTwice(t *testing.T) {
 		"in another case":                    string(answer(1, strings.Replace(event(nil), `"rubrik":`, `"Producent":"199001012385","rubrik":`, 1))),
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := decodePage([]byte(body), customer, 0)
+			_, err := decodePage([]byte(body), identifier{Identifierare: customer}, 0)
 			require.ErrorIs(t, err, cases.ErrInvalidResponse)
 			require.Contains(t, err.Error(), "a member given twice in its object")
 			require.NotContains(t, err.Error(), "199001012385")
@@ -244,7 +244,7 @@ func FuzzDecodePage(f *testing.F) {
 	f.Add([]byte(strings.Replace(string(answer(1, event(nil))), `"delfragor":`, `"kundhandelser":[],"delfragor":`, 1)))
 	f.Add(answer(1, strings.Replace(event(nil), `"rubrik":`, `"producent":"199001012385","rubrik":`, 1)))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		p, err := decodePage(body, customer, 0)
+		p, err := decodePage(body, identifier{Identifierare: customer}, 0)
 		if err != nil {
 			require.True(t, errors.Is(err, cases.ErrInvalidResponse))
 			return
@@ -259,7 +259,7 @@ func FuzzDecodePage(f *testing.F) {
 		for _, b := range p.broken {
 			require.NotEmpty(t, b.problems)
 		}
-		for _, c := range Derive(p.events, Rules{Mapping: map[string]cases.Status{"MOTTAGEN": cases.Received}}) {
+		for _, c := range Derive(p.events, rulesOf(map[string]cases.Status{"MOTTAGEN": cases.Received}, nil)) {
 			require.True(t, c.Status.Valid())
 			require.NotEmpty(t, c.Sender.ID)
 		}
@@ -276,7 +276,7 @@ func BenchmarkDecodePage(b *testing.B) {
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := decodePage(body, customer, 0); err != nil {
+		if _, err := decodePage(body, identifier{Identifierare: customer}, 0); err != nil {
 			b.Fatal(err)
 		}
 	}

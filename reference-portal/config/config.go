@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/arendevy/arendevy/kit/cases"
+	"github.com/arendevy/arendevy/kit/minaarenden"
 	"github.com/arendevy/arendevy/kit/producers"
 )
 
@@ -197,15 +198,28 @@ type Source struct {
 	// the environment variable NAME, so secrets stay out of the file; the
 	// value here is the one read.
 	Headers map[string]string `toml:"headers"`
-	// Types, Tags, User, Since, Mapping and Titles (minaarenden) narrow the
-	// query and tune the derivation of cases from customer events; see
+	// Types, Tags, User and Since (minaarenden) narrow the query; see
 	// kit/minaarenden.Config.
-	Types   []string                `toml:"types"`
-	Tags    []string                `toml:"tags"`
-	User    string                  `toml:"user"`
-	Since   time.Duration           `toml:"since"`
-	Mapping map[string]cases.Status `toml:"mapping"`
-	Titles  map[string]string       `toml:"titles"`
+	Types []string      `toml:"types"`
+	Tags  []string      `toml:"tags"`
+	User  string        `toml:"user"`
+	Since time.Duration `toml:"since"`
+	// CatalogueFile (minaarenden) is the type catalogue: event types'
+	// statuses, case titles and planned-event wording in sv and en, in the
+	// format of kit/minaarenden/catalogue.toml; empty: that file.
+	CatalogueFile string `toml:"catalogue_file"`
+
+	// catalogue is CatalogueFile as Load read and checked it.
+	catalogue *minaarenden.Catalogue
+}
+
+// Catalogue is the type catalogue of a Mina ärenden source, as Load read it
+// (the kit's default when no file is given).
+func (s Source) Catalogue() *minaarenden.Catalogue {
+	if s.catalogue == nil {
+		return minaarenden.DefaultCatalogue()
+	}
+	return s.catalogue
 }
 
 // Metrics is the Prometheus endpoint.

@@ -93,9 +93,11 @@ func TestLoadMunicipality(t *testing.T) {
 	require.Equal(t, minaarenden.Service, events.Operator, "a Mina ärenden source defaults to the service as operator")
 	require.Equal(t, 2500*time.Millisecond, events.Timeout)
 	require.Equal(t, 365*24*time.Hour, events.Since)
-	require.Equal(t, cases.Received, events.Mapping["MOTTAGEN"])
-	require.Equal(t, cases.Closed, events.Mapping["BESLUT"])
-	require.Equal(t, "Bygglov", events.Titles["KOMMUN.BYGGLOV"])
+	require.NotSame(t, minaarenden.DefaultCatalogue(), events.Catalogue(), "the portal's own catalogue file")
+	require.Len(t, events.Catalogue().Types, 5)
+	require.Equal(t, minaarenden.TypeEntry{Type: "KOMMUN.BYGGLOV", Title: minaarenden.Text{"sv": "Bygglov", "en": "Building permit"}},
+		events.Catalogue().Types[3])
+	require.Same(t, minaarenden.DefaultCatalogue(), Source{Kind: KindMinaArenden}.Catalogue(), "no file: the kit's own")
 
 	require.Len(t, c.Producers, 2)
 	require.Equal(t, []string{"etjanst.vaxholm.example.se"}, c.Producers[0].Hosts)
@@ -324,12 +326,13 @@ sp_key_file = "sp.key"
 		{"header the hub client sets", "[[sources]]\nkind = \"hub\"\nname = \"h\"\nurl = \"https://x.example.se\"\nheaders = { accept = \"text/html\" }", `sources[0].headers.accept`, "cannot be configured"},
 		{"header the Mina ärenden client sets", "[[sources]]\nkind = \"minaarenden\"\nname = \"m\"\nurl = \"https://x.example.se\"\nheaders = { skv_client_correlation_id = \"x\" }", `sources[0].headers.skv_client_correlation_id`, "cannot be configured"},
 		{"bad header name", "[[sources]]\nkind = \"hub\"\nname = \"h\"\nurl = \"https://x.example.se\"\nheaders = { \"a b\" = \"x\" }", `sources[0].headers."a b"`, "not a valid header name"},
-		{"unknown status", "[[sources]]\nkind = \"minaarenden\"\nname = \"m\"\nurl = \"https://x.example.se\"\nmapping = { MOTTAGEN = \"arrived\" }", "sources[0].mapping.MOTTAGEN", `"received", "in_progress"`},
+		{"catalogue missing", "[[sources]]\nkind = \"minaarenden\"\nname = \"m\"\nurl = \"https://x.example.se\"\ncatalogue_file = \"types.toml\"", "sources[0].catalogue_file", "no such file"},
+		{"catalogue on a hub", "[[sources]]\nkind = \"hub\"\nname = \"h\"\nurl = \"https://x.example.se\"\ncatalogue_file = \"types.toml\"", "sources[0].catalogue_file", `only for kind = "minaarenden"`},
+		{"mapping is gone", "[[sources]]\nkind = \"minaarenden\"\nname = \"m\"\nurl = \"https://x.example.se\"\nmapping = { MOTTAGEN = \"received\" }", "sources[0].mapping", "unknown key"},
 		{"type with space", "[[sources]]\nkind = \"minaarenden\"\nname = \"m\"\nurl = \"https://x.example.se\"\ntypes = [\"KOMMUN BYGGLOV\"]", "sources[0].types[0]", "must match ^[A-Z]+"},
 		{"type the service refuses", "[[sources]]\nkind = \"minaarenden\"\nname = \"m\"\nurl = \"https://x.example.se\"\ntypes = [\"KOMMUN.BYGGLÖV\"]", "sources[0].types[0]", "must match ^[A-Z]+"},
 		{"tag too long", "[[sources]]\nkind = \"minaarenden\"\nname = \"m\"\nurl = \"https://x.example.se\"\ntags = [\"" + strings.Repeat("t", 101) + "\"]", "sources[0].tags[0]", "1 to 100 characters"},
 		{"user not 12 digits", "[[sources]]\nkind = \"minaarenden\"\nname = \"m\"\nurl = \"https://x.example.se\"\nuser = \"portal.example.se\"", "sources[0].user", "12 digits"},
-		{"empty title", "[[sources]]\nkind = \"minaarenden\"\nname = \"m\"\nurl = \"https://x.example.se\"\ntitles = { \"KOMMUN.BYGGLOV\" = \" \" }", `sources[0].titles."KOMMUN.BYGGLOV"`, "must not be empty"},
 		{"demo document missing", "[[sources]]\nkind = \"demo\"\nname = \"d\"\ndata_file = \"cases.json\"", "sources[0].data_file", "no such file"},
 		{"demo document invalid", "[[sources]]\nkind = \"demo\"\nname = \"d\"\ndata_file = \"secret.hex\"", "sources[0].data_file", "JSON"},
 		{"producer without name", "[[producers]]\nid = \"x\"", "producers[0].name", "required"},
@@ -645,5 +648,38 @@ func TestKeysGivenTwiceAreRefused(t *testing.T) {
 			got := fields(t, write(t, toml), nil)
 			require.Contains(t, got[""], "already", "got %v", got)
 		})
+	}
+}
+
+// TestCatalogueFileProblemsAreNamed: -check-config names every problem of a
+// Mina ärenden source's type catalogue, each with the file, as the start
+// would refuse it.
+func TestCatalogueFileProblemsAreNamed(t *testing.T) {
+	path := write(t, "[[sources]]\nkind = \"minaarenden\"\nname = \"m\"\nurl = \"https://x.example.se\"\ncatalogue_file = \"types.toml\"")
+	catalogue := filepath.Join(filepath.Dir(path), "types.toml")
+	require.NoError(t, os.WriteFile(catalogue, []byte(`service = "Mina ärenden"
+[texts]
+deadline = { sv = "Sista dag att åtgärda" }
+missing_documents = { sv = "Saknade handlingar", en = "Missing documents" }
+firm = { sv = "Enskild firma nummer", en = "Sole trader firm number" }
+[[types]]
+type = "MOTTAGEN"
+status = "arrived"
+[[types]]
+type = "MOTTAGEN"
+status = "received"
+[[types]]
+type = "kommun.bygglov"
+title = { sv = "Bygglov", en = "Building permit", de = "Baugenehmigung" }
+`), 0o600))
+	got := fields(t, path, nil)["sources[0].catalogue_file"]
+	for _, want := range []string{
+		"types.toml: texts.deadline: the en text is missing",
+		`types.toml: types[0].status: "arrived" is not one of received`,
+		`types.toml: types[1].type: "MOTTAGEN" is given twice`,
+		`types.toml: types[2].type: "kommun.bygglov" is not an event type`,
+		"types.toml: types[2].title.de: not a language of the page",
+	} {
+		require.Contains(t, got, want)
 	}
 }

@@ -456,8 +456,7 @@ var applies = map[string][]Kind{
 	"tags":             {KindMinaArenden},
 	"user":             {KindMinaArenden},
 	"since":            {KindMinaArenden},
-	"mapping":          {KindMinaArenden},
-	"titles":           {KindMinaArenden},
+	"catalogue_file":   {KindMinaArenden},
 }
 
 func (k *checker) sources() {
@@ -482,9 +481,12 @@ func (k *checker) sources() {
 			continue
 		}
 		k.setKeys(s, at)
+		if s.Kind == KindMinaArenden {
+			k.catalogue(s, at("catalogue_file"))
+		}
 		switch {
 		case s.Operator == cases.Actor{} && s.Kind == KindMinaArenden:
-			s.Operator = minaarenden.Service
+			s.Operator = s.Catalogue().Actor()
 		case s.Operator == cases.Actor{}:
 			s.Operator = cases.Actor{ID: s.Name, Name: s.Name}
 		case s.Operator.ID == "" || strings.TrimSpace(s.Operator.Name) == "":
@@ -513,7 +515,7 @@ func (k *checker) setKeys(s *Source, at func(string) string) {
 		"data_file": s.DataFile != "", "url": s.URL != "", "client_cert_file": s.ClientCertFile != "",
 		"client_key_file": s.ClientKeyFile != "", "ca_file": s.CAFile != "", "headers": s.Headers != nil,
 		"types": s.Types != nil, "tags": s.Tags != nil, "user": s.User != "", "since": s.Since != 0,
-		"mapping": s.Mapping != nil, "titles": s.Titles != nil,
+		"catalogue_file": s.CatalogueFile != "",
 	}
 	for _, key := range sortedKeys(applies) {
 		if set[key] && !slices.Contains(applies[key], s.Kind) {
@@ -612,13 +614,30 @@ func (k *checker) events(s *Source, at func(string) string) {
 	if s.Since < 0 {
 		k.add(at("since"), "must not be negative")
 	}
-	for _, typ := range sortedKeys(s.Mapping) {
-		if !s.Mapping[typ].Valid() {
-			k.add(join(at("mapping"), typ), "must be one of %s", strings.Join(quoteAll(cases.Statuses), ", "))
-		}
+}
+
+// catalogue reads and checks a Mina ärenden source's type catalogue with the
+// client's own parser, naming each problem of the file.
+func (k *checker) catalogue(s *Source, field string) {
+	if s.CatalogueFile == "" {
+		return
 	}
-	for _, prefix := range sortedKeys(s.Titles) {
-		k.line(join(at("titles"), prefix), s.Titles[prefix])
+	raw, err := readFile(s.CatalogueFile, minaarenden.MaxCatalogueBytes)
+	if err != nil {
+		k.add(field, "%v", err)
+		return
+	}
+	cat, err := minaarenden.ParseCatalogue(raw)
+	var ce *minaarenden.CatalogueError
+	switch {
+	case errors.As(err, &ce):
+		for _, p := range ce.Problems {
+			k.add(field, "%s: %s", s.CatalogueFile, p)
+		}
+	case err != nil:
+		k.add(field, "%v", err)
+	default:
+		s.catalogue = cat
 	}
 }
 

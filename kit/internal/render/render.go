@@ -294,7 +294,9 @@ type legendItem struct{ Status, Label, Explain string }
 
 // notice is a paragraph of the notices: its text, and a link to try again
 // or to the settings where hidden actors are shown again.
-type notice struct{ Text, Retry, Settings string }
+// notice is one line of the notices; Older is the address of the next window
+// back, when older cases exist.
+type notice struct{ Text, Retry, Settings, Older string }
 
 type caseRow struct {
 	Index        int    // in the overview's cases: the element finds the case by it
@@ -360,7 +362,15 @@ func notices(l *i18n.Localizer, ov *overview.Overview, f Fragment, missing []str
 		default:
 			out = append(out, notice{Text: l.Text("state.unreachable", "Name", name), Retry: href(f.Query)})
 		}
-		if t := o.Truncated; t != nil {
+		if t := o.Truncated; t != nil && t.Reason == cases.CutWindow {
+			further := f.Query
+			further.Older++
+			n := notice{Text: l.Plural("older.exist", t.Total, "Name", name)}
+			if further.Older <= cases.MaxOlder {
+				n.Older = href(further)
+			}
+			out = append(out, n)
+		} else if t != nil {
 			out = append(out, notice{Text: truncated(l, name, t)})
 		}
 	}
