@@ -73,7 +73,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		loginChoose                 = fs.String("login-choose", "", "log in by choosing the radio button, option or submit button with this `value` or text (a development IdP's persona)")
 		wcag                        = fs.String("wcag", "2.2", "WCAG `version` to check at level AA: 2.2 or 2.1")
 		chromium                    = fs.String("chromium", "", "Chromium or Chrome binary (default "+browser.DefaultExecPath+" or one on PATH)")
-		axeScript                   = fs.String("axe", "", "axe.min.js `file` (default: "+browser.AxeRelPath+" above the working directory)")
+		axeScript                   = fs.String("axe", "", "axe.min.js `file` to use instead of the embedded axe-core")
 		timeout                     = fs.Duration("timeout", 10*time.Minute, "give up after this long")
 		verbose                     = fs.Bool("v", false, "log what the browser does")
 	)
