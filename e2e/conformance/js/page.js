@@ -135,16 +135,34 @@ globalThis.__arendevyConformance = (() => {
         links,
       };
     });
-    // The legend: an element outside the table that names all four
-    // statuses of one language, and says more than their names.
+    // The legend: a list outside the table (a dl, or a ul or ol) in which
+    // each of the four statuses of one language is followed by words that
+    // explain it; a filter that only names them is no legend.
     let legend = "";
+    const explained = (pairs) => {
+      const seen = new Map();
+      for (const [term, text] of pairs) {
+        const w = statusWord(term);
+        if (w && norm(text).length > 0) seen.set(w, true);
+      }
+      return ["sv", "en"].some((lang) => [0, 1, 2, 3].every((i) => seen.has(lang + ":" + i)));
+    };
     for (const el of all()) {
-      if (table.contains(el) || el.contains(table) || el.tagName === "TEMPLATE" || el.closest("script, template")) continue;
-      const t = norm(el.textContent).toLowerCase();
-      const names = Object.values(STATUSES).find((list) => list.every((syn) => syn.some((w) => t.includes(w))));
-      if (names && (!legend || t.length < legend.length)) {
-        const bare = names.map((syn) => syn.find((w) => t.includes(w))).join(" ");
-        if (t.length > bare.length + 20) legend = t;
+      if (table.contains(el) || el.closest("template")) continue;
+      let pairs = [];
+      if (el.matches("dl")) {
+        pairs = Array.from(el.querySelectorAll("dt")).map((dt) => [dt.textContent, dt.nextElementSibling?.matches("dd") ? dt.nextElementSibling.textContent : ""]);
+      } else if (el.matches("ul, ol")) {
+        pairs = Array.from(el.children).map((li) => {
+          const t = norm(li.textContent);
+          const w = statusWord(t);
+          const name = w ? STATUSES[w.slice(0, 2)][Number(w.slice(3))].find((n) => t.toLowerCase().includes(n)) : "";
+          return [t, t.length > name.length + 10 ? t : ""];
+        });
+      }
+      if (pairs.length && explained(pairs)) {
+        legend = norm(el.textContent);
+        break;
       }
     }
     return { found: true, lang, headers, fields, rows, legend };
