@@ -56,7 +56,7 @@ func startConfigured(t *testing.T, change func(*config.Config)) string {
 	require.Eventually(t, func() bool {
 		// By the listen address: a public URL under .localhost is loopback
 		// to browsers, not to Go's resolver.
-		resp, err := http.Get("http://" + cfg.Listen + "/readyz")
+		resp, err := readyClient(cfg).Get(readyURL(cfg))
 		if err != nil {
 			return false
 		}

@@ -2,20 +2,28 @@ package browser
 
 import (
 	"context"
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 )
 
-// AxeRelPath is where `make test-deps` (npm ci in e2e/) installs axe-core,
-// relative to the repository root.
-const AxeRelPath = "e2e/node_modules/axe-core/axe.min.js"
+// axe-core travels inside the binary, so the checkers need no npm and no
+// checkout at run time: axe-core/axe.min.js is a copy of the file that npm
+// installs from e2e/package-lock.json (the version pinned there; its licence,
+// MPL-2.0, is axe-core/LICENSE beside it). TestEmbeddedAxeMatchesTheLockfile
+// fails when the two part; refresh the copy with `go generate ./e2e/browser`
+// after `make test-deps`.
+//
+//go:generate cp ../node_modules/axe-core/axe.min.js ../node_modules/axe-core/LICENSE axe-core/
+//go:embed axe-core/axe.min.js
+var embeddedAxe string
 
-// ErrAxeMissing is returned when axe-core is not installed.
-var ErrAxeMissing = errors.New("browser: axe-core is not installed: run `make test-deps` (npm ci in e2e/) or name the file with WithAxeScript")
+// ErrAxeScript is returned when the axe.min.js named with WithAxeScript
+// cannot be read.
+var ErrAxeScript = errors.New("browser: reading the axe-core script")
 
 // axe-core tags for the WCAG levels. WCAG22AA is the project's target: every
 // A and AA rule of WCAG 2.0, 2.1 and 2.2.
@@ -151,43 +159,20 @@ func (t *Tab) Axe(ctx context.Context, tags ...string) ([]Violation, error) {
 	return violations, nil
 }
 
-// axeSource reads axe.min.js once per browser.
+// axeSource is the embedded axe-core, or the file named with WithAxeScript,
+// read once per browser.
 func (b *Browser) axeSource() (string, error) {
 	b.axeOnce.Do(func() {
-		path := b.axeScript
-		if path == "" {
-			path, b.axeErr = FindAxe()
-			if b.axeErr != nil {
-				return
-			}
+		if b.axeScript == "" {
+			b.axeSrc = embeddedAxe
+			return
 		}
-		src, err := os.ReadFile(path)
+		src, err := os.ReadFile(b.axeScript)
 		if err != nil {
-			b.axeErr = fmt.Errorf("%w: %w", ErrAxeMissing, err)
+			b.axeErr = fmt.Errorf("%w: %w", ErrAxeScript, err)
 			return
 		}
 		b.axeSrc = string(src)
 	})
 	return b.axeSrc, b.axeErr
-}
-
-// FindAxe walks up from the working directory to the first directory that
-// holds e2e/node_modules/axe-core/axe.min.js, so tests in any package of the
-// repository, and the checker run from the repository root, find it.
-func FindAxe() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", fmt.Errorf("%w: %w", ErrAxeMissing, err)
-	}
-	for {
-		candidate := filepath.Join(dir, filepath.FromSlash(AxeRelPath))
-		if _, err := os.Stat(candidate); err == nil {
-			return candidate, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", ErrAxeMissing
-		}
-		dir = parent
-	}
 }

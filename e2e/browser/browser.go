@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/exec"
 	"sync"
 
 	"github.com/chromedp/chromedp"
@@ -17,6 +18,15 @@ const DefaultExecPath = "/usr/bin/chromium"
 
 // ErrStart is returned when Chromium cannot be started.
 var ErrStart = errors.New("browser: starting chromium")
+
+// ErrNoChromium is returned (wrapped in ErrStart) when there is no Chromium
+// to start: the checkers need nothing else on the machine, so the message
+// says how to get it.
+var ErrNoChromium = errors.New("no Chromium found: install it (Debian/Ubuntu: `sudo apt-get install chromium`; Fedora: `sudo dnf install chromium`; macOS: `brew install --cask chromium`) or name a Chromium or Chrome binary (-chromium PATH)")
+
+// chromiumNames are the browser commands looked for on PATH when none is
+// named and Debian's is not there.
+var chromiumNames = []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome"}
 
 // Option changes how [Start] launches the browser.
 type Option func(*config)
@@ -33,8 +43,8 @@ func WithExecPath(path string) Option {
 	return func(c *config) { c.execPath = path }
 }
 
-// WithAxeScript names the axe.min.js file to inject, for a checker that runs
-// outside a checkout of this repository.
+// WithAxeScript names an axe.min.js file to inject instead of the embedded
+// axe-core, for trying another version.
 func WithAxeScript(path string) Option {
 	return func(c *config) { c.axeScript = path }
 }
@@ -72,6 +82,11 @@ func Start(ctx context.Context, opts ...Option) (*Browser, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	execPath, err := findChromium(cfg.execPath)
+	if err != nil {
+		return nil, err
+	}
+	cfg.execPath = execPath
 
 	profile, err := os.MkdirTemp("", "arendevy-chromium-")
 	if err != nil {
@@ -93,9 +108,7 @@ func Start(ctx context.Context, opts ...Option) (*Browser, error) {
 		chromedp.Flag("disable-domain-reliability", true),
 		chromedp.Flag("no-pings", true),
 	)
-	if cfg.execPath != "" {
-		allocOpts = append(allocOpts, chromedp.ExecPath(cfg.execPath))
-	}
+	allocOpts = append(allocOpts, chromedp.ExecPath(cfg.execPath))
 	for name, value := range cfg.extraFlags {
 		allocOpts = append(allocOpts, chromedp.Flag(name, value))
 	}
@@ -129,6 +142,25 @@ func Start(ctx context.Context, opts ...Option) (*Browser, error) {
 		return nil, fmt.Errorf("%w (%s): %w", ErrStart, cfg.execPath, err)
 	}
 	return b, nil
+}
+
+// findChromium resolves the named binary, or finds one on PATH when none is
+// named, so a missing browser gets ErrNoChromium instead of chromedp's
+// "executable file not found".
+func findChromium(named string) (string, error) {
+	if named != "" {
+		path, err := exec.LookPath(named)
+		if err != nil {
+			return "", fmt.Errorf("%w: %w (%s)", ErrStart, ErrNoChromium, named)
+		}
+		return path, nil
+	}
+	for _, name := range chromiumNames {
+		if path, err := exec.LookPath(name); err == nil {
+			return path, nil
+		}
+	}
+	return "", fmt.Errorf("%w: %w", ErrStart, ErrNoChromium)
 }
 
 // quietLog sends chromedp's diagnostics to slog at debug level: they are

@@ -28,8 +28,9 @@
 // is tested as it is served. Use [Run] or [Do] with chromedp's own actions
 // (chromedp.Evaluate and friends) to run code in the page's main world.
 //
-// axe-core is not vendored: it comes from npm, pinned in e2e/package.json and
-// e2e/package-lock.json, and `make test-deps` installs it into
-// e2e/node_modules. The first [Tab.Axe] finds it by walking up from the
-// working directory ([FindAxe]); [WithAxeScript] names another file.
+// axe-core is embedded: a copy of the axe.min.js that npm installs from
+// e2e/package-lock.json, with its licence beside it (axe-core/), so a
+// checker built with `go install` needs only a Chromium on the machine.
+// [WithAxeScript] injects another file instead. When no Chromium is found,
+// [Start] returns [ErrNoChromium], which says how to install one.
 package browser

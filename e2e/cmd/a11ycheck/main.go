@@ -37,6 +37,7 @@ import (
 
 	"github.com/arendevy/arendevy/e2e/a11y"
 	"github.com/arendevy/arendevy/e2e/browser"
+	"github.com/arendevy/arendevy/e2e/reportfile"
 )
 
 // Exit statuses.
@@ -73,7 +74,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		loginChoose                 = fs.String("login-choose", "", "log in by choosing the radio button, option or submit button with this `value` or text (a development IdP's persona)")
 		wcag                        = fs.String("wcag", "2.2", "WCAG `version` to check at level AA: 2.2 or 2.1")
 		chromium                    = fs.String("chromium", "", "Chromium or Chrome binary (default "+browser.DefaultExecPath+" or one on PATH)")
-		axeScript                   = fs.String("axe", "", "axe.min.js `file` (default: "+browser.AxeRelPath+" above the working directory)")
+		axeScript                   = fs.String("axe", "", "axe.min.js `file` to use instead of the embedded axe-core")
 		timeout                     = fs.Duration("timeout", 10*time.Minute, "give up after this long")
 		verbose                     = fs.Bool("v", false, "log what the browser does")
 	)
@@ -177,39 +178,12 @@ func loginRecipe(url string, fields []string, choose, submit string) (a11y.Login
 	return login, nil
 }
 
-// write prints the summary and writes the files asked for.
+// write saves the screenshots when asked, then the reports.
 func write(r *a11y.Report, stdout io.Writer, jsonFile, htmlFile, shotDir string) error {
 	if shotDir != "" {
 		if err := r.SaveScreenshots(shotDir); err != nil {
 			return err
 		}
 	}
-	if err := r.WriteText(stdout); err != nil {
-		return err
-	}
-	for _, out := range []struct {
-		file  string
-		write func(io.Writer) error
-	}{{jsonFile, r.WriteJSON}, {htmlFile, r.WriteHTML}} {
-		if out.file == "" {
-			continue
-		}
-		if err := writeFile(out.file, out.write); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func writeFile(name string, write func(io.Writer) error) (err error) {
-	f, err := os.Create(name)
-	if err != nil {
-		return fmt.Errorf("writing the report: %w", err)
-	}
-	defer func() {
-		if cerr := f.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("writing the report: %w", cerr)
-		}
-	}()
-	return write(f)
+	return reportfile.Write(r, stdout, jsonFile, htmlFile)
 }
