@@ -32,13 +32,14 @@ const MinSize = 1024
 // can carry its Content-Length; a longer one is sent chunked.
 const maxHeld = 64 << 10
 
-// Levels for bodies compressed per request. The overview's sealed deep
-// links are random bytes no level shrinks, so higher levels buy little: on
-// the 100-case answer brotli 5 saved 3 % over level 4 for several times its
-// CPU, and level 1 came out larger than gzip (docs/performance.md).
+// Levels for bodies compressed per request. Compressing is most of the
+// server's CPU per overview: on the 100-case answer (docs/performance.md)
+// brotli 1 took about a third of level 4's time for 9 % more bytes, and
+// 5.2 kB is far inside what a phone waits for; gzip, for the few browsers
+// without brotli, keeps its default.
 const (
 	gzipLevel   = gzip.DefaultCompression
-	brotliLevel = 4
+	brotliLevel = 1
 )
 
 // codings are the content codings offered, best first.
@@ -132,11 +133,13 @@ func (w *writer) Write(p []byte) (int, error) {
 		w.status = http.StatusOK
 	}
 	if !w.decided {
-		w.held = append(w.held, p...)
-		if len(w.held) < MinSize {
+		if len(w.held)+len(p) < MinSize {
+			w.held = append(w.held, p...)
 			return len(p), nil
 		}
-		if err := w.decide(); err != nil {
+		// Enough to decide on. A body written whole (the overview's answer
+		// is one write of about 60 kB) is not copied to be held.
+		if err := w.decide(p); err != nil {
 			return 0, err
 		}
 		return len(p), nil
@@ -147,17 +150,18 @@ func (w *writer) Write(p []byte) (int, error) {
 	return w.ResponseWriter.Write(p)
 }
 
-// decide settles the coding from the headers and the bytes held, and
-// passes the held bytes on.
-func (w *writer) decide() error {
+// decide settles the coding from the headers and the bytes held followed
+// by more, and passes them on.
+func (w *writer) decide(more []byte) error {
 	w.decided = true
 	h := w.Header()
-	if h.Get("Content-Type") == "" && len(w.held) > 0 {
-		h.Set("Content-Type", http.DetectContentType(w.held)) // as net/http would
+	if h.Get("Content-Type") == "" && len(w.held)+len(more) > 0 {
+		// As net/http would, from the first 512 bytes.
+		h.Set("Content-Type", http.DetectContentType(append(w.held, more[:min(len(more), 512)]...)))
 	}
-	if !w.worthIt() {
+	if !w.worthIt(len(w.held) + len(more)) {
 		w.send()
-		_, err := w.ResponseWriter.Write(w.held)
+		err := w.pass(w.ResponseWriter, more)
 		w.held = nil
 		return err
 	}
@@ -170,14 +174,28 @@ func (w *writer) decide() error {
 	}
 	w.enc = pools[w.coding].Get().(encoder)
 	w.enc.Reset((*sink)(w))
-	_, err := w.enc.Write(w.held)
+	err := w.pass(w.enc, more)
 	w.held = nil
 	return err
 }
 
-func (w *writer) worthIt() bool {
+// pass writes the bytes held, then more, to dst.
+func (w *writer) pass(dst io.Writer, more []byte) error {
+	for _, p := range [][]byte{w.held, more} {
+		if len(p) == 0 {
+			continue
+		}
+		if _, err := dst.Write(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// worthIt reports whether a body of size bytes so far is worth compressing.
+func (w *writer) worthIt(size int) bool {
 	h := w.Header()
-	if len(w.held) < MinSize || h.Get("Content-Encoding") != "" ||
+	if size < MinSize || h.Get("Content-Encoding") != "" ||
 		w.status == http.StatusNoContent || w.status == http.StatusPartialContent || w.status == http.StatusNotModified {
 		return false
 	}
@@ -228,7 +246,7 @@ func (w *writer) Flush() {
 		w.status = http.StatusOK
 	}
 	if !w.decided {
-		_ = w.decide()
+		_ = w.decide(nil)
 	}
 	if w.enc != nil {
 		_ = w.enc.Flush()
@@ -249,7 +267,7 @@ func (w *writer) finish() {
 		w.status = http.StatusOK
 	}
 	if !w.decided {
-		_ = w.decide()
+		_ = w.decide(nil)
 	}
 	if w.enc == nil {
 		w.send()

@@ -156,3 +156,30 @@ func TestFlushStreams(t *testing.T) {
 	require.Empty(t, res.Header.Get("Content-Length"))
 	require.Equal(t, page+page, decode(t, res))
 }
+
+// A body may come in pieces of any size, and without a Content-Type: the
+// bytes held back before the decision and the rest arrive in order, and
+// the type is sniffed as net/http would.
+func TestABodyInPieces(t *testing.T) {
+	doc := "<!doctype html>" + page
+	for _, piece := range []int{1, 100, 1000, 1023, 1024, 5000, len(doc)} {
+		h := Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			for rest := doc; rest != ""; {
+				n := min(piece, len(rest))
+				_, _ = io.WriteString(w, rest[:n])
+				rest = rest[n:]
+			}
+		}))
+		res := serve(t, h, http.MethodGet, "br")
+		require.Equal(t, "br", res.Header.Get("Content-Encoding"), "pieces of %d", piece)
+		require.Equal(t, doc, decode(t, res), "pieces of %d", piece)
+		require.Equal(t, "text/html; charset=utf-8", res.Header.Get("Content-Type"), "pieces of %d", piece)
+	}
+	short := Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `{"a":`)
+		_, _ = io.WriteString(w, `1}`)
+	}))
+	res := serve(t, short, http.MethodGet, "br")
+	require.Empty(t, res.Header.Get("Content-Encoding"))
+	require.Equal(t, `{"a":1}`, decode(t, res))
+}
