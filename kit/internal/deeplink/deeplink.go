@@ -176,19 +176,14 @@ func (l *Links) serveGo(w http.ResponseWriter, r *http.Request) {
 		errorpage.Write(w, http.StatusUnauthorized, p)
 		return
 	}
-	t, token, err := l.check(r)
-	if err == nil && l.cfg.Admit != nil {
-		if ok, retryAfter := l.cfg.Admit(r); !ok {
-			w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
-			errorpage.Write(w, http.StatusTooManyRequests, l.page(r, pageUnavailable))
-			return
-		}
-	}
-	var c *cases.Case
-	if err == nil {
-		c, err = l.find(r.Context(), subject, t, token)
-	}
-	if err != nil {
+	c, err := l.resolve(r, subject)
+	var busy *busyError
+	switch {
+	case errors.As(err, &busy):
+		w.Header().Set("Retry-After", strconv.Itoa(busy.retryAfter))
+		errorpage.Write(w, http.StatusTooManyRequests, l.page(r, pageUnavailable))
+		return
+	case err != nil:
 		l.cfg.Logger.LogAttrs(r.Context(), slog.LevelWarn, "deep link refused", slog.String("reason", err.Error()))
 		switch {
 		case errors.Is(err, ErrExpired):
@@ -214,6 +209,26 @@ func (l *Links) serveGo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, dest, http.StatusSeeOther)
+}
+
+// busyError: the request is over the rate limits (Config.Admit).
+type busyError struct{ retryAfter int }
+
+func (e *busyError) Error() string { return "deeplink: over the rate limits" }
+
+// resolve finds the case the request's token refers to: the token checked
+// first, so that no source is asked for one this session did not make.
+func (l *Links) resolve(r *http.Request, subject identity.Subject) (*cases.Case, error) {
+	t, token, err := l.check(r)
+	if err != nil {
+		return nil, err
+	}
+	if l.cfg.Admit != nil {
+		if ok, retryAfter := l.cfg.Admit(r); !ok {
+			return nil, &busyError{retryAfter: retryAfter}
+		}
+	}
+	return l.find(r.Context(), subject, t, token)
 }
 
 // check takes the request's token apart and checks, without asking any
