@@ -104,9 +104,9 @@ type Config struct {
 	EmbedOrigins []string
 }
 
-// Limits on overview requests ({mount}/api/overview and Kit.Admit). A
-// request over a limit gets 429 with Retry-After and is never sent to a
-// source.
+// Limits on overview requests ({mount}/api/overview, a followed deep link,
+// which asks the sources again, and Kit.Admit). A request over a limit gets
+// 429 with Retry-After and is never sent to a source.
 type Limits struct {
 	// PerSession is the bucket of each logged-in session (one browser).
 	PerSession ratelimit.Rate

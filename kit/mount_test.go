@@ -29,6 +29,7 @@ import (
 	"github.com/arendevy/arendevy/kit/fanout"
 	"github.com/arendevy/arendevy/kit/identity"
 	"github.com/arendevy/arendevy/kit/producers"
+	"github.com/arendevy/arendevy/kit/ratelimit"
 	"github.com/arendevy/arendevy/kit/saml"
 	"github.com/arendevy/arendevy/kit/session"
 )
@@ -44,8 +45,8 @@ type mountedSite struct {
 }
 
 // newMountedSite wires a default session manager, an SP told mount, and a
-// kit built with kitMount, the way a portal does.
-func newMountedSite(t *testing.T, mount, kitMount string) (*mountedSite, error) {
+// kit built with kitMount (and limits, if given), the way a portal does.
+func newMountedSite(t *testing.T, mount, kitMount string, limits ...kit.Limits) (*mountedSite, error) {
 	t.Helper()
 	logger := slog.New(slog.DiscardHandler)
 	s := &mountedSite{srv: httptest.NewUnstartedServer(nil), closed: &atomic.Bool{}}
@@ -66,7 +67,11 @@ func newMountedSite(t *testing.T, mount, kitMount string) (*mountedSite, error) 
 
 	dir, err := producers.New([]producers.Info{{ID: "skv", Name: "Skatteverket", Hosts: []string{"www.skatteverket.se"}}})
 	require.NoError(t, err)
-	s.kit, err = kit.New(kit.Config{Mount: kitMount, Producers: dir, Sessions: sessions, SSO: sp, Logger: logger,
+	var lim kit.Limits
+	if len(limits) > 0 {
+		lim = limits[0]
+	}
+	s.kit, err = kit.New(kit.Config{Mount: kitMount, Producers: dir, Sessions: sessions, SSO: sp, Logger: logger, Limits: lim,
 		Sources: []fanout.Member{{Name: "skv", Actor: cases.Actor{ID: "skv", Name: "Skatteverket"},
 			Source: cases.SourceFunc(func(context.Context, identity.Subject) (cases.Result, error) {
 				if s.closed.Load() {
@@ -273,4 +278,18 @@ func TestDeepLinkToACaseGoneSinceTheOverview(t *testing.T) {
 	require.Equal(t, "no-store", resp.Header.Get("Cache-Control"))
 	require.Contains(t, page, "Ärendet finns inte längre i din översikt")
 	require.NotContains(t, page, "skatteverket")
+}
+
+// TestFollowingDeepLinksCountsAgainstTheLimits: a followed link asks the
+// sources again, so it is counted like an overview request.
+func TestFollowingDeepLinksCountsAgainstTheLimits(t *testing.T) {
+	s, err := newMountedSite(t, "/arendevy", "/arendevy", kit.Limits{PerSession: ratelimit.Rate{Burst: 2, Every: time.Minute}})
+	require.NoError(t, err)
+	var ov struct{ Cases []struct{ Link string } }
+	require.NoError(t, json.Unmarshal([]byte(s.loginAndLoad(t)), &ov))
+	require.Equal(t, http.StatusSeeOther, s.follow(t, ov.Cases[0].Link).StatusCode)
+	resp, page := s.do(t, http.MethodGet, ov.Cases[0].Link, nil, nil)
+	require.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
+	require.Equal(t, "60", resp.Header.Get("Retry-After"))
+	require.Contains(t, page, "Ärendet kan inte nås just nu")
 }
