@@ -39,12 +39,16 @@ a11y: test-deps
 ## the tables of docs/performance.md and writes bench-results.json; flags in ARGS,
 ## e.g. make bench ARGS='-soak 30s -only go,load'
 BENCH_PEERS := e2e/bench/peers
-bench: test-deps $(BENCH_PEERS)/node_modules/.package-lock.json
+BENCH_LIGHTHOUSE := e2e/bench/lighthouse
+bench: test-deps $(BENCH_PEERS)/node_modules/.package-lock.json $(BENCH_LIGHTHOUSE)/node_modules/.package-lock.json
 	$(GO) run ./e2e/bench/cmd/bench $(ARGS)
 
-# The peer component sets the element is weighed against, pinned by their lockfile.
+# The peer component sets the element is weighed against, and Lighthouse,
+# each pinned by its lockfile.
 $(BENCH_PEERS)/node_modules/.package-lock.json: $(BENCH_PEERS)/package-lock.json
 	cd $(BENCH_PEERS) && npm ci --no-audit --no-fund --silent
+$(BENCH_LIGHTHOUSE)/node_modules/.package-lock.json: $(BENCH_LIGHTHOUSE)/package-lock.json
+	cd $(BENCH_LIGHTHOUSE) && npm ci --no-audit --no-fund --silent
 
 build:
 	$(GO) build ./...

@@ -41,7 +41,7 @@
    *   form: HTMLFormElement, sortSelect: HTMLSelectElement, filters: HTMLDetailsElement,
    *   statusRegion: HTMLParagraphElement, notices: HTMLDivElement, legendLink: HTMLParagraphElement,
    *   legend: HTMLDetailsElement, noMatch: HTMLParagraphElement, sortHeaders: HTMLTableCellElement[],
-   *   table: HTMLTableElement, rowGroups: HTMLTableSectionElement[], showMore: HTMLButtonElement,
+   *   table: HTMLTableElement, rowGroups: HTMLTableSectionElement[], showMore: HTMLButtonElement, calendarAll: HTMLButtonElement,
    * }} Ui
    */
   /**
@@ -62,6 +62,8 @@
   // The shadow root's stylesheet (with the default theme), beside this
   // module; the kit rewrites the name to its content-hashed URL.
   const STYLESHEET = "arendevy.css";
+  // The iCalendar writer, loaded the first time someone asks for a file.
+  const CALENDAR_MODULE = "calendar.js";
   const STATUSES = ["received", "in_progress", "action_required", "closed"];
   const SORT_KEYS = ["date", "title", "sender", "status"];
   // The statuses by urgency, for sorting by status: the cases that wait for
@@ -71,6 +73,12 @@
   const SORT_CHOICES = ["date", "status", "title", "sender"];
   // A producer pair whose value is an ISO date is shown as a date.
   const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+  /**
+   * hasCalendarDate: the case is open and has a date the customer may want
+   * in a calendar (a deadline or a planned event) that is today or later.
+   * @param {Case} kase
+   */
+  const hasCalendarDate = (kase) => !!kase.plannedTime && kase.status != "closed" && Date.parse(kase.plannedTime) + 24 * 3600 * 1000 > Date.now();
   const DETAIL_FIELDS = /** @type {const} */ (["caseNumber", "category", "payment", "officer", "freeText", "plannedEvent", "plannedTime"]);
   // The show-closed attribute's value for each scope of the API.
   /** @type {Record<string, string>} */
@@ -478,6 +486,7 @@
         table,
         rowGroups: [],
         showMore: createButton({ class: "action-button show-more", part: "more", "data-action": "more" }),
+        calendarAll: createButton({ class: "action-button calendar-all", "data-action": "calendar", hidden: true }, translate("calendar.addAll")),
       });
       const root = createElement(
         "div",
@@ -491,6 +500,7 @@
         ui.legendLink,
         ui.table,
         ui.showMore,
+        ui.calendarAll,
         legend,
       );
       root.addEventListener("click", (event) => this.#onClick(event));
@@ -523,6 +533,9 @@
         row.classList.remove("later-page");
         detail.classList.remove("later-page");
         this.#rowsByCase.set(kase, [row, detail]);
+        // Only the element can make a calendar file: the server's markup has
+        // no button that would do nothing without JavaScript.
+        if (hasCalendarDate(kase)) detail.cells[0]?.append(this.#createCalendarButton(row.dataset.caseIndex ?? ""));
         if (row.querySelector("details[open]")) this.#openCaseIds.add(kase.id);
       }
     }
@@ -721,6 +734,7 @@
       this.#showQueryInControls(ui, query);
       const loading = this.#state == "loading";
       ui.form.hidden = ui.legendLink.hidden = !loading && !data?.cases.length;
+      ui.calendarAll.hidden = !data?.cases.some(hasCalendarDate);
       ui.table.hidden = ui.showMore.hidden = ui.noMatch.hidden = true;
       this.#announce(loading ? translate("state.loading") : "");
       // done comes when every row is in place: then afterwards runs, and the
@@ -964,6 +978,7 @@
               ),
             ),
           ),
+        hasCalendarDate(kase) && this.#createCalendarButton(String(index)),
         link
           ? createElement("p", {}, this.#caseLink(kase, index, link, "case-link"))
           : info &&
@@ -973,6 +988,38 @@
                 createElement("a", { href: info + (info.includes("?") ? "&" : "?") + "lang=" + this.#language, part: "link" }, translate("detail.info", { Sender: kase.sender.name })),
               ),
       );
+    }
+
+    // ---- Dates to the calendar ----
+
+    /** @param {string} caseIndex */
+    #createCalendarButton(caseIndex) {
+      return createElement("p", {}, createButton({ "data-action": "calendar", "data-case-index": caseIndex }, this.#translate("calendar.add")));
+    }
+
+    /**
+     * downloadCalendar hands the user an iCalendar file with the dates of
+     * chosen, in the user's language, made here from the cases the element
+     * has: nothing is asked of the server and nothing is kept.
+     * @param {Case[]} chosen
+     */
+    async #downloadCalendar(chosen) {
+      const translate = this.#translate;
+      /** @type {typeof import("./calendar.js")} */
+      const { calendarFile } = await import(new URL(CALENDAR_MODULE, import.meta.url).href);
+      const entries = chosen.map((kase) => {
+        const event = kase.plannedEvent || kase.title;
+        const summary = kase.status == "action_required" ? translate("calendar.deadline", { Event: event }) : event;
+        return { start: /** @type {string} */ (kase.plannedTime), summary, reminder: summary, description: translate("calendar.caseWith", { Name: kase.sender.name, Title: kase.title }), lang: kase.lang };
+      });
+      const text = calendarFile(entries);
+      const url = URL.createObjectURL(new Blob([text], { type: "text/calendar;charset=utf-8" }));
+      const download = createElement("a", { href: url, download: translate("calendar.file") + ".ics", hidden: true });
+      this.#shadow?.append(download);
+      download.click();
+      download.remove();
+      // Revoked later: some browsers read the file after click() returns.
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
     }
 
     // ---- The session's end (WCAG 2.2.1, timing adjustable) ----
@@ -1105,6 +1152,8 @@
         const legend = /** @type {Ui} */ (this.#ui).legend;
         legend.open = true;
         /** @type {HTMLElement} */ (legend.firstElementChild).focus();
+      } else if (action == "calendar") {
+        this.#downloadCalendar(caseIndex ? [kase] : (this.#data?.cases ?? []).filter(hasCalendarDate));
       } else if (caseIndex) {
         // The <details> would toggle itself: the element does, so that the
         // portal can cancel it and the case stays open when it moves.

@@ -15,13 +15,16 @@ const (
 	Styles = "arendevy.css"
 	// DefaultTheme holds the default value of every --arendevy-* property.
 	DefaultTheme = "themes/default.css"
+	// Calendar writes iCalendar files; the element imports it when first
+	// asked for one.
+	Calendar = "calendar.js"
 )
 
 // Assets holds what the kit serves to the browser: the module, the
-// manifest, the stylesheet and the themes. The kit minifies them and
+// modules it loads when needed, the manifest, the stylesheet and the themes. The kit minifies them and
 // inlines the message catalogue (kit/assets).
 //
-//go:embed arendevy-overview.js custom-elements.json arendevy.css themes/*.css
+//go:embed arendevy-overview.js calendar.js custom-elements.json arendevy.css themes/*.css
 var Assets embed.FS
 
 // Template is the html/template file kit/internal/render executes to render

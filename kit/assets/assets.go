@@ -165,9 +165,15 @@ func prepare(catalogue []byte) ([]*Asset, error) {
 	for name := range files {
 		names = append(names, name)
 	}
-	// CSS before JSON before JS: the element refers to the stylesheets.
+	// CSS before JSON before the other modules before the element: the
+	// element refers to the stylesheets and to the modules it imports.
 	slices.SortFunc(names, func(a, b string) int {
-		rank := func(n string) int { return strings.Index(".css.json.js", path.Ext(n)) }
+		rank := func(n string) int {
+			if n == Module {
+				return len(".css.json.js")
+			}
+			return strings.Index(".css.json.js", path.Ext(n))
+		}
 		if r := rank(a) - rank(b); r != 0 {
 			return r
 		}

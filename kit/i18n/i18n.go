@@ -35,7 +35,7 @@ import (
 var ElementRoots = []string{
 	"approved", "clear", "col", "count", "detail", "expiry", "explain", "field", "filters", "heading", "headingFor",
 	"legend", "more", "payment", "scope", "search", "show", "sorted", "state", "status", "unit",
-	"format", "due", "forecast", "guide", "partial", "hidden", "form",
+	"format", "due", "forecast", "guide", "partial", "hidden", "form", "calendar",
 }
 
 // ForElement reports whether message id is one the element uses.

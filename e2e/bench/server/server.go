@@ -7,6 +7,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -25,6 +26,7 @@ import (
 	"github.com/arendevy/arendevy/e2e/bench/synth"
 	"github.com/arendevy/arendevy/kit"
 	"github.com/arendevy/arendevy/kit/fanout"
+	"github.com/arendevy/arendevy/kit/identity"
 	"github.com/arendevy/arendevy/kit/preferences"
 	"github.com/arendevy/arendevy/kit/producers"
 	"github.com/arendevy/arendevy/kit/session"
@@ -37,7 +39,10 @@ const StatsPath = "/bench/stats"
 const OverviewPath = kit.DefaultMount + "/api/overview"
 
 // PagePath is a portal page with nothing on it but the element, for the
-// browser timings; ?page-size=N sets the element's page size.
+// browser timings; ?page-size=N sets the element's page size, and
+// ?rendered=1 serves the element with the overview rendered in it by the
+// server (kit.RenderPage), as the reference portal does, for the element
+// to upgrade.
 const PagePath = "/bench/overview"
 
 var page = template.Must(template.New("page").Parse(`<!doctype html>
@@ -45,7 +50,7 @@ var page = template.Must(template.New("page").Parse(`<!doctype html>
 <title>Mina ärenden</title>
 {{.Tags}}</head>
 <body><main><h1>Mina ärenden</h1>
-<arendevy-overview src="{{.Src}}"{{with .PageSize}} page-size="{{.}}"{{end}}></arendevy-overview>
+{{with .Rendered}}{{.}}{{else}}<arendevy-overview src="{{.Src}}"{{with .PageSize}} page-size="{{.}}"{{end}}></arendevy-overview>{{end}}
 </main></body></html>
 `))
 
@@ -104,13 +109,26 @@ func New(cfg Config) (*Server, error) {
 		if err != nil || size < 0 || size > synth.MaxCases {
 			size = 0
 		}
+		var rendered bytes.Buffer
+		if r.URL.Query().Get("rendered") == "1" {
+			subject, ok := identity.FromContext(r.Context())
+			if !ok {
+				http.Error(w, "log in first: the rendered overview is the session's", http.StatusUnauthorized)
+				return
+			}
+			if err := k.RenderPage(r.Context(), &rendered, subject, nil, "sv"); err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
 		_ = page.Execute(w, struct {
 			Tags     template.HTML
 			Src      string
 			PageSize int
-		}{tags, OverviewPath, size})
+			Rendered template.HTML
+		}{tags, OverviewPath, size, template.HTML(rendered.String())}) // rendered by html/template in the kit
 	})))
 	return &Server{sessions: sessions, handler: mux}, nil
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -136,14 +137,39 @@ func TestServeAnnouncesItselfAndStops(t *testing.T) {
 	require.Error(t, err, "the server is gone")
 }
 
+func TestTheRenderedPageCarriesEveryCase(t *testing.T) {
+	s := newServer(t, 100)
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	cookie, err := s.Login(time.Now())
+	require.NoError(t, err)
+	get := func(c *http.Cookie) (int, string) {
+		req, err := http.NewRequest(http.MethodGet, srv.URL+PagePath+"?rendered=1", nil)
+		require.NoError(t, err)
+		if c != nil {
+			req.AddCookie(c)
+		}
+		resp, err := srv.Client().Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return resp.StatusCode, string(body)
+	}
+	status, body := get(cookie)
+	require.Equal(t, http.StatusOK, status)
+	require.Equal(t, 100, strings.Count(body, `class="case-row`), "the server rendered all 100 cases for the element to upgrade")
+	status, _ = get(nil)
+	require.Equal(t, http.StatusUnauthorized, status, "without a session there are no cases to render")
+}
+
 // BenchmarkOverview is one request of the load section in process: the
 // 100-case overview through the whole login layer (session, guard,
-// session-bound deep links, preferences), compressed as a phone's browser asks. It
-// reports the process's CPU time per request (what the load section's
-// "server CPU per request" counts) and the answer's bytes on the wire in
-// each coding; with -cpuprofile
-// it shows where the server's CPU per overview goes without a load
-// generator sharing the cores.
+// session-bound deep links, preferences), compressed as a phone's browser
+// asks. It reports the process's CPU time per request (what the load
+// section's "server CPU per request" counts) and the answer's bytes on the
+// wire in each coding; with -cpuprofile it shows where the server's CPU per
+// overview goes without a load generator sharing the cores.
 func BenchmarkOverview(b *testing.B) {
 	for _, coding := range []string{"identity", "gzip", "br"} {
 		b.Run("coding="+coding, func(b *testing.B) {

@@ -76,12 +76,17 @@ type BrowserSection struct {
 	PortalError string     `json:"portalError,omitempty"`
 }
 
-func measureBrowser(ctx context.Context, o options, r *Results) error {
+// startBrowser starts the Chromium of -chromium, or Debian's.
+func startBrowser(ctx context.Context, o options) (*browser.Browser, error) {
 	var opts []browser.Option
 	if o.chromium != "" {
 		opts = append(opts, browser.WithExecPath(o.chromium))
 	}
-	b, err := browser.Start(ctx, opts...)
+	return browser.Start(ctx, opts...)
+}
+
+func measureBrowser(ctx context.Context, o options, r *Results) error {
+	b, err := startBrowser(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -185,41 +190,14 @@ func loads(ctx context.Context, tab *browser.Tab, url string, runs int, rerender
 	return t, re, nil
 }
 
-// portalLoads builds and starts the reference portal on its embedded
-// defaults (development IdP, demo data), logs in through the development
-// IdP as its first persona and measures navigations to the overview page.
+// portalLoads logs in to the reference portal as its first demo persona
+// and measures navigations to the overview page.
 func portalLoads(ctx context.Context, o options, b *browser.Browser) (*Timings, error) {
-	dir, err := os.MkdirTemp("", "arendevy-bench-portal-")
+	base, stop, err := startPortal(ctx, o)
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(dir)
-	bin := filepath.Join(dir, "reference-portal")
-	build := exec.CommandContext(ctx, o.goCmd, "build", "-o", bin, "./reference-portal")
-	build.Dir = o.root
-	if out, err := build.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("building the reference portal: %w\n%s", err, out)
-	}
-	port, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	base := "http://127.0.0.1:" + strconv.Itoa(port)
-	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(), "ARENDEVY_LISTEN=127.0.0.1:"+strconv.Itoa(port), "ARENDEVY_PUBLIC_URL="+base)
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = io.Discard, &logs
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	defer func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		_ = cmd.Wait()
-	}()
-	if err := waitReady(ctx, base+"/readyz"); err != nil {
-		return nil, fmt.Errorf("%w\n%s", err, logs.Bytes())
-	}
+	defer stop()
 	tab, err := b.NewTab(ctx)
 	if err != nil {
 		return nil, err
@@ -231,17 +209,68 @@ func portalLoads(ctx context.Context, o options, b *browser.Browser) (*Timings, 
 	if err := timing.Install(ctx, tab); err != nil {
 		return nil, err
 	}
-	// The development IdP's first persona.
-	login := a11y.ChoiceLogin{URL: base + kit.DefaultMount + "/saml/login?return=/", Choice: "0"}
-	if err := login.LogIn(ctx, tab); err != nil {
+	if err := portalLogin(ctx, tab, base); err != nil {
 		return nil, err
 	}
-	overview := base + "/mina-arenden"
+	overview := base + portalOverview
 	if _, err := timing.Open(ctx, tab, overview, shownTimeout); err != nil {
 		return nil, err
 	}
 	t, _, err := loads(ctx, tab, overview, o.browserRuns, false)
 	return t, err
+}
+
+// portalOverview is the reference portal's overview page.
+const portalOverview = "/mina-arenden"
+
+// startPortal builds and starts the reference portal on its embedded
+// defaults (development IdP, demo data) on a free loopback port; it
+// returns its base URL and how to stop it.
+func startPortal(ctx context.Context, o options) (base string, stop func(), err error) {
+	dir, err := os.MkdirTemp("", "arendevy-bench-portal-")
+	if err != nil {
+		return "", nil, err
+	}
+	fail := func(err error) (string, func(), error) {
+		os.RemoveAll(dir)
+		return "", nil, err
+	}
+	bin := filepath.Join(dir, "reference-portal")
+	build := exec.CommandContext(ctx, o.goCmd, "build", "-o", bin, "./reference-portal")
+	build.Dir = o.root
+	if out, err := build.CombinedOutput(); err != nil {
+		return fail(fmt.Errorf("building the reference portal: %w\n%s", err, out))
+	}
+	port, err := freePort()
+	if err != nil {
+		return fail(err)
+	}
+	base = "http://127.0.0.1:" + strconv.Itoa(port)
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), "ARENDEVY_LISTEN=127.0.0.1:"+strconv.Itoa(port), "ARENDEVY_PUBLIC_URL="+base)
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = io.Discard, &logs
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
+	if err := cmd.Start(); err != nil {
+		return fail(err)
+	}
+	stop = func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Wait()
+		os.RemoveAll(dir)
+	}
+	if err := waitReady(ctx, base+"/readyz"); err != nil {
+		stop()
+		return "", nil, fmt.Errorf("%w\n%s", err, logs.Bytes())
+	}
+	return base, stop, nil
+}
+
+// portalLogin logs the tab in through the development IdP as its first
+// demo persona.
+func portalLogin(ctx context.Context, tab *browser.Tab, base string) error {
+	login := a11y.ChoiceLogin{URL: base + kit.DefaultMount + "/saml/login?return=/", Choice: "0"}
+	return login.LogIn(ctx, tab)
 }
 
 func freePort() (int, error) {

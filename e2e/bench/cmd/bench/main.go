@@ -14,7 +14,10 @@
 //   - memory: heap, RSS and goroutines before, during and after a steady load;
 //   - faults: ten hub-like producers behind the fan-out, five of them faulty;
 //   - bytes: the element's download beside peer component sets from npm;
-//   - browser: the element's timings in headless Chromium.
+//   - browser: the element's timings in headless Chromium;
+//   - lighthouse: the reference portal's logged-in overview as a phone gets
+//     it (Lighthouse's mobile profile, from npm), and the element's upgrade
+//     of server-rendered cases on a 4× slowed CPU.
 //
 // A missed target is reported as MISS, never as a failure: these are
 // benchmarks. The exit status is non-zero only when a section could not be
@@ -38,7 +41,7 @@ import (
 )
 
 // Sections, in the order they run.
-var sections = []string{"bytes", "go", "load", "faults", "browser"}
+var sections = []string{"bytes", "go", "load", "faults", "browser", "lighthouse"}
 
 // options are the flags.
 type options struct {
@@ -60,6 +63,9 @@ type options struct {
 	browserRuns    int
 	chromium       string
 	cpuprofile     string
+	lighthouseDir  string
+	lighthouseRuns int
+	lighthouseOut  string
 }
 
 func main() {
@@ -89,6 +95,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.peers, "peers", "e2e/bench/peers", "directory of the peer component sets (npm ci installs them), relative to the repository root")
 	fs.IntVar(&o.browserRuns, "browser-runs", 10, "runs of each browser measurement (the median is reported)")
 	fs.StringVar(&o.chromium, "chromium", "", "Chromium to drive; default /usr/bin/chromium")
+	fs.StringVar(&o.lighthouseDir, "lighthouse-dir", "e2e/bench/lighthouse", "directory of Lighthouse (npm ci installs it), relative to the repository root")
+	fs.IntVar(&o.lighthouseRuns, "lighthouse-runs", 5, "Lighthouse runs of the overview, and runs of the element's upgrade (the median is reported)")
+	fs.StringVar(&o.lighthouseOut, "lighthouse-out", "bench-lighthouse.json", "where to write the last Lighthouse run's own JSON report, relative to the repository root; empty: nowhere")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the load section's server process, start to stop, to this file (for go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -121,6 +130,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "bench: %s\n", r.Machine)
 	steps := map[string]func(context.Context, options, *Results) error{
 		"bytes": measureBytes, "go": measureGo, "load": measureLoad, "faults": measureFaults, "browser": measureBrowser,
+		"lighthouse": measureLighthouse,
 	}
 	for _, s := range sections {
 		if !slices.Contains(o.only, s) || ctx.Err() != nil {

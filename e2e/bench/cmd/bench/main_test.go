@@ -120,3 +120,15 @@ func TestLineValue(t *testing.T) {
 	require.Equal(t, `"Debian GNU/Linux 12 (bookworm)"`, lineValue(strings.NewReader(osRelease), "PRETTY_NAME", '='))
 	require.Empty(t, lineValue(strings.NewReader(cpuinfo), "cache size", ':'))
 }
+
+func TestLighthouseWithoutItsInstallSaysSo(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "results.json")
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 1, run([]string{"-only", "lighthouse", "-out", out, "-lighthouse-dir", t.TempDir(), "-lighthouse-out", ""}, &stdout, &stderr))
+	raw, err := os.ReadFile(out)
+	require.NoError(t, err)
+	var r Results
+	require.NoError(t, json.Unmarshal(raw, &r))
+	require.Contains(t, r.Errors["lighthouse"], "not installed", "a bench row not measured is said, loudly")
+	require.Contains(t, stdout.String(), "**lighthouse: not measured.**")
+}

@@ -27,6 +27,7 @@ type Results struct {
 	Faults    *FaultsSection    `json:"faults,omitempty"`
 	Bytes     *BytesSection     `json:"bytes,omitempty"`
 	Browser   *BrowserSection   `json:"browser,omitempty"`
+	Phone     *PhoneSection     `json:"lighthouse,omitempty"`
 	Targets   []Target          `json:"targets"`
 	Errors    map[string]string `json:"errors,omitempty"` // section → why it has no figures
 }
@@ -224,6 +225,9 @@ func report(w io.Writer, r *Results) {
 	}
 	if br := r.Browser; br != nil {
 		reportBrowser(w, br)
+	}
+	if ph := r.Phone; ph != nil {
+		reportPhone(w, ph)
 	}
 	p("## Targets\n\n| | what | goal | measured | |\n|---|---|---|---|---|\n")
 	for _, t := range r.Targets {
