@@ -32,14 +32,17 @@ const MinSize = 1024
 // can carry its Content-Length; a longer one is sent chunked.
 const maxHeld = 64 << 10
 
-// Levels for bodies compressed per request. Compressing is most of the
-// server's CPU per overview: on the 100-case answer (docs/performance.md)
-// brotli 1 took about a third of level 4's time for 9 % more bytes, and
-// 5.2 kB is far inside what a phone waits for; gzip, for the few browsers
-// without brotli, keeps its default.
+// Levels for bodies compressed per request. The API's JSON answers and the
+// pages pull different ways: on the 100-case overview answer brotli 1 took
+// a third of level 4's CPU for 9 % more bytes, and compressing is most of
+// the server's CPU per answer; on the server-rendered overview page (the
+// phone's first load, counted against its byte budget) level 1 came out
+// 20 % larger (docs/performance.md). gzip, for the few browsers without
+// brotli, keeps its default.
 const (
-	gzipLevel   = gzip.DefaultCompression
-	brotliLevel = 1
+	gzipLevel       = gzip.DefaultCompression
+	brotliLevel     = 4
+	brotliJSONLevel = 1
 )
 
 // codings are the content codings offered, best first.
@@ -65,12 +68,20 @@ type encoder interface {
 	Flush() error
 }
 
-// pools keep encoders between responses: a fresh gzip writer allocates
-// about 800 KB, a brotli one more.
-var pools = map[string]*sync.Pool{
-	"gzip": {New: func() any { w, _ := gzip.NewWriterLevel(io.Discard, gzipLevel); return w }},
-	"br":   {New: func() any { return brotli.NewWriterLevel(io.Discard, brotliLevel) }},
+// pools keep encoders between responses, by coding, for JSON and for the
+// rest: a fresh gzip writer allocates about 800 KB, a brotli one more.
+var pools = map[string]struct{ other, json *sync.Pool }{
+	"gzip": {other: gzipPool, json: gzipPool},
+	"br": {
+		other: &sync.Pool{New: func() any { return brotli.NewWriterLevel(io.Discard, brotliLevel) }},
+		json:  &sync.Pool{New: func() any { return brotli.NewWriterLevel(io.Discard, brotliJSONLevel) }},
+	},
 }
+
+var gzipPool = &sync.Pool{New: func() any { w, _ := gzip.NewWriterLevel(io.Discard, gzipLevel); return w }}
+
+// isJSON reports whether the media type mt is JSON (the API's answers).
+func isJSON(mt string) bool { return mt == "application/json" || strings.HasSuffix(mt, "+json") }
 
 // Handler compresses next's responses as the request's Accept-Encoding
 // allows (brotli preferred), when the body is of a compressible type, at
@@ -110,10 +121,11 @@ type writer struct {
 	http.ResponseWriter
 	coding string
 
-	status  int     // as the handler set it; 0 until then
-	decided bool    // whether to compress is settled
-	enc     encoder // nil when not compressing
-	held    []byte  // identity bytes before the decision
+	status  int        // as the handler set it; 0 until then
+	decided bool       // whether to compress is settled
+	enc     encoder    // nil when not compressing
+	pool    *sync.Pool // where enc came from and goes back to
+	held    []byte     // identity bytes before the decision
 	out     bytes.Buffer
 	sent    bool // the status line has gone to the client
 }
@@ -172,7 +184,12 @@ func (w *writer) decide(more []byte) error {
 		// Another representation: another validator.
 		h.Set("ETag", strings.TrimSuffix(etag, `"`)+"-"+w.coding+`"`)
 	}
-	w.enc = pools[w.coding].Get().(encoder)
+	mt, _, _ := mime.ParseMediaType(h.Get("Content-Type"))
+	w.pool = pools[w.coding].other
+	if isJSON(mt) {
+		w.pool = pools[w.coding].json
+	}
+	w.enc = w.pool.Get().(encoder)
 	w.enc.Reset((*sink)(w))
 	err := w.pass(w.enc, more)
 	w.held = nil
@@ -275,7 +292,7 @@ func (w *writer) finish() {
 	}
 	_ = w.enc.Close()
 	w.enc.Reset(io.Discard)
-	pools[w.coding].Put(w.enc)
+	w.pool.Put(w.enc)
 	w.enc = nil
 	if !w.sent {
 		w.Header().Set("Content-Length", strconv.Itoa(w.out.Len()))

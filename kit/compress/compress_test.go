@@ -183,3 +183,27 @@ func TestABodyInPieces(t *testing.T) {
 	require.Empty(t, res.Header.Get("Content-Encoding"))
 	require.Equal(t, `{"a":1}`, decode(t, res))
 }
+
+// Pages (the phone's first load, counted in bytes) get brotli's denser
+// level; JSON answers, where compressing is most of the server's CPU, the
+// cheap one.
+func TestPagesAndAnswersHaveTheirOwnLevel(t *testing.T) {
+	require.Less(t, brotliJSONLevel, brotliLevel)
+	for mediaType, level := range map[string]int{
+		"text/html; charset=utf-8": brotliLevel, "text/css": brotliLevel,
+		"application/json; charset=utf-8": brotliJSONLevel, "application/problem+json": brotliJSONLevel,
+	} {
+		h := Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", mediaType)
+			_, _ = io.WriteString(w, page)
+		}))
+		var want bytes.Buffer
+		enc := brotli.NewWriterLevel(&want, level)
+		_, _ = io.WriteString(enc, page)
+		require.NoError(t, enc.Close())
+		res := serve(t, h, http.MethodGet, "br")
+		got, err := io.ReadAll(res.Body)
+		require.NoError(t, err)
+		require.Equal(t, want.Bytes(), got, mediaType)
+	}
+}
