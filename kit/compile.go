@@ -52,23 +52,38 @@ func (k *Kit) Overview(ctx context.Context, subject identity.Subject, q listing.
 // overview asks every source, then compiles the overview and hands it to
 // use, which encodes it; all of it in turns (see turns).
 func (k *Kit) overview(ctx context.Context, subject identity.Subject, q listing.Query, p preferences.Preferences, use func(*overview.Overview) error) error {
-	if err := k.turns.take(ctx); err != nil {
-		return err
-	}
-	var res cases.Result
 	// How far back the sources that look back a limited time reach: as far
 	// as the user asked (listing.Query.Older).
-	ctx = cases.WithOlder(ctx, q.Older)
-	err := k.turns.during(ctx, func() (err error) {
-		res, err = k.source.Overview(ctx, subject)
-		return err
-	})
+	res, err := k.ask(cases.WithOlder(ctx, q.Older), subject)
 	if err != nil {
 		return err
 	}
 	defer k.turns.give()
 	ov := k.compile(ctx, res, subject, q, p)
 	return use(&ov)
+}
+
+// ask asks every source for subject's cases in a turn, and returns holding
+// it unless it returns an error.
+func (k *Kit) ask(ctx context.Context, subject identity.Subject) (res cases.Result, err error) {
+	if err := k.turns.take(ctx); err != nil {
+		return res, err
+	}
+	err = k.turns.during(ctx, func() (err error) {
+		res, err = k.source.Overview(ctx, subject)
+		return err
+	})
+	return res, err
+}
+
+// casesOf are subject's cases as the sources tell them now, for a deep
+// link being followed: asked in turns like an overview, and kept nowhere.
+func (k *Kit) casesOf(ctx context.Context, subject identity.Subject) (cases.Result, error) {
+	res, err := k.ask(ctx, subject)
+	if err == nil {
+		k.turns.give()
+	}
+	return res, err
 }
 
 func (k *Kit) compile(ctx context.Context, res cases.Result, subject identity.Subject, q listing.Query, p preferences.Preferences) overview.Overview {
@@ -99,12 +114,13 @@ func (k *Kit) compile(ctx context.Context, res cases.Result, subject identity.Su
 
 // views are the cases of cs at the positions idx, in that order.
 func (k *Kit) views(ctx context.Context, cs []cases.Case, idx []int) []overview.CaseView {
+	link := k.linker(ctx)
 	out := make([]overview.CaseView, len(idx))
 	for n, i := range idx {
 		v := &out[n]
 		v.Case = &cs[i]
-		if link, ok := k.link(ctx, v.Case); ok {
-			v.Link = link
+		if l, ok := link(v.Case); ok {
+			v.Link = l
 		} else {
 			v.Info = k.cfg.InfoURL(v.Sender.ID)
 		}
@@ -112,16 +128,23 @@ func (k *Kit) views(ctx context.Context, cs []cases.Case, idx []int) []overview.
 	return out
 }
 
-func (k *Kit) link(ctx context.Context, c *cases.Case) (string, bool) {
-	switch {
-	case c.Link == "":
-		return "", false
-	case k.cfg.Links != nil:
-		return k.cfg.Links(ctx, c.Sender.ID, c.Link) // checks the allow-list itself
-	case k.cfg.Producers.Allows(c.Sender.ID, c.Link):
-		return c.Link, true
+// linker is what gives each case of one overview its link, if any.
+func (k *Kit) linker(ctx context.Context) func(*cases.Case) (string, bool) {
+	var rewrite func(*cases.Case) (string, bool)
+	if k.cfg.Links != nil {
+		rewrite = k.cfg.Links(ctx) // checks the allow-list itself
 	}
-	return "", false
+	return func(c *cases.Case) (string, bool) {
+		switch {
+		case c.Link == "":
+			return "", false
+		case rewrite != nil:
+			return rewrite(c)
+		case k.cfg.Producers.Allows(c.Sender.ID, c.Link):
+			return c.Link, true
+		}
+		return "", false
+	}
 }
 
 // DefaultQuery is the query applied when the request gives none.

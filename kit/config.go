@@ -54,19 +54,20 @@ type Config struct {
 	// the customer-service contacts for the information page. A case whose
 	// link its producer's hosts do not allow is shown without the link.
 	Producers *producers.Directory
-	// Links rewrites a deep link into the URL the page gets (the kit's
-	// redirect endpoint, which keeps case data out of URLs); it must refuse
-	// a link its producer's hosts do not allow. ctx is the one Overview was
-	// called with (the kit's own links are bound to its session). Nil: an
-	// allowed link is passed through as it is.
-	Links func(ctx context.Context, producerID, link string) (string, bool)
+	// Links gives the deep links of one overview: called once per overview
+	// with the ctx Overview was called with (the kit's own links are bound
+	// to its session), it returns what turns each case with a link into
+	// the URL the page gets (the kit's redirect endpoint, which keeps case
+	// data out of URLs), or false for a link its producer's hosts do not
+	// allow. Nil: an allowed link is passed through as it is.
+	Links func(ctx context.Context) func(c *cases.Case) (string, bool)
 	// InfoURL is the page for a producer without an e-service; default
 	// Mount + "/producers/{id}".
 	InfoURL func(producerID string) string
 	// Sessions keeps who is logged in. With Sessions the kit serves its
 	// session routes (act-for, principals, csrf), runs every request through
 	// the session and the security guard (headers, CSRF), and rewrites deep
-	// links through its sealed redirect. Nil: the portal puts the subject in
+	// links through its session-bound redirect. Nil: the portal puts the subject in
 	// the request context itself (identity.WithSubject) and guards its pages.
 	Sessions *session.Manager
 	// SSO is the SAML service provider whose routes the kit serves and where
@@ -78,7 +79,7 @@ type Config struct {
 	// SLO endpoint (the IdP posts to both cross-site). A nil FormAction is
 	// the origins of the IdP's SSO and SLO endpoints (SSO.IdPOrigins).
 	Security websec.Config
-	// LinkKey seals deep links (32 bytes); nil: a random key per process.
+	// LinkKey makes the keys of the deep links' tokens (32 bytes); nil: a random key per process.
 	// Several instances behind a load balancer share one.
 	LinkKey []byte
 	// Preferences keeps what each customer chose (sort order, hidden actors,
@@ -103,9 +104,9 @@ type Config struct {
 	EmbedOrigins []string
 }
 
-// Limits on overview requests ({mount}/api/overview and Kit.Admit). A
-// request over a limit gets 429 with Retry-After and is never sent to a
-// source.
+// Limits on overview requests ({mount}/api/overview, a followed deep link,
+// which asks the sources again, and Kit.Admit). A request over a limit gets
+// 429 with Retry-After and is never sent to a source.
 type Limits struct {
 	// PerSession is the bucket of each logged-in session (one browser).
 	PerSession ratelimit.Rate

@@ -86,7 +86,7 @@ func New(cfg Config) (*Kit, error) {
 }
 
 // secure wires the login layer: the guard, the session routes, the SSO
-// routes and the sealed deep-link redirect.
+// routes and the session-bound deep-link redirect.
 func (k *Kit) secure() error {
 	sec := k.cfg.Security
 	sec.CSRFToken = k.cfg.Sessions.CSRFToken
@@ -131,12 +131,16 @@ func (k *Kit) secure() error {
 		k.mux.Handle(k.cfg.Mount+"/saml/", k.cfg.SSO.Handler())
 	}
 	if k.cfg.Producers != nil && k.cfg.Links == nil {
-		links, err := deeplink.New(deeplink.Config{Producers: k.cfg.Producers, Key: k.cfg.LinkKey,
-			Mount: k.cfg.Mount, LoginURL: loginURL, Logger: k.cfg.Logger, Now: k.cfg.Now})
+		admit := func(r *http.Request) (bool, int) {
+			ok, wait := k.Admit(r)
+			return ok, RetryAfterSeconds(wait)
+		}
+		links, err := deeplink.New(deeplink.Config{Producers: k.cfg.Producers, Cases: k.casesOf, Admit: admit,
+			Key: k.cfg.LinkKey, Mount: k.cfg.Mount, LoginURL: loginURL, Logger: k.cfg.Logger, Now: k.cfg.Now})
 		if err != nil {
 			return fmt.Errorf("kit: deep links: %w", err)
 		}
-		k.cfg.Links = links.Rewrite
+		k.cfg.Links = links.Rewriter
 		k.mux.Handle("GET "+k.cfg.Mount+"/go/", links.Handler())
 	}
 	// The element's files are public and cached for a year: they get the
@@ -186,7 +190,7 @@ func (k *Kit) LoginURL(returnTo string) string {
 // Route is the pattern of the kit's route that serves r, without its
 // method ("/arendevy/api/overview", "/arendevy/go/"), or "" when r is not
 // one of the kit's: the name logs and metrics use, never the raw path,
-// which may carry a sealed link or a case reference.
+// which may carry a deep link's token or a case reference.
 func (k *Kit) Route(r *http.Request) string {
 	if !strings.HasPrefix(r.URL.Path, k.cfg.Mount+"/") {
 		return ""

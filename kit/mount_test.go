@@ -16,6 +16,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -28,6 +29,7 @@ import (
 	"github.com/arendevy/arendevy/kit/fanout"
 	"github.com/arendevy/arendevy/kit/identity"
 	"github.com/arendevy/arendevy/kit/producers"
+	"github.com/arendevy/arendevy/kit/ratelimit"
 	"github.com/arendevy/arendevy/kit/saml"
 	"github.com/arendevy/arendevy/kit/session"
 )
@@ -39,14 +41,15 @@ type mountedSite struct {
 	srv    *httptest.Server
 	client *http.Client
 	kit    *kit.Kit
+	closed *atomic.Bool // the producer has removed the customer's case
 }
 
 // newMountedSite wires a default session manager, an SP told mount, and a
-// kit built with kitMount, the way a portal does.
-func newMountedSite(t *testing.T, mount, kitMount string) (*mountedSite, error) {
+// kit built with kitMount (and limits, if given), the way a portal does.
+func newMountedSite(t *testing.T, mount, kitMount string, limits ...kit.Limits) (*mountedSite, error) {
 	t.Helper()
 	logger := slog.New(slog.DiscardHandler)
-	s := &mountedSite{srv: httptest.NewUnstartedServer(nil)}
+	s := &mountedSite{srv: httptest.NewUnstartedServer(nil), closed: &atomic.Bool{}}
 	s.srv.StartTLS()
 	t.Cleanup(s.srv.Close)
 
@@ -64,9 +67,16 @@ func newMountedSite(t *testing.T, mount, kitMount string) (*mountedSite, error) 
 
 	dir, err := producers.New([]producers.Info{{ID: "skv", Name: "Skatteverket", Hosts: []string{"www.skatteverket.se"}}})
 	require.NoError(t, err)
-	s.kit, err = kit.New(kit.Config{Mount: kitMount, Producers: dir, Sessions: sessions, SSO: sp, Logger: logger,
+	var lim kit.Limits
+	if len(limits) > 0 {
+		lim = limits[0]
+	}
+	s.kit, err = kit.New(kit.Config{Mount: kitMount, Producers: dir, Sessions: sessions, SSO: sp, Logger: logger, Limits: lim,
 		Sources: []fanout.Member{{Name: "skv", Actor: cases.Actor{ID: "skv", Name: "Skatteverket"},
 			Source: cases.SourceFunc(func(context.Context, identity.Subject) (cases.Result, error) {
+				if s.closed.Load() {
+					return cases.Result{}, nil
+				}
 				return cases.Result{Cases: []cases.Case{{ID: "1", Title: "Ansökan om F-skatt",
 					Sender: cases.Actor{ID: "skv", Name: "Skatteverket"}, Status: cases.InProgress,
 					Date: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC), Link: "https://www.skatteverket.se/arende/1"}}}, nil
@@ -163,7 +173,7 @@ func TestKitMountedElsewhere(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode, overview)
 	require.Equal(t, "/x/api/overview", resp.Request.URL.Path)
 	require.Contains(t, overview, "Ansökan om F-skatt")
-	require.Contains(t, overview, `"/x/go/`, "deep links are sealed under the mount")
+	require.Contains(t, overview, `"/x/go/`, "deep links go through the kit under the mount")
 
 	resp, body = s.do(t, http.MethodGet, "/x/api/csrf", nil, nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode, body)
@@ -252,4 +262,34 @@ func TestDeepLinksOpenOnlyInTheirSession(t *testing.T) {
 	resp = other.follow(t, link)
 	require.Equal(t, http.StatusBadRequest, resp.StatusCode, "another browser's session of the same user")
 	require.Empty(t, resp.Header.Get("Location"))
+}
+
+// TestDeepLinkToACaseGoneSinceTheOverview: the kit keeps no case, so a
+// link is looked up at the producer again when it is followed; a case the
+// producer has removed since gets a page that says so.
+func TestDeepLinkToACaseGoneSinceTheOverview(t *testing.T) {
+	s, err := newMountedSite(t, "/arendevy", "/arendevy")
+	require.NoError(t, err)
+	var ov struct{ Cases []struct{ Link string } }
+	require.NoError(t, json.Unmarshal([]byte(s.loginAndLoad(t)), &ov))
+	s.closed.Store(true)
+	resp, page := s.do(t, http.MethodGet, ov.Cases[0].Link, nil, nil)
+	require.Equal(t, http.StatusNotFound, resp.StatusCode)
+	require.Equal(t, "no-store", resp.Header.Get("Cache-Control"))
+	require.Contains(t, page, "Ärendet finns inte längre i din översikt")
+	require.NotContains(t, page, "skatteverket")
+}
+
+// TestFollowingDeepLinksCountsAgainstTheLimits: a followed link asks the
+// sources again, so it is counted like an overview request.
+func TestFollowingDeepLinksCountsAgainstTheLimits(t *testing.T) {
+	s, err := newMountedSite(t, "/arendevy", "/arendevy", kit.Limits{PerSession: ratelimit.Rate{Burst: 2, Every: time.Minute}})
+	require.NoError(t, err)
+	var ov struct{ Cases []struct{ Link string } }
+	require.NoError(t, json.Unmarshal([]byte(s.loginAndLoad(t)), &ov))
+	require.Equal(t, http.StatusSeeOther, s.follow(t, ov.Cases[0].Link).StatusCode)
+	resp, page := s.do(t, http.MethodGet, ov.Cases[0].Link, nil, nil)
+	require.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
+	require.Equal(t, "60", resp.Header.Get("Retry-After"))
+	require.Contains(t, page, "Ärendet kan inte nås just nu")
 }

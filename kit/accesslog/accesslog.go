@@ -86,7 +86,7 @@ func Middleware(logger *slog.Logger, route func(*http.Request) string) func(http
 
 // Route names the route that served r: what route says (the kit's own
 // routes), else the ServeMux pattern it matched, else "". Logs and metrics
-// name requests by it, never by a raw path, which may carry a sealed link
+// name requests by it, never by a raw path, which may carry a deep link's token
 // or a case reference.
 func Route(r *http.Request, route func(*http.Request) string) string {
 	if route != nil {

@@ -32,13 +32,17 @@ const MinSize = 1024
 // can carry its Content-Length; a longer one is sent chunked.
 const maxHeld = 64 << 10
 
-// Levels for bodies compressed per request. The overview's sealed deep
-// links are random bytes no level shrinks, so higher levels buy little: on
-// the 100-case answer brotli 5 saved 3 % over level 4 for several times its
-// CPU, and level 1 came out larger than gzip (docs/performance.md).
+// Levels for bodies compressed per request. The API's JSON answers and the
+// pages pull different ways: on the 100-case overview answer brotli 1 took
+// a third of level 4's CPU for 9 % more bytes, and compressing is most of
+// the server's CPU per answer; on the server-rendered overview page (the
+// phone's first load, counted against its byte budget) level 1 came out
+// 20 % larger (docs/performance.md). gzip, for the few browsers without
+// brotli, keeps its default.
 const (
-	gzipLevel   = gzip.DefaultCompression
-	brotliLevel = 4
+	gzipLevel       = gzip.DefaultCompression
+	brotliLevel     = 4
+	brotliJSONLevel = 1
 )
 
 // codings are the content codings offered, best first.
@@ -64,12 +68,20 @@ type encoder interface {
 	Flush() error
 }
 
-// pools keep encoders between responses: a fresh gzip writer allocates
-// about 800 KB, a brotli one more.
-var pools = map[string]*sync.Pool{
-	"gzip": {New: func() any { w, _ := gzip.NewWriterLevel(io.Discard, gzipLevel); return w }},
-	"br":   {New: func() any { return brotli.NewWriterLevel(io.Discard, brotliLevel) }},
+// pools keep encoders between responses, by coding, for JSON and for the
+// rest: a fresh gzip writer allocates about 800 KB, a brotli one more.
+var pools = map[string]struct{ other, json *sync.Pool }{
+	"gzip": {other: gzipPool, json: gzipPool},
+	"br": {
+		other: &sync.Pool{New: func() any { return brotli.NewWriterLevel(io.Discard, brotliLevel) }},
+		json:  &sync.Pool{New: func() any { return brotli.NewWriterLevel(io.Discard, brotliJSONLevel) }},
+	},
 }
+
+var gzipPool = &sync.Pool{New: func() any { w, _ := gzip.NewWriterLevel(io.Discard, gzipLevel); return w }}
+
+// isJSON reports whether the media type mt is JSON (the API's answers).
+func isJSON(mt string) bool { return mt == "application/json" || strings.HasSuffix(mt, "+json") }
 
 // Handler compresses next's responses as the request's Accept-Encoding
 // allows (brotli preferred), when the body is of a compressible type, at
@@ -109,10 +121,11 @@ type writer struct {
 	http.ResponseWriter
 	coding string
 
-	status  int     // as the handler set it; 0 until then
-	decided bool    // whether to compress is settled
-	enc     encoder // nil when not compressing
-	held    []byte  // identity bytes before the decision
+	status  int        // as the handler set it; 0 until then
+	decided bool       // whether to compress is settled
+	enc     encoder    // nil when not compressing
+	pool    *sync.Pool // where enc came from and goes back to
+	held    []byte     // identity bytes before the decision
 	out     bytes.Buffer
 	sent    bool // the status line has gone to the client
 }
@@ -132,11 +145,13 @@ func (w *writer) Write(p []byte) (int, error) {
 		w.status = http.StatusOK
 	}
 	if !w.decided {
-		w.held = append(w.held, p...)
-		if len(w.held) < MinSize {
+		if len(w.held)+len(p) < MinSize {
+			w.held = append(w.held, p...)
 			return len(p), nil
 		}
-		if err := w.decide(); err != nil {
+		// Enough to decide on. A body written whole (the overview's answer
+		// is one write of about 60 kB) is not copied to be held.
+		if err := w.decide(p); err != nil {
 			return 0, err
 		}
 		return len(p), nil
@@ -147,17 +162,18 @@ func (w *writer) Write(p []byte) (int, error) {
 	return w.ResponseWriter.Write(p)
 }
 
-// decide settles the coding from the headers and the bytes held, and
-// passes the held bytes on.
-func (w *writer) decide() error {
+// decide settles the coding from the headers and the bytes held followed
+// by more, and passes them on.
+func (w *writer) decide(more []byte) error {
 	w.decided = true
 	h := w.Header()
-	if h.Get("Content-Type") == "" && len(w.held) > 0 {
-		h.Set("Content-Type", http.DetectContentType(w.held)) // as net/http would
+	if h.Get("Content-Type") == "" && len(w.held)+len(more) > 0 {
+		// As net/http would, from the first 512 bytes.
+		h.Set("Content-Type", http.DetectContentType(append(w.held, more[:min(len(more), 512)]...)))
 	}
-	if !w.worthIt() {
+	if !w.worthIt(len(w.held) + len(more)) {
 		w.send()
-		_, err := w.ResponseWriter.Write(w.held)
+		err := w.pass(w.ResponseWriter, more)
 		w.held = nil
 		return err
 	}
@@ -168,16 +184,35 @@ func (w *writer) decide() error {
 		// Another representation: another validator.
 		h.Set("ETag", strings.TrimSuffix(etag, `"`)+"-"+w.coding+`"`)
 	}
-	w.enc = pools[w.coding].Get().(encoder)
+	mt, _, _ := mime.ParseMediaType(h.Get("Content-Type"))
+	w.pool = pools[w.coding].other
+	if isJSON(mt) {
+		w.pool = pools[w.coding].json
+	}
+	w.enc = w.pool.Get().(encoder)
 	w.enc.Reset((*sink)(w))
-	_, err := w.enc.Write(w.held)
+	err := w.pass(w.enc, more)
 	w.held = nil
 	return err
 }
 
-func (w *writer) worthIt() bool {
+// pass writes the bytes held, then more, to dst.
+func (w *writer) pass(dst io.Writer, more []byte) error {
+	for _, p := range [][]byte{w.held, more} {
+		if len(p) == 0 {
+			continue
+		}
+		if _, err := dst.Write(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// worthIt reports whether a body of size bytes so far is worth compressing.
+func (w *writer) worthIt(size int) bool {
 	h := w.Header()
-	if len(w.held) < MinSize || h.Get("Content-Encoding") != "" ||
+	if size < MinSize || h.Get("Content-Encoding") != "" ||
 		w.status == http.StatusNoContent || w.status == http.StatusPartialContent || w.status == http.StatusNotModified {
 		return false
 	}
@@ -228,7 +263,7 @@ func (w *writer) Flush() {
 		w.status = http.StatusOK
 	}
 	if !w.decided {
-		_ = w.decide()
+		_ = w.decide(nil)
 	}
 	if w.enc != nil {
 		_ = w.enc.Flush()
@@ -249,7 +284,7 @@ func (w *writer) finish() {
 		w.status = http.StatusOK
 	}
 	if !w.decided {
-		_ = w.decide()
+		_ = w.decide(nil)
 	}
 	if w.enc == nil {
 		w.send()
@@ -257,7 +292,7 @@ func (w *writer) finish() {
 	}
 	_ = w.enc.Close()
 	w.enc.Reset(io.Discard)
-	pools[w.coding].Put(w.enc)
+	w.pool.Put(w.enc)
 	w.enc = nil
 	if !w.sent {
 		w.Header().Set("Content-Length", strconv.Itoa(w.out.Len()))

@@ -156,3 +156,54 @@ func TestFlushStreams(t *testing.T) {
 	require.Empty(t, res.Header.Get("Content-Length"))
 	require.Equal(t, page+page, decode(t, res))
 }
+
+// A body may come in pieces of any size, and without a Content-Type: the
+// bytes held back before the decision and the rest arrive in order, and
+// the type is sniffed as net/http would.
+func TestABodyInPieces(t *testing.T) {
+	doc := "<!doctype html>" + page
+	for _, piece := range []int{1, 100, 1000, 1023, 1024, 5000, len(doc)} {
+		h := Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			for rest := doc; rest != ""; {
+				n := min(piece, len(rest))
+				_, _ = io.WriteString(w, rest[:n])
+				rest = rest[n:]
+			}
+		}))
+		res := serve(t, h, http.MethodGet, "br")
+		require.Equal(t, "br", res.Header.Get("Content-Encoding"), "pieces of %d", piece)
+		require.Equal(t, doc, decode(t, res), "pieces of %d", piece)
+		require.Equal(t, "text/html; charset=utf-8", res.Header.Get("Content-Type"), "pieces of %d", piece)
+	}
+	short := Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `{"a":`)
+		_, _ = io.WriteString(w, `1}`)
+	}))
+	res := serve(t, short, http.MethodGet, "br")
+	require.Empty(t, res.Header.Get("Content-Encoding"))
+	require.Equal(t, `{"a":1}`, decode(t, res))
+}
+
+// Pages (the phone's first load, counted in bytes) get brotli's denser
+// level; JSON answers, where compressing is most of the server's CPU, the
+// cheap one.
+func TestPagesAndAnswersHaveTheirOwnLevel(t *testing.T) {
+	require.Less(t, brotliJSONLevel, brotliLevel)
+	for mediaType, level := range map[string]int{
+		"text/html; charset=utf-8": brotliLevel, "text/css": brotliLevel,
+		"application/json; charset=utf-8": brotliJSONLevel, "application/problem+json": brotliJSONLevel,
+	} {
+		h := Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", mediaType)
+			_, _ = io.WriteString(w, page)
+		}))
+		var want bytes.Buffer
+		enc := brotli.NewWriterLevel(&want, level)
+		_, _ = io.WriteString(enc, page)
+		require.NoError(t, enc.Close())
+		res := serve(t, h, http.MethodGet, "br")
+		got, err := io.ReadAll(res.Body)
+		require.NoError(t, err)
+		require.Equal(t, want.Bytes(), got, mediaType)
+	}
+}

@@ -358,8 +358,8 @@ func WithBinding(ctx context.Context, b []byte) context.Context {
 // session: a value that stays the same for the whole session and differs
 // between sessions, including two logins of the same user. It is not a
 // secret of the session and never works as a cookie or CSRF token, but it
-// is only meant to be bound to, not shown: the deep-link tokens are sealed
-// with it as additional data, so a token works only in the session whose
+// is only meant to be bound to, not shown: the deep-link tokens are made
+// under a key derived from it, so a token works only in the session whose
 // overview it was made for.
 func BindingFromContext(ctx context.Context) ([]byte, bool) {
 	b, ok := ctx.Value(bindingKey{}).([]byte)

@@ -1,6 +1,6 @@
 // Package server is the server side of the end-to-end benchmarks: the kit
-// wired the way a portal wires it — sessions, the security guard, sealed deep
-// links, a preferences store, the producer directory — over the sources a
+// wired the way a portal wires it — sessions, the security guard, session-bound
+// deep links, a preferences store, the producer directory — over the sources a
 // scenario gives, plus a stats endpoint where the orchestrator reads heap,
 // goroutines, resident memory and CPU time. Serve runs it in a process of
 // its own, so the load generator does not share its heap or its scheduler.

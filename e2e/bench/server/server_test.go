@@ -71,7 +71,7 @@ func TestTheSessionCookieOpensTheOverview(t *testing.T) {
 			require.Equal(t, 100, ov.Total)
 			require.Len(t, ov.Cases, 100)
 			for _, c := range ov.Cases {
-				require.NotEmpty(t, c.Link, "every synthetic link is allowed, so each is sealed and kept")
+				require.NotEmpty(t, c.Link, "every synthetic link is allowed, so each gets its token")
 			}
 		})
 	}
@@ -161,4 +161,45 @@ func TestTheRenderedPageCarriesEveryCase(t *testing.T) {
 	require.Equal(t, 100, strings.Count(body, `class="case-row`), "the server rendered all 100 cases for the element to upgrade")
 	status, _ = get(nil)
 	require.Equal(t, http.StatusUnauthorized, status, "without a session there are no cases to render")
+}
+
+// BenchmarkOverview is one request of the load section in process: the
+// 100-case overview through the whole login layer (session, guard,
+// session-bound deep links, preferences), compressed as a phone's browser
+// asks. It reports the process's CPU time per request (what the load
+// section's "server CPU per request" counts) and the answer's bytes on the
+// wire in each coding; with -cpuprofile it shows where the server's CPU per
+// overview goes without a load generator sharing the cores.
+func BenchmarkOverview(b *testing.B) {
+	for _, coding := range []string{"identity", "gzip", "br"} {
+		b.Run("coding="+coding, func(b *testing.B) {
+			ps, err := synth.Producers(100, 10, time.Now())
+			require.NoError(b, err)
+			dir, err := synth.Directory(ps)
+			require.NoError(b, err)
+			s, err := New(Config{Sources: synth.Members(ps), Producers: dir})
+			require.NoError(b, err)
+			cookie, err := s.Login(time.Now())
+			require.NoError(b, err)
+			h := s.Handler()
+			req := httptest.NewRequest(http.MethodGet, "http://127.0.0.1"+OverviewPath, nil)
+			req.AddCookie(cookie)
+			req.Header.Set("Accept-Encoding", coding)
+			var wire int
+			b.ReportAllocs()
+			// CPU time, not the wall clock: on a shared machine the wall
+			// clock counts the neighbours' work too.
+			cpu := memstat.Read(false).CPU
+			for b.Loop() {
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, req)
+				if w.Code != http.StatusOK {
+					b.Fatal(w.Code)
+				}
+				wire = w.Body.Len()
+			}
+			b.ReportMetric(float64(memstat.Read(false).CPU-cpu)/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(wire), "wire-bytes")
+		})
+	}
 }

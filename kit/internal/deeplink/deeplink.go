@@ -1,26 +1,27 @@
 // Package deeplink keeps case data out of the portal's URLs and stops the
 // overview from becoming an open redirector. The page never gets a
-// producer's deep link: it gets {Mount}/go/{token}, where the token seals
-// (AES-256-GCM) the producer, the link and an expiry. Following it, the kit
-// opens the token (only in the session whose overview held it), checks the
-// link again against the producer's allow-list and redirects there, through
-// the producer's IdP-initiated SSO entry point when it has one, so the user
-// arrives logged in.
+// producer's deep link: it gets {Mount}/go/{token}, a short reference to
+// the case made under a key of the session whose overview held it (the
+// layout is in token.go). Following it, the kit checks that the token was
+// made in the request's session and has not expired, asks the sources
+// again for the user's cases (it keeps none between requests), finds the
+// case the token refers to, checks its link against the producer's
+// allow-list as it is now and redirects there, through the producer's
+// IdP-initiated SSO entry point when it has one, so the user arrives
+// logged in.
 package deeplink
 
 import (
-	"bytes"
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,72 +36,41 @@ import (
 // Defaults for Config.
 const (
 	DefaultLifetime = time.Hour
-	KeySize         = 32 // AES-256
+	KeySize         = 32 // HMAC-SHA256
 )
 
 var (
-	// ErrInvalidToken: the token is malformed, tampered with or sealed under another key.
+	// ErrInvalidToken: the token is malformed, tampered with, made under
+	// another key or layout, or made in another session.
 	ErrInvalidToken = errors.New("deeplink: invalid token")
 	// ErrExpired: the token was valid once; the overview that held it is too old.
 	ErrExpired = errors.New("deeplink: token expired")
-	// ErrNoSession: the request has no session binding to seal a token to or
-	// open it with (session.BindingFromContext).
+	// ErrNoSession: the request has no session binding to make a token in
+	// or check it against (session.BindingFromContext).
 	ErrNoSession = errors.New("deeplink: no session")
+	// ErrGone: every source answered in full, and none of the user's cases
+	// is the one the token refers to (the producer removed it, or the user
+	// now acts for someone else).
+	ErrGone = errors.New("deeplink: the case is not among the user's cases")
+	// ErrUnavailable: the case was not found, and some source did not
+	// answer in full, so it may be there.
+	ErrUnavailable = errors.New("deeplink: the sources did not answer in full")
 )
-
-// Token layout. The plaintext is: version, expiry (Unix seconds, big
-// endian), producer ID length, producer ID, link, then padding: 0x80 and
-// as many zero bytes as make it paddedSize. The padding keeps the token's
-// length from telling the producer's link (or the producer) apart from
-// others of roughly its size: an eavesdropper on a log or a shoulder sees
-// one of a few lengths. The version, the purpose and the
-// session's binding (session.BindingFromContext) are bound as additional
-// data: a token sealed for another purpose under the same key, in another
-// layout, or for another session (another user, or another login of the
-// same user) never opens here. The binding never travels in the token, so
-// the token neither grows nor shows anything of the session.
-const (
-	version      = 3
-	maxProducer  = 255
-	padMin       = 64  // the smallest padded plaintext
-	padBlock     = 512 // above it, multiples of it
-	padMarker    = 0x80
-	maxTokenSize = 4096 // base64 characters; a MaxLink link fits with room to spare
-)
-
-const purpose = "arendevy deep link v3\x00"
-
-// additionalData is what a token for the session binding is sealed with.
-func additionalData(binding []byte) []byte {
-	return append([]byte(purpose), binding...)
-}
-
-// paddedSize is the length of a plaintext of n bytes once padded (the
-// marker always takes one byte): the next power of two from padMin up to
-// padBlock, then the next multiple of padBlock. A length then tells only
-// which of a handful of size classes a link is in (64, 128, 256 or 512
-// bytes, then per 512), the same few bits 256-byte blocks told, while the
-// usual link of 60–110 bytes makes a token of 208 characters instead of 379
-// (docs/sessions.md). Every overview carries one per case, and random bytes
-// do not compress.
-func paddedSize(n int) int {
-	size := padMin
-	for size < n+1 && size < padBlock {
-		size *= 2
-	}
-	if size < n+1 {
-		size = (n + 1 + padBlock - 1) / padBlock * padBlock
-	}
-	return size
-}
 
 // Config configures Links.
 type Config struct {
 	// Producers is the directory whose allow-lists links are checked against. Required.
 	Producers *producers.Directory
-	// Key seals the tokens (32 bytes). Nil: a random key per process, which
-	// is right for one instance; several instances behind a load balancer
-	// share one key, or a link made by one fails on another.
+	// Cases asks the sources for subject's cases as they are now, when a
+	// link is followed: the kit keeps none between requests. Required.
+	Cases func(ctx context.Context, subject identity.Subject) (cases.Result, error)
+	// Admit, when set, is asked before the sources are: false answers 429
+	// with Retry-After in the whole seconds it returns (the kit's limits,
+	// (*kit.Kit).Admit).
+	Admit func(r *http.Request) (ok bool, retryAfter int)
+	// Key makes the sessions' keys (32 bytes). Nil: a random key per
+	// process, which is right for one instance; several instances behind a
+	// load balancer share one key, or a link made by one fails on another.
 	Key []byte
 	// Lifetime is how long a link in a compiled overview stays usable; default 1 h.
 	Lifetime time.Duration
@@ -115,10 +85,9 @@ type Config struct {
 	Now func() time.Time
 }
 
-// Links rewrites deep links into sealed kit URLs and follows them.
+// Links rewrites deep links into kit URLs and follows them.
 type Links struct {
 	cfg      Config
-	aead     cipher.AEAD
 	messages *i18n.Bundle // the pages' texts
 }
 
@@ -126,6 +95,9 @@ type Links struct {
 func New(cfg Config) (*Links, error) {
 	if cfg.Producers == nil {
 		return nil, errors.New("deeplink config: Producers is required")
+	}
+	if cfg.Cases == nil {
+		return nil, errors.New("deeplink config: Cases is required")
 	}
 	if cfg.Key == nil {
 		cfg.Key = make([]byte, KeySize)
@@ -149,100 +121,44 @@ func New(cfg Config) (*Links, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	block, err := aes.NewCipher(cfg.Key)
-	if err != nil {
-		return nil, fmt.Errorf("deeplink config: %w", err)
-	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, fmt.Errorf("deeplink config: %w", err)
-	}
 	messages, err := i18n.Default()
 	if err != nil {
 		return nil, err
 	}
-	return &Links{cfg: cfg, aead: aead, messages: messages}, nil
+	return &Links{cfg: cfg, messages: messages}, nil
 }
 
-// Rewrite returns the kit URL that stands for link in the page of ctx's
-// session, or false when link is not an allowed deep link of producerID or
-// ctx has no session (the case then shows the producer's information page
-// instead). Plug it into kit.Config.Links.
-func (l *Links) Rewrite(ctx context.Context, producerID, link string) (string, bool) {
+// Rewriter returns what gives each case of one overview, compiled in ctx's
+// session, its link: {Mount}/go/{token} and true when its producer's hosts
+// allow the case's link, else false (the case then shows the producer's
+// information page instead). Without a session in ctx it refuses every
+// link. Plug it into kit.Config.Links. What it returns is not safe for
+// concurrent use: one overview is compiled in one goroutine.
+func (l *Links) Rewriter(ctx context.Context) func(c *cases.Case) (string, bool) {
 	binding, ok := session.BindingFromContext(ctx)
-	if !ok || len(producerID) > maxProducer || !l.cfg.Producers.Allows(producerID, link) {
-		return "", false
+	if !ok {
+		return func(*cases.Case) (string, bool) { return "", false }
 	}
-	return l.seal(binding, producerID, link, l.cfg.Now().Add(l.cfg.Lifetime)), true
-}
-
-// seal returns {Mount}/go/{token}. It runs for every case with a link in
-// every overview, so it builds the token in one buffer, sealed in place,
-// and the URL in one string.
-func (l *Links) seal(binding []byte, producerID, link string, expires time.Time) string {
-	ns := l.aead.NonceSize()
-	size := paddedSize(10 + len(producerID) + len(link))
-	sealed := make([]byte, ns, ns+size+l.aead.Overhead())
-	_, _ = rand.Read(sealed) // the nonce; never fails: crypto/rand aborts the program instead
-	plain := append(sealed[ns:], version)
-	plain = binary.BigEndian.AppendUint64(plain, uint64(expires.Unix()))
-	plain = append(plain, byte(len(producerID)))
-	plain = append(plain, producerID...)
-	plain = append(plain, link...)
-	plain = append(plain, padMarker)
-	plain = plain[:size] // zeros: make allocated them
-	sealed = l.aead.Seal(sealed[:ns], sealed[:ns], plain, additionalData(binding))
-
-	var u strings.Builder
-	u.Grow(len(l.cfg.Mount) + len("/go/") + base64.RawURLEncoding.EncodedLen(len(sealed)))
-	u.WriteString(l.cfg.Mount)
-	u.WriteString("/go/")
-	// Whole groups of three bytes encode without padding, so the token can
-	// go through a small buffer piece by piece.
-	var chunk [64]byte
-	for len(sealed) > 0 {
-		n := min(len(sealed), 48)
-		base64.RawURLEncoding.Encode(chunk[:], sealed[:n])
-		u.Write(chunk[:base64.RawURLEncoding.EncodedLen(n)])
-		sealed = sealed[n:]
+	t := l.tagsFor(binding)
+	expiry := expiryBytes(l.cfg.Now().Add(l.cfg.Lifetime))
+	// Every link of the overview starts alike: the mount, the expiry and
+	// the check. Only the reference is the case's own.
+	start := base64.RawURLEncoding.AppendEncode([]byte(l.cfg.Mount+"/go/"), append(expiry, t.check(expiry)...))
+	var u []byte
+	return func(c *cases.Case) (string, bool) {
+		if !l.cfg.Producers.Allows(c.Sender.ID, c.Link) {
+			return "", false
+		}
+		u = base64.RawURLEncoding.AppendEncode(append(u[:0], start...), t.ref(expiry, c.Sender.ID, c.ID))
+		return string(u), true
 	}
-	return u.String()
-}
-
-// open returns the producer and link sealed in token for the session binding.
-func (l *Links) open(binding []byte, token string) (producerID, link string, err error) {
-	if len(token) > maxTokenSize {
-		return "", "", fmt.Errorf("%w: too long", ErrInvalidToken)
-	}
-	raw, err := base64.RawURLEncoding.Strict().DecodeString(token)
-	if err != nil {
-		return "", "", fmt.Errorf("%w: not base64url", ErrInvalidToken)
-	}
-	ns := l.aead.NonceSize()
-	if len(raw) < ns+l.aead.Overhead() {
-		return "", "", fmt.Errorf("%w: too short", ErrInvalidToken)
-	}
-	plain, err := l.aead.Open(nil, raw[:ns], raw[ns:], additionalData(binding))
-	if err != nil {
-		return "", "", fmt.Errorf("%w: does not authenticate (tampered with, another key or layout, or another session)", ErrInvalidToken)
-	}
-	plain = bytes.TrimRight(plain, "\x00")
-	if len(plain) < 11 || plain[len(plain)-1] != padMarker || plain[0] != version || len(plain)-1 < 10+int(plain[9]) {
-		return "", "", fmt.Errorf("%w: bad layout", ErrInvalidToken)
-	}
-	plain = plain[:len(plain)-1]
-	expires := time.Unix(int64(binary.BigEndian.Uint64(plain[1:9])), 0)
-	if !l.cfg.Now().Before(expires) {
-		return "", "", ErrExpired
-	}
-	n := int(plain[9])
-	return string(plain[10 : 10+n]), string(plain[10+n:]), nil
 }
 
 // Handler serves GET {Mount}/go/{token}: it needs a logged-in subject and
 // the session's binding in the request context (session.Manager.Middleware),
-// and answers 303 to the producer's e-service, 401 with a "log in first"
-// page, or 400 with a page saying the link cannot be opened.
+// and answers 303 to the producer's e-service, or a page: 401 "log in
+// first", 400 "cannot be opened" or "expired", 404 "no longer in your
+// overview", 503 or 429 "cannot be reached right now".
 func (l *Links) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+l.cfg.Mount+"/go/{token}", l.serveGo)
@@ -251,7 +167,8 @@ func (l *Links) Handler() http.Handler {
 
 func (l *Links) serveGo(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
-	if _, ok := identity.FromContext(r.Context()); !ok {
+	subject, ok := identity.FromContext(r.Context())
+	if !ok {
 		p := l.page(r, pageLogin)
 		if l.cfg.LoginURL != nil {
 			p.Link = l.cfg.LoginURL(r.URL.EscapedPath())
@@ -259,27 +176,101 @@ func (l *Links) serveGo(w http.ResponseWriter, r *http.Request) {
 		errorpage.Write(w, http.StatusUnauthorized, p)
 		return
 	}
-	producerID, link, err := "", "", ErrNoSession
-	if binding, ok := session.BindingFromContext(r.Context()); ok {
-		producerID, link, err = l.open(binding, r.PathValue("token"))
-	}
-	if err != nil {
+	c, err := l.resolve(r, subject)
+	var busy *busyError
+	switch {
+	case errors.As(err, &busy):
+		w.Header().Set("Retry-After", strconv.Itoa(busy.retryAfter))
+		errorpage.Write(w, http.StatusTooManyRequests, l.page(r, pageUnavailable))
+		return
+	case err != nil:
 		l.cfg.Logger.LogAttrs(r.Context(), slog.LevelWarn, "deep link refused", slog.String("reason", err.Error()))
-		which := pageInvalid
-		if errors.Is(err, ErrExpired) {
-			which = pageExpired
+		switch {
+		case errors.Is(err, ErrExpired):
+			errorpage.Write(w, http.StatusBadRequest, l.page(r, pageExpired))
+		case errors.Is(err, ErrGone):
+			errorpage.Write(w, http.StatusNotFound, l.page(r, pageGone))
+		case errors.Is(err, ErrUnavailable):
+			errorpage.Write(w, http.StatusServiceUnavailable, l.page(r, pageUnavailable))
+		default:
+			errorpage.Write(w, http.StatusBadRequest, l.page(r, pageInvalid))
 		}
-		errorpage.Write(w, http.StatusBadRequest, l.page(r, which))
 		return
 	}
-	dest, reason := l.destination(producerID, link)
+	dest, reason := l.destination(c.Sender.ID, c.Link)
 	if reason != "" {
-		l.cfg.Logger.LogAttrs(r.Context(), slog.LevelWarn, "deep link refused",
-			slog.String("reason", reason), slog.String("producer", producerID))
+		attrs := []slog.Attr{slog.String("reason", reason)}
+		if _, listed := l.cfg.Producers.Lookup(c.Sender.ID); listed {
+			// Only a producer of the portal's own directory is named in the log.
+			attrs = append(attrs, slog.String("producer", c.Sender.ID))
+		}
+		l.cfg.Logger.LogAttrs(r.Context(), slog.LevelWarn, "deep link refused", attrs...)
 		errorpage.Write(w, http.StatusBadRequest, l.page(r, pageInvalid))
 		return
 	}
 	http.Redirect(w, r, dest, http.StatusSeeOther)
+}
+
+// busyError: the request is over the rate limits (Config.Admit).
+type busyError struct{ retryAfter int }
+
+func (e *busyError) Error() string { return "deeplink: over the rate limits" }
+
+// resolve finds the case the request's token refers to: the token checked
+// first, so that no source is asked for one this session did not make.
+func (l *Links) resolve(r *http.Request, subject identity.Subject) (*cases.Case, error) {
+	t, token, err := l.check(r)
+	if err != nil {
+		return nil, err
+	}
+	if l.cfg.Admit != nil {
+		if ok, retryAfter := l.cfg.Admit(r); !ok {
+			return nil, &busyError{retryAfter: retryAfter}
+		}
+	}
+	return l.find(r.Context(), subject, t, token)
+}
+
+// check takes the request's token apart and checks, without asking any
+// source, that it was made in the request's session and has not expired.
+func (l *Links) check(r *http.Request) (*tags, parsed, error) {
+	binding, ok := session.BindingFromContext(r.Context())
+	if !ok {
+		return nil, parsed{}, ErrNoSession
+	}
+	token, err := parse(r.PathValue("token"))
+	if err != nil {
+		return nil, parsed{}, err
+	}
+	t := l.tagsFor(binding)
+	if !hmac.Equal(token.check, t.check(token.expiry)) {
+		return nil, parsed{}, fmt.Errorf("%w: made in another session, under another key or layout, or tampered with", ErrInvalidToken)
+	}
+	if !l.cfg.Now().Before(token.expires) {
+		return nil, parsed{}, ErrExpired
+	}
+	return t, token, nil
+}
+
+// find asks the sources for subject's cases and returns the one token
+// refers to.
+func (l *Links) find(ctx context.Context, subject identity.Subject, t *tags, token parsed) (*cases.Case, error) {
+	res, err := l.cfg.Cases(ctx, subject)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	for i := range res.Cases {
+		c := &res.Cases[i]
+		if hmac.Equal(token.ref, t.ref(token.expiry, c.Sender.ID, c.ID)) {
+			return c, nil
+		}
+	}
+	for _, o := range res.Outcomes {
+		if o.State != cases.OK || o.Truncated != nil {
+			return nil, ErrUnavailable
+		}
+	}
+	return nil, ErrGone
 }
 
 // destination checks link against producerID's allow-list as it is now

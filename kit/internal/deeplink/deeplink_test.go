@@ -4,8 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/base64"
-	"encoding/binary"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/identity"
 	"github.com/arendevy/arendevy/kit/producers"
 	"github.com/arendevy/arendevy/kit/session"
@@ -23,11 +23,25 @@ import (
 
 const caseLink = "https://etjanst.skatteverket.se/arende/BYGG-2026-00123?steg=komplettering"
 
+const fkLink = "https://www.forsakringskassan.se/mina-sidor/arende?id=42&typ=fp"
+
+var (
+	skvCase = cases.Case{ID: "skv:BYGG-2026-00123", Title: "Bygglov", Sender: cases.Actor{ID: "skv", Name: "Skatteverket"}, Link: caseLink}
+	fkCase  = cases.Case{ID: "fk:42", Title: "Föräldrapenning", Sender: cases.Actor{ID: "fk", Name: "Försäkringskassan"}, Link: fkLink}
+)
+
 type fixture struct {
 	links   *Links
 	now     time.Time
 	logs    *bytes.Buffer
 	binding []byte // of the session the overview is shown in and links are followed in
+	// What the sources answer when a link is followed, and how often they were asked.
+	cases    []cases.Case
+	outcomes []cases.Outcome
+	failure  error
+	asked    int
+	// admit is what the rate limits say.
+	admit bool
 }
 
 // newBinding stands for a session of its own, as session.Manager.Middleware
@@ -38,9 +52,14 @@ func newBinding() []byte {
 	return b
 }
 
-// rewrite rewrites link in the fixture's session.
-func (f *fixture) rewrite(producerID, link string) (string, bool) {
-	return f.links.Rewrite(session.WithBinding(context.Background(), f.binding), producerID, link)
+// rewrite gives c its link in an overview compiled in the fixture's session.
+func (f *fixture) rewrite(c cases.Case) (string, bool) {
+	return f.links.Rewriter(session.WithBinding(context.Background(), f.binding))(&c)
+}
+
+// rewriteLink is rewrite for a case of producer with link.
+func (f *fixture) rewriteLink(producer, link string) (string, bool) {
+	return f.rewrite(cases.Case{ID: producer + ":1", Sender: cases.Actor{ID: producer, Name: producer}, Link: link})
 }
 
 func directory(t testing.TB, infos ...producers.Info) *producers.Directory {
@@ -60,12 +79,19 @@ func directory(t testing.TB, infos ...producers.Info) *producers.Directory {
 
 func newFixture(t testing.TB, key []byte, dir *producers.Directory) *fixture {
 	t.Helper()
-	f := &fixture{now: time.Date(2026, 9, 14, 9, 0, 0, 0, time.UTC), logs: &bytes.Buffer{}, binding: newBinding()}
+	f := &fixture{now: time.Date(2026, 9, 14, 9, 0, 0, 0, time.UTC), logs: &bytes.Buffer{}, binding: newBinding(),
+		cases: []cases.Case{skvCase, fkCase}, admit: true,
+		outcomes: []cases.Outcome{{Source: "skv", State: cases.OK, Cases: 1}, {Source: "fk", State: cases.OK, Cases: 1}}}
 	if dir == nil {
 		dir = directory(t)
 	}
 	l, err := New(Config{
 		Producers: dir, Key: key, Mount: "/arendevy",
+		Cases: func(context.Context, identity.Subject) (cases.Result, error) {
+			f.asked++
+			return cases.Result{Cases: append([]cases.Case(nil), f.cases...), Outcomes: f.outcomes}, f.failure
+		},
+		Admit:    func(*http.Request) (bool, int) { return f.admit, 7 },
 		Now:      func() time.Time { return f.now },
 		Logger:   slog.New(slog.NewTextHandler(f.logs, nil)),
 		LoginURL: func(ret string) string { return "/arendevy/saml/login?return=" + url.QueryEscape(ret) },
@@ -124,7 +150,7 @@ func TestRewriteRefusesBadLinks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, ok := f.rewrite(tt.producer, tt.link)
+			got, ok := f.rewriteLink(tt.producer, tt.link)
 			require.False(t, ok)
 			require.Empty(t, got)
 		})
@@ -134,35 +160,47 @@ func TestRewriteRefusesBadLinks(t *testing.T) {
 func TestFollowingALink(t *testing.T) {
 	f := newFixture(t, nil, nil)
 	t.Run("the page URL carries no case data", func(t *testing.T) {
-		u, ok := f.rewrite("skv", caseLink)
+		u, ok := f.rewrite(skvCase)
 		require.True(t, ok)
 		require.True(t, strings.HasPrefix(u, "/arendevy/go/"))
-		for _, leak := range []string{"BYGG", "2026-00123", "skatteverket", "komplettering", "skv"} {
+		for _, leak := range []string{"BYGG", "2026-00123", "skatteverket", "komplettering", "skv", skvCase.ID} {
 			require.NotContains(t, u, leak)
 		}
-		other, _ := f.rewrite("skv", caseLink)
-		require.NotEqual(t, u, other, "a fresh nonce each time: equal links are not linkable")
+		other, _ := f.rewrite(fkCase)
+		require.NotEqual(t, u, other, "each case its own token")
+		elsewhere := newFixture(t, nil, nil)
+		elsewhere.binding = newBinding()
+		theirs, _ := elsewhere.rewrite(skvCase)
+		require.NotEqual(t, u, theirs, "the same case in another session: another token, not linkable to this one")
 	})
 	t.Run("redirects to the producer's e-service", func(t *testing.T) {
-		u, _ := f.rewrite("skv", caseLink)
+		u, _ := f.rewrite(skvCase)
 		w := f.follow(u, true, "")
 		require.Equal(t, http.StatusSeeOther, w.Code)
 		require.Equal(t, caseLink, w.Header().Get("Location"))
 		require.Equal(t, "no-store", w.Header().Get("Cache-Control"))
 	})
 	t.Run("goes through the producer's SSO entry point when it has one", func(t *testing.T) {
-		link := "https://www.forsakringskassan.se/mina-sidor/arende?id=42&typ=fp"
-		u, ok := f.rewrite("fk", link)
+		u, ok := f.rewrite(fkCase)
 		require.True(t, ok)
 		w := f.follow(u, true, "")
 		require.Equal(t, http.StatusSeeOther, w.Code)
 		loc, err := url.Parse(w.Header().Get("Location"))
 		require.NoError(t, err)
 		require.Equal(t, "idp.forsakringskassan.se", loc.Host)
-		require.Equal(t, link, loc.Query().Get("RelayState"), "the target survives URL-escaped")
+		require.Equal(t, fkLink, loc.Query().Get("RelayState"), "the target survives URL-escaped")
+	})
+	t.Run("the case's link as the producer gives it now", func(t *testing.T) {
+		u, _ := f.rewrite(skvCase)
+		moved := caseLink + "&flik=beslut"
+		f.cases[0].Link = moved
+		defer func() { f.cases[0].Link = caseLink }()
+		w := f.follow(u, true, "")
+		require.Equal(t, http.StatusSeeOther, w.Code)
+		require.Equal(t, moved, w.Header().Get("Location"))
 	})
 	t.Run("without a login: a 401 page that logs in and comes back", func(t *testing.T) {
-		u, _ := f.rewrite("skv", caseLink)
+		u, _ := f.rewrite(skvCase)
 		w := f.follow(u, false, "")
 		require.Equal(t, http.StatusUnauthorized, w.Code)
 		require.Contains(t, w.Header().Get("Content-Type"), "text/html")
@@ -181,10 +219,11 @@ func TestFollowingALink(t *testing.T) {
 
 func TestRefusedTokens(t *testing.T) {
 	f := newFixture(t, nil, nil)
-	good, _ := f.rewrite("skv", caseLink)
+	good, _ := f.rewrite(skvCase)
 	token := strings.TrimPrefix(good, "/arendevy/go/")
 	foreign := newFixture(t, nil, nil)
-	foreignLink, _ := foreign.rewrite("skv", caseLink)
+	foreign.binding = f.binding // the same session, another key
+	foreignLink, _ := foreign.rewrite(skvCase)
 
 	tamper := func(i int) string {
 		b := []byte(token)
@@ -195,78 +234,73 @@ func TestRefusedTokens(t *testing.T) {
 		}
 		return "/arendevy/go/" + string(b)
 	}
-	// Tokens for targets the allow-list refuses, sealed under the right key
-	// (as an older directory, or a bug in a caller, might have made them).
-	sealed := func(producer, link string) string {
-		return f.links.seal(f.binding, producer, link, f.now.Add(time.Hour))
-	}
-	// A plaintext sealed under the right key without the padding's marker.
-	unpadded := func() string {
-		plain := binary.BigEndian.AppendUint64([]byte{version}, uint64(f.now.Add(time.Hour).Unix()))
-		plain = append(append(append(plain, 3), "skv"...), caseLink...)
-		nonce := make([]byte, f.links.aead.NonceSize())
-		return "/arendevy/go/" + base64.RawURLEncoding.EncodeToString(f.links.aead.Seal(nonce, nonce, plain, additionalData(f.binding)))
-	}
+	checkChars := (expirySize + checkSize) * 4 / 3
 	tests := []struct {
 		name, path, title string
-		expired           bool
 	}{
-		{"sealed without padding", unpadded(), "Länken kan inte öppnas", false},
-		{"tampered token (first byte)", tamper(0), "Länken kan inte öppnas", false},
-		{"tampered token (last byte)", tamper(len(token) - 1), "Länken kan inte öppnas", false},
-		{"truncated token", good[:len(good)-4], "Länken kan inte öppnas", false},
-		{"token sealed under another key", foreignLink, "Länken kan inte öppnas", false},
-		{"not base64", "/arendevy/go/%21%21%21", "Länken kan inte öppnas", false},
-		{"empty-ish token", "/arendevy/go/AA", "Länken kan inte öppnas", false},
-		{"oversized token", "/arendevy/go/" + strings.Repeat("A", maxTokenSize+4), "Länken kan inte öppnas", false},
-		{"sealed javascript: target", sealed("skv", "javascript:alert(1)"), "Länken kan inte öppnas", false},
-		{"sealed data: target", sealed("skv", "data:text/html,hi"), "Länken kan inte öppnas", false},
-		{"sealed //host target", sealed("skv", "//evil.example/"), "Länken kan inte öppnas", false},
-		{"sealed userinfo target", sealed("skv", "https://etjanst.skatteverket.se@evil.example/"), "Länken kan inte öppnas", false},
-		{"sealed off-list host", sealed("skv", "https://evil.example/"), "Länken kan inte öppnas", false},
-		{"sealed for an unknown producer", sealed("gone", caseLink), "Länken kan inte öppnas", false},
-		{"expired token", good, "Länken har slutat gälla", true},
+		{"tampered expiry (first character)", tamper(0), "Länken kan inte öppnas"},
+		{"tampered check", tamper(checkChars - 1), "Länken kan inte öppnas"},
+		{"truncated token", good[:len(good)-4], "Länken kan inte öppnas"},
+		{"token made under another key", foreignLink, "Länken kan inte öppnas"},
+		{"not base64", "/arendevy/go/%21%21%21", "Länken kan inte öppnas"},
+		{"not base64, of a token's length", "/arendevy/go/" + strings.Repeat("!", tokenChars), "Länken kan inte öppnas"},
+		{"empty-ish token", "/arendevy/go/AA", "Länken kan inte öppnas"},
+		{"oversized token", "/arendevy/go/" + strings.Repeat("A", 4100), "Länken kan inte öppnas"},
+		{"a sealed token of the layout before (208 characters)", "/arendevy/go/" + strings.Repeat("lDTgQFYeF5E3gggW", 13), "Länken kan inte öppnas"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if tt.expired {
-				f.now = f.now.Add(time.Hour)
-				defer func() { f.now = f.now.Add(-time.Hour) }()
-			}
 			w := f.follow(tt.path, true, "")
 			require.Equal(t, http.StatusBadRequest, w.Code)
 			require.Empty(t, w.Header().Get("Location"))
 			require.Contains(t, w.Body.String(), tt.title)
 		})
 	}
+	require.Zero(t, f.asked, "no source is asked for a token that is not this session's")
+
+	t.Run("tampered reference: no case of the user's is it", func(t *testing.T) {
+		w := f.follow(tamper(len(token)-1), true, "")
+		require.Equal(t, http.StatusNotFound, w.Code)
+		require.Empty(t, w.Header().Get("Location"))
+		require.Contains(t, w.Body.String(), "Ärendet finns inte längre i din översikt")
+	})
+	t.Run("the case's link is one its producer's hosts no longer allow", func(t *testing.T) {
+		for _, bad := range []string{"javascript:alert(1)", "data:text/html,hi", "//evil.example/",
+			"https://etjanst.skatteverket.se@evil.example/", "https://evil.example/"} {
+			f.cases[0].Link = bad
+			w := f.follow(good, true, "")
+			require.Equal(t, http.StatusBadRequest, w.Code, bad)
+			require.Empty(t, w.Header().Get("Location"), bad)
+			require.Contains(t, w.Body.String(), "Länken kan inte öppnas", bad)
+		}
+		f.cases[0].Link = caseLink
+	})
+	t.Run("the case's producer is not in the directory now", func(t *testing.T) {
+		u, ok := f.rewriteLink("skv", caseLink)
+		require.True(t, ok)
+		f.cases = append(f.cases, cases.Case{ID: "skv:1", Sender: cases.Actor{ID: "gone", Name: "gone"}, Link: caseLink})
+		defer func() { f.cases = f.cases[:2] }()
+		require.Equal(t, http.StatusNotFound, f.follow(u, true, "").Code, "producer and case ID together name the case")
+	})
+
 	logs := f.logs.String()
 	require.Contains(t, logs, "deep link refused")
-	for _, leak := range []string{"skatteverket", "evil", "javascript", token} {
-		require.NotContains(t, logs, leak, "no URL or token in the log")
+	for _, leak := range []string{"skatteverket", "evil", "javascript", "BYGG", token} {
+		require.NotContains(t, logs, leak, "no URL, case or token in the log")
 	}
 }
 
 func TestLinksAreBoundToTheSession(t *testing.T) {
 	f := newFixture(t, nil, nil)
-	u, ok := f.rewrite("skv", caseLink)
+	u, ok := f.rewrite(skvCase)
 	require.True(t, ok)
-	// A token of the layout before the binding: version 2, sealed with only
-	// the purpose as additional data.
-	before := func() string {
-		plain := binary.BigEndian.AppendUint64([]byte{2}, uint64(f.now.Add(time.Hour).Unix()))
-		plain = append(append(append(plain, 3), "skv"...), caseLink...)
-		plain = append(plain, padMarker)
-		plain = append(plain, make([]byte, paddedSize(len(plain)-1)-len(plain))...)
-		nonce := make([]byte, f.links.aead.NonceSize())
-		return "/arendevy/go/" + base64.RawURLEncoding.EncodeToString(f.links.aead.Seal(nonce, nonce, plain, []byte("arendevy deep link v2")))
-	}
 
 	require.Equal(t, http.StatusSeeOther, f.follow(u, true, "").Code, "in the session it was made for")
 	require.Equal(t, http.StatusSeeOther, f.follow(u, true, "").Code, "as often as the user likes")
+	asked := f.asked
 	for name, w := range map[string]*httptest.ResponseRecorder{
 		"another session (another user, or a new login)": f.followIn(newBinding(), true, u, ""),
 		"a subject without a session binding":            f.followIn(nil, true, u, ""),
-		"a token from before the binding":                f.follow(before(), true, ""),
 	} {
 		t.Run(name, func(t *testing.T) {
 			require.Equal(t, http.StatusBadRequest, w.Code)
@@ -274,27 +308,87 @@ func TestLinksAreBoundToTheSession(t *testing.T) {
 			require.Contains(t, w.Body.String(), "Länken kan inte öppnas")
 		})
 	}
-	t.Run("no token without a session", func(t *testing.T) {
-		got, ok := f.links.Rewrite(context.Background(), "skv", caseLink)
+	require.Equal(t, asked, f.asked, "a token copied into another session never reaches a source")
+	require.Contains(t, f.logs.String(), "made in another session")
+	t.Run("no link without a session", func(t *testing.T) {
+		got, ok := f.links.Rewriter(context.Background())(&skvCase)
 		require.False(t, ok)
 		require.Empty(t, got)
 	})
 	t.Run("the binding does not travel in the token", func(t *testing.T) {
-		require.NotContains(t, u, base64.RawURLEncoding.EncodeToString(f.binding))
-		require.Len(t, u, len("/arendevy/go/")+208, "the token keeps its length")
+		require.NotContains(t, u, string(f.binding))
+		require.Len(t, u, len("/arendevy/go/")+32, "the token is 32 characters")
 	})
 }
 
 func TestTokensExpire(t *testing.T) {
 	f := newFixture(t, nil, nil)
-	u, _ := f.rewrite("skv", caseLink)
+	u, _ := f.rewrite(skvCase)
 	f.now = f.now.Add(DefaultLifetime - time.Second)
 	require.Equal(t, http.StatusSeeOther, f.follow(u, true, "").Code, "usable for its lifetime")
+	asked := f.asked
 	f.now = f.now.Add(time.Second)
 	w := f.follow(u, true, "")
 	require.Equal(t, http.StatusBadRequest, w.Code)
 	require.Contains(t, w.Body.String(), "Länken har slutat gälla")
 	require.Contains(t, f.logs.String(), ErrExpired.Error())
+	require.Equal(t, asked, f.asked, "an expired token never reaches a source")
+
+	// The expiry is in clear but authenticated: moving it on makes the
+	// token another session's.
+	f.now = f.now.Add(-time.Hour)
+	later := newFixture(t, f.links.cfg.Key, nil)
+	later.binding, later.now = f.binding, f.now.Add(time.Hour)
+	fresh, _ := later.rewrite(skvCase)
+	start := len("/arendevy/go/") + (expirySize+checkSize)*4/3
+	spliced := fresh[:start-8] + u[start-8:] // a later expiry with the old tags
+	f.now = f.now.Add(time.Hour)
+	require.Equal(t, http.StatusBadRequest, f.follow(spliced, true, "").Code)
+	require.Contains(t, f.follow(spliced, true, "").Body.String(), "Länken kan inte öppnas")
+}
+
+func TestCaseNoLongerThereWhenTheLinkIsFollowed(t *testing.T) {
+	f := newFixture(t, nil, nil)
+	u, _ := f.rewrite(skvCase)
+	t.Run("gone from every source that answered in full", func(t *testing.T) {
+		f.cases = []cases.Case{fkCase}
+		defer func() { f.cases = []cases.Case{skvCase, fkCase} }()
+		for lang, want := range map[string]string{"": "Ärendet finns inte längre i din översikt", "en": "The case is no longer in your overview"} {
+			w := f.follow(u, true, lang)
+			require.Equal(t, http.StatusNotFound, w.Code)
+			require.Empty(t, w.Header().Get("Location"))
+			require.Equal(t, "no-store", w.Header().Get("Cache-Control"))
+			require.Contains(t, w.Body.String(), want)
+		}
+	})
+	for name, change := range map[string]func(){
+		"a source failed":             func() { f.outcomes[0].State = cases.Timeout },
+		"a source's answer was cut":   func() { f.outcomes[0].Truncated = &cases.Truncation{Reason: cases.CutLimit} },
+		"the sources could not start": func() { f.failure = errors.New("deadline") },
+	} {
+		t.Run(name+": it may be there, try again", func(t *testing.T) {
+			f.cases = []cases.Case{fkCase}
+			change()
+			defer func() {
+				f.cases, f.failure = []cases.Case{skvCase, fkCase}, nil
+				f.outcomes[0] = cases.Outcome{Source: "skv", State: cases.OK, Cases: 1}
+			}()
+			w := f.follow(u, true, "")
+			require.Equal(t, http.StatusServiceUnavailable, w.Code)
+			require.Contains(t, w.Body.String(), "Ärendet kan inte nås just nu")
+		})
+	}
+	t.Run("over the rate limits: 429 before any source is asked", func(t *testing.T) {
+		f.admit = false
+		defer func() { f.admit = true }()
+		asked := f.asked
+		w := f.follow(u, true, "en")
+		require.Equal(t, http.StatusTooManyRequests, w.Code)
+		require.Equal(t, "7", w.Header().Get("Retry-After"))
+		require.Contains(t, w.Body.String(), "The case cannot be reached right now")
+		require.Equal(t, asked, f.asked)
+	})
+	require.Equal(t, http.StatusSeeOther, f.follow(u, true, "").Code, "back at its source, the link works again")
 }
 
 func TestSharedKeyAndChangedAllowList(t *testing.T) {
@@ -302,7 +396,7 @@ func TestSharedKeyAndChangedAllowList(t *testing.T) {
 	a := newFixture(t, key, nil)
 	b := newFixture(t, key, nil)
 	b.binding = a.binding // the same session, reaching another instance
-	u, ok := a.rewrite("skv", caseLink)
+	u, ok := a.rewrite(skvCase)
 	require.True(t, ok)
 	require.Equal(t, http.StatusSeeOther, b.follow(u, true, "").Code, "instances sharing a key follow each other's links")
 
@@ -313,12 +407,14 @@ func TestSharedKeyAndChangedAllowList(t *testing.T) {
 
 func TestNewRejectsBadConfig(t *testing.T) {
 	d := directory(t)
+	none := func(context.Context, identity.Subject) (cases.Result, error) { return cases.Result{}, nil }
 	for name, cfg := range map[string]Config{
-		"no directory":      {Mount: "/arendevy"},
-		"short key":         {Producers: d, Mount: "/arendevy", Key: make([]byte, 16)},
-		"negative lifetime": {Producers: d, Mount: "/arendevy", Lifetime: -time.Minute},
-		"no mount":          {Producers: d},
-		"relative mount":    {Producers: d, Mount: "arendevy"},
+		"no directory":      {Mount: "/arendevy", Cases: none},
+		"no cases":          {Producers: d, Mount: "/arendevy"},
+		"short key":         {Producers: d, Cases: none, Mount: "/arendevy", Key: make([]byte, 16)},
+		"negative lifetime": {Producers: d, Cases: none, Mount: "/arendevy", Lifetime: -time.Minute},
+		"no mount":          {Producers: d, Cases: none},
+		"relative mount":    {Producers: d, Cases: none, Mount: "arendevy"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := New(cfg)
@@ -327,80 +423,73 @@ func TestNewRejectsBadConfig(t *testing.T) {
 	}
 }
 
-func FuzzOpen(f *testing.F) {
+func TestTokensDoNotTellTheLinkOrTheCase(t *testing.T) {
+	f := newFixture(t, nil, nil)
+	links := []cases.Case{
+		skvCase, fkCase,
+		{ID: "skv:2", Sender: skvCase.Sender, Link: "https://etjanst.skatteverket.se/" + strings.Repeat("a", 400)},
+		{ID: strings.Repeat("x", 200), Sender: skvCase.Sender, Link: "https://etjanst.skatteverket.se/a"},
+	}
+	first, _ := f.rewrite(links[0])
+	start := len("/arendevy/go/") + (expirySize+checkSize)*4/3
+	for _, c := range links {
+		u, ok := f.rewrite(c)
+		require.True(t, ok, c.ID)
+		require.Len(t, u, len(first), "%s: every token is as long as every other", c.ID)
+		require.Equal(t, first[:start], u[:start], "%s: the links of one overview differ only in their reference, which compresses the rest", c.ID)
+	}
+}
+
+func FuzzFollow(f *testing.F) {
 	fx := newFixture(f, bytes.Repeat([]byte{1}, KeySize), directory(f))
-	good, _ := fx.rewrite("skv", caseLink)
+	good, _ := fx.rewrite(skvCase)
 	f.Add(strings.TrimPrefix(good, "/arendevy/go/"))
 	f.Add("")
 	f.Add("AAAA")
 	f.Fuzz(func(t *testing.T, token string) {
-		producer, link, err := fx.links.open(fx.binding, token)
-		if err != nil {
-			require.Empty(t, producer)
-			require.Empty(t, link)
+		w := fx.follow("/arendevy/go/"+url.PathEscape(token), true, "")
+		if w.Code == http.StatusSeeOther {
+			require.Equal(t, strings.TrimPrefix(good, "/arendevy/go/"), token, "only a token this session made opens")
 		}
 	})
 }
 
 func FuzzRewriteRoundTrip(f *testing.F) {
 	fx := newFixture(f, nil, directory(f))
-	f.Add("skv", caseLink)
-	f.Add("fk", "https://www.forsakringskassan.se/x?y=z#frag")
-	f.Add("skv", "javascript:alert(1)")
-	f.Fuzz(func(t *testing.T, producer, link string) {
-		u, ok := fx.rewrite(producer, link)
+	f.Add("skv", "skv:1", caseLink)
+	f.Add("fk", "fk:x", "https://www.forsakringskassan.se/x?y=z#frag")
+	f.Add("skv", "skv:2", "javascript:alert(1)")
+	f.Fuzz(func(t *testing.T, producer, id, link string) {
+		c := cases.Case{ID: id, Sender: cases.Actor{ID: producer, Name: producer}, Link: link}
+		u, ok := fx.rewrite(c)
 		if !ok {
 			return
 		}
 		require.True(t, fx.links.cfg.Producers.Allows(producer, link))
-		gotProducer, gotLink, err := fx.links.open(fx.binding, strings.TrimPrefix(u, "/arendevy/go/"))
-		require.NoError(t, err)
-		require.Equal(t, producer, gotProducer)
-		require.Equal(t, link, gotLink)
+		fx.cases = []cases.Case{skvCase, c}
+		w := fx.follow(u, true, "")
+		require.Equal(t, http.StatusSeeOther, w.Code)
+		if producer == "fk" {
+			dest, err := url.Parse(w.Header().Get("Location"))
+			require.NoError(t, err)
+			require.Equal(t, link, dest.Query().Get("RelayState"))
+		} else {
+			require.Equal(t, link, w.Header().Get("Location"))
+		}
 	})
 }
 
-// BenchmarkRewrite: Rewrite runs once per case in every overview.
+// BenchmarkRewrite: the rewriter runs once per case in every overview,
+// made once per overview.
 func BenchmarkRewrite(b *testing.B) {
 	fx := newFixture(b, nil, directory(b))
+	ctx := session.WithBinding(context.Background(), fx.binding)
 	for b.Loop() {
-		if _, ok := fx.rewrite("skv", caseLink); !ok {
-			b.Fatal("refused")
+		link := fx.links.Rewriter(ctx)
+		for range 100 {
+			if _, ok := link(&skvCase); !ok {
+				b.Fatal("refused")
+			}
 		}
 	}
-}
-
-func TestTokensDoNotTellTheLinksLength(t *testing.T) {
-	f := newFixture(t, nil, nil)
-	links := map[string]string{
-		"skv short": "https://etjanst.skatteverket.se/arende/BYGG-2026-12",
-		"skv":       caseLink,
-		"skv long":  "https://etjanst.skatteverket.se/arende/BYGG-2026-00123?steg=komplettering&" + strings.Repeat("x", 30),
-		"fk":        "https://www.forsakringskassan.se/mina-sidor/arende?id=42",
-	}
-	length := -1
-	for name, link := range links {
-		producer, _, _ := strings.Cut(name, " ")
-		u, ok := f.rewrite(producer, link)
-		require.True(t, ok, name)
-		if length < 0 {
-			length = len(u)
-		}
-		require.Len(t, u, length, "%s: links of about the same size give tokens of one length", name)
-		w := f.follow(u, true, "")
-		require.Equal(t, http.StatusSeeOther, w.Code, name)
-		dest, err := url.Parse(w.Header().Get("Location"))
-		require.NoError(t, err)
-		if producer == "fk" { // through its SSO entry point
-			require.Equal(t, link, dest.Query().Get("RelayState"), "%s: the padding is gone on opening", name)
-		} else {
-			require.Equal(t, link, dest.String(), "%s: the padding is gone on opening", name)
-		}
-	}
-
-	// Longer links fall in the next size, again one for all of them.
-	long, _ := f.rewrite("skv", "https://etjanst.skatteverket.se/"+strings.Repeat("a", 300))
-	longer, _ := f.rewrite("skv", "https://etjanst.skatteverket.se/"+strings.Repeat("a", 400))
-	require.Greater(t, len(long), length)
-	require.Equal(t, len(long), len(longer))
 }

@@ -9,9 +9,11 @@ import (
 // The pages a user meets when a deep link cannot be followed, by their
 // names in the catalogue's [deeplink] table.
 const (
-	pageLogin   = "login"
-	pageInvalid = "invalid"
-	pageExpired = "expired"
+	pageLogin       = "login"
+	pageInvalid     = "invalid"
+	pageExpired     = "expired"
+	pageGone        = "gone"
+	pageUnavailable = "unavailable"
 )
 
 // page is page name in the language the request's Accept-Language picks.
