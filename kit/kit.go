@@ -132,7 +132,7 @@ func (k *Kit) secure() error {
 	}
 	if k.cfg.Producers != nil && k.cfg.Links == nil {
 		links, err := deeplink.New(deeplink.Config{Producers: k.cfg.Producers, Key: k.cfg.LinkKey,
-			Mount: k.cfg.Mount, LoginURL: loginURL, Logger: k.cfg.Logger, Now: k.cfg.Now})
+			Mount: k.cfg.Mount, LoginURL: loginURL, SignedOut: k.cfg.View.SignedOutURL, Logger: k.cfg.Logger, Now: k.cfg.Now})
 		if err != nil {
 			return fmt.Errorf("kit: deep links: %w", err)
 		}
