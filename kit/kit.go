@@ -136,7 +136,7 @@ func (k *Kit) secure() error {
 			return ok, RetryAfterSeconds(wait)
 		}
 		links, err := deeplink.New(deeplink.Config{Producers: k.cfg.Producers, Cases: k.casesOf, Admit: admit,
-			Key: k.cfg.LinkKey, Mount: k.cfg.Mount, LoginURL: loginURL, Logger: k.cfg.Logger, Now: k.cfg.Now})
+			Key: k.cfg.LinkKey, Mount: k.cfg.Mount, LoginURL: loginURL, SignedOut: k.cfg.View.SignedOutURL, Logger: k.cfg.Logger, Now: k.cfg.Now})
 		if err != nil {
 			return fmt.Errorf("kit: deep links: %w", err)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/arendevy/arendevy/kit/identity"
 	"github.com/arendevy/arendevy/kit/internal/render"
 	"github.com/arendevy/arendevy/kit/listing"
+	"github.com/arendevy/arendevy/kit/localpath"
 	"github.com/arendevy/arendevy/kit/overview"
 	"github.com/arendevy/arendevy/kit/preferences"
 )
@@ -35,6 +36,13 @@ type View struct {
 	// HeadingYields leaves the element's heading out when the page's own
 	// heading already says it ("Mina ärenden" twice helps nobody).
 	HeadingYields bool
+	// SignedOutURL is the portal's page (a local path) for someone who
+	// follows a link to a case without a session — it ended while the
+	// overview stood open, or the link was opened in another browser. The
+	// link opens in a new window; there the portal's own page, in its layout
+	// and theme, says why and offers its login. Empty: the kit's plain
+	// "log in first" page.
+	SignedOutURL string
 	// Theme is the look of the pages the kit renders itself: "default" (or
 	// empty) or "bank". A portal's own pages choose theirs with Assets().Tags.
 	Theme string
@@ -70,6 +78,11 @@ func (k *Kit) mountView() error {
 	}
 	if k.cfg.View.PageSize < 0 {
 		return &ConfigError{Problems: []string{"View.PageSize: must not be negative"}}
+	}
+	if u := k.cfg.View.SignedOutURL; u != "" {
+		if err := localpath.Check(u); err != nil {
+			return &ConfigError{Problems: []string{"View.SignedOutURL: " + err.Error()}}
+		}
 	}
 	k.view = view{bundle: b, assets: a, renderer: r, styles: styles}
 	k.mux.Handle("GET "+k.cfg.Mount+"/assets/", a.Handler())

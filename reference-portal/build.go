@@ -239,6 +239,9 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 	// shows hidden actors again.
 	kcfg.View.HeadingYields = true
 	kcfg.View.SettingsURL = "/installningar"
+	// A link to a case followed without a session opens the start page, in
+	// the portal's layout, with a notice and the login (portal.Options).
+	kcfg.View.SignedOutURL = portal.SignedOutPath
 	k, err := kit.New(kcfg)
 	if err != nil {
 		return fail(err)

@@ -84,3 +84,49 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+// TestCaseLinkAfterTheSessionEnded: "Gå till ärendet" followed after the
+// session ended opens the portal's own page, in its layout and theme (both
+// themes, Swedish and English), which says why and logs in again, back to
+// the overview — never the kit's bare "log in first" page.
+func TestCaseLinkAfterTheSessionEnded(t *testing.T) {
+	for _, tc := range []struct{ theme, lang, notice string }{
+		{"default", "sv", "Du är inte inloggad längre"},
+		{"bank", "en", "You are no longer logged in"},
+	} {
+		t.Run(tc.theme, func(t *testing.T) {
+			base := startConfigured(t, func(cfg *config.Config) { cfg.Theme = tc.theme; shortIdle(cfg) })
+			ctx, tab := newTab(t)
+			login(t, ctx, tab, base, "Elin Karlsson")
+			_, err := tab.Navigate(ctx, base+"/sprak/"+tc.lang+"?return=/mina-arenden")
+			require.NoError(t, err)
+			shownTitles(t, ctx, tab)
+			link, err := browser.Eval[string](ctx, tab, shadow+`.querySelector("a.case-link").href`)
+			require.NoError(t, err)
+			require.Contains(t, link, "/arendevy/go/")
+			// Nobody answers the dialog: the session ends.
+			waitFor(t, ctx, tab, shadow+`.querySelector(".notices a[href*='/saml/login']") != null`)
+
+			status, err := tab.Navigate(ctx, link)
+			require.NoError(t, err)
+			require.Equal(t, 200, status)
+			page, err := browser.Eval[map[string]string](ctx, tab, `({path: location.pathname, theme: document.documentElement.className, lang: document.documentElement.lang,
+				header: document.querySelector(".site-header .brand-name")?.textContent ?? "",
+				styled: String([...document.styleSheets].length > 0 && getComputedStyle(document.querySelector(".site-header")).backgroundColor != "rgba(0, 0, 0, 0)"),
+				notice: document.querySelector("p.notice[role=status]")?.textContent ?? ""})`)
+			require.NoError(t, err)
+			require.Equal(t, "/", page["path"])
+			require.Equal(t, "theme-"+tc.theme, page["theme"], "the portal's theme")
+			require.Equal(t, tc.lang, page["lang"])
+			require.NotEmpty(t, page["header"], "the portal's header")
+			require.Equal(t, "true", page["styled"], "the portal's stylesheet")
+			require.Contains(t, page["notice"], tc.notice, "it says why")
+
+			// The development IdP still knows Elin (single sign-on): the
+			// login comes straight back.
+			click(t, ctx, tab, `a.button[href*="/saml/login"]`)
+			waitFor(t, ctx, tab, `location.pathname == "/mina-arenden"`)
+			require.NotEmpty(t, shownTitles(t, ctx, tab), "back at the overview, logged in")
+		})
+	}
+}

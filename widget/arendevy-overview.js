@@ -219,6 +219,9 @@
     #dateFormat;
     /** @type {Set<string>} */
     #openCaseIds = new Set();
+    // Places of cases to open once the cases are in (openPositions).
+    /** @type {Set<number> | undefined} */
+    #pendingPositions;
     // Each case's table rows, built once per language and data, so a re-sort
     // or re-filter moves rows instead of building them.
     /** @type {WeakMap<Case, CaseRows>} */
@@ -301,6 +304,37 @@
     // data is the overview as the kit sent it, or null before it arrived.
     get data() {
       return this.#data;
+    }
+    // listingQuery is the sorting and filtering in effect as the query of
+    // an address the kit's server-rendered overview understands (the
+    // names of its GET form): a page that reloads keeps them with it.
+    get listingQuery() {
+      const { sort, order, sender, status, scope, q } = this.#query();
+      const pairs = Object.entries({ sort, order, sender: sender.join(","), status: status.join(","), scope, q });
+      return new URLSearchParams(pairs.filter(([, value]) => value)).toString();
+    }
+    // openPositions are the places, counted from 0, of the open cases in
+    // the listing as it is shown (sorted and filtered): what a page keeps
+    // when it reloads in another language (the reference portal's language
+    // switch, in the address's fragment), without a case's id or any other
+    // field of it. Set, it opens the cases at those places and closes the
+    // others; before the cases are in, it waits for them.
+    get openPositions() {
+      return this.#matchingCases(this.#query()).flatMap(([kase], position) => (this.#openCaseIds.has(kase.id) ? [position] : []));
+    }
+    set openPositions(positions) {
+      const wanted = new Set(Array.isArray(positions) ? positions.filter(Number.isInteger) : []);
+      if (!this.#data) {
+        this.#pendingPositions = wanted;
+        return;
+      }
+      this.#pendingPositions = undefined;
+      this.#matchingCases(this.#query()).forEach(([kase, index], position) => {
+        const open = wanted.has(position);
+        open ? this.#openCaseIds.add(kase.id) : this.#openCaseIds.delete(kase.id);
+        const rows = this.#rowsByCase.get(kase);
+        if (rows) this.#setExpanded(kase, index, rows, open);
+      });
     }
     // refresh fetches the overview again.
     refresh() {
@@ -545,6 +579,7 @@
         // no button that would do nothing without JavaScript.
         if (hasCalendarDate(kase)) detail.cells[0]?.append(this.#createCalendarButton(row.dataset.caseIndex ?? ""));
         if (row.querySelector("details[open]")) this.#openCaseIds.add(kase.id);
+        else if (this.#openCaseIds.has(kase.id)) this.#setExpanded(kase, Number(row.dataset.caseIndex), [row, detail], true);
       }
     }
 
@@ -603,6 +638,7 @@
       this.#ranksBySortKey = {};
       this.#state = "ready";
       this.#data = overview;
+      if (this.#pendingPositions) this.openPositions = [...this.#pendingPositions];
       return true;
     }
 

@@ -19,7 +19,9 @@ func (p *Portal) overview(c *gin.Context, s identity.Subject, l *i18n.Localizer)
 	if err != nil {
 		return nil, "", err
 	}
-	head := []template.HTML{tags}
+	// The portal's script after the element's: its language switch keeps
+	// the overview's sorting, filters and open cases (static/portal.js).
+	head := []template.HTML{tags, template.HTML(`<script type="module" src="` + template.HTMLEscapeString(p.jsPath) + `"></script>`)}
 	// The overview's sort and filter form (without JavaScript) submits to
 	// this page: its address carries the query.
 	var buf bytes.Buffer

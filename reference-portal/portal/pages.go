@@ -91,6 +91,12 @@ func (p *Portal) requireLogin(c *gin.Context) (identity.Subject, bool) {
 	return s, ok
 }
 
+// SignedOutPath is where the kit sends a link to a case followed without a
+// session (kit.View.SignedOutURL): the start page, which says why and
+// offers the login, back to the overview. The case's own link is bound to
+// the session that ended, so the new login cannot return to it.
+const SignedOutPath = "/?utloggad=arende"
+
 type startPage struct {
 	Demo     bool
 	LoginURL string
@@ -100,6 +106,9 @@ func (p *Portal) start(c *gin.Context) {
 	v := p.view(c, "portal.start.title")
 	if c.Query("utloggad") == "1" && v.User == "" {
 		v.Flash = v.L.Text("portal.start.loggedOut")
+	}
+	if c.Query("utloggad") == "arende" && v.User == "" {
+		v.Flash = v.L.Text("portal.signedOut.notice")
 	}
 	v.Page = startPage{Demo: p.o.Demo, LoginURL: p.o.LoginURL("/mina-arenden")}
 	p.render(c, http.StatusOK, "start", v)

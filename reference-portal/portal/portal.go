@@ -63,6 +63,7 @@ type Portal struct {
 	bundle   *i18n.Bundle
 	pages    map[string]*template.Template
 	cssPath  string
+	jsPath   string
 	handler  http.Handler
 	mount    string
 	brandKey string
@@ -100,10 +101,17 @@ func New(o Options) (*Portal, error) {
 		}
 		p.pages[name] = t
 	}
-	sum := sha256.Sum256(static.PortalCSS)
-	p.cssPath = "/static/portal-" + hex.EncodeToString(sum[:6]) + ".css"
+	p.cssPath = hashedPath(static.PortalCSS, ".css")
+	p.jsPath = hashedPath(static.PortalJS, ".js")
 	p.handler = p.routes()
 	return p, nil
+}
+
+// hashedPath is where a static file is served: named by its content, so it
+// may be cached for good.
+func hashedPath(content []byte, ext string) string {
+	sum := sha256.Sum256(content)
+	return "/static/portal-" + hex.EncodeToString(sum[:6]) + ext
 }
 
 // favicon answers the request every browser makes for /favicon.ico with
@@ -127,7 +135,7 @@ func (p *Portal) routes() http.Handler {
 	// headers and drops the body): monitors and link checkers use HEAD.
 	for path, page := range map[string]gin.HandlerFunc{
 		"/": p.start, "/mina-arenden": p.cases, "/installningar": p.settings,
-		"/om-tjansten": p.about, "/sprak/:lang": p.switchLanguage, p.cssPath: p.css,
+		"/om-tjansten": p.about, "/sprak/:lang": p.switchLanguage, p.cssPath: p.css, p.jsPath: p.js,
 		"/favicon.ico": favicon,
 	} {
 		r.GET(path, page)
@@ -173,6 +181,11 @@ func contains(list []string, s string) bool {
 func (p *Portal) css(c *gin.Context) {
 	c.Header("Cache-Control", "public, max-age=31536000, immutable")
 	c.Data(http.StatusOK, "text/css; charset=utf-8", static.PortalCSS)
+}
+
+func (p *Portal) js(c *gin.Context) {
+	c.Header("Cache-Control", "public, max-age=31536000, immutable")
+	c.Data(http.StatusOK, "text/javascript; charset=utf-8", static.PortalJS)
 }
 
 // render writes a page. Every page may carry personal data (the user's

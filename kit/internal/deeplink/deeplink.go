@@ -79,6 +79,11 @@ type Config struct {
 	// LoginURL, when set, gives the "log in first" page a login link that
 	// returns to the deep link (saml.SP.LoginURL).
 	LoginURL func(returnTo string) string
+	// SignedOut, when set, is the portal's own page for a link followed
+	// without a session (kit.View.SignedOutURL): the link answers 303 there
+	// instead of with the kit's plain "log in first" page, so the window it
+	// opens in carries the portal's layout, theme and login.
+	SignedOut string
 	// Logger receives refusals with their reason, never a link or token.
 	Logger *slog.Logger
 	// Now is the clock; default time.Now.
@@ -157,8 +162,9 @@ func (l *Links) Rewriter(ctx context.Context) func(c *cases.Case) (string, bool)
 // Handler serves GET {Mount}/go/{token}: it needs a logged-in subject and
 // the session's binding in the request context (session.Manager.Middleware),
 // and answers 303 to the producer's e-service, or a page: 401 "log in
-// first", 400 "cannot be opened" or "expired", 404 "no longer in your
-// overview", 503 or 429 "cannot be reached right now".
+// first" (or 303 to Config.SignedOut), 400 "cannot be opened" or
+// "expired", 404 "no longer in your overview", 503 or 429 "cannot be
+// reached right now".
 func (l *Links) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+l.cfg.Mount+"/go/{token}", l.serveGo)
@@ -169,6 +175,10 @@ func (l *Links) serveGo(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	subject, ok := identity.FromContext(r.Context())
 	if !ok {
+		if l.cfg.SignedOut != "" {
+			http.Redirect(w, r, l.cfg.SignedOut, http.StatusSeeOther)
+			return
+		}
 		p := l.page(r, pageLogin)
 		if l.cfg.LoginURL != nil {
 			p.Link = l.cfg.LoginURL(r.URL.EscapedPath())

@@ -210,6 +210,18 @@ func TestFollowingALink(t *testing.T) {
 		require.Contains(t, body, "/arendevy/saml/login?return="+url.QueryEscape(u))
 		require.NotContains(t, body, "skatteverket")
 	})
+	t.Run("without a login, with the portal's page for it: there, whatever the token", func(t *testing.T) {
+		g := newFixture(t, nil, nil)
+		g.links.cfg.SignedOut = "/?utloggad=arende"
+		u, _ := g.rewrite(skvCase)
+		for _, path := range []string{u, "/arendevy/go/x"} {
+			w := g.follow(path, false, "")
+			require.Equal(t, http.StatusSeeOther, w.Code)
+			require.Equal(t, "/?utloggad=arende", w.Header().Get("Location"))
+			require.Equal(t, "no-store", w.Header().Get("Cache-Control"))
+		}
+		require.Equal(t, caseLink, g.follow(u, true, "").Header().Get("Location"), "logged in, the link still opens")
+	})
 	t.Run("English when the browser asks for it", func(t *testing.T) {
 		w := f.follow("/arendevy/go/x", false, "en-GB,en;q=0.9")
 		require.Contains(t, w.Body.String(), `<html lang="en">`)
