@@ -68,10 +68,18 @@ const (
 	maxTokenSize = 4096 // base64 characters; a MaxLink link fits with room to spare
 )
 
-const purpose = "arendevy deep link v3\x00"
+// The purposes of tokens: a deep link's, and a case reference's for the
+// information page (infoPurpose), which never opens as the other.
+const (
+	purpose     = "arendevy deep link v3\x00"
+	infoPurpose = "arendevy case reference v1\x00"
+)
 
-// additionalData is what a token for the session binding is sealed with.
-func additionalData(binding []byte) []byte {
+// additionalData is what a deep link's token for the session binding is
+// sealed with.
+func additionalData(binding []byte) []byte { return sealedWith(purpose, binding) }
+
+func sealedWith(purpose string, binding []byte) []byte {
 	return append([]byte(purpose), binding...)
 }
 
@@ -176,27 +184,54 @@ func (l *Links) Rewrite(ctx context.Context, producerID, link string) (string, b
 	return l.seal(binding, producerID, link, l.cfg.Now().Add(l.cfg.Lifetime)), true
 }
 
-// seal returns {Mount}/go/{token}. It runs for every case with a link in
-// every overview, so it builds the token in one buffer, sealed in place,
-// and the URL in one string.
+// Info returns page followed by a token that names a case without an
+// e-service, its producer and its case number, for the information page
+// of ctx's session; false without a session. The case number is a case
+// field: sealed, it stays out of the address, the history and the logs.
+func (l *Links) Info(ctx context.Context, page, producerID, caseNumber string) (string, bool) {
+	binding, ok := session.BindingFromContext(ctx)
+	if !ok || len(producerID) > maxProducer {
+		return "", false
+	}
+	return l.sealAs(infoPurpose, page, binding, producerID, caseNumber, l.cfg.Now().Add(l.cfg.Lifetime)), true
+}
+
+// OpenInfo returns the producer and case number that Info sealed in token,
+// if ctx's session made it and it has not expired (ErrExpired); any other
+// token is ErrInvalidToken, and without a session ErrNoSession.
+func (l *Links) OpenInfo(ctx context.Context, token string) (producerID, caseNumber string, err error) {
+	binding, ok := session.BindingFromContext(ctx)
+	if !ok {
+		return "", "", ErrNoSession
+	}
+	return l.openAs(infoPurpose, binding, token)
+}
+
+// seal returns {Mount}/go/{token} for a deep link.
 func (l *Links) seal(binding []byte, producerID, link string, expires time.Time) string {
+	return l.sealAs(purpose, l.cfg.Mount+"/go/", binding, producerID, link, expires)
+}
+
+// sealAs returns prefix followed by the token of producerID and text for
+// purpose. It runs for every case in every overview, so it builds the
+// token in one buffer, sealed in place, and the URL in one string.
+func (l *Links) sealAs(purpose, prefix string, binding []byte, producerID, text string, expires time.Time) string {
 	ns := l.aead.NonceSize()
-	size := paddedSize(10 + len(producerID) + len(link))
+	size := paddedSize(10 + len(producerID) + len(text))
 	sealed := make([]byte, ns, ns+size+l.aead.Overhead())
 	_, _ = rand.Read(sealed) // the nonce; never fails: crypto/rand aborts the program instead
 	plain := append(sealed[ns:], version)
 	plain = binary.BigEndian.AppendUint64(plain, uint64(expires.Unix()))
 	plain = append(plain, byte(len(producerID)))
 	plain = append(plain, producerID...)
-	plain = append(plain, link...)
+	plain = append(plain, text...)
 	plain = append(plain, padMarker)
 	plain = plain[:size] // zeros: make allocated them
-	sealed = l.aead.Seal(sealed[:ns], sealed[:ns], plain, additionalData(binding))
+	sealed = l.aead.Seal(sealed[:ns], sealed[:ns], plain, sealedWith(purpose, binding))
 
 	var u strings.Builder
-	u.Grow(len(l.cfg.Mount) + len("/go/") + base64.RawURLEncoding.EncodedLen(len(sealed)))
-	u.WriteString(l.cfg.Mount)
-	u.WriteString("/go/")
+	u.Grow(len(prefix) + base64.RawURLEncoding.EncodedLen(len(sealed)))
+	u.WriteString(prefix)
 	// Whole groups of three bytes encode without padding, so the token can
 	// go through a small buffer piece by piece.
 	var chunk [64]byte
@@ -209,8 +244,15 @@ func (l *Links) seal(binding []byte, producerID, link string, expires time.Time)
 	return u.String()
 }
 
-// open returns the producer and link sealed in token for the session binding.
+// open returns the producer and link sealed in a deep link's token for the
+// session binding.
 func (l *Links) open(binding []byte, token string) (producerID, link string, err error) {
+	return l.openAs(purpose, binding, token)
+}
+
+// openAs returns the producer and text sealed in token for purpose and the
+// session binding.
+func (l *Links) openAs(purpose string, binding []byte, token string) (producerID, text string, err error) {
 	if len(token) > maxTokenSize {
 		return "", "", fmt.Errorf("%w: too long", ErrInvalidToken)
 	}
@@ -222,7 +264,7 @@ func (l *Links) open(binding []byte, token string) (producerID, link string, err
 	if len(raw) < ns+l.aead.Overhead() {
 		return "", "", fmt.Errorf("%w: too short", ErrInvalidToken)
 	}
-	plain, err := l.aead.Open(nil, raw[:ns], raw[ns:], additionalData(binding))
+	plain, err := l.aead.Open(nil, raw[:ns], raw[ns:], sealedWith(purpose, binding))
 	if err != nil {
 		return "", "", fmt.Errorf("%w: does not authenticate (tampered with, another key or layout, or another session)", ErrInvalidToken)
 	}

@@ -404,3 +404,38 @@ func TestTokensDoNotTellTheLinksLength(t *testing.T) {
 	require.Greater(t, len(long), length)
 	require.Equal(t, len(long), len(longer))
 }
+
+// A case reference for the information page names its producer and case
+// number only in the session it was made for, until it expires, and never
+// opens as a deep link (nor a deep link as a reference).
+func TestCaseReferencesAreSealedAndBound(t *testing.T) {
+	f := newFixture(t, nil, nil)
+	in := session.WithBinding(context.Background(), f.binding)
+	u, ok := f.links.Info(in, "/mina-arenden/kontakt/", "csn", "CSN 2026/4711")
+	require.True(t, ok)
+	require.True(t, strings.HasPrefix(u, "/mina-arenden/kontakt/"))
+	require.NotContains(t, u, "4711", "the case number stays out of the address")
+	token := strings.TrimPrefix(u, "/mina-arenden/kontakt/")
+
+	producer, number, err := f.links.OpenInfo(in, token)
+	require.NoError(t, err)
+	require.Equal(t, "csn", producer)
+	require.Equal(t, "CSN 2026/4711", number)
+
+	_, _, err = f.links.OpenInfo(session.WithBinding(context.Background(), newBinding()), token)
+	require.ErrorIs(t, err, ErrInvalidToken, "another session")
+	_, _, err = f.links.OpenInfo(context.Background(), token)
+	require.ErrorIs(t, err, ErrNoSession)
+	_, ok = f.links.Info(context.Background(), "/mina-arenden/kontakt/", "csn", "1")
+	require.False(t, ok, "no session, no reference")
+
+	link, ok := f.rewrite("skv", caseLink)
+	require.True(t, ok)
+	_, _, err = f.links.OpenInfo(in, strings.TrimPrefix(link, "/arendevy/go/"))
+	require.ErrorIs(t, err, ErrInvalidToken, "a deep link is no case reference")
+	require.Equal(t, http.StatusBadRequest, f.follow("/arendevy/go/"+token, true, "").Code, "a case reference is no deep link")
+
+	f.now = f.now.Add(DefaultLifetime)
+	_, _, err = f.links.OpenInfo(in, token)
+	require.ErrorIs(t, err, ErrExpired)
+}
