@@ -1105,8 +1105,8 @@ func TestHostileProducerTextIsInert(t *testing.T) {
 			require.Equal(t, 0, evalAs[int](p, sr+`.querySelectorAll(".overview script, .overview img, .overview b").length`), "no markup came from the producer")
 			require.Equal(t, "", evalAs[string](p, `document.body.dataset.pwned ?? ""`), "no producer script ran")
 			require.Equal(t, 0, evalAs[int](p, sr+`.querySelectorAll("a.case-link").length`), "javascript:, data: and off-list links are not shown")
-			require.Equal(t, []string{"Om Skatteverket och hur du når kundtjänsten", "Om Vaxholms stad och hur du når kundtjänsten",
-				"Om Försäkringskassan och hur du når kundtjänsten"}, p.texts(".case-detail a"), "but the producers' information pages are")
+			require.Equal(t, []string{"Om Skatteverket och hur du når kundtjänsten (öppnas i nytt fönster)", "Om Vaxholms stad och hur du når kundtjänsten (öppnas i nytt fönster)",
+				"Om Försäkringskassan och hur du når kundtjänsten (öppnas i nytt fönster)"}, p.texts(".case-detail a[part=link]"), "but the producers' information pages are")
 		})
 	}
 	t.Run("links the kit would never send", func(t *testing.T) {
