@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -59,18 +58,6 @@ func TestPortalAccessibility(t *testing.T) {
 		_, err := browser.Eval[bool](ctx, tab, `document.querySelector("arendevy-overview").setAttribute("filter-text", "finns inte alls") ?? true`)
 		return err
 	}
-	// A case without an e-service leads to the portal's own information
-	// page, by a link sealed to the session: found in the element's data.
-	toInformationPage := func(base string) func(ctx context.Context, tab *browser.Tab) error {
-		return func(ctx context.Context, tab *browser.Tab) error {
-			info, err := browser.Eval[string](ctx, tab, `document.querySelector("arendevy-overview").data?.cases.find((c) => c.info)?.info ?? ""`)
-			if err != nil || info == "" {
-				return fmt.Errorf("no case with an information page (%v)", err)
-			}
-			_, err = tab.Navigate(ctx, base+info)
-			return err
-		}
-	}
 	for _, p := range portals {
 		for _, lang := range []string{"sv", "en"} {
 			t.Run(p.theme+"/"+lang, func(t *testing.T) {
@@ -85,7 +72,6 @@ func TestPortalAccessibility(t *testing.T) {
 					{URL: at("/installningar"), Label: "settings"},
 					{URL: at("/om-tjansten"), Label: "about"},
 					{URL: p.base + "/arendevy/producers/lantmateriet?lang=" + lang, Label: "information page"},
-					{URL: at("/mina-arenden"), Label: "a case's information page in the portal", Setup: toInformationPage(p.base)},
 				}
 				report, err := a11y.Check(ctx, chromium, pages, a11y.Options{
 					Login: a11y.ChoiceLogin{URL: p.base + "/arendevy/saml/login?return=/", Choice: "0"}, // the first persona: Elin Karlsson
