@@ -109,6 +109,7 @@ func (k *Kit) compile(ctx context.Context, res cases.Result, subject identity.Su
 		}
 	}
 	ov.Cases = k.views(ctx, shown, listing.Select(shown, q))
+	ov.Contacts = k.contacts(ov.Senders)
 	return ov
 }
 
@@ -122,7 +123,30 @@ func (k *Kit) views(ctx context.Context, cs []cases.Case, idx []int) []overview.
 		if l, ok := link(v.Case); ok {
 			v.Link = l
 		} else {
-			v.Info = k.cfg.InfoURL(v.Sender.ID)
+			v.Info = k.info(ctx, v.Case)
+		}
+	}
+	return out
+}
+
+// info is the information page for a case without a usable link: the
+// portal's own page for this case (Config.InfoPath), else the producer's.
+func (k *Kit) info(ctx context.Context, c *cases.Case) string {
+	if k.links != nil && k.cfg.InfoPath != "" {
+		if u, ok := k.links.Info(ctx, k.cfg.InfoPath, c); ok {
+			return u
+		}
+	}
+	return k.cfg.InfoURL(c.Sender.ID)
+}
+
+// contacts are the customer services of the senders, as the producer
+// directory has them: every case's detail says whom to ask.
+func (k *Kit) contacts(senders []cases.Actor) []overview.Contact {
+	var out []overview.Contact
+	for _, a := range senders {
+		if info, ok := k.cfg.Producers.Lookup(a.ID); ok {
+			out = append(out, overview.Contact{Producer: a.ID, CustomerService: info.CustomerService})
 		}
 	}
 	return out

@@ -64,6 +64,13 @@ type Config struct {
 	// InfoURL is the page for a producer without an e-service; default
 	// Mount + "/producers/{id}".
 	InfoURL func(producerID string) string
+	// InfoPath, when set, is the portal's own page for a case without an
+	// e-service, ending in "/" ("/mina-arenden/kontakt/"): such a case
+	// links to InfoPath followed by a token sealed to the session that
+	// names its producer and case number, and the page shows them in the
+	// portal's layout with (*Kit).RenderInfo. Needs Sessions and the kit's
+	// own deep links (Links nil); otherwise InfoURL is used.
+	InfoPath string
 	// Sessions keeps who is logged in. With Sessions the kit serves its
 	// session routes (act-for, principals, csrf), runs every request through
 	// the session and the security guard (headers, CSRF), and rewrites deep
@@ -177,6 +184,9 @@ func (cfg *Config) check() error {
 	if cfg.SSO != nil && cfg.SSO.Mount() != cfg.Mount {
 		problems = append(problems, "SSO: the SAML SP is mounted at "+cfg.SSO.Mount()+
 			" but Mount is "+cfg.Mount+"; build it with saml.Config.Mount "+cfg.Mount)
+	}
+	if p := cfg.InfoPath; p != "" && (!strings.HasPrefix(p, "/") || !strings.HasSuffix(p, "/") || strings.HasPrefix(p, "//")) {
+		problems = append(problems, "InfoPath: must be a path of this site ending in / (\"/mina-arenden/kontakt/\")")
 	}
 	problems = append(problems, cfg.checkEmbedding()...)
 	if q := cfg.DefaultQuery; q != nil {

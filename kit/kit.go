@@ -35,6 +35,7 @@ type Kit struct {
 	handler http.Handler
 	view    view
 	limits  limiters
+	links   *deeplink.Links // the kit's sealed links; nil when the portal rewrites links itself or has no sessions
 }
 
 // New checks cfg and builds a Kit.
@@ -141,6 +142,7 @@ func (k *Kit) secure() error {
 			return fmt.Errorf("kit: deep links: %w", err)
 		}
 		k.cfg.Links = links.Rewriter
+		k.links = links
 		k.mux.Handle("GET "+k.cfg.Mount+"/go/", links.Handler())
 	}
 	// The element's files are public and cached for a year: they get the

@@ -141,10 +141,10 @@ func TestDeepLinksOnlyWhenTheProducerAllowsThem(t *testing.T) {
 }
 
 func TestNewNamesEveryConfigProblem(t *testing.T) {
-	_, err := New(Config{Mount: "arendevy", Deadline: -1, Sources: []fanout.Member{{}, {Name: "x"}, {Name: "x"}}})
+	_, err := New(Config{Mount: "arendevy", Deadline: -1, InfoPath: "kontakt", Sources: []fanout.Member{{}, {Name: "x"}, {Name: "x"}}})
 	var ce *ConfigError
 	require.ErrorAs(t, err, &ce)
-	for _, want := range []string{"Mount", "Deadline", "Sources[0].Name", "Sources[0].Source", "Sources[0].Actor", "Sources[2].Name: x used twice"} {
+	for _, want := range []string{"Mount", "Deadline", "InfoPath", "Sources[0].Name", "Sources[0].Source", "Sources[0].Actor", "Sources[2].Name: x used twice"} {
 		require.Contains(t, err.Error(), want)
 	}
 	_, err = New(Config{})

@@ -3,9 +3,11 @@ package kit
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 
@@ -13,6 +15,7 @@ import (
 	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/i18n"
 	"github.com/arendevy/arendevy/kit/identity"
+	"github.com/arendevy/arendevy/kit/internal/deeplink"
 	"github.com/arendevy/arendevy/kit/internal/render"
 	"github.com/arendevy/arendevy/kit/listing"
 	"github.com/arendevy/arendevy/kit/localpath"
@@ -163,6 +166,52 @@ func (k *Kit) RenderPage(ctx context.Context, w io.Writer, subject identity.Subj
 		return fmt.Errorf("kit: render: %w", err)
 	}
 	return k.view.renderer.Overview(w, k.fragment(lang, q, refused, &ov))
+}
+
+// InfoPage is what a portal needs besides the body to show the
+// information page of a case (RenderInfo): its title and the status to
+// answer with.
+type InfoPage struct {
+	Title  string
+	Status int
+}
+
+// RenderInfo writes, in lang, the body of the information page that token
+// names: the last part of the link of a case without an e-service under
+// Config.InfoPath. It says who the producer is, the case number to quote
+// and how to reach the producer's customer service; the portal puts it in
+// its own layout, with a way back to the overview, and must not cache it
+// (it names a case number). A token of another session, an expired one
+// or one of a producer no longer in the directory gets a body saying so
+// and a 4xx status, never an error. The token names no case: the kit asks
+// the sources for subject's cases again and finds the one it refers to (a
+// case gone since gets 404, sources that did not answer in full 503).
+func (k *Kit) RenderInfo(ctx context.Context, w io.Writer, subject identity.Subject, token, lang string) (InfoPage, error) {
+	write := func(status int, titleID, textID string) (InfoPage, error) {
+		title, err := k.view.renderer.Notice(w, lang, titleID, textID)
+		return InfoPage{Title: title, Status: status}, err
+	}
+	if k.links == nil {
+		return write(http.StatusNotFound, "server.producer.notFound", "server.producer.notFoundText")
+	}
+	c, err := k.links.OpenInfo(ctx, subject, token)
+	switch {
+	case errors.Is(err, deeplink.ErrExpired):
+		return write(http.StatusBadRequest, "deeplink.expired.title", "deeplink.expired.text")
+	case errors.Is(err, deeplink.ErrGone):
+		return write(http.StatusNotFound, "deeplink.gone.title", "deeplink.gone.text")
+	case errors.Is(err, deeplink.ErrUnavailable):
+		return write(http.StatusServiceUnavailable, "deeplink.unavailable.title", "deeplink.unavailable.text")
+	case err != nil:
+		k.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "case reference refused", slog.String("reason", err.Error()))
+		return write(http.StatusBadRequest, "deeplink.invalid.title", "deeplink.invalid.text")
+	}
+	info, ok := k.cfg.Producers.Lookup(c.Sender.ID)
+	if !ok {
+		return write(http.StatusNotFound, "server.producer.notFound", "server.producer.notFoundText")
+	}
+	title, err := k.view.renderer.Info(w, lang, info, c.CaseNumber)
+	return InfoPage{Title: title, Status: http.StatusOK}, err
 }
 
 // serveProducer is the information page of a producer: who it is and how to

@@ -23,6 +23,7 @@ import (
 	"github.com/arendevy/arendevy/kit/listing"
 	"github.com/arendevy/arendevy/kit/preferences"
 	"github.com/arendevy/arendevy/kit/producers"
+	"github.com/arendevy/arendevy/kit/session"
 )
 
 var viewer = identity.Subject{User: identity.Party{Number: "191212121212", Kind: identity.Personnummer, Name: "Tolvan Tolvansson"}}
@@ -41,7 +42,7 @@ func viewKit(t *testing.T, cfg kit.Config) *kit.Kit {
 			return cases.Result{Cases: []cases.Case{
 				{ID: "1", Title: "Ansökan om F-skatt", Sender: cases.Actor{ID: "skatteverket", Name: "Skatteverket"},
 					Status: cases.InProgress, Date: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)},
-				{ID: "2", Title: "Studiemedel", Sender: cases.Actor{ID: "csn", Name: "CSN"},
+				{ID: "2", Title: "Studiemedel", Sender: cases.Actor{ID: "csn", Name: "CSN"}, CaseNumber: "CSN 2026/4711",
 					Status: cases.Closed, Date: time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)},
 			}}, nil
 		})}}
@@ -117,6 +118,44 @@ func TestProducerInformationPage(t *testing.T) {
 			require.Contains(t, page, `href="`+css.URL+`" integrity="`+css.Integrity+`"`, "styled, with SRI")
 		})
 	}
+}
+
+// With Config.InfoPath a case without an e-service links to the portal's
+// own page, by a token that names its producer and case number only in
+// the session that was shown the case; the portal gets the page's body.
+func TestInformationPageOfACaseForThePortalsLayout(t *testing.T) {
+	sessions, err := session.NewManager(session.Config{})
+	require.NoError(t, err)
+	k := viewKit(t, kit.Config{Sessions: sessions, InfoPath: "/mina-arenden/kontakt/"})
+	ctx := session.WithBinding(context.Background(), []byte("the binding of one login session"))
+	ov, err := k.Overview(ctx, viewer, listing.Default(), preferences.Default())
+	require.NoError(t, err)
+	var info string
+	for _, c := range ov.Cases {
+		if c.Sender.ID == "csn" {
+			info = c.Info
+		}
+	}
+	require.True(t, strings.HasPrefix(info, "/mina-arenden/kontakt/"), info)
+	require.NotContains(t, info, "4711", "no case field in the address")
+	token := strings.TrimPrefix(info, "/mina-arenden/kontakt/")
+
+	var body bytes.Buffer
+	page, err := k.RenderInfo(ctx, &body, viewer, token, "en")
+	require.NoError(t, err)
+	require.Equal(t, kit.InfoPage{Title: "Contact CSN", Status: http.StatusOK}, page)
+	require.Contains(t, body.String(), "<h1>Contact CSN</h1>")
+	require.Contains(t, body.String(), "<dd>CSN 2026/4711</dd>", "the case number to quote")
+	require.Contains(t, body.String(), "Give the case number when you contact customer service.")
+	require.Contains(t, body.String(), "CSN has not given the case overview any contact details.")
+	require.NotContains(t, body.String(), "<html", "a body for the portal's layout")
+
+	body.Reset()
+	page, err = k.RenderInfo(session.WithBinding(context.Background(), []byte("another login session's binding!")), &body, viewer, token, "sv")
+	require.NoError(t, err)
+	require.Equal(t, http.StatusBadRequest, page.Status, "another session")
+	require.Contains(t, body.String(), "<h1>Länken kan inte öppnas</h1>")
+	require.NotContains(t, body.String(), "4711")
 }
 
 func TestRenderWritesTheElementWithEveryCase(t *testing.T) {

@@ -236,12 +236,14 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 		kcfg.LinkKey = kcfg.LinkKey[:32]
 	}
 	// The cases page's own heading says "Mina ärenden"; the settings page
-	// shows hidden actors again.
+	// shows hidden actors again; a case without an e-service leads to the
+	// portal's own information page.
 	kcfg.View.HeadingYields = true
 	kcfg.View.SettingsURL = "/installningar"
 	// A link to a case followed without a session opens the start page, in
 	// the portal's layout, with a notice and the login (portal.Options).
 	kcfg.View.SignedOutURL = portal.SignedOutPath
+	kcfg.InfoPath = portal.InfoPath
 	k, err := kit.New(kcfg)
 	if err != nil {
 		return fail(err)
@@ -279,10 +281,15 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 		extra["GET "+cfg.Metrics.Path] = reg.Handler()
 		middleware = append(middleware, reg.Middleware(route))
 	}
+	// The trust line: the configured one, else "approved by" the
+	// configured authority, in the catalogue's words.
 	trust := map[string]string{}
 	for _, lang := range cfg.Languages {
-		if t := cfg.TrustLine.For(lang); t != "" {
-			trust[lang] = t
+		switch line, by := cfg.TrustLine.For(lang), cfg.ApprovedBy.For(lang); {
+		case line != "":
+			trust[lang] = line
+		case by != "":
+			trust[lang] = k.Messages().Localizer(lang).Text("approved", "By", by)
 		}
 	}
 	p, err := portal.New(portal.Options{
@@ -347,6 +354,9 @@ func pageRoute(r *http.Request) string {
 	}
 	if strings.HasPrefix(r.URL.Path, "/sprak/") {
 		return "/sprak/{lang}"
+	}
+	if strings.HasPrefix(r.URL.Path, portal.InfoPath) {
+		return portal.InfoPath + "{token}"
 	}
 	return "other"
 }
@@ -488,7 +498,7 @@ func developmentIdP(cfg config.Config, personas []memory.Persona, logger *slog.L
 		return nil, err
 	}
 	idp, err := devidp.New(devidp.Config{BaseURL: devIdPBase(cfg), Key: key, Certificate: cert,
-		Personas: devidp.PersonasOf(partiesOf(personas)), Logger: logger})
+		Personas: devPersonas(personas), Logger: logger})
 	if err != nil {
 		return nil, fmt.Errorf("saml.dev_idp: %w", err)
 	}
@@ -515,6 +525,20 @@ func identityProvider(ctx context.Context, cfg config.Config, dev *devidp.IdP) (
 		}
 		return md, nil
 	}
+}
+
+// devPersonas are the people among the demo personas, with the mandates
+// that the development IdP's chooser names as their role.
+func devPersonas(personas []memory.Persona) []devidp.Persona {
+	out := devidp.PersonasOf(partiesOf(personas))
+	for i := range out {
+		for _, p := range personas {
+			if p.Party.Number == out[i].Number {
+				out[i].ActsFor = p.ActsFor
+			}
+		}
+	}
+	return out
 }
 
 func partiesOf(personas []memory.Persona) []identity.Party {

@@ -23,7 +23,9 @@
    *   pairs?: {title: string, value: string}[], history?: HistoryEntry[],
    *   link?: string, info?: string, lang?: string,
    * }} Case
-   * @typedef {{cases: Case[], sources?: Outcome[], senders?: Actor[], hidden?: Actor[], customer?: {name: string, agent?: boolean}, preferencesUnavailable?: boolean}} Overview
+   * @typedef {{phone?: string, email?: string, web?: string, hours?: string}} CustomerService
+   * @typedef {{cases: Case[], sources?: Outcome[], senders?: Actor[], hidden?: Actor[], customer?: {name: string, agent?: boolean}, preferencesUnavailable?: boolean,
+   *   contacts?: {producer: string, customerService: CustomerService}[]}} Overview
    */
   /**
    * The sorting and filtering in effect, as the kit's API names it.
@@ -139,6 +141,18 @@
    * @param {string} text
    */
   const createChoice = (type, name, value, text) => createElement("label", {}, createElement("input", { type, name, value }), text);
+
+  /**
+   * telUrl makes a tel: link of a phone number as people write it, or none
+   * when it is not one (as kit/internal/render does).
+   * @param {string} phone
+   */
+  const telUrl = (phone) => {
+    const number = phone.trim().replace(/[ ().-]/g, "");
+    return /^\+?\d{3,15}$/.test(number) ? "tel:" + number : null;
+  };
+  // A bare e-mail address, the only kind a mailto: link is made of.
+  const BARE_ADDRESS = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+$/;
 
   /**
    * safeUrl keeps a link only if it stays on this page's origin or on
@@ -489,7 +503,7 @@
       const table = createElement(
         "table",
         { role: "table", part: "table" },
-        createElement("caption", {}, translate("heading")),
+        createElement("caption", {}),
         createElement(
           "thead",
           { role: "rowgroup" },
@@ -713,7 +727,10 @@
           ),
         );
       ui.notices.replaceChildren(...notices);
+      // Whose cases these are: an agent sees the principal's name in the
+      // heading and in the table's caption, which the heading may yield to.
       ui.heading.textContent = data?.customer?.agent ? translate("headingFor", { Name: data.customer.name }) : translate("heading");
+      if (ui.table.caption) ui.table.caption.textContent = ui.heading.textContent;
       const senderLegend = /** @type {Node} */ (ui.senderChoices.firstChild);
       ui.senderChoices.replaceChildren(senderLegend, ...(data?.senders || []).map((sender) => createChoice("checkbox", "sender", sender.id, sender.name)));
     }
@@ -1033,6 +1050,7 @@
               ),
             ),
           ),
+        this.#responsible(kase),
         hasCalendarDate(kase) && this.#createCalendarButton(String(index)),
         link
           ? createElement("p", {}, this.#caseLink(kase, index, link, "case-link"))
@@ -1040,10 +1058,43 @@
               createElement(
                 "p",
                 {},
-                createElement("a", { href: info + (info.includes("?") ? "&" : "?") + "lang=" + this.#language, part: "link" }, translate("detail.info", { Sender: kase.sender.name })),
+                createElement(
+                  "a",
+                  { href: info + (info.includes("?") ? "&" : "?") + "lang=" + this.#language, target: "_blank", rel: "noopener", part: "link" },
+                  translate("detail.info", { Sender: kase.sender.name }) + " " + translate("detail.newWindow"),
+                ),
               ),
       );
     }
+
+    /**
+     * responsible names who answers for the case and how to reach its
+     * customer service, in the page's language (the producer directory's
+     * contacts, as kit/internal/render shows them).
+     * @param {Case} kase
+     */
+    #responsible(kase) {
+      const translate = this.#translate;
+      const service = this.#data?.contacts?.find((contact) => contact.producer == kase.sender.id)?.customerService ?? {};
+      /** @type {HTMLDivElement[]} */
+      const ways = [];
+      const addWay = (/** @type {string} */ name, /** @type {string | undefined} */ text, /** @type {string | null} */ href) =>
+        text && ways.push(createElement("div", {}, createElement("dt", {}, translate("responsible." + name)), createElement("dd", {}, href ? createElement("a", { href }, text) : text)));
+      addWay("phone", service.phone, service.phone ? telUrl(service.phone) : null);
+      addWay("email", service.email, service.email && BARE_ADDRESS.test(service.email) ? "mailto:" + service.email : null);
+      // Only an https address is shown, as on the server.
+      const web = service.web && /^https:\/\//i.test(service.web) ? safeUrl(service.web) : null;
+      addWay("web", web ? service.web : undefined, web);
+      addWay("hours", service.hours, null);
+      return createElement(
+        "div",
+        { class: "case-responsible", lang: this.#language },
+        createElement("h3", {}, translate("responsible.heading")),
+        createElement("p", {}, translate("responsible.text", { Sender: kase.sender.name })),
+        ways.length > 0 ? createElement("dl", {}, ...ways) : createElement("p", {}, translate("responsible.none", { Sender: kase.sender.name })),
+      );
+    }
+
 
     // ---- Dates to the calendar ----
 

@@ -680,13 +680,17 @@ func TestDetailsOpenAndCloseByKeyboard(t *testing.T) {
 	require.Equal(t, []string{
 		"Diarienummer 131-123456-26", "Kategori Företagsregistrering", "Betalning Betalning väntar", "Handläggare Anna Berg",
 		"Meddelande Vi har tagit emot din ansökan.", "Nästa steg Beslut skickas", "Tidpunkt för nästa steg 15 december 2026", "Inkomstår 2025",
-	}, evalAs[[]string](p, `[...`+detail+`.querySelectorAll("dl > div")].map((d) => d.innerText.replace(/\s+/g, " "))`))
+	}, evalAs[[]string](p, `[...`+detail+`.querySelectorAll("td > dl > div")].map((d) => d.innerText.replace(/\s+/g, " "))`))
 	require.Equal(t, "Händelser", evalAs[string](p, detail+`.querySelector("h3").textContent`))
+	// Who answers for the case and how to reach them, in the page's language.
+	require.Equal(t, []string{"Ansvarig för ärendet", "Skatteverket ansvarar för ärendet och svarar på frågor om det.", "Telefon 0771-567 567", "Webbplats https://www.skatteverket.se"},
+		evalAs[[]string](p, `[...`+detail+`.querySelectorAll(".case-responsible > :is(h3, p), .case-responsible dl > div")].map((d) => d.innerText.replace(/\s+/g, " "))`))
+	require.Equal(t, "tel:0771567567", evalAs[string](p, detail+`.querySelector(".case-responsible a").getAttribute("href")`))
 	require.Equal(t, []string{
 		"2 november 2026 Ansökan mottagen (Ankommen handling)",
 		"20 november 2026 Handläggning påbörjad (Handläggning pågår) Handläggaren går igenom ansökan.",
 	}, evalAs[[]string](p, `[...`+detail+`.querySelectorAll("li")].map((d) => d.innerText.replace(/\s+/g, " "))`))
-	link := evalAs[map[string]string](p, `(() => { const a = `+detail+`.querySelector("a"); return {text: a.textContent, href: a.href, target: a.target, rel: a.rel} })()`)
+	link := evalAs[map[string]string](p, `(() => { const a = `+detail+`.querySelector("a.case-link"); return {text: a.textContent, href: a.href, target: a.target, rel: a.rel} })()`)
 	require.Equal(t, map[string]string{
 		"text": "Gå till ärendet hos Skatteverket (öppnas i nytt fönster)", "href": "https://etjanst.skatteverket.se/arende/123",
 		"target": "_blank", "rel": "noopener",
@@ -711,10 +715,10 @@ func TestDetailsOpenAndCloseByKeyboard(t *testing.T) {
 	// A field without a value has no heading either.
 	p.eval(title("Bygglov för carport") + `.click()`)
 	require.Equal(t, []string{"Nästa steg Komplettera ritningarna"},
-		evalAs[[]string](p, `[...`+sr+`.getElementById(`+title("Bygglov för carport")+`.getAttribute("aria-controls")).querySelectorAll("dl > div")].map((d) => d.innerText.replace(/\s+/g, " "))`))
-	require.Equal(t, "Om Vaxholms stad och hur du når kundtjänsten",
-		evalAs[string](p, sr+`.getElementById(`+title("Bygglov för carport")+`.getAttribute("aria-controls")).querySelector("a").textContent`),
-		"no e-service: the producer's information page instead")
+		evalAs[[]string](p, `[...`+sr+`.getElementById(`+title("Bygglov för carport")+`.getAttribute("aria-controls")).querySelectorAll("td > dl > div")].map((d) => d.innerText.replace(/\s+/g, " "))`))
+	require.Equal(t, []string{"Om Vaxholms stad och hur du når kundtjänsten (öppnas i nytt fönster)", "_blank"},
+		evalAs[[]string](p, `(a => [a.textContent, a.target])(`+sr+`.getElementById(`+title("Bygglov för carport")+`.getAttribute("aria-controls")).querySelector("a[part=link]"))`),
+		"no e-service: the producer's information page instead, opened as a deep link would be")
 	p.axe("expanded")
 
 	// A portal that cancels the event keeps the details as they are.
@@ -1106,8 +1110,8 @@ func TestHostileProducerTextIsInert(t *testing.T) {
 			require.Equal(t, 0, evalAs[int](p, sr+`.querySelectorAll(".overview script, .overview img, .overview b").length`), "no markup came from the producer")
 			require.Equal(t, "", evalAs[string](p, `document.body.dataset.pwned ?? ""`), "no producer script ran")
 			require.Equal(t, 0, evalAs[int](p, sr+`.querySelectorAll("a.case-link").length`), "javascript:, data: and off-list links are not shown")
-			require.Equal(t, []string{"Om Skatteverket och hur du når kundtjänsten", "Om Vaxholms stad och hur du når kundtjänsten",
-				"Om Försäkringskassan och hur du når kundtjänsten"}, p.texts(".case-detail a"), "but the producers' information pages are")
+			require.Equal(t, []string{"Om Skatteverket och hur du når kundtjänsten (öppnas i nytt fönster)", "Om Vaxholms stad och hur du når kundtjänsten (öppnas i nytt fönster)",
+				"Om Försäkringskassan och hur du når kundtjänsten (öppnas i nytt fönster)"}, p.texts(".case-detail a[part=link]"), "but the producers' information pages are")
 		})
 	}
 	t.Run("links the kit would never send", func(t *testing.T) {

@@ -78,6 +78,9 @@ type Persona struct {
 	GivenName   string
 	Surname     string
 	DisplayName string // default GivenName + " " + Surname
+	// ActsFor are the people and organisations the persona holds a mandate
+	// for: the chooser names the persona's role from them ("Agent for …").
+	ActsFor []identity.Party
 }
 
 // KeyPair makes a self-signed RSA key pair named cn, valid for a year:

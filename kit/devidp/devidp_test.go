@@ -27,6 +27,8 @@ import (
 	"github.com/crewjam/saml"
 	dsig "github.com/russellhaering/goxmldsig"
 	"github.com/stretchr/testify/require"
+
+	"github.com/arendevy/arendevy/kit/identity"
 )
 
 const (
@@ -81,7 +83,10 @@ func newFixture(t testing.TB) *fixture {
 		Certificate: idpCert,
 		Personas: []Persona{
 			{Number: pnr1, GivenName: "Tolvan", Surname: "Tolvansson"},
-			{Number: "19900161-2382", GivenName: "Lisa", Surname: "Samordning", DisplayName: "Lisa S."},
+			{Number: "19900161-2382", GivenName: "Lisa", Surname: "Samordning", DisplayName: "Lisa S.", ActsFor: []identity.Party{
+				{Number: pnr1, Kind: identity.Personnummer, Name: "Tolvan Tolvansson"},
+				{Number: "5599991006", Kind: identity.Organisationsnummer, Name: "Snickarna AB"},
+			}},
 		},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now:    func() time.Time { return time.Now().Add(time.Duration(f.offset.Load())) },
@@ -326,10 +331,12 @@ func TestChooserLanguageFromTheQuery(t *testing.T) {
 
 func TestChooserIsAccessibleInSwedishAndEnglish(t *testing.T) {
 	for _, tc := range []struct {
-		name, acceptLanguage, lang, heading, button string
+		name, acceptLanguage, lang, heading, button, person, lisa string
 	}{
-		{"Swedish by default", "", "sv", "Välj testperson", "Logga in"},
-		{"English by Accept-Language", "en-GB,en;q=0.9", "en", "Choose a test person", "Log in"},
+		{"Swedish by default", "", "sv", "Välj testperson", "Logga in",
+			"Privatperson", "Ombud för Tolvan Tolvansson; Företrädare för Snickarna AB"},
+		{"English by Accept-Language", "en-GB,en;q=0.9", "en", "Choose a test person", "Log in",
+			"Private person", "Agent for Tolvan Tolvansson; Representative of Snickarna AB"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t)
@@ -351,6 +358,11 @@ func TestChooserIsAccessibleInSwedishAndEnglish(t *testing.T) {
 				require.Contains(t, page, `id="`+id+`"`)
 				require.Regexp(t, `<label for="`+id+`">[^<]+\(\d{8}-\d{4}\)</label>`, page)
 			}
+			// Each persona's role in words, tied to its choice: a private
+			// person, or the agent and representative of whom its mandates name.
+			require.Contains(t, page, `aria-describedby="persona-0-role"`)
+			require.Contains(t, page, `<span class="role" id="persona-0-role">`+tc.person+`</span>`)
+			require.Contains(t, page, `<span class="role" id="persona-1-role">`+tc.lisa+`</span>`)
 			require.Contains(t, page, `<button type="submit">`+tc.button+`</button>`)
 			require.Contains(t, page, ":focus-visible{outline:3px solid", "a visible focus")
 			require.Contains(t, page, `<meta name="viewport"`)

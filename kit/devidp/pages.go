@@ -5,8 +5,10 @@ import (
 	"encoding/base64"
 	"html/template"
 	"net/http"
+	"strings"
 
 	"github.com/arendevy/arendevy/kit/i18n"
+	"github.com/arendevy/arendevy/kit/identity"
 )
 
 // The pages carry no inline code but one fixed style sheet and one fixed
@@ -17,6 +19,7 @@ const (
 		`fieldset{border:1px solid #6b6b6b;border-radius:4px;padding:1rem;margin:1rem 0}` +
 		`legend{font-weight:bold;padding:0 .25rem}` +
 		`.persona{display:flex;gap:.5rem;align-items:center;padding:.4rem 0}` +
+		`.role{display:block;color:#444;font-size:.9375rem}` +
 		`input[type=radio]{width:1.25rem;height:1.25rem;margin:0}` +
 		`button{font:inherit;padding:.6rem 1.2rem;border:2px solid #1a4d8f;border-radius:4px;background:#1a4d8f;color:#fff;cursor:pointer}` +
 		`button.secondary{background:#fff;color:#1a4d8f}` +
@@ -48,14 +51,40 @@ type chooserPersona struct {
 	Index  int
 	Name   string
 	Number string
+	Role   string
+}
+
+// role says in words whom persona acts for: nobody but themselves (a
+// private person), people as their agent (ombud), organisations as their
+// representative (firmatecknare).
+func role(l *i18n.Localizer, persona Persona) string {
+	var people, organisations []string
+	for _, p := range persona.ActsFor {
+		if p.Kind == identity.Organisationsnummer {
+			organisations = append(organisations, p.Name)
+		} else {
+			people = append(people, p.Name)
+		}
+	}
+	var roles []string
+	if len(people) > 0 {
+		roles = append(roles, l.Text("devidp.role.agent", "Names", strings.Join(people, ", ")))
+	}
+	if len(organisations) > 0 {
+		roles = append(roles, l.Text("devidp.role.representative", "Names", strings.Join(organisations, ", ")))
+	}
+	if len(roles) == 0 {
+		return l.Text("devidp.role.person")
+	}
+	return strings.Join(roles, "; ")
 }
 
 func (p *IdP) renderChooser(w http.ResponseWriter, r *http.Request, pending string) {
+	l := p.localizer(r)
 	ps := make([]chooserPersona, len(p.cfg.Personas))
 	for i, x := range p.cfg.Personas {
-		ps[i] = chooserPersona{Index: i, Name: x.DisplayName, Number: x.Number[:8] + "-" + x.Number[8:]}
+		ps[i] = chooserPersona{Index: i, Name: x.DisplayName, Number: x.Number[:8] + "-" + x.Number[8:], Role: role(l, x)}
 	}
-	l := p.localizer(r)
 	var others []otherLanguage
 	for _, tag := range p.messages.Languages() {
 		if tag.String() != l.Lang() {
@@ -90,8 +119,9 @@ var chooserPage = template.Must(template.New("chooser").Parse(`<!doctype html>
 <fieldset>
 <legend>{{.L.Text "devidp.legend"}}</legend>
 {{range .Personas}}<div class="persona">
-<input type="radio" id="persona-{{.Index}}" name="persona" value="{{.Index}}" required{{if eq .Index 0}} checked{{end}}>
-<label for="persona-{{.Index}}">{{.Name}} ({{.Number}})</label>
+<input type="radio" id="persona-{{.Index}}" name="persona" value="{{.Index}}" aria-describedby="persona-{{.Index}}-role" required{{if eq .Index 0}} checked{{end}}>
+<div><label for="persona-{{.Index}}">{{.Name}} ({{.Number}})</label>
+<span class="role" id="persona-{{.Index}}-role">{{.Role}}</span></div>
 </div>
 {{end}}</fieldset>
 <button type="submit">{{.L.Text "devidp.submit"}}</button>

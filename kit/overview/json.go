@@ -44,6 +44,7 @@ func (ov *Overview) AppendJSON(b []byte) ([]byte, error) {
 	list(&e, ov.Hidden, e.actor)
 	e.raw(`,"sources":`)
 	list(&e, ov.Sources, e.outcome)
+	optionalList(&e, `,"contacts":`, ov.Contacts, e.contact)
 	if ov.PreferencesUnavailable {
 		e.raw(`,"preferencesUnavailable":true`)
 	}
@@ -171,6 +172,24 @@ func (e *encoder) caseView(v *CaseView) {
 	e.optional(`,"link":`, v.Link)
 	e.optional(`,"info":`, v.Info)
 	e.raw("}")
+}
+
+// contact writes a producer's customer service, each way to reach it only
+// when given (omitempty).
+func (e *encoder) contact(c *Contact) {
+	e.raw(`{"producer":`)
+	e.str(c.Producer)
+	e.raw(`,"customerService":{`)
+	start := len(e.b)
+	cs := &c.CustomerService
+	e.optional(`,"phone":`, cs.Phone)
+	e.optional(`,"email":`, cs.Email)
+	e.optional(`,"web":`, cs.Web)
+	e.optional(`,"hours":`, cs.Hours)
+	if len(e.b) > start { // no comma before the first field
+		e.b = append(e.b[:start], e.b[start+1:]...)
+	}
+	e.raw("}}")
 }
 
 func (e *encoder) actor(a *cases.Actor) { e.pair(`{"id":`, a.ID, `,"name":`, a.Name) }

@@ -16,6 +16,7 @@ import (
 	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/identity"
 	"github.com/arendevy/arendevy/kit/listing"
+	"github.com/arendevy/arendevy/kit/producers"
 )
 
 // reflected is Overview without its MarshalJSON: encoding/json then writes
@@ -55,6 +56,8 @@ func fullOverview() Overview {
 			{Source: "fk", Producer: cases.Actor{ID: "fk", Name: "Försäkringskassan"}, State: cases.OK,
 				Truncated: &cases.Truncation{Reason: cases.CutPartial}},
 		},
+		Contacts: []Contact{{Producer: "skv", CustomerService: producers.Contact{
+			Phone: "0771-567 567", Email: "\"SKV\" <kund@skv.se>", Web: "https://skatteverket.se/?a=1&b=2", Hours: "8–16"}}},
 		PreferencesUnavailable: true,
 	}
 }
@@ -109,7 +112,8 @@ func TestOverviewJSONIsEncodingJSON(t *testing.T) {
 	full := fullOverview()
 	everyFieldSet(t, "Overview", reflect.ValueOf(full))
 	empty := Overview{CompiledAt: full.CompiledAt, Query: listing.Default(), Cases: []CaseView{}, Hidden: []cases.Actor{}}
-	bare := Overview{Cases: []CaseView{{}, {Link: "/l"}, {Info: "/i"}, {Link: "/l", Info: "/i"}}}
+	bare := Overview{Cases: []CaseView{{}, {Link: "/l"}, {Info: "/i"}, {Link: "/l", Info: "/i"}},
+		Contacts: []Contact{{Producer: "none"}, {Producer: "hours", CustomerService: producers.Contact{Hours: "8–16"}}}}
 	for name, ov := range map[string]Overview{"every field": full, "nothing": empty, "zero": {}, "views without a case": bare} {
 		t.Run(name, func(t *testing.T) {
 			want, err := json.Marshal(sent(ov))

@@ -12,6 +12,7 @@ import (
 	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/identity"
 	"github.com/arendevy/arendevy/kit/listing"
+	"github.com/arendevy/arendevy/kit/producers"
 )
 
 // Customer says whose overview it is, for the view's heading.
@@ -43,6 +44,9 @@ type Overview struct {
 	Senders    []cases.Actor   `json:"senders"` // every sender among the cases, by name
 	Hidden     []cases.Actor   `json:"hidden"`  // actors the customer chose to hide: not in Cases, Total or Senders
 	Sources    []cases.Outcome `json:"sources"` // one per producer: ok, timeout, error, invalid
+	// Contacts are the customer services of the Senders that the portal's
+	// producer directory knows: every case's detail says how to reach them.
+	Contacts []Contact `json:"contacts,omitempty"`
 
 	// PreferencesUnavailable: the customer's saved preferences could not
 	// be read, so the overview is in the default order with nothing hidden.
@@ -60,6 +64,13 @@ type CaseView struct {
 	// Info is the information page naming the producer and its customer
 	// service; set when there is no usable link.
 	Info string `json:"info,omitempty"`
+}
+
+// Contact is how to reach the customer service of a producer responsible
+// for cases in the overview.
+type Contact struct {
+	Producer        string            `json:"producer"` // the sender's ID
+	CustomerService producers.Contact `json:"customerService"`
 }
 
 // Senders are the distinct senders of cs, sorted by name with Swedish collation.

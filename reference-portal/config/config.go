@@ -36,6 +36,11 @@ type Config struct {
 	Languages []string `toml:"languages"`
 	// TrustLine overrides the line telling users the service is approved.
 	TrustLine Text `toml:"trust_line"`
+	// ApprovedBy names the authority that approved the service: the trust
+	// line on the overview and the About page says "The service is
+	// approved by …" unless TrustLine gives the whole line. Empty: no
+	// trust line.
+	ApprovedBy Text `toml:"approved_by"`
 	// Deadline bounds one whole overview.
 	Deadline time.Duration `toml:"deadline"`
 	// Drain is how long the portal, told to stop, goes on serving with
@@ -284,8 +289,11 @@ func defaults() Config {
 		Theme:     "default",
 		Languages: []string{"sv", "en"},
 		Deadline:  DefaultDeadline,
-		SAML:      SAML{DevIdP: true, LoA: []string{DefaultLoA}, ClockSkew: DefaultClockSkew},
-		Session:   Session{Store: StoreMemory, Idle: DefaultIdle, Absolute: DefaultAbsolute},
+		// Portals that show Mina ärenden are approved by Skatteverket, its
+		// managing authority.
+		ApprovedBy: Text{all: "Skatteverket"},
+		SAML:       SAML{DevIdP: true, LoA: []string{DefaultLoA}, ClockSkew: DefaultClockSkew},
+		Session:    Session{Store: StoreMemory, Idle: DefaultIdle, Absolute: DefaultAbsolute},
 		Sources: []Source{{
 			Kind: KindDemo, Name: "demo", Operator: cases.Actor{ID: "demo", Name: "demo"},
 		}},

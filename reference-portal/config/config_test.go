@@ -55,6 +55,7 @@ func TestDefaultRunsWithoutAFile(t *testing.T) {
 	require.Equal(t, KindDemo, c.Sources[0].Kind)
 	require.Equal(t, []string{"sv", "en"}, c.Languages)
 	require.False(t, c.Metrics.Enabled)
+	require.Equal(t, "Skatteverket", c.ApprovedBy.For("en"), "the trust line is on by default")
 
 	loaded, err := Load("", nil)
 	require.NoError(t, err)
@@ -273,6 +274,8 @@ sp_key_file = "sp.key"
 		{"trust line in unknown language", "[trust_line]\nsv = \"a\"\nde = \"b\"", `trust_line.de`, "not one of languages"},
 		{"trust line without fallback", "[trust_line]\nen = \"a\"", "trust_line", `"sv", the fallback`},
 		{"trust line of two lines", `trust_line = "one\ntwo"`, "trust_line", "one line"},
+		{"approver in unknown language", "[approved_by]\nsv = \"a\"\nde = \"b\"", `approved_by.de`, "not one of languages"},
+		{"approver of two lines", `approved_by = "Skatte\nverket"`, "approved_by", "one line"},
 		{"zero deadline", `deadline = "0s"`, "deadline", "positive"},
 		{"long deadline", `deadline = "1m"`, "deadline", "at most 30s"},
 		{"bad listen", `listen = "8080"`, "listen", "host:port"},

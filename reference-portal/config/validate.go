@@ -159,25 +159,8 @@ func (k *checker) site() {
 			k.add(field, "%q is listed twice", lang)
 		}
 	}
-	t := &c.TrustLine
-	if t.byLang != nil {
-		for _, lang := range sortedKeys(t.byLang) {
-			field := join("trust_line", lang)
-			if !slices.Contains(c.Languages, lang) {
-				k.add(field, "not one of languages (%s)", strings.Join(c.Languages, ", "))
-			}
-			k.line(field, t.byLang[lang])
-		}
-		if len(c.Languages) > 0 {
-			if fallback, ok := t.byLang[c.Languages[0]]; ok {
-				t.all = fallback
-			} else {
-				k.add("trust_line", "give a text for %q, the fallback language", c.Languages[0])
-			}
-		}
-	} else if t.all != "" {
-		k.line("trust_line", t.all)
-	}
+	k.text("trust_line", &c.TrustLine)
+	k.text("approved_by", &c.ApprovedBy)
 	switch {
 	case c.Deadline <= 0:
 		k.add("deadline", "must be positive")
@@ -190,6 +173,32 @@ func (k *checker) site() {
 }
 
 // line checks a line of text shown to users.
+// text checks a Text: each language's text one line, every language one
+// of languages, the fallback language's text given; it then stands for
+// the languages without one. One empty string turns the text off.
+func (k *checker) text(field string, t *Text) {
+	c := k.c
+	if t.byLang == nil {
+		if t.all != "" {
+			k.line(field, t.all)
+		}
+		return
+	}
+	for _, lang := range sortedKeys(t.byLang) {
+		if !slices.Contains(c.Languages, lang) {
+			k.add(join(field, lang), "not one of languages (%s)", strings.Join(c.Languages, ", "))
+		}
+		k.line(join(field, lang), t.byLang[lang])
+	}
+	if len(c.Languages) > 0 {
+		if fallback, ok := t.byLang[c.Languages[0]]; ok {
+			t.all = fallback
+		} else {
+			k.add(field, "give a text for %q, the fallback language", c.Languages[0])
+		}
+	}
+}
+
 func (k *checker) line(field, s string) {
 	switch {
 	case strings.TrimSpace(s) == "":

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"bytes"
 	"errors"
 	"html/template"
 	"log/slog"
@@ -37,6 +38,7 @@ type view struct {
 	PortalCSS string
 	Head      []template.HTML // the element's <link>/<script> tags, on pages that show it
 	User      string          // the logged-in user's name, for the header
+	ActingFor string          // whose cases the user sees as agent (ombud) or representative; "" for their own
 	CSRF      string
 	LogoutURL string
 	Flash     string
@@ -71,6 +73,9 @@ func (p *Portal) view(c *gin.Context, titleID string) view {
 		LogoutURL: p.mount + "/saml/logout"}
 	if d, ok := p.o.Sessions.Current(c.Request); ok {
 		v.User = d.Subject.User.Name
+		if d.Subject.IsAgent() {
+			v.ActingFor = d.Subject.ActingFor.Name
+		}
 		v.CSRF = websec.MaskToken(d.CSRF) // masked afresh per page: see websec.MaskToken
 	}
 	return v
@@ -115,6 +120,7 @@ func (p *Portal) start(c *gin.Context) {
 }
 
 type casesPage struct {
+	Trust      string // the trust line: who approved the service
 	Principals []session.Principal
 	ActForURL  string
 	Overview   template.HTML
@@ -126,7 +132,7 @@ func (p *Portal) cases(c *gin.Context) {
 		return
 	}
 	v := p.view(c, "portal.cases.title")
-	page := casesPage{ActForURL: p.mount + "/act-for"}
+	page := casesPage{ActForURL: p.mount + "/act-for", Trust: p.trust(v.L)}
 	if ps, err := p.o.Sessions.Principals(c.Request); err == nil && len(ps) > 1 {
 		page.Principals = ps
 	}
@@ -146,6 +152,30 @@ func (p *Portal) cases(c *gin.Context) {
 	v.Head, page.Overview = head, fragment
 	v.Page = page
 	p.render(c, http.StatusOK, "cases", v)
+}
+
+// info is the information page of a case without an e-service, in the
+// portal's layout: the producer, the case number to quote and how to reach
+// its customer service (kit.RenderInfo), and the way back to the overview.
+func (p *Portal) info(c *gin.Context) {
+	subject, ok := p.requireLogin(c)
+	if !ok {
+		return
+	}
+	v := p.view(c, "portal.cases.title")
+	var body bytes.Buffer
+	page, err := p.o.Kit.RenderInfo(c.Request.Context(), &body, subject, c.Param("token"), v.L.Lang())
+	if err != nil {
+		p.o.Logger.Error("rendering the information page failed", slog.String("error", err.Error()))
+		c.Status(http.StatusInternalServerError)
+		return
+	}
+	// The address carries a token: the language switch comes back to the
+	// overview rather than write it back into the page (see notFound).
+	v.Return = "/mina-arenden"
+	v.Title = page.Title
+	v.Page = template.HTML(body.String()) // rendered by html/template in the kit
+	p.render(c, page.Status, "info", v)
 }
 
 type aboutPage struct {

@@ -29,6 +29,10 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
+// InfoPath is the portal's page for a case without an e-service
+// (kit.Config.InfoPath): the overview's information links lead here.
+const InfoPath = "/mina-arenden/kontakt/"
+
 // Themes the portal knows. "default" is the municipal look, "bank" the
 // internet bank: the same portal, branded by one setting.
 var Themes = []string{"default", "bank"}
@@ -94,7 +98,7 @@ func New(o Options) (*Portal, error) {
 		o.Logger = slog.Default()
 	}
 	p := &Portal{o: o, bundle: o.Kit.Messages(), pages: map[string]*template.Template{}, mount: o.Kit.Mount()}
-	for _, name := range []string{"start", "cases", "settings", "about", "error"} {
+	for _, name := range []string{"start", "cases", "info", "settings", "about", "error"} {
 		t, err := template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, err
@@ -136,7 +140,8 @@ func (p *Portal) routes() http.Handler {
 	for path, page := range map[string]gin.HandlerFunc{
 		"/": p.start, "/mina-arenden": p.cases, "/installningar": p.settings,
 		"/om-tjansten": p.about, "/sprak/:lang": p.switchLanguage, p.cssPath: p.css, p.jsPath: p.js,
-		"/favicon.ico": favicon,
+		InfoPath + ":token": p.info,
+		"/favicon.ico":      favicon,
 	} {
 		r.GET(path, page)
 		r.HEAD(path, page)

@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -144,7 +145,7 @@ func (l *Links) Rewriter(ctx context.Context) func(c *cases.Case) (string, bool)
 	if !ok {
 		return func(*cases.Case) (string, bool) { return "", false }
 	}
-	t := l.tagsFor(binding)
+	t := l.tagsFor(purpose, binding)
 	expiry := expiryBytes(l.cfg.Now().Add(l.cfg.Lifetime))
 	// Every link of the overview starts alike: the mount, the expiry and
 	// the check. Only the reference is the case's own.
@@ -157,6 +158,34 @@ func (l *Links) Rewriter(ctx context.Context) func(c *cases.Case) (string, bool)
 		u = base64.RawURLEncoding.AppendEncode(append(u[:0], start...), t.ref(expiry, c.Sender.ID, c.ID))
 		return string(u), true
 	}
+}
+
+// Info returns page followed by a token that refers to c, for the
+// portal's information page of a case without an e-service
+// (kit.Config.InfoPath), made in ctx's session; false without a session.
+// The token is laid out as a deep link's, under a key of its own purpose:
+// neither opens as the other, and like a deep link it names no case field.
+func (l *Links) Info(ctx context.Context, page string, c *cases.Case) (string, bool) {
+	binding, ok := session.BindingFromContext(ctx)
+	if !ok {
+		return "", false
+	}
+	t := l.tagsFor(infoPurpose, binding)
+	expiry := expiryBytes(l.cfg.Now().Add(l.cfg.Lifetime))
+	token := append(append(slices.Clone(expiry), t.check(expiry)...), t.ref(expiry, c.Sender.ID, c.ID)...)
+	return page + base64.RawURLEncoding.EncodeToString(token), true
+}
+
+// OpenInfo returns the case that token, made by Info, refers to, among
+// subject's cases as the sources tell them now: the token is checked
+// first (ErrNoSession, ErrInvalidToken, ErrExpired), without asking any
+// source; then ErrGone or ErrUnavailable as for a deep link.
+func (l *Links) OpenInfo(ctx context.Context, subject identity.Subject, token string) (*cases.Case, error) {
+	t, parsed, err := l.checkToken(ctx, infoPurpose, token)
+	if err != nil {
+		return nil, err
+	}
+	return l.find(ctx, subject, t, parsed)
 }
 
 // Handler serves GET {Mount}/go/{token}: it needs a logged-in subject and
@@ -244,15 +273,20 @@ func (l *Links) resolve(r *http.Request, subject identity.Subject) (*cases.Case,
 // check takes the request's token apart and checks, without asking any
 // source, that it was made in the request's session and has not expired.
 func (l *Links) check(r *http.Request) (*tags, parsed, error) {
-	binding, ok := session.BindingFromContext(r.Context())
+	return l.checkToken(r.Context(), purpose, r.PathValue("token"))
+}
+
+// checkToken is check for a token of purpose made in ctx's session.
+func (l *Links) checkToken(ctx context.Context, purpose, raw string) (*tags, parsed, error) {
+	binding, ok := session.BindingFromContext(ctx)
 	if !ok {
 		return nil, parsed{}, ErrNoSession
 	}
-	token, err := parse(r.PathValue("token"))
+	token, err := parse(raw)
 	if err != nil {
 		return nil, parsed{}, err
 	}
-	t := l.tagsFor(binding)
+	t := l.tagsFor(purpose, binding)
 	if !hmac.Equal(token.check, t.check(token.expiry)) {
 		return nil, parsed{}, fmt.Errorf("%w: made in another session, under another key or layout, or tampered with", ErrInvalidToken)
 	}

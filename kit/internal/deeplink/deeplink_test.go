@@ -505,3 +505,46 @@ func BenchmarkRewrite(b *testing.B) {
 		}
 	}
 }
+
+// A case reference for the information page refers to its case only in
+// the session it was made for, until it expires, and never opens as a
+// deep link (nor a deep link as a reference). It names no case field; the
+// case is found by asking the sources again.
+func TestCaseReferencesAreBound(t *testing.T) {
+	tolvan := identity.Subject{User: identity.Party{Number: "191212121212", Kind: identity.Personnummer}, LoA: "loa3"}
+	f := newFixture(t, nil, nil)
+	in := session.WithBinding(context.Background(), f.binding)
+	csn := cases.Case{ID: "csn:1", Sender: cases.Actor{ID: "csn", Name: "CSN"}, CaseNumber: "CSN 2026/4711"}
+	f.cases = append(f.cases, csn)
+	u, ok := f.links.Info(in, "/mina-arenden/kontakt/", &csn)
+	require.True(t, ok)
+	require.True(t, strings.HasPrefix(u, "/mina-arenden/kontakt/"))
+	require.NotContains(t, u, "4711", "the case number stays out of the address")
+	token := strings.TrimPrefix(u, "/mina-arenden/kontakt/")
+
+	c, err := f.links.OpenInfo(in, tolvan, token)
+	require.NoError(t, err)
+	require.Equal(t, "CSN 2026/4711", c.CaseNumber)
+	require.Equal(t, "csn", c.Sender.ID)
+
+	_, err = f.links.OpenInfo(session.WithBinding(context.Background(), newBinding()), tolvan, token)
+	require.ErrorIs(t, err, ErrInvalidToken, "another session")
+	_, err = f.links.OpenInfo(context.Background(), tolvan, token)
+	require.ErrorIs(t, err, ErrNoSession)
+	_, ok = f.links.Info(context.Background(), "/mina-arenden/kontakt/", &csn)
+	require.False(t, ok, "no session, no reference")
+
+	link, ok := f.rewrite(skvCase)
+	require.True(t, ok)
+	_, err = f.links.OpenInfo(in, tolvan, strings.TrimPrefix(link, "/arendevy/go/"))
+	require.ErrorIs(t, err, ErrInvalidToken, "a deep link is no case reference")
+	require.Equal(t, http.StatusBadRequest, f.follow("/arendevy/go/"+token, true, "").Code, "a case reference is no deep link")
+
+	f.cases = f.cases[:len(f.cases)-1]
+	_, err = f.links.OpenInfo(in, tolvan, token)
+	require.ErrorIs(t, err, ErrGone, "a case gone since")
+
+	f.now = f.now.Add(DefaultLifetime)
+	_, err = f.links.OpenInfo(in, tolvan, token)
+	require.ErrorIs(t, err, ErrExpired)
+}

@@ -38,9 +38,14 @@ const (
 // tokenChars is the length of a token in a URL.
 var tokenChars = base64.RawURLEncoding.EncodedLen(tokenSize)
 
-// purpose keeps the session's key apart from any other key made from
-// Config.Key; a new layout takes a new purpose, so older tokens fail.
-const purpose = "arendevy deep link v4\x00"
+// The purposes keep the session's keys apart from any other key made from
+// Config.Key: a deep link's, and a case reference's for the portal's
+// information page (Links.Info), so that neither opens as the other. A new
+// layout takes a new purpose, so older tokens fail.
+const (
+	purpose     = "arendevy deep link v4\x00"
+	infoPurpose = "arendevy case reference v2\x00"
+)
 
 // What each tag is over starts with one of these.
 const (
@@ -56,7 +61,7 @@ type tags struct {
 	sum [sha256.Size]byte
 }
 
-func (l *Links) tagsFor(binding []byte) *tags {
+func (l *Links) tagsFor(purpose string, binding []byte) *tags {
 	derive := hmac.New(sha256.New, l.cfg.Key)
 	derive.Write([]byte(purpose))
 	derive.Write(binding)

@@ -140,7 +140,7 @@ func (r *Renderer) Overview(w io.Writer, f Fragment) error {
 	v.Choices = choices(l, ov.Senders, q)
 	v.ClearURL = href(listing.Query{Sort: q.Sort, Descending: q.Descending, Scope: listing.All})
 	for i, c := range shown {
-		row := caseRowOf(l, c, f.PageSize > 0 && i >= f.PageSize)
+		row := caseRowOf(l, c, ov.Contacts, f.PageSize > 0 && i >= f.PageSize)
 		row.Index = index[i]
 		v.CaseRows = append(v.CaseRows, row)
 	}
@@ -316,7 +316,10 @@ type caseRow struct {
 	LinkText     string
 	Info         string
 	InfoText     string
-	LaterPage    bool // beyond the first page
+	Responsible  string    // who answers for the case
+	Contacts     []contact // how to reach its customer service
+	NoContact    string    // says that there is no way, when Contacts is empty
+	LaterPage    bool      // beyond the first page
 }
 
 // due is what a case waiting for the customer asks of them and by when.
@@ -423,7 +426,7 @@ func filter(cs []overview.CaseView, q listing.Query) (shown []overview.CaseView,
 	return shown, index
 }
 
-func caseRowOf(l *i18n.Localizer, c overview.CaseView, laterPage bool) caseRow {
+func caseRowOf(l *i18n.Localizer, c overview.CaseView, contacts []overview.Contact, laterPage bool) caseRow {
 	r := caseRow{
 		Lang: c.Lang, Date: c.Date, DateText: l.Date(c.Date), Title: c.Title, Sender: c.Sender.Name,
 		Status: string(c.Status), StatusText: l.Text("status." + string(c.Status)), LaterPage: laterPage,
@@ -473,6 +476,16 @@ func caseRowOf(l *i18n.Localizer, c overview.CaseView, laterPage bool) caseRow {
 		}
 		r.History = append(r.History, ev)
 	}
+	r.Responsible = l.Text("responsible.text", "Sender", c.Sender.Name)
+	var cs producers.Contact
+	if i := slices.IndexFunc(contacts, func(k overview.Contact) bool { return k.Producer == c.Sender.ID }); i >= 0 {
+		cs = contacts[i].CustomerService
+	}
+	if r.Contacts = contactsOf(l, cs); len(r.Contacts) == 0 {
+		r.NoContact = l.Text("responsible.none", "Sender", c.Sender.Name)
+	}
+	// The information page opens as the case at the producer would: in a
+	// new window, which the link says.
 	switch {
 	case c.Link != "":
 		r.Link = c.Link
@@ -483,7 +496,7 @@ func caseRowOf(l *i18n.Localizer, c overview.CaseView, laterPage bool) caseRow {
 			sep = "&"
 		}
 		r.Info = c.Info + sep + "lang=" + url.QueryEscape(l.Lang())
-		r.InfoText = l.Text("detail.info", "Sender", c.Sender.Name)
+		r.InfoText = l.Text("detail.info", "Sender", c.Sender.Name) + " " + l.Text("detail.newWindow")
 	}
 	return r
 }
@@ -503,30 +516,60 @@ func isoDate(s string) (time.Time, bool) {
 // reach its customer service. head is what the page's <head> links (the
 // stylesheets, with SRI).
 func (r *Renderer) Producer(w io.Writer, lang string, p producers.Info, head template.HTML) error {
+	v := r.producerView(lang, p)
+	v.Head = head
+	return r.tmpl.ExecuteTemplate(w, "producer.html", v)
+}
+
+// Info writes the body of the information page of one case of producer p
+// for a portal's layout: who p is, the case number to quote (when the case
+// has one) and how to reach p's customer service. It returns the page's
+// title.
+func (r *Renderer) Info(w io.Writer, lang string, p producers.Info, caseNumber string) (string, error) {
+	v := r.producerView(lang, p)
+	v.CaseNumber = caseNumber
+	return v.Title, r.tmpl.ExecuteTemplate(w, "info-body", v)
+}
+
+// Notice writes the body of a page that only says why it cannot show more:
+// the catalogue's titleID as its heading and textID below. It returns the
+// title.
+func (r *Renderer) Notice(w io.Writer, lang, titleID, textID string) (string, error) {
 	l := r.bundle.Localizer(lang)
-	v := producerView{Localizer: l, Head: head, Title: l.Text("server.producer.title", "Name", p.Name)}
-	v.Intro = l.Text("server.producer.intro", "Name", p.Name)
-	cs := p.CustomerService
+	v := producerView{Localizer: l, Title: l.Text(titleID), Intro: l.Text(textID)}
+	return v.Title, r.tmpl.ExecuteTemplate(w, "info-body", v)
+}
+
+func (r *Renderer) producerView(lang string, p producers.Info) producerView {
+	l := r.bundle.Localizer(lang)
+	v := producerView{Localizer: l, Title: l.Text("server.producer.title", "Name", p.Name), Intro: l.Text("server.producer.intro", "Name", p.Name)}
+	if v.Contacts = contactsOf(l, p.CustomerService); len(v.Contacts) == 0 {
+		v.NoContact = l.Text("responsible.none", "Sender", p.Name)
+	}
+	return v
+}
+
+// contactsOf are the ways to reach a customer service, each a link where
+// it can be one (tel:, mailto:, https).
+func contactsOf(l *i18n.Localizer, cs producers.Contact) []contact {
+	var out []contact
 	if cs.Phone != "" {
-		v.Contacts = append(v.Contacts, contact{Label: l.Text("server.producer.phone"), Text: cs.Phone, Href: tel(cs.Phone)})
+		out = append(out, contact{Label: l.Text("responsible.phone"), Text: cs.Phone, Href: tel(cs.Phone)})
 	}
 	if cs.Email != "" {
-		c := contact{Label: l.Text("server.producer.email"), Text: cs.Email}
+		c := contact{Label: l.Text("responsible.email"), Text: cs.Email}
 		if a, err := mail.ParseAddress(cs.Email); err == nil && a.Name == "" {
 			c.Href = template.URL("mailto:" + a.Address)
 		}
-		v.Contacts = append(v.Contacts, c)
+		out = append(out, c)
 	}
 	if cs.Web != "" && cases.CheckLink(cs.Web) == "" {
-		v.Contacts = append(v.Contacts, contact{Label: l.Text("server.producer.web"), Text: cs.Web, Href: template.URL(cs.Web)})
+		out = append(out, contact{Label: l.Text("responsible.web"), Text: cs.Web, Href: template.URL(cs.Web)})
 	}
 	if cs.Hours != "" {
-		v.Contacts = append(v.Contacts, contact{Label: l.Text("server.producer.hours"), Text: cs.Hours})
+		out = append(out, contact{Label: l.Text("responsible.hours"), Text: cs.Hours})
 	}
-	if len(v.Contacts) == 0 {
-		v.NoContact = l.Text("server.producer.noContact", "Name", p.Name)
-	}
-	return r.tmpl.ExecuteTemplate(w, "producer.html", v)
+	return out
 }
 
 // NotFound writes the page for a producer the portal does not know.
@@ -538,12 +581,13 @@ func (r *Renderer) NotFound(w io.Writer, lang string, head template.HTML) error 
 }
 
 type producerView struct {
-	Localizer *i18n.Localizer
-	Head      template.HTML
-	Title     string
-	Intro     string
-	Contacts  []contact
-	NoContact string
+	Localizer  *i18n.Localizer
+	Head       template.HTML
+	Title      string
+	Intro      string
+	CaseNumber string // to quote to customer service; the case's own page only
+	Contacts   []contact
+	NoContact  string
 }
 
 type contact struct {

@@ -46,7 +46,8 @@ func renderer(t testing.TB) *render.Renderer {
 func compiled(t testing.TB, subject identity.Subject, res cases.Result) *overview.Overview {
 	t.Helper()
 	dir, err := producers.New([]producers.Info{
-		{ID: "skatteverket", Name: "Skatteverket", Hosts: []string{"etjanst.skatteverket.se"}},
+		{ID: "skatteverket", Name: "Skatteverket", Hosts: []string{"etjanst.skatteverket.se"},
+			CustomerService: producers.Contact{Phone: "0771-567 567", Web: "https://skatteverket.se/kontakt"}},
 		{ID: "vaxholm", Name: "Vaxholms stad"},
 	})
 	require.NoError(t, err)
@@ -164,18 +165,30 @@ func TestOverviewMirrorsTheElement(t *testing.T) {
 	require.Len(t, details, 3)
 	details[0], details[1] = details[1], details[0]
 	require.Equal(t, []string{"Diarienummer131-1", "BetalningUtbetalt", "Tidpunkt för nästa steg15 december 2026"}, texts(find(details[0], func(n *html.Node) bool {
-		return n.Data == "div" && n.Parent.Data == "dl"
+		return n.Data == "div" && n.Parent.Data == "dl" && n.Parent.Parent.Data == "td"
 	})))
+	// Every case names who answers for it and how to reach them, with a
+	// link as well, and says so when the directory has no way.
+	responsible := find(details[0], class("case-responsible"))
+	require.Len(t, responsible, 1)
+	require.Equal(t, "sv", attr(responsible[0], "lang"), "the page's words, whatever the producer's texts are in")
+	require.Equal(t, "Ansvarig för ärendetSkatteverket ansvarar för ärendet och svarar på frågor om det.TelefonWebbplats"+
+		"0771-567 567https://skatteverket.se/kontakt", text(find(responsible[0], tag("h3"))[0])+text(find(responsible[0], tag("p"))[0])+
+		strings.Join(texts(find(responsible[0], tag("dt"))), "")+strings.Join(texts(find(responsible[0], tag("a"))), ""))
+	require.Equal(t, "tel:0771567567", attr(find(responsible[0], tag("a"))[0], "href"))
+	require.Equal(t, []string{"Ansvarig för ärendet", "Vaxholms stad ansvarar för ärendet och svarar på frågor om det.Vaxholms stad har inte lämnat några kontaktuppgifter till ärendeöversikten."},
+		[]string{text(find(details[1], tag("h3"))[0]), strings.Join(texts(find(find(details[1], class("case-responsible"))[0], tag("p"))), "")})
 	require.Equal(t, []string{"2 november 2026 Mottagen (Ankommen handling)\nTack."}, texts(find(details[0], tag("li"))))
-	link := find(details[0], tag("a"))[0]
+	link := find(details[0], class("case-link"))[0]
 	require.Equal(t, "https://etjanst.skatteverket.se/a/1", attr(link, "href"))
 	require.Equal(t, "_blank", attr(link, "target"))
 	require.Equal(t, "noopener", attr(link, "rel"))
 	require.Equal(t, "Gå till ärendet hos Skatteverket (öppnas i nytt fönster)", text(link))
 	info := find(details[1], tag("a"))[0]
 	require.Equal(t, "/arendevy/producers/vaxholm?lang=sv", attr(info, "href"))
-	require.Equal(t, "Om Vaxholms stad och hur du når kundtjänsten", text(info))
-	require.Empty(t, find(details[1], tag("dl")), "no heading without a value")
+	require.Equal(t, "Om Vaxholms stad och hur du når kundtjänsten (öppnas i nytt fönster)", text(info), "opens as the case at the producer would, and says so")
+	require.Equal(t, "_blank", attr(info, "target"))
+	require.Empty(t, find(details[1], func(n *html.Node) bool { return n.Data == "dl" && n.Parent.Data == "td" }), "no heading without a value")
 
 	require.Len(t, find(doc, func(n *html.Node) bool {
 		return n.Parent != nil && n.Parent.Data == "dl" && class("status-legend")(n.Parent.Parent)
