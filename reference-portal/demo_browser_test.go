@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/arendevy/arendevy/e2e/browser"
+	"github.com/arendevy/arendevy/kit/supportcode"
 )
 
 // TestPortalDemoStates logs in as each persona the demo has for a state of
@@ -33,6 +34,8 @@ func TestPortalDemoStates(t *testing.T) {
 		retry, err := browser.Eval[int](ctx, tab, shadow+`.querySelectorAll('.notices [data-action="retry"]').length`)
 		require.NoError(t, err)
 		require.Positive(t, retry, "a retry beside the gap")
+		// What the citizen reads out to customer service about it.
+		require.Regexp(t, `^Support code: [`+supportcode.Alphabet+`]{4}-[`+supportcode.Alphabet+`]{4} `, text(t, tab, ".support-code"))
 	})
 
 	t.Run("no cases", func(t *testing.T) {

@@ -23,7 +23,7 @@
    *   pairs?: {title: string, value: string}[], history?: HistoryEntry[],
    *   link?: string, info?: string, lang?: string,
    * }} Case
-   * @typedef {{cases: Case[], sources?: Outcome[], senders?: Actor[], hidden?: Actor[], customer?: {name: string, agent?: boolean}, preferencesUnavailable?: boolean}} Overview
+   * @typedef {{cases: Case[], sources?: Outcome[], senders?: Actor[], hidden?: Actor[], customer?: {name: string, agent?: boolean}, preferencesUnavailable?: boolean, supportCode?: string}} Overview
    */
   /**
    * The sorting and filtering in effect, as the kit's API names it.
@@ -39,7 +39,7 @@
    * @typedef {{
    *   heading: HTMLHeadingElement, search: HTMLInputElement, senderChoices: HTMLFieldSetElement,
    *   form: HTMLFormElement, sortSelect: HTMLSelectElement, filters: HTMLDetailsElement,
-   *   statusRegion: HTMLParagraphElement, notices: HTMLDivElement, legendLink: HTMLParagraphElement,
+   *   statusRegion: HTMLParagraphElement, notices: HTMLDivElement, legendLink: HTMLParagraphElement, supportCode: HTMLParagraphElement,
    *   legend: HTMLDetailsElement, noMatch: HTMLParagraphElement, sortHeaders: HTMLTableCellElement[],
    *   table: HTMLTableElement, rowGroups: HTMLTableSectionElement[], showMore: HTMLButtonElement,
    * }} Ui
@@ -478,6 +478,7 @@
         table,
         rowGroups: [],
         showMore: createButton({ class: "action-button show-more", part: "more", "data-action": "more" }),
+        supportCode: createElement("p", { class: "support-code", part: "support", hidden: true }),
       });
       const root = createElement(
         "div",
@@ -492,6 +493,7 @@
         ui.table,
         ui.showMore,
         legend,
+        ui.supportCode,
       );
       root.addEventListener("click", (event) => this.#onClick(event));
       root.addEventListener("input", (event) => this.#onInput(event));
@@ -645,6 +647,11 @@
           ),
         );
       ui.notices.replaceChildren(...notices);
+      // The code that finds this overview's log line (kit/supportcode); gone
+      // with the cases when the session ends.
+      const code = data?.supportCode;
+      ui.supportCode.hidden = !code;
+      ui.supportCode.replaceChildren(...(code ? [translate("support.code", { Code: code }), " ", createElement("span", { class: "support-hint" }, translate("support.hint"))] : []));
       ui.heading.textContent = data?.customer?.agent ? translate("headingFor", { Name: data.customer.name }) : translate("heading");
       const senderLegend = /** @type {Node} */ (ui.senderChoices.firstChild);
       ui.senderChoices.replaceChildren(senderLegend, ...(data?.senders || []).map((sender) => createChoice("checkbox", "sender", sender.id, sender.name)));

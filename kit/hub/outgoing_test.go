@@ -64,6 +64,21 @@ func TestConfiguredHeadersAreSent(t *testing.T) {
 	require.Equal(t, "application/json", header.Get("Content-Type"))
 }
 
+// The fan-out's correlation id goes to the hub, so that the portal's log
+// line (under the support code) and the hub's name the same request.
+func TestTheCorrelationIDIsSent(t *testing.T) {
+	got := make(chan http.Header, 1)
+	h := newTestHub(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- r.Header.Clone()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(answer(twoProducers)))
+	}))
+	c := h.newClient(t, nil)
+	_, err := c.Overview(cases.WithCorrelationID(context.Background(), "c00b9963-8a9e-4474-bbac-113baa10ebc2"), self)
+	require.NoError(t, err)
+	require.Equal(t, "c00b9963-8a9e-4474-bbac-113baa10ebc2", (<-got).Get("X-Correlation-ID"))
+}
+
 func TestNewRefusesHeadersTheProtocolSets(t *testing.T) {
 	h := newTestHub(t, http.NotFoundHandler())
 	cfg := h.config()

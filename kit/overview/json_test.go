@@ -55,6 +55,7 @@ func fullOverview() Overview {
 				Truncated: &cases.Truncation{Reason: cases.CutPartial}},
 		},
 		PreferencesUnavailable: true,
+		SupportCode:            "K7Q3-9F2M",
 	}
 }
 
