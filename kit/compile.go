@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/arendevy/arendevy/kit/cases"
@@ -12,6 +13,7 @@ import (
 	"github.com/arendevy/arendevy/kit/listing"
 	"github.com/arendevy/arendevy/kit/overview"
 	"github.com/arendevy/arendevy/kit/preferences"
+	"github.com/arendevy/arendevy/kit/supportcode"
 )
 
 // Query is the listing query for one request: the kit's default, then the
@@ -50,7 +52,8 @@ func (k *Kit) Overview(ctx context.Context, subject identity.Subject, q listing.
 }
 
 // overview asks every source, then compiles the overview and hands it to
-// use, which encodes it; all of it in turns (see turns).
+// use, which encodes it; all of it in turns (see turns). Each overview gets
+// a support code and one log line under it (logSupport).
 func (k *Kit) overview(ctx context.Context, subject identity.Subject, q listing.Query, p preferences.Preferences, use func(*overview.Overview) error) error {
 	// How far back the sources that look back a limited time reach: as far
 	// as the user asked (listing.Query.Older).
@@ -60,6 +63,8 @@ func (k *Kit) overview(ctx context.Context, subject identity.Subject, q listing.
 	}
 	defer k.turns.give()
 	ov := k.compile(ctx, res, subject, q, p)
+	ov.SupportCode = supportcode.New()
+	k.logSupport(ctx, ov.SupportCode, res.Outcomes)
 	return use(&ov)
 }
 
@@ -84,6 +89,29 @@ func (k *Kit) casesOf(ctx context.Context, subject identity.Subject) (cases.Resu
 		k.turns.give()
 	}
 	return res, err
+}
+
+// logSupport writes the one line a support code finds: per source, the
+// correlation id its request carried, how long it took, and how each of its
+// producers fared ("vaxholm:ok skatteverket:error"). Only configured names,
+// states, durations and ids: the view keeps nothing, and neither does this.
+func (k *Kit) logSupport(ctx context.Context, code string, outcomes []cases.Outcome) {
+	var groups []any
+	for i := 0; i < len(outcomes); {
+		src := outcomes[i]
+		var producers strings.Builder
+		for ; i < len(outcomes) && outcomes[i].Source == src.Source; i++ {
+			if producers.Len() > 0 {
+				producers.WriteByte(' ')
+			}
+			producers.WriteString(k.source.Label(outcomes[i].Producer.ID) + ":" + string(outcomes[i].State))
+		}
+		groups = append(groups, slog.Group(src.Source,
+			slog.String("correlation_id", src.CorrelationID),
+			slog.Int64("ms", src.Duration.Milliseconds()),
+			slog.String("producers", producers.String())))
+	}
+	k.cfg.Logger.LogAttrs(ctx, slog.LevelInfo, "overview", slog.String("support_code", code), slog.Group("sources", groups...))
 }
 
 func (k *Kit) compile(ctx context.Context, res cases.Result, subject identity.Subject, q listing.Query, p preferences.Preferences) overview.Overview {

@@ -15,7 +15,6 @@ import (
 	"runtime"
 	"strings"
 
-	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/compress"
 	"github.com/arendevy/arendevy/kit/cors"
 	"github.com/arendevy/arendevy/kit/fanout"
@@ -28,7 +27,7 @@ import (
 type Kit struct {
 	cfg     Config
 	turns   turns
-	source  cases.Source
+	source  *fanout.Fanout
 	query   listing.Query
 	mux     *http.ServeMux
 	guard   *websec.Guard // nil without Sessions

@@ -25,7 +25,7 @@
    * }} Case
    * @typedef {{phone?: string, email?: string, web?: string, hours?: string}} CustomerService
    * @typedef {{cases: Case[], sources?: Outcome[], senders?: Actor[], hidden?: Actor[], customer?: {name: string, agent?: boolean}, preferencesUnavailable?: boolean,
-   *   contacts?: {producer: string, customerService: CustomerService}[]}} Overview
+   *   contacts?: {producer: string, customerService: CustomerService}[], supportCode?: string}} Overview
    */
   /**
    * The sorting and filtering in effect, as the kit's API names it.
@@ -41,7 +41,7 @@
    * @typedef {{
    *   heading: HTMLHeadingElement, search: HTMLInputElement, senderChoices: HTMLFieldSetElement,
    *   form: HTMLFormElement, sortSelect: HTMLSelectElement, filters: HTMLDetailsElement,
-   *   statusRegion: HTMLParagraphElement, notices: HTMLDivElement, legendLink: HTMLParagraphElement,
+   *   statusRegion: HTMLParagraphElement, notices: HTMLDivElement, legendLink: HTMLParagraphElement, supportCode: HTMLParagraphElement,
    *   legend: HTMLDetailsElement, noMatch: HTMLParagraphElement, sortHeaders: HTMLTableCellElement[],
    *   table: HTMLTableElement, rowGroups: HTMLTableSectionElement[], showMore: HTMLButtonElement, calendarAll: HTMLButtonElement,
    * }} Ui
@@ -543,6 +543,7 @@
         rowGroups: [],
         showMore: createButton({ class: "action-button show-more", part: "more", "data-action": "more" }),
         calendarAll: createButton({ class: "action-button calendar-all", "data-action": "calendar", hidden: true }, translate("calendar.addAll")),
+        supportCode: createElement("p", { class: "support-code", part: "support", hidden: true }),
       });
       const root = createElement(
         "div",
@@ -558,6 +559,7 @@
         ui.showMore,
         ui.calendarAll,
         legend,
+        ui.supportCode,
       );
       root.addEventListener("click", (event) => this.#onClick(event));
       root.addEventListener("input", (event) => this.#onInput(event));
@@ -727,6 +729,11 @@
           ),
         );
       ui.notices.replaceChildren(...notices);
+      // The code that finds this overview's log line (kit/supportcode); gone
+      // with the cases when the session ends.
+      const code = data?.supportCode;
+      ui.supportCode.hidden = !code;
+      ui.supportCode.replaceChildren(...(code ? [translate("support.code", { Code: code }), " ", createElement("span", { class: "support-hint" }, translate("support.hint"))] : []));
       // Whose cases these are: an agent sees the principal's name in the
       // heading and in the table's caption, which the heading may yield to.
       ui.heading.textContent = data?.customer?.agent ? translate("headingFor", { Name: data.customer.name }) : translate("heading");

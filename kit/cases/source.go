@@ -62,6 +62,10 @@ type Outcome struct {
 	// hosts, ports and correlation ids, so it never goes to the browser.
 	Message  string        `json:"-"`
 	Duration time.Duration `json:"-"`
+	// CorrelationID is the id the source's request carried
+	// (WithCorrelationID), for the log line a support code finds; like
+	// Message it never goes to the browser.
+	CorrelationID string `json:"-"`
 }
 
 // Truncation says that a producer's cases may be missing though its source

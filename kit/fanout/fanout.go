@@ -96,8 +96,12 @@ func (f *Fanout) Overview(ctx context.Context, subject identity.Subject) (cases.
 	defer cancel()
 
 	answers := make(chan answer, len(f.Members)) // buffered: a late member never blocks
+	// One correlation id per member and request: its client sends it, and
+	// its outcomes name it, even when the member never answers.
+	ids := make([]string, len(f.Members))
 	for i, m := range f.Members {
-		go func() { answers <- f.ask(ctx, i, m, subject) }()
+		ids[i] = cases.NewCorrelationID()
+		go func() { answers <- f.ask(cases.WithCorrelationID(ctx, ids[i]), i, m, subject) }()
 	}
 
 	got := make([]*cases.Result, len(f.Members))
@@ -111,6 +115,7 @@ func (f *Fanout) Overview(ctx context.Context, subject identity.Subject) (cases.
 			}
 			for j := range a.result.Outcomes {
 				a.result.Outcomes[j].Duration = a.took
+				a.result.Outcomes[j].CorrelationID = ids[a.i]
 			}
 			got[a.i] = &a.result
 			f.observe(f.Members[a.i].Name, a.result.Outcomes, a.took)
@@ -130,6 +135,7 @@ func (f *Fanout) Overview(ctx context.Context, subject identity.Subject) (cases.
 		r := got[i]
 		if r == nil { // still out when the overall deadline passed
 			o := cases.FailedOutcome(m.Name, m.Actor, context.DeadlineExceeded)
+			o.CorrelationID = ids[i]
 			f.log().LogAttrs(ctx, slog.LevelWarn, "source did not answer in time",
 				slog.String("source", m.Name), slog.Duration("deadline", deadline))
 			f.observe(m.Name, []cases.Outcome{o}, deadline)
@@ -191,14 +197,15 @@ func (f *Fanout) settle(ctx context.Context, m Member, a *answer) {
 	a.result = cases.Settle(m.Name, m.Actor, a.result)
 	for _, o := range a.result.Outcomes {
 		if o.State != cases.OK || o.Truncated != nil {
-			f.log().LogAttrs(ctx, slog.LevelWarn, "producer outcome", slog.String("source", m.Name), slog.String("producer", f.label(o.Producer.ID)),
+			f.log().LogAttrs(ctx, slog.LevelWarn, "producer outcome", slog.String("source", m.Name), slog.String("producer", f.Label(o.Producer.ID)),
 				slog.String("state", string(o.State)), slog.Int("rejected", o.Rejected), slog.String("error", o.Message))
 		}
 	}
 }
 
-// label is a producer's ID as logs and metrics may name it.
-func (f *Fanout) label(id string) string {
+// Label is a producer's ID as logs and metrics may name it: one the
+// portal's directory lists (Listed) or a member's own actor, else Unlisted.
+func (f *Fanout) Label(id string) string {
 	if f.Listed != nil && f.Listed(id) {
 		return id
 	}
@@ -218,7 +225,7 @@ func (f *Fanout) observe(name string, os []cases.Outcome, took time.Duration) {
 	}
 	labelled, copied := os, false
 	for i, o := range os {
-		if id := f.label(o.Producer.ID); id != o.Producer.ID {
+		if id := f.Label(o.Producer.ID); id != o.Producer.ID {
 			if !copied {
 				labelled, copied = slices.Clone(os), true
 			}

@@ -52,7 +52,11 @@ const maxProblemBytes = 16 << 10
 
 // ReservedHeaders are the headers the hub client sets itself; Config.Headers
 // may hold none of them.
-var ReservedHeaders = outgoing.Reserved("Accept", "Content-Type")
+var ReservedHeaders = outgoing.Reserved("Accept", "Content-Type", correlationHeader)
+
+// correlationHeader carries the fan-out's correlation id for the request
+// (cases.WithCorrelationID), so that the hub's log and ours name it alike.
+const correlationHeader = "X-Correlation-ID"
 
 // Config says where the hub is and how to reach it.
 type Config struct {
@@ -301,6 +305,9 @@ func (c *Client) call(ctx context.Context, method, endpoint string, body any, wa
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json, application/problem+json")
+	if id := cases.CorrelationIDOf(ctx); id != "" {
+		req.Header.Set(correlationHeader, id)
+	}
 	outgoing.SetHeaders(req.Header, c.cfg.Headers)
 	resp, err := c.http.Do(req)
 	if err != nil {

@@ -48,7 +48,10 @@ func TestOverviewRefusesRedirects(t *testing.T) {
 	}
 }
 
-func TestConfiguredHeadersAreSent(t *testing.T) {
+// Configured headers go with the request, and so does the fan-out's
+// correlation id, so that the portal's log line (under the support code)
+// and the hub's name the same request.
+func TestConfiguredHeadersAndTheCorrelationIDAreSent(t *testing.T) {
 	got := make(chan http.Header, 1)
 	h := newTestHub(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got <- r.Header.Clone()
@@ -56,9 +59,10 @@ func TestConfiguredHeadersAreSent(t *testing.T) {
 		_, _ = w.Write([]byte(answer(twoProducers)))
 	}))
 	c := h.newClient(t, func(c *Config) { c.Headers = map[string]string{"client_id": "vaxholm", "X-Api-Key": "s3cr3t"} })
-	_, err := c.Overview(context.Background(), self)
+	_, err := c.Overview(cases.WithCorrelationID(context.Background(), "c00b9963-8a9e-4474-bbac-113baa10ebc2"), self)
 	require.NoError(t, err)
 	header := <-got
+	require.Equal(t, "c00b9963-8a9e-4474-bbac-113baa10ebc2", header.Get("X-Correlation-ID"))
 	require.Equal(t, "vaxholm", header.Get("client_id"))
 	require.Equal(t, "s3cr3t", header.Get("X-Api-Key"))
 	require.Equal(t, "application/json", header.Get("Content-Type"))

@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"regexp"
 	"slices"
 	"testing"
 	"time"
@@ -44,6 +45,10 @@ func demoCases(t *testing.T, d *Data) []cases.Case {
 		require.NoError(t, err)
 		settled := cases.Settle("demo", cases.Actor{ID: "demo", Name: "Demo"}, res)
 		for _, o := range settled.Outcomes {
+			if slices.Contains(d.outages[s.Customer().Number], o.Producer.ID) {
+				require.Equal(t, cases.Failed, o.State, o.Producer.ID)
+				continue
+			}
 			require.Equal(t, cases.OK, o.State, "%s: %v", o.Producer.ID, o.Problems)
 		}
 		all = append(all, settled.Cases...)
@@ -55,8 +60,12 @@ func TestDemoIsValidAndReachable(t *testing.T) {
 	d := Demo(time.Now())
 	all := demoCases(t, d)
 	stored := 0
-	for _, list := range d.cases {
-		stored += len(list)
+	for number, list := range d.cases {
+		for _, c := range list {
+			if !slices.Contains(d.outages[number], c.Sender.ID) {
+				stored++
+			}
+		}
 	}
 	require.Len(t, all, stored, "every customer's cases are reachable by a persona")
 	for _, c := range all {
@@ -182,27 +191,83 @@ func TestDemoPersonas(t *testing.T) {
 	}
 }
 
+// The demo's states, one persona each, all reachable from the development
+// IdP's chooser (people log in; a company is reached through its signatory).
+func TestDemoHasAPersonaForEveryState(t *testing.T) {
+	d := Demo(time.Now())
+	overview := func(s identity.Subject) cases.Result {
+		res, err := d.Overview(t.Context(), s)
+		require.NoError(t, err)
+		return res
+	}
+	var partial, empty, many, agent, company bool
+	for _, p := range d.Personas() {
+		if p.Party.Kind == identity.Organisationsnummer {
+			continue
+		}
+		res := overview(identity.Subject{User: p.Party})
+		failed := slices.IndexFunc(res.Outcomes, func(o cases.Outcome) bool { return o.State != cases.OK })
+		if failed >= 0 {
+			partial = true
+			down := res.Outcomes[failed].Producer.ID
+			require.NotEmpty(t, res.Cases, "the other producers still answer")
+			require.False(t, slices.ContainsFunc(res.Cases, func(c cases.Case) bool { return c.Sender.ID == down }))
+			require.True(t, slices.ContainsFunc(d.cases[p.Party.Number], func(c cases.Case) bool { return c.Sender.ID == down }),
+				"the producer that is down has cases that go missing")
+		}
+		empty = empty || len(res.Cases) == 0
+		many = many || len(res.Cases) >= 200
+		for _, principal := range p.ActsFor {
+			require.NotEmpty(t, overview(identity.Subject{User: p.Party, ActingFor: principal}).Cases)
+			agent = agent || principal.Kind == identity.Personnummer
+			company = company || principal.Kind == identity.Organisationsnummer
+		}
+	}
+	require.True(t, partial, "a persona with a producer down")
+	require.True(t, empty, "a persona without cases")
+	require.True(t, many, "a persona with 200 cases or more")
+	require.True(t, agent, "an agent acting for a person")
+	require.True(t, company, "a representative of a company")
+}
+
+func TestDemoGeneratesTheSameLongListEveryTime(t *testing.T) {
+	now := time.Now() // cases.Validate refuses dates after the real now
+	a, b := Demo(now), Demo(now)
+	require.Equal(t, a.cases, b.cases)
+	var long []cases.Case
+	for _, list := range a.cases {
+		if len(list) >= 200 {
+			long = list
+		}
+	}
+	require.NotEmpty(t, long)
+	ids, statuses, senders := map[string]bool{}, map[cases.Status]bool{}, map[string]bool{}
+	for _, c := range long {
+		require.Empty(t, c.Validate(), c.ID)
+		require.False(t, ids[c.ID], "ids are unique: %s", c.ID)
+		ids[c.ID] = true
+		statuses[c.Status] = true
+		senders[c.Sender.ID] = true
+		for _, p := range a.Personas() {
+			require.False(t, mentions(c, p.Party.Name), "%s names persona %s", c.ID, p.Party.Name)
+		}
+	}
+	require.Len(t, statuses, len(cases.Statuses))
+	require.GreaterOrEqual(t, len(senders), 6)
+}
+
 func TestDemoIsShiftedToLookRecent(t *testing.T) {
 	now := time.Date(2027, 3, 15, 9, 30, 0, 0, time.UTC)
 	later := now.Add(400*24*time.Hour + 7*time.Hour)
 	a, b := Demo(now), Demo(later)
 
-	newest := func(d *Data) time.Time {
-		var n time.Time
-		for _, list := range d.cases {
-			for _, c := range list {
-				if c.Date.After(n) {
-					n = c.Date
-				}
-			}
-		}
-		return n
-	}
-	require.True(t, newest(a).Equal(now.Add(-24*time.Hour)), "newest date is now-24h: %v", newest(a))
-	require.True(t, newest(b).Equal(later.Add(-24*time.Hour)))
+	newest := a.newest()
+	require.Equal(t, now.AddDate(0, 0, -1).Format(time.DateOnly), newest.Format(time.DateOnly), "newest date is yesterday")
+	require.Equal(t, later.AddDate(0, 0, -1).Format(time.DateOnly), b.newest().Format(time.DateOnly))
 
-	// One offset for every time: order and spacing are intact.
-	gap := later.Sub(now)
+	// One offset of whole days for every time: order, spacing and the
+	// time of day are intact, and texts move with the times.
+	gap := 400 * 24 * time.Hour
 	for number, list := range a.cases {
 		for i, c := range list {
 			o := b.cases[number][i]
@@ -223,6 +288,46 @@ func TestDemoIsShiftedToLookRecent(t *testing.T) {
 			for j, e := range c.History {
 				require.Equal(t, gap, o.History[j].Time.Sub(e.Time), c.ID)
 				require.False(t, e.Time.After(c.Date), "%s: history ends at the current status", c.ID)
+			}
+			require.Equal(t, shiftText(c.Title, 400), o.Title, c.ID)
+			require.Equal(t, shiftText(c.CaseNumber, 400), o.CaseNumber, c.ID)
+		}
+	}
+}
+
+// Whatever the day and hour, no open case shows a planned time (a deadline,
+// a payment) already passed, and every date written in a text moves with the
+// case: the texts hold no month names or seasons that would not.
+func TestDemoShowsNoDeadlineInThePast(t *testing.T) {
+	start := time.Date(2026, 12, 4, 0, 5, 0, 0, time.UTC)
+	for _, now := range []time.Time{start, start.Add(23*time.Hour + 50*time.Minute), start.AddDate(0, 3, 0), start.AddDate(0, 7, 12).Add(12 * time.Hour)} {
+		d := Demo(now)
+		for _, list := range d.cases {
+			for _, c := range list {
+				if c.Open() && c.PlannedTime != nil {
+					require.True(t, c.PlannedTime.After(now), "%s at %v: planned %v", c.ID, now, c.PlannedTime)
+				}
+			}
+		}
+	}
+	months := regexp.MustCompile(`(?i)\b(januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december|vårtermin\w*|hösttermin\w*)\b`)
+	for _, list := range Demo(start).cases {
+		for _, c := range list {
+			texts := []string{c.Title, c.FreeText, c.PlannedEvent}
+			for _, p := range c.Pairs {
+				texts = append(texts, p.Value)
+			}
+			for _, e := range c.History {
+				texts = append(texts, e.Title, e.Text)
+			}
+			for _, s := range texts {
+				require.False(t, months.MatchString(s), "%s: a date the shift cannot move: %q", c.ID, s)
+				for _, m := range datesInText.FindAllString(s, -1) {
+					if len(m) > 4 {
+						_, err := time.Parse(time.DateOnly, m)
+						require.NoError(t, err, "%s: %q", c.ID, s)
+					}
+				}
 			}
 		}
 	}

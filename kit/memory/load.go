@@ -82,10 +82,11 @@ func MaxBytes(n int64) Option {
 	}
 }
 
-// ShiftTo moves every time in the document by one offset (whole seconds) so
-// that the newest case date lands one day before now. Relative order and
-// spacing stay intact, so dated demo data never looks stale. The document is
-// checked before it is shifted.
+// ShiftTo moves the whole document by whole days so that the newest case
+// date lands yesterday, at its own time of day; dates and years in the
+// cases' texts move with it. Relative order and spacing stay intact, so
+// dated demo data never looks stale and never contradicts itself. The
+// document is checked before it is shifted.
 func ShiftTo(now time.Time) Option {
 	return func(o *options) { o.shift, o.now = true, now }
 }
@@ -99,16 +100,23 @@ type document struct {
 }
 
 type personaDoc struct {
-	Number      string   `json:"number"`
-	Name        string   `json:"name"`
-	Description string   `json:"description"`
-	ActsFor     []string `json:"actsFor"`
+	Number         string   `json:"number"`
+	Name           string   `json:"name"`
+	Description    string   `json:"description"`
+	ActsFor        []string `json:"actsFor"`
+	Unavailable    []string `json:"unavailable"`
+	GeneratedCases int      `json:"generatedCases"`
 }
+
+// MaxGenerated caps the generatedCases of all personas together: enough to
+// try a long list, far below DefaultMaxBytes' worth of cases.
+const MaxGenerated = 2000
 
 // Load reads and checks a case document:
 //
 //	{"producers": [producers.Info, …],
-//	 "personas": [{"number": "…", "name": "…", "description": "…", "actsFor": ["<number>", …]}, …],
+//	 "personas": [{"number": "…", "name": "…", "description": "…", "actsFor": ["<number>", …],
+//	               "unavailable": ["<producer id>", …], "generatedCases": 240}, …],
 //	 "cases": {"<customer number>": [cases.Case, …], …}}
 //
 // Decoding is strict: unknown fields, duplicate keys and trailing data are
@@ -116,8 +124,11 @@ type personaDoc struct {
 // each persona its kind. Every case must pass cases.Validate, name a producer
 // of the document as its sender (an empty sender name is filled from the
 // producer), and link only to one of its producer's hosts. actsFor names
-// other personas of the document. Every problem is reported at once in a
-// *LoadError.
+// other personas of the document. A persona's unavailable producers fail
+// whenever its cases are asked (a partial overview to look at), and
+// generatedCases adds that many cases made from the document's own
+// (generate.go; a long overview to look at). Every problem is reported at
+// once in a *LoadError.
 func Load(r io.Reader, opts ...Option) (*Data, error) {
 	o := options{maxBytes: DefaultMaxBytes}
 	for _, opt := range opts {
@@ -135,6 +146,7 @@ func Load(r io.Reader, opts ...Option) (*Data, error) {
 	if len(l.problems) > 0 {
 		return nil, &LoadError{Problems: l.problems}
 	}
+	d.generate(l.generated)
 	if o.shift {
 		d.shift(o.now)
 	}
@@ -145,7 +157,8 @@ func Load(r io.Reader, opts ...Option) (*Data, error) {
 const root = "document"
 
 type loader struct {
-	problems []cases.Problem
+	problems  []cases.Problem
+	generated map[string]int // persona number → generatedCases
 }
 
 func (l *loader) add(field, format string, a ...any) {
@@ -179,7 +192,7 @@ func (l *loader) load(raw []byte) *Data {
 	}
 	dir, broken := l.producers(doc.Producers)
 	d := &Data{dir: dir}
-	d.personas, d.persona = l.personas(doc.Personas)
+	d.personas, d.persona, d.outages = l.personas(doc.Personas, dir)
 	d.cases = l.cases(doc.Cases, dir, broken)
 	return d
 }
@@ -238,10 +251,12 @@ func unjoin(err error) []error {
 	return []error{err}
 }
 
-func (l *loader) personas(raws []json.RawMessage) ([]Persona, map[string]int) {
+func (l *loader) personas(raws []json.RawMessage, dir *producers.Directory) ([]Persona, map[string]int, map[string][]string) {
 	docs := make([]personaDoc, len(raws))
 	at := make([]int, len(raws)) // raw index → index in personas, or -1
 	var personas []Persona
+	var outages map[string][]string
+	generated := 0
 	index := map[string]int{}
 	first := map[string]int{}
 	for i, raw := range raws {
@@ -264,6 +279,27 @@ func (l *loader) personas(raws []json.RawMessage) ([]Persona, map[string]int) {
 		first[number] = i
 		l.text(path+".name", p.Name, true)
 		l.text(path+".description", p.Description, false)
+		for k, id := range p.Unavailable {
+			if _, ok := dir.Lookup(id); !ok {
+				l.add(fmt.Sprintf("%s.unavailable[%d]", path, k), "unknown producer %q", id)
+			}
+		}
+		if len(p.Unavailable) > 0 {
+			if outages == nil {
+				outages = map[string][]string{}
+			}
+			outages[number] = slices.Clone(p.Unavailable)
+		}
+		switch {
+		case p.GeneratedCases < 0 || p.GeneratedCases > MaxGenerated-generated:
+			l.add(path+".generatedCases", "want 0 to %d for all personas together", MaxGenerated)
+		case p.GeneratedCases > 0:
+			if l.generated == nil {
+				l.generated = map[string]int{}
+			}
+			l.generated[number] = p.GeneratedCases
+			generated += p.GeneratedCases
+		}
 		at[i] = len(personas)
 		index[number] = len(personas)
 		personas = append(personas, Persona{
@@ -295,7 +331,7 @@ func (l *loader) personas(raws []json.RawMessage) ([]Persona, map[string]int) {
 			}
 		}
 	}
-	return personas, index
+	return personas, index, outages
 }
 
 // text checks a persona's display text: it is shown in a login picker.

@@ -249,23 +249,44 @@ func TestLoadPassesOnReadErrors(t *testing.T) {
 	require.NotErrorIs(t, err, ErrInvalid)
 }
 
-func TestShiftToMovesEveryTimeByOneOffset(t *testing.T) {
+func TestShiftToMovesEveryTimeByWholeDays(t *testing.T) {
 	d := mustLoad(t, testDoc(testProducers, "[]", casesOf(tolvan,
 		testCase("old", `"date": "2025-09-01T10:00:00+02:00"`, `"created": "2025-08-30T09:00:00+02:00"`, `"updated": "2025-09-01T10:00:00+02:00"`,
-			`"history": [{"time": "2025-08-30T09:00:00+02:00", "title": "Ansökan inkom"}]`),
-		testCase("new", `"date": "2025-11-10T14:05:00+01:00"`, `"plannedTime": "2025-12-01T00:00:00+01:00"`),
-	)), ShiftTo(time.Date(2030, 6, 1, 12, 0, 0, 500, time.UTC)))
+			`"history": [{"time": "2025-08-30T09:00:00+02:00", "title": "Ansökan inkom 2025-08-30"}]`),
+		testCase("new", `"date": "2025-11-10T14:05:00+01:00"`, `"plannedTime": "2025-12-01T00:00:00+01:00"`,
+			`"caseNumber": "BYGG 2025-000412"`, `"pairs": [{"title": "Period", "value": "2025-12-01 – 2026-02-27"}]`),
+	)), ShiftTo(time.Date(2030, 6, 1, 0, 30, 0, 500, time.UTC)))
 	res, err := d.Overview(t.Context(), self(tolvan))
 	require.NoError(t, err)
 	old, young := res.Cases[0], res.Cases[1]
 
-	require.True(t, young.Date.Equal(time.Date(2030, 5, 31, 12, 0, 0, 0, time.UTC)), "newest date is a day before now, to the second: %v", young.Date)
-	by := young.Date.Sub(time.Date(2025, 11, 10, 13, 5, 0, 0, time.UTC))
+	// Yesterday in the date's own zone (+01:00: already 1 June there), at
+	// the date's own time of day.
+	require.True(t, young.Date.Equal(time.Date(2030, 5, 31, 13, 5, 0, 0, time.UTC)), "newest date is yesterday at its own time: %v", young.Date)
+	const days = 1663 // 2025-11-10 to 2030-05-31
+	by := days * 24 * time.Hour
 	require.True(t, young.PlannedTime.Equal(time.Date(2025, 11, 30, 23, 0, 0, 0, time.UTC).Add(by)))
 	require.True(t, old.Date.Equal(time.Date(2025, 9, 1, 8, 0, 0, 0, time.UTC).Add(by)))
 	require.True(t, old.Created.Equal(time.Date(2025, 8, 30, 7, 0, 0, 0, time.UTC).Add(by)))
 	require.True(t, old.Updated.Equal(old.Date))
 	require.True(t, old.History[0].Time.Equal(old.Created))
+
+	// Texts move with the times: dates by the same days, lone years by the
+	// years those days make (1663 days ≈ 4.55 years → 5).
+	require.Equal(t, "Ansökan inkom 2030-03-20", old.History[0].Title)
+	require.Equal(t, "BYGG 2030-000412", young.CaseNumber)
+	require.Equal(t, "2030-06-21 – 2030-09-17", young.Pairs[0].Value)
+}
+
+func TestLoadChecksUnavailableAndGenerated(t *testing.T) {
+	personas := `[{"number": "191212121212", "name": "Tolvan", "unavailable": ["nowhere"], "generatedCases": -1}]`
+	_, err := Load(strings.NewReader(testDoc(testProducers, personas, casesOf(tolvan))))
+	var le *LoadError
+	require.ErrorAs(t, err, &le)
+	require.Equal(t, []cases.Problem{
+		{Field: "personas[0].unavailable[0]", Reason: `unknown producer "nowhere"`},
+		{Field: "personas[0].generatedCases", Reason: "want 0 to 2000 for all personas together"},
+	}, le.Problems)
 }
 
 func FuzzLoad(f *testing.F) {

@@ -4,7 +4,8 @@
 //
 // A Data is the whole document after every check has passed: the producer
 // directory, the personas a development IdP can log in as (with whom each may
-// act for), and the cases per customer. It is immutable and safe for
+// act for), and the cases per customer, and which producers the demo makes
+// fail for whom. It is immutable and safe for
 // concurrent use; every accessor returns copies.
 package memory
 
@@ -41,6 +42,7 @@ type Data struct {
 	personas []Persona
 	persona  map[string]int          // normalised number → index in personas
 	cases    map[string][]cases.Case // normalised customer number → cases, in document order
+	outages  map[string][]string     // normalised customer number → producers that fail for them
 }
 
 var _ cases.Source = (*Data)(nil)
@@ -56,15 +58,24 @@ func (d *Data) Overview(ctx context.Context, subject identity.Subject) (cases.Re
 	if subject.IsAgent() && !d.mayActFor(subject.User.Number, subject.ActingFor.Number) {
 		return cases.Result{}, ErrNoMandate
 	}
+	number, _, err := identity.ParseNumber(subject.Customer().Number)
+	if err != nil {
+		number = ""
+	}
+	down := d.outages[number]
 	infos := d.dir.All()
 	res := cases.Result{Outcomes: make([]cases.Outcome, 0, len(infos))}
 	for _, in := range infos {
-		res.Outcomes = append(res.Outcomes, cases.Outcome{Producer: in.Actor(), State: cases.OK})
+		o := cases.Outcome{Producer: in.Actor(), State: cases.OK}
+		if slices.Contains(down, in.ID) {
+			o.State, o.Message = cases.Failed, "the demo data makes this producer unavailable for this customer"
+		}
+		res.Outcomes = append(res.Outcomes, o)
 	}
-	if number, _, err := identity.ParseNumber(subject.Customer().Number); err == nil {
-		stored := d.cases[number]
-		res.Cases = make([]cases.Case, 0, len(stored))
-		for _, c := range stored {
+	stored := d.cases[number]
+	res.Cases = make([]cases.Case, 0, len(stored))
+	for _, c := range stored {
+		if !slices.Contains(down, c.Sender.ID) { // a producer that is down sends nothing
 			res.Cases = append(res.Cases, cloneCase(c))
 		}
 	}

@@ -14,7 +14,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"crypto/rand"
 	"crypto/tls"
 	"encoding/json"
 	"errors"
@@ -669,10 +668,13 @@ func (c *Client) ask(ctx context.Context, q request, lang string, customer ident
 	if err != nil {
 		return page{}, fmt.Errorf("minaarenden: encoding the query: %w", err)
 	}
-	// Random per request (a version 4 UUID, as the service description
-	// asks), never derived from who is asking: it ends up in the service's
-	// logs and in ours.
-	corr := newUUID()
+	// A version 4 UUID, as the service description asks: the fan-out's for
+	// the first page, which the overview's log line names, and a fresh one
+	// for each further page, so that every request has its own.
+	corr := cases.CorrelationIDOf(ctx)
+	if corr == "" || q.Fraga.Behandling.Paginering.Offset > 0 {
+		corr = cases.NewCorrelationID()
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
 	if err != nil {
 		return page{}, fmt.Errorf("minaarenden: building the request: %w", err)
@@ -730,13 +732,4 @@ func notJSON(contentType string) string {
 		return "the charset is not UTF-8"
 	}
 	return ""
-}
-
-// newUUID is a random (version 4, RFC 9562) UUID in its canonical form.
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

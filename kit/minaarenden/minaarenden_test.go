@@ -196,6 +196,11 @@ func TestOverviewCorrelationID(t *testing.T) {
 		require.NoError(t, err)
 	}
 	require.Len(t, f.headers, 6)
+	f.headers = nil
+	_, err := c.Overview(cases.WithCorrelationID(context.Background(), "c00b9963-8a9e-4474-bbac-113baa10ebc2"), self)
+	require.NoError(t, err)
+	require.Equal(t, "c00b9963-8a9e-4474-bbac-113baa10ebc2", f.headers[0].Get(correlationHeader), "the fan-out's id for the first page, which the support log names")
+	require.NotEqual(t, f.headers[0].Get(correlationHeader), f.headers[1].Get(correlationHeader))
 	seen := map[string]bool{}
 	for _, h := range f.headers {
 		id := h.Get(correlationHeader)

@@ -48,6 +48,10 @@ func (ov *Overview) AppendJSON(b []byte) ([]byte, error) {
 	if ov.PreferencesUnavailable {
 		e.raw(`,"preferencesUnavailable":true`)
 	}
+	if ov.SupportCode != "" {
+		e.raw(`,"supportCode":`)
+		e.str(ov.SupportCode)
+	}
 	e.raw("}")
 	return e.b, e.err
 }

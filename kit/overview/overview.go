@@ -51,6 +51,11 @@ type Overview struct {
 	// PreferencesUnavailable: the customer's saved preferences could not
 	// be read, so the overview is in the default order with nothing hidden.
 	PreferencesUnavailable bool `json:"preferencesUnavailable,omitempty"`
+
+	// SupportCode is what the citizen reads out to the portal's customer
+	// service: it finds this request's line in the kit's log (package
+	// supportcode), and says nothing itself.
+	SupportCode string `json:"supportCode,omitempty"`
 }
 
 // CaseView is a case as the page gets it: its deep link checked against the
