@@ -43,6 +43,7 @@ type Overview struct {
 	Senders    []cases.Actor   `json:"senders"` // every sender among the cases, by name
 	Hidden     []cases.Actor   `json:"hidden"`  // actors the customer chose to hide: not in Cases, Total or Senders
 	Sources    []cases.Outcome `json:"sources"` // one per producer: ok, timeout, error, invalid
+	New        int             `json:"new"`     // how many of Cases are New
 
 	// PreferencesUnavailable: the customer's saved preferences could not
 	// be read, so the overview is in the default order with nothing hidden.
@@ -60,6 +61,9 @@ type CaseView struct {
 	// Info is the information page naming the producer and its customer
 	// service; set when there is no usable link.
 	Info string `json:"info,omitempty"`
+	// New: the case's date is after the customer's previous visit
+	// (preferences.Preferences.IsNew); false on the first visit ever.
+	New bool `json:"new,omitempty"`
 }
 
 // Senders are the distinct senders of cs, sorted by name with Swedish collation.
