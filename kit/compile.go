@@ -117,11 +117,7 @@ func (k *Kit) compile(ctx context.Context, res cases.Result, subject identity.Su
 		}
 	}
 	ov.Cases = k.views(ctx, shown, listing.Select(shown, q), p)
-	for _, v := range ov.Cases {
-		if v.New {
-			ov.New++
-		}
-	}
+	ov.New = overview.NewCount(ov.Cases)
 	return ov
 }
 

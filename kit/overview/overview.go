@@ -79,3 +79,14 @@ func Senders(cs []cases.Case) []cases.Actor {
 	slices.SortFunc(out, func(a, b cases.Actor) int { return listing.CompareText(a.Name, b.Name) })
 	return out
 }
+
+// NewCount is how many of cs are new since the customer's previous visit.
+func NewCount(cs []CaseView) int {
+	n := 0
+	for _, c := range cs {
+		if c.New {
+			n++
+		}
+	}
+	return n
+}
