@@ -18,10 +18,33 @@ import (
 
 // Query is the listing query for one request: the kit's default, then the
 // customer's preferences, then the request's own parameters, which win.
+// Asking for a query is a look at the overview: the preferences returned
+// have this visit recorded (preferences.Visit), so the overview compiled
+// with them marks what is new since the previous visit.
 func (k *Kit) Query(ctx context.Context, subject identity.Subject, params url.Values) (listing.Query, preferences.Preferences, error) {
-	p := k.preferences(ctx, subject)
+	p := k.visit(ctx, subject, k.preferences(ctx, subject))
 	q, err := listing.Parse(params, p.Query(k.query))
 	return q, p, err
+}
+
+// visit records this look at the overview in the customer's preferences
+// and returns them with it. The previous visit was read with them, before
+// anything is written, so the page and the element asking seconds apart
+// both mark the same cases new (see preferences.Visit for what a visit is).
+// Nothing is recorded over fallback preferences, which are not the
+// customer's, and a failed write only means the next visit marks a little
+// more as new: it is logged, and the overview still shown.
+func (k *Kit) visit(ctx context.Context, subject identity.Subject, p preferences.Preferences) preferences.Preferences {
+	if k.cfg.Preferences == nil || p.IsFallback() {
+		return p
+	}
+	next, changed := p.Visit(k.cfg.Now())
+	if changed {
+		if err := k.cfg.Preferences.Put(ctx, subject.Customer(), next); err != nil {
+			k.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "last visit not recorded", slog.String("error", err.Error()))
+		}
+	}
+	return next
 }
 
 // preferences are the customer's, or the defaults when there is no store or
@@ -136,18 +159,21 @@ func (k *Kit) compile(ctx context.Context, res cases.Result, subject identity.Su
 			ov.Hidden = append(ov.Hidden, a)
 		}
 	}
-	ov.Cases = k.views(ctx, shown, listing.Select(shown, q))
+	ov.Cases = k.views(ctx, shown, listing.Select(shown, q), p)
+	ov.New = overview.NewCount(ov.Cases)
 	ov.Contacts = k.contacts(ov.Senders)
 	return ov
 }
 
-// views are the cases of cs at the positions idx, in that order.
-func (k *Kit) views(ctx context.Context, cs []cases.Case, idx []int) []overview.CaseView {
+// views are the cases of cs at the positions idx, in that order, each
+// marked new when its date is after the customer's previous visit.
+func (k *Kit) views(ctx context.Context, cs []cases.Case, idx []int, p preferences.Preferences) []overview.CaseView {
 	link := k.linker(ctx)
 	out := make([]overview.CaseView, len(idx))
 	for n, i := range idx {
 		v := &out[n]
 		v.Case = &cs[i]
+		v.New = p.IsNew(v.Date)
 		if l, ok := link(v.Case); ok {
 			v.Link = l
 		} else {

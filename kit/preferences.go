@@ -57,6 +57,14 @@ func (k *Kit) putPreferences(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, pr)
 		return
 	}
+	// The visit instants are the kit's record, not the browser's to set:
+	// keep the stored ones (a store that cannot be read keeps none, and the
+	// next overview starts afresh, marking nothing new).
+	if stored, err := k.cfg.Preferences.Get(r.Context(), subject.Customer()); err == nil {
+		p = p.KeepVisits(stored)
+	} else {
+		p = p.KeepVisits(preferences.Default())
+	}
 	if err := k.cfg.Preferences.Put(r.Context(), subject.Customer(), p); err != nil {
 		k.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "saving preferences failed", slog.String("error", err.Error()))
 		writeProblem(w, k.newProblem(r, http.StatusServiceUnavailable, "settingsNotSaved"))

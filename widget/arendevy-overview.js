@@ -21,7 +21,7 @@
    *   caseNumber?: string, category?: string, payment?: string, officer?: string,
    *   freeText?: string, plannedEvent?: string, plannedTime?: string,
    *   pairs?: {title: string, value: string}[], history?: HistoryEntry[],
-   *   link?: string, info?: string, lang?: string,
+   *   link?: string, info?: string, lang?: string, new?: boolean,
    * }} Case
    * @typedef {{phone?: string, email?: string, web?: string, hours?: string}} CustomerService
    * @typedef {{cases: Case[], sources?: Outcome[], senders?: Actor[], hidden?: Actor[], customer?: {name: string, agent?: boolean}, preferencesUnavailable?: boolean,
@@ -835,6 +835,7 @@
       ui.showMore.textContent = translate("more", {}, Math.min(pageSize, matching.length - shown.length));
       // The count never claims the cases of a producer that is missing.
       const missing = this.#missingProducers();
+      const newCount = matching.filter(([kase]) => kase.new).length;
       this.#announce(
         translate(missing.length ? "partial.count" : "count", { Shown: matching.length }, data.cases.length) +
           ", " +
@@ -843,6 +844,7 @@
             Order: translate("sorted." + (query.sort == "date" ? "date" : "") + query.order),
           }) +
           (query.sort == "date" && matching.some(([kase]) => kase.status == "action_required") ? "; " + translate("due.waitingFirst") : "") +
+          (newCount ? "; " + translate("whatsnew.count", {}, newCount) : "") +
           (missing.length ? ". " + translate("partial.missing", { Names: missing.join(", ") }) : ""),
       );
     }
@@ -950,7 +952,13 @@
             createElement(
               "details",
               { class: "case-toggle" },
-              createElement("summary", { class: "case-title", "data-case-index": index }, kase.title),
+              createElement(
+                "summary",
+                { class: "case-title", "data-case-index": index },
+                kase.title,
+                kase.new && " ",
+                kase.new && createElement("span", { class: "new-badge", part: "new", lang: this.#language }, translate("whatsnew.badge")),
+              ),
             ),
           ),
           cell("sender", kase.sender.name),

@@ -94,6 +94,7 @@ type world struct {
 	cut     *cases.Truncation // when set, Skatteverket's answer was cut short so
 	gate    chan struct{}     // when set, the source answers only once it is closed
 	hide    []string          // actors Tolvan chose to hide (preferences)
+	since   time.Time         // when set, Tolvan's last visit (preferences), long enough ago that this is a new one
 }
 
 // fixture is a portal in miniature: the kit behind a middleware that logs
@@ -145,9 +146,10 @@ func newFixture(t *testing.T, w world, view kit.View) *fixture {
 	}
 	prefs, err := preferences.NewMemory([]byte(strings.Repeat("s", 32)))
 	require.NoError(t, err)
-	if w.hide != nil {
+	if w.hide != nil || !w.since.IsZero() {
 		mine := preferences.Default()
 		mine.HiddenActors = w.hide
+		mine.LastVisit = w.since
 		require.NoError(t, prefs.Put(context.Background(), tolvan.User, mine))
 	}
 	k, err := kit.New(kit.Config{Sources: members, Producers: dir, Deadline: time.Minute, View: view,

@@ -44,6 +44,8 @@ func (ov *Overview) AppendJSON(b []byte) ([]byte, error) {
 	list(&e, ov.Hidden, e.actor)
 	e.raw(`,"sources":`)
 	list(&e, ov.Sources, e.outcome)
+	e.raw(`,"new":`)
+	e.b = jsonappend.Int(e.b, ov.New)
 	optionalList(&e, `,"contacts":`, ov.Contacts, e.contact)
 	if ov.PreferencesUnavailable {
 		e.raw(`,"preferencesUnavailable":true`)
@@ -129,6 +131,9 @@ func (e *encoder) caseView(v *CaseView) {
 		e.raw("{")
 		e.optional(`,"link":`, v.Link)
 		e.optional(`,"info":`, v.Info)
+		if v.New {
+			e.raw(`,"new":true`)
+		}
 		if len(e.b) > start+1 { // no comma before the first field
 			e.b = append(e.b[:start+1], e.b[start+2:]...)
 		}
@@ -175,6 +180,9 @@ func (e *encoder) caseView(v *CaseView) {
 	})
 	e.optional(`,"link":`, v.Link)
 	e.optional(`,"info":`, v.Info)
+	if v.New {
+		e.raw(`,"new":true`)
+	}
 	e.raw("}")
 }
 

@@ -44,7 +44,7 @@ func fullOverview() Overview {
 		Query: listing.Query{Sort: listing.ByTitle, Descending: true, Senders: []string{"skv"},
 			Statuses: []cases.Status{cases.ActionRequired}, Scope: listing.OpenOnly, Text: "bygg"},
 		Total: 2,
-		Cases: []CaseView{{Case: &c, Link: "/arendevy/go/token", Info: "/arendevy/producers/skv"},
+		Cases: []CaseView{{Case: &c, Link: "/arendevy/go/token", Info: "/arendevy/producers/skv", New: true},
 			{Case: &cases.Case{ID: "x", Date: at(5), Title: "t", Sender: actor, Status: cases.Closed}}},
 		Senders: []cases.Actor{actor},
 		Hidden:  []cases.Actor{{ID: "fk", Name: "Försäkringskassan"}},
@@ -56,6 +56,7 @@ func fullOverview() Overview {
 			{Source: "fk", Producer: cases.Actor{ID: "fk", Name: "Försäkringskassan"}, State: cases.OK,
 				Truncated: &cases.Truncation{Reason: cases.CutPartial}},
 		},
+		New: 1,
 		Contacts: []Contact{{Producer: "skv", CustomerService: producers.Contact{
 			Phone: "0771-567 567", Email: "\"SKV\" <kund@skv.se>", Web: "https://skatteverket.se/?a=1&b=2", Hours: "8–16"}}},
 		PreferencesUnavailable: true,

@@ -44,6 +44,7 @@ type Overview struct {
 	Senders    []cases.Actor   `json:"senders"` // every sender among the cases, by name
 	Hidden     []cases.Actor   `json:"hidden"`  // actors the customer chose to hide: not in Cases, Total or Senders
 	Sources    []cases.Outcome `json:"sources"` // one per producer: ok, timeout, error, invalid
+	New        int             `json:"new"`     // how many of Cases are New
 	// Contacts are the customer services of the Senders that the portal's
 	// producer directory knows: every case's detail says how to reach them.
 	Contacts []Contact `json:"contacts,omitempty"`
@@ -69,6 +70,9 @@ type CaseView struct {
 	// Info is the information page naming the producer and its customer
 	// service; set when there is no usable link.
 	Info string `json:"info,omitempty"`
+	// New: the case's date is after the customer's previous visit
+	// (preferences.Preferences.IsNew); false on the first visit ever.
+	New bool `json:"new,omitempty"`
 }
 
 // Contact is how to reach the customer service of a producer responsible
@@ -90,4 +94,15 @@ func Senders(cs []cases.Case) []cases.Actor {
 	}
 	slices.SortFunc(out, func(a, b cases.Actor) int { return listing.CompareText(a.Name, b.Name) })
 	return out
+}
+
+// NewCount is how many of cs are new since the customer's previous visit.
+func NewCount(cs []CaseView) int {
+	n := 0
+	for _, c := range cs {
+		if c.New {
+			n++
+		}
+	}
+	return n
 }

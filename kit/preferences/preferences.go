@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/arendevy/arendevy/kit/cases"
@@ -50,6 +51,12 @@ type Preferences struct {
 	HiddenActors []string    `json:"hiddenActors,omitempty"` // actor IDs whose cases are not shown
 	ShowClosed   bool        `json:"showClosed"`
 	Notify       Notify      `json:"notify"`
+
+	// LastVisit and PreviousVisit are when the customer last looked at the
+	// overview and where "new since your last visit" counts from (see
+	// Visit). Instants only: never a case's id, title or date.
+	LastVisit     time.Time `json:"lastVisit,omitzero"`
+	PreviousVisit time.Time `json:"previousVisit,omitzero"`
 
 	// fallback marks the defaults standing in for preferences that could
 	// not be read; never stored or sent.
@@ -129,6 +136,9 @@ func (p Preferences) Validate() error {
 		actorList("notify.actors", p.Notify.Actors)
 	default:
 		add("notify.mode", "must be all, actors or action_required")
+	}
+	if p.PreviousVisit.After(p.LastVisit) {
+		add("previousVisit", "must not be after lastVisit")
 	}
 	if len(ps) > 0 {
 		return &ValidationError{Problems: ps}

@@ -183,6 +183,9 @@ func statusLine(l *i18n.Localizer, q listing.Query, total int, shown []overview.
 	if q.WaitingFirst() && slices.ContainsFunc(shown, func(c overview.CaseView) bool { return c.Status == cases.ActionRequired }) {
 		line += "; " + l.Text("due.waitingFirst")
 	}
+	if n := overview.NewCount(shown); n > 0 {
+		line += "; " + l.Plural("whatsnew.count", n)
+	}
 	if len(missing) > 0 {
 		line += ". " + l.Text("partial.missing", "Names", strings.Join(missing, ", "))
 	}
@@ -304,6 +307,7 @@ type caseRow struct {
 	Date         time.Time
 	DateText     string
 	Title        string
+	NewBadge     string // "Ny": dated after the customer's previous visit
 	Sender       string
 	Status       string
 	StatusText   string
@@ -430,6 +434,9 @@ func caseRowOf(l *i18n.Localizer, c overview.CaseView, contacts []overview.Conta
 	r := caseRow{
 		Lang: c.Lang, Date: c.Date, DateText: l.Date(c.Date), Title: c.Title, Sender: c.Sender.Name,
 		Status: string(c.Status), StatusText: l.Text("status." + string(c.Status)), LaterPage: laterPage,
+	}
+	if c.New {
+		r.NewBadge = l.Text("whatsnew.badge")
 	}
 	switch f := c.Forecast; {
 	case c.Status == cases.Closed:
