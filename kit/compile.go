@@ -159,6 +159,16 @@ func (k *Kit) compile(ctx context.Context, res cases.Result, subject identity.Su
 			ov.Hidden = append(ov.Hidden, a)
 		}
 	}
+	if p.Discreet {
+		// Redacted before sorting, so not even the order by title tells
+		// what the hidden titles are.
+		placeholder := k.view.bundle.Localizer(cases.LanguageOf(ctx)).Text("discreet.title")
+		redacted := make([]cases.Case, len(shown))
+		for i, c := range shown {
+			redacted[i] = preferences.Redact(c, placeholder)
+		}
+		shown = redacted
+	}
 	ov.Cases = k.views(ctx, shown, listing.Select(shown, q), p)
 	ov.New = overview.NewCount(ov.Cases)
 	ov.Contacts = k.contacts(ov.Senders)

@@ -216,3 +216,49 @@ func TestRenderPageTakesTheQueryFromTheAddress(t *testing.T) {
 		require.Contains(t, got, " query-refused>", hostile)
 	}
 }
+
+// TestDiscreetModeLeavesEveryProducerTextOut: with discreet mode on, neither
+// the server-rendered page (its markup and the data the element takes over)
+// nor the API's answer holds a title, free text, officer, pair or history
+// of any case: the title cell says the catalogue's neutral text, and the
+// sender, status and date stay in their places.
+func TestDiscreetModeLeavesEveryProducerTextOut(t *testing.T) {
+	date := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	secrets := []string{"Skuldsanering för Tolvan", "Eva Handläggare", "Din skuld är 12 000 kr", "Belopp", "Ansökan inkom", "Möte om skulden"}
+	store, err := preferences.NewMemory([]byte(strings.Repeat("k", 32)))
+	require.NoError(t, err)
+	k, err := kit.New(kit.Config{Preferences: store, Logger: slog.New(slog.DiscardHandler),
+		Sources: []fanout.Member{{Name: "demo", Actor: cases.Actor{ID: "demo", Name: "Demo"},
+			Source: cases.SourceFunc(func(context.Context, identity.Subject) (cases.Result, error) {
+				return cases.Result{Cases: []cases.Case{{ID: "1", Title: secrets[0], Sender: cases.Actor{ID: "skatteverket", Name: "Skatteverket"},
+					Status: cases.ActionRequired, Date: date, Officer: secrets[1], FreeText: secrets[2], PlannedEvent: secrets[5],
+					Pairs: []cases.Pair{{Title: secrets[3], Value: "12 000 kr"}}, History: []cases.Event{{Time: date, Title: secrets[4]}}}}}, nil
+			})}},
+	})
+	require.NoError(t, err)
+	prefs := preferences.Default()
+	prefs.Discreet = true
+	require.NoError(t, store.Put(context.Background(), viewer.Customer(), prefs))
+
+	for _, lang := range []struct{ tag, placeholder, status string }{{"sv", "Dolt ärende", "Åtgärd krävs"}, {"en", "Hidden case", "Action required"}} {
+		var buf bytes.Buffer
+		require.NoError(t, k.Render(context.Background(), &buf, viewer, k.DefaultQuery(), prefs, lang.tag))
+		page := buf.String()
+		require.Contains(t, page, `>`+lang.placeholder+`</summary>`, "the title cell keeps its place with the neutral text")
+		require.Contains(t, page, `>Skatteverket</td>`, "the sender stays")
+		require.Contains(t, page, `<time datetime="2026-11-20T09:00:00Z">`, "the date stays")
+		require.Contains(t, page, `data-status="action_required" part="badge">`+lang.status+`<`, "the status stays")
+
+		r := httptest.NewRequest(http.MethodGet, "/arendevy/api/overview", nil)
+		r.Header.Set("Accept-Language", lang.tag)
+		r = r.WithContext(identity.WithSubject(r.Context(), viewer))
+		w := httptest.NewRecorder()
+		k.Handler().ServeHTTP(w, r)
+		require.Equal(t, http.StatusOK, w.Code)
+		require.Contains(t, w.Body.String(), `"title":"`+lang.placeholder+`"`)
+		for _, s := range secrets {
+			require.NotContains(t, page, s, "the page holds no producer text, not even hidden")
+			require.NotContains(t, w.Body.String(), s, "the API's answer holds no producer text")
+		}
+	}
+}

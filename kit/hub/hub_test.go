@@ -598,7 +598,7 @@ func TestPreferencesRoundTripThroughTheHub(t *testing.T) {
 
 	mine := preferences.Default()
 	mine.Sort, mine.Descending, mine.ShowClosed = listing.BySender, false, false
-	mine.HiddenActors = []string{"csn"}
+	mine.HiddenActors, mine.Discreet = []string{"csn"}, true
 	mine.Notify = preferences.Notify{Mode: preferences.NotifyActors, Actors: []string{"skatteverket"}}
 	require.NoError(t, s.Put(ctx, tolvan, mine))
 	got, err = s.Get(ctx, tolvan)

@@ -43,7 +43,7 @@ var (
 	secret  = []byte("0123456789abcdef0123456789abcdef")
 	tolvan  = identity.Party{Kind: identity.Personnummer, Number: "197512249896", Name: "Tolvan Tolvansson"}
 	another = identity.Party{Kind: identity.Personnummer, Number: "191212121212", Name: "Tolva Tolvansson"}
-	chosen  = preferences.Preferences{Sort: listing.BySender, HiddenActors: []string{"skv"}, ShowClosed: false,
+	chosen  = preferences.Preferences{Sort: listing.BySender, HiddenActors: []string{"skv"}, ShowClosed: false, Discreet: true,
 		Notify: preferences.Notify{Mode: preferences.NotifyActors, Actors: []string{"fk", "vaxholm"}}}
 )
 

@@ -45,7 +45,7 @@ func TestMemoryKeepsPartiesApart(t *testing.T) {
 	ctx := context.Background()
 	m := newMemory(t, "s")
 	mine := Default()
-	mine.Sort, mine.HiddenActors = listing.ByTitle, []string{"csn"}
+	mine.Sort, mine.HiddenActors, mine.Discreet = listing.ByTitle, []string{"csn"}, true
 	require.NoError(t, m.Put(ctx, tolvan, mine))
 
 	got, err := m.Get(ctx, tolvan)

@@ -1,6 +1,7 @@
 // Package preferences is what a customer chose about their overview: how it
-// is sorted, which actors are hidden, whether closed cases stay in view and
-// which changes they want to be told about. Preferences are small and the
+// is sorted, which actors are hidden, whether closed cases stay in view,
+// whether the overview is discreet (for a screen others can see) and which
+// changes they want to be told about. Preferences are small and the
 // customer's own; they never hold case data.
 //
 // How preferences reach an overview: the sort order and the choice about
@@ -51,6 +52,11 @@ type Preferences struct {
 	HiddenActors []string    `json:"hiddenActors,omitempty"` // actor IDs whose cases are not shown
 	ShowClosed   bool        `json:"showClosed"`
 	Notify       Notify      `json:"notify"`
+	// Discreet is the mode for a shared screen: the overview leaves out
+	// every text a producer wrote about a case (title, free text, officer,
+	// pairs, history, planned event, what is due) and keeps sender,
+	// status and dates in their places. See Redact.
+	Discreet bool `json:"discreet"`
 
 	// LastVisit and PreviousVisit are when the customer last looked at the
 	// overview and where "new since your last visit" counts from (see
@@ -173,6 +179,19 @@ func (p Preferences) Apply(cs []cases.Case) []cases.Case {
 		}
 	}
 	return out
+}
+
+// Redact returns c as discreet mode shows it: title replaced by placeholder
+// (the catalogue's neutral text, in the page's language) and every other
+// text the producer wrote about the case left out, so it never reaches the
+// page at all, not even hidden. Sender, status, dates, the forecast, the
+// payment state and the link to the e-service stay. The producer's
+// language goes too: what is left is the page's own text.
+func Redact(c cases.Case, placeholder string) cases.Case {
+	return cases.Case{
+		ID: c.ID, Date: c.Date, Title: placeholder, Sender: c.Sender, Status: c.Status, Forecast: c.Forecast,
+		Payment: c.Payment, PlannedTime: c.PlannedTime, Link: c.Link, Created: c.Created, Updated: c.Updated,
+	}
 }
 
 // Wants reports whether a change that leaves a case of actor actorID in

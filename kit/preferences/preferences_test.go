@@ -155,6 +155,7 @@ func TestDecode(t *testing.T) {
 		{"empty object is the default", `{}`, Default(), ""},
 		{"full", `{"sort":"title","descending":false,"hiddenActors":["csn"],"showClosed":false,"notify":{"mode":"actors","actors":["skv"]}}`,
 			Preferences{Sort: listing.ByTitle, HiddenActors: []string{"csn"}, Notify: Notify{Mode: NotifyActors, Actors: []string{"skv"}}}, ""},
+		{"discreet", `{"discreet":true}`, Preferences{Sort: listing.ByDate, Descending: true, ShowClosed: true, Notify: Notify{Mode: NotifyAll}, Discreet: true}, ""},
 		{"partial keeps defaults", `{"sort":"status"}`, Preferences{Sort: listing.ByStatus, Descending: true, ShowClosed: true, Notify: Notify{Mode: NotifyAll}}, ""},
 		{"unknown member", `{"sort":"date","199001012385":true}`, Preferences{}, "unknown member"},
 		{"wrong type", `{"descending":"199001012385"}`, Preferences{}, "descending: want true or false, got a string"},
@@ -208,4 +209,26 @@ func FuzzDecode(f *testing.F) {
 		}
 		require.Equal(t, p, back)
 	})
+}
+
+// TestRedactKeepsThePlacesButNoProducerText: discreet mode keeps sender,
+// status and dates and leaves every text the producer wrote out of the
+// case, so none of it can reach a page.
+func TestRedactKeepsThePlacesButNoProducerText(t *testing.T) {
+	date := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	planned := date.Add(48 * time.Hour)
+	c := cases.Case{
+		ID: "skv:1", Date: date, Title: "Skuld hos Kronofogden", Sender: cases.Actor{ID: "skv", Name: "Skatteverket"},
+		Status: cases.ActionRequired, Forecast: &cases.Forecast{Amount: 3, Unit: cases.Days}, CaseNumber: "131-4711-26",
+		Category: "Skuldsanering", Payment: cases.PaymentPending, Officer: "Eva Handläggare", FreeText: "Din skuld är 12 000 kr",
+		PlannedEvent: "Möte om skulden", PlannedTime: &planned, Pairs: []cases.Pair{{Title: "Belopp", Value: "12 000 kr"}},
+		Link: "https://skatteverket.se/e", Lang: "sv", Created: date, Updated: date,
+		History: []cases.Event{{Time: date, Title: "Ansökan inkom", Text: "Om skulden"}},
+	}
+	got := Redact(c, "Dolt ärende")
+	require.Equal(t, cases.Case{
+		ID: "skv:1", Date: date, Title: "Dolt ärende", Sender: c.Sender, Status: cases.ActionRequired, Forecast: c.Forecast,
+		Payment: cases.PaymentPending, PlannedTime: &planned, Link: c.Link, Created: date, Updated: date,
+	}, got)
+	require.Equal(t, "Skuld hos Kronofogden", c.Title, "the original is not changed")
 }

@@ -289,6 +289,7 @@ func (p *Portal) saveSettings(c *gin.Context) {
 		Sort:         listing.Key(form.Get("sort")),
 		Descending:   form.Get("order") == "desc",
 		ShowClosed:   form.Get("closed") == "1",
+		Discreet:     form.Get("discreet") == "1",
 		HiddenActors: form["hide"],
 		Notify:       preferences.Notify{Mode: preferences.NotifyMode(form.Get("notify"))},
 	}
