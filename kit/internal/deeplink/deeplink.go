@@ -24,7 +24,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/i18n"
 	"github.com/arendevy/arendevy/kit/identity"
 	"github.com/arendevy/arendevy/kit/internal/errorpage"
@@ -296,7 +295,7 @@ func (l *Links) destination(producerID, link string) (string, string) {
 		return link, ""
 	}
 	dest := strings.ReplaceAll(info.SSO, "{target}", url.QueryEscape(link))
-	if reason := cases.CheckLink(dest); reason != "" {
+	if reason := producers.CheckSSO(dest); reason != "" {
 		return "", "SSO entry point: " + reason
 	}
 	return dest, ""
