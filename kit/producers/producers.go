@@ -104,7 +104,7 @@ func CheckSSO(u string) string {
 		if p, err := url.Parse(u); err == nil && p.User == nil && p.Host != "" && loopback.Host(p.Hostname()) {
 			return cases.CheckLink("https://" + rest)
 		}
-		return "plain http only to a loopback host"
+		return "not an https link (plain http only to a loopback host)"
 	}
 	return cases.CheckLink(u)
 }

@@ -64,5 +64,5 @@ func TestCheckSSOAllowsPlainHTTPToLoopbackOnly(t *testing.T) {
 	_, err := New([]Info{{ID: "a", Name: "A", Hosts: []string{"a.example"}, SSO: "http://localhost:8090/e-service/case?target={target}"}})
 	require.NoError(t, err)
 	_, err = New([]Info{{ID: "a", Name: "A", Hosts: []string{"a.example"}, SSO: "http://idp.a.example/sso?target={target}"}})
-	require.ErrorContains(t, err, "producers[0].sso: plain http only to a loopback host")
+	require.ErrorContains(t, err, "producers[0].sso: not an https link (plain http only to a loopback host)")
 }

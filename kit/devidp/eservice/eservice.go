@@ -150,7 +150,7 @@ func New(cfg Config) (*Service, error) {
 		sessions: map[string]loginSession{},
 		pending:  map[string]pendingLogin{},
 		sp: &saml.ServiceProvider{
-			EntityID:          metadataURL.String(),
+			EntityID:          metadataURL.String(), // MetadataURL relies on it
 			Key:               key,
 			Certificate:       cert,
 			MetadataURL:       metadataURL,
@@ -191,6 +191,9 @@ func (s *Service) metadata() *saml.EntityDescriptor {
 
 // URL is where the service is served, its BaseURL.
 func (s *Service) URL() string { return s.base.String() }
+
+// MetadataURL is where the SP's metadata is served.
+func (s *Service) MetadataURL() string { return s.sp.EntityID }
 
 // Entry is the service's SSO entry point as a producer's URL pattern
 // (producers.Info.SSO): the kit's deep-link endpoint replaces {target} with
