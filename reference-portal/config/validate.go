@@ -292,32 +292,28 @@ func (k *checker) saml() {
 	if s.ClockSkew < 0 || s.ClockSkew > maxClockSkew {
 		k.add("saml.clock_skew", "must be from 0s to %s", maxClockSkew)
 	}
-	k.devIdPListen()
-	k.demoEServiceListen()
+	k.devListeners()
 }
 
-// devIdPListen checks the development IdP's own listener: loopback only (it
-// logs anybody in), a real port, and not the portal's.
-func (k *checker) devIdPListen() {
-	k.loopbackListener(loopbackListener{
+// devListeners checks the listeners of the development setup: the
+// development IdP's own (it logs anybody in) and the demo e-service's (it
+// stands in for a producer's e-service on the developer's computer, port 0
+// for any free one), each loopback only and not another one's address.
+func (k *checker) devListeners() {
+	for _, l := range []loopbackListener{{
 		field: "saml.dev_idp_listen", addr: k.c.SAML.DevIdPListen, example: "127.0.0.1:8081",
 		what:     "it is where the development IdP listens",
 		loopback: "the development IdP logs anybody in without a password",
 		differ:   "must differ from listen: the IdP is another origin",
-	})
-}
-
-// demoEServiceListen checks the demo e-service's listener: loopback only
-// (it stands in for a producer's e-service on the developer's computer),
-// port 0 for any free one, and neither the portal's address nor the IdP's.
-func (k *checker) demoEServiceListen() {
-	k.loopbackListener(loopbackListener{
+	}, {
 		field: "saml.demo_eservice_listen", addr: k.c.SAML.DemoEServiceListen, example: "127.0.0.1:8090 (port 0: any free port)",
 		what:     "the demo e-service is a second service provider of the development IdP",
 		loopback: "the demo e-service serves this computer only",
 		differ:   "must differ from listen and dev_idp_listen",
 		anyPort:  true, others: []string{k.c.SAML.DevIdPListen},
-	})
+	}} {
+		k.loopbackListener(l)
+	}
 }
 
 // loopbackListener is a listener of the development setup beside the portal's.

@@ -40,6 +40,7 @@ import (
 	"github.com/arendevy/arendevy/kit/i18n"
 	"github.com/arendevy/arendevy/kit/loopback"
 	"github.com/arendevy/arendevy/kit/producers"
+	kitsaml "github.com/arendevy/arendevy/kit/saml"
 	"github.com/arendevy/arendevy/kit/session"
 )
 
@@ -364,22 +365,16 @@ func (s *Service) assertion(r *http.Request, requestID string) (name string, err
 		a.AuthnStatements[0].AuthnContext.AuthnContextClassRef.Value != session.LoA3 {
 		return "", errors.New("not the level of assurance asked for")
 	}
-	name = attribute(a, attrDisplayName)
+	// The Swedish eID Framework's attributes, by their OID names.
+	name = attribute(a, kitsaml.AttrDisplayName)
 	if name == "" {
-		name = strings.TrimSpace(attribute(a, attrGivenName) + " " + attribute(a, attrSurname))
+		name = strings.TrimSpace(attribute(a, kitsaml.AttrGivenName) + " " + attribute(a, kitsaml.AttrSurname))
 	}
 	if name == "" {
 		return "", errors.New("no name in the assertion")
 	}
 	return name, nil
 }
-
-// Attributes of the Swedish eID Framework, read by their OID names.
-const (
-	attrDisplayName = "urn:oid:2.16.840.1.113730.3.1.241"
-	attrGivenName   = "urn:oid:2.5.4.42"
-	attrSurname     = "urn:oid:2.5.4.4"
-)
 
 func attribute(a *saml.Assertion, name string) string {
 	for _, st := range a.AttributeStatements {

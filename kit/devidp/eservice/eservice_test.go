@@ -23,6 +23,7 @@ import (
 
 	"github.com/arendevy/arendevy/kit/devidp"
 	"github.com/arendevy/arendevy/kit/producers"
+	kitsaml "github.com/arendevy/arendevy/kit/saml"
 	"github.com/arendevy/arendevy/kit/session"
 )
 
@@ -167,8 +168,8 @@ func TestSingleSignOnThroughTheIdPSession(t *testing.T) {
 
 	resp, page := w.deliver(t, c, choose(t, c, w.idp.URL, chooser))
 	require.Equal(t, http.StatusOK, resp.StatusCode, page)
-	require.Contains(t, page, "Vaxholms stad")
-	require.Contains(t, page, persona)
+	require.Contains(t, page, `<html lang="sv">`)
+	require.Contains(t, page, "<h1>Du är inloggad hos Vaxholms stad som Tolvan Tolvansson</h1>")
 	require.Contains(t, page, `<strong class="case-ref">BYGG-2025-000412</strong>`)
 	require.Equal(t, "no-store", resp.Header.Get("Cache-Control"))
 	require.NotContains(t, page, "191212121212")
@@ -183,6 +184,16 @@ func TestSingleSignOnThroughTheIdPSession(t *testing.T) {
 	resp, page = w.deliver(t, idpOnly, form)
 	require.Equal(t, http.StatusOK, resp.StatusCode, page)
 	require.Contains(t, page, persona)
+
+	// In English for a browser that prefers it.
+	enReq, err := http.NewRequest(http.MethodGet, w.caseURL(link), nil)
+	require.NoError(t, err)
+	enReq.Header.Set("Accept-Language", "en-GB,en;q=0.8")
+	en, err := idpOnly.Do(enReq)
+	require.NoError(t, err)
+	_, page = read(t, en)
+	require.Contains(t, page, `<html lang="en">`)
+	require.Contains(t, page, "<h1>You are logged in at Vaxholms stad as Tolvan Tolvansson</h1>")
 	for _, ck := range idpOnly.Jar.Cookies(mustParse(t, w.svc.URL+Prefix+"/")) {
 		require.NotContains(t, ck.Value, "1912121212", "no personnummer in a cookie")
 	}
@@ -224,6 +235,14 @@ func TestRefusesUnsignedAndForeignAssertions(t *testing.T) {
 		other := browser(t)
 		resp, page := w.deliver(t, other, form)
 		refused(t, w, other, resp, page, "not started in this browser")
+	})
+	t.Run("a peer that is not loopback", func(t *testing.T) {
+		r := loopbackRequest(http.MethodGet, w.caseURL(link), nil)
+		r.RemoteAddr = "192.0.2.1:40000"
+		rec := httptest.NewRecorder()
+		w.service.Handler().ServeHTTP(rec, r)
+		require.Equal(t, http.StatusForbidden, rec.Code)
+		require.Empty(t, rec.Header().Get("Location"), "no login starts")
 	})
 	t.Run("a target that is no producer's case", func(t *testing.T) {
 		c := browser(t)
@@ -303,7 +322,7 @@ func unsignedResponse(t *testing.T, w *world, requestID string) []byte {
 			AuthnStatements: []saml.AuthnStatement{{AuthnInstant: now,
 				AuthnContext: saml.AuthnContext{AuthnContextClassRef: &saml.AuthnContextClassRef{Value: session.LoA3}}}},
 			AttributeStatements: []saml.AttributeStatement{{Attributes: []saml.Attribute{
-				{Name: attrDisplayName, Values: []saml.AttributeValue{{Value: persona}}}}}},
+				{Name: kitsaml.AttrDisplayName, Values: []saml.AttributeValue{{Value: persona}}}}}},
 		},
 	}
 	doc := etree.NewDocument()
