@@ -286,7 +286,7 @@ func (s *Service) serveCase(w http.ResponseWriter, r *http.Request) {
 }
 
 // resolve finds the producer whose deep link target is and the case
-// reference the link ends in.
+// reference the link's path ends in; a link without one names no case.
 func (s *Service) resolve(target string) (producers.Info, string, bool) {
 	for _, p := range s.cfg.Producers.All() {
 		if s.cfg.Producers.Allows(p.ID, target) {
@@ -295,7 +295,8 @@ func (s *Service) resolve(target string) (producers.Info, string, bool) {
 				break
 			}
 			path := strings.Trim(u.Path, "/")
-			return p, path[strings.LastIndex(path, "/")+1:], true
+			ref := path[strings.LastIndex(path, "/")+1:]
+			return p, ref, ref != ""
 		}
 	}
 	return producers.Info{}, "", false

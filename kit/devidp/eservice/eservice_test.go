@@ -246,7 +246,7 @@ func TestRefusesUnsignedAndForeignAssertions(t *testing.T) {
 	})
 	t.Run("a target that is no producer's case", func(t *testing.T) {
 		c := browser(t)
-		for _, target := range []string{"", "https://evil.example/<script>", "http://etjanster.vaxholm.example/x", "https://www.lantmateriet.example/"} {
+		for _, target := range []string{"", "https://evil.example/<script>", "http://etjanster.vaxholm.example/x", "https://www.lantmateriet.example/", "https://etjanster.vaxholm.example/"} {
 			resp, page := get(t, c, w.caseURL(target))
 			require.Equal(t, http.StatusBadRequest, resp.StatusCode)
 			require.NotContains(t, page, "<script>")
