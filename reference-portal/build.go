@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -25,6 +26,7 @@ import (
 	"github.com/arendevy/arendevy/kit"
 	"github.com/arendevy/arendevy/kit/accesslog"
 	"github.com/arendevy/arendevy/kit/devidp"
+	"github.com/arendevy/arendevy/kit/devidp/eservice"
 	"github.com/arendevy/arendevy/kit/fanout"
 	"github.com/arendevy/arendevy/kit/hub"
 	"github.com/arendevy/arendevy/kit/identity"
@@ -50,10 +52,16 @@ type app struct {
 	devIdP   bool
 	// idp serves the development IdP on its own listener
 	// (saml.dev_idp_listen); nil when it is under the portal's /devidp/.
-	idp     http.Handler
-	ready   atomic.Bool
-	closers []func()
-	logger  *slog.Logger
+	idp http.Handler
+	// eservice is the demo e-service (kit/devidp/eservice), served on its
+	// own loopback listener, opened by build because its URL goes into the
+	// producers' SSO entry points; nil without the development IdP.
+	eservice         *eservice.Service
+	eserviceHandler  http.Handler // eservice.Handler()
+	eserviceListener net.Listener
+	ready            atomic.Bool
+	closers          []func()
+	logger           *slog.Logger
 }
 
 func (a *app) setReady(v bool) { a.ready.Store(v) }
@@ -81,6 +89,9 @@ func (a *app) printWelcome(w io.Writer, cfg config.Config) {
 	fmt.Fprintf(w, "arendevy reference portal: %s (theme %s)\n", cfg.PublicURL, cfg.Theme)
 	if a.idp != nil {
 		fmt.Fprintf(w, "Development IdP: %s\n", devIdPBase(cfg))
+	}
+	if a.eservice != nil {
+		fmt.Fprintf(w, "Demo e-service: %s (deep links open it, logged in; its SP metadata: %s)\n", a.eservice.URL(), a.eservice.MetadataURL())
 	}
 	if len(a.personas) > 0 {
 		fmt.Fprintln(w, "Demo personas at the development IdP:")
@@ -201,8 +212,18 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 	if err != nil {
 		return fail(err)
 	}
+	directory := src.directory
 	if idp != nil {
 		if err := idp.Register(sp.Metadata()); err != nil {
+			return fail(err)
+		}
+		if a.eservice, a.eserviceListener, err = demoEService(cfg, idp, directory, logger); err != nil {
+			return fail(err)
+		}
+		a.closers = append(a.closers, func() { _ = a.eserviceListener.Close() })
+		a.eserviceHandler = a.eservice.Handler()
+		// The demo producers' deep links open the demo e-service.
+		if directory, err = a.eservice.Directory(); err != nil {
 			return fail(err)
 		}
 	}
@@ -217,7 +238,7 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 		}
 	}
 	kcfg := kit.Config{
-		Sources: src.members, Deadline: cfg.Deadline, Producers: src.directory,
+		Sources: src.members, Deadline: cfg.Deadline, Producers: directory,
 		Sessions: sm, SSO: sp, Preferences: prefs, Logger: logger, EmbedOrigins: cfg.EmbedOrigins,
 		Limits: kit.Limits{
 			PerSession:        ratelimit.Rate{Burst: cfg.Limits.SessionBurst, Every: cfg.Limits.SessionEvery},
@@ -293,7 +314,7 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 		}
 	}
 	p, err := portal.New(portal.Options{
-		Kit: k, Sessions: sm, Preferences: prefs, Producers: src.directory,
+		Kit: k, Sessions: sm, Preferences: prefs, Producers: directory,
 		LoginURL: k.LoginURL, Theme: cfg.Theme, Trust: trust, Demo: cfg.SAML.DevIdP,
 		Extra: extra, Middleware: middleware, Logger: logger,
 	})
@@ -484,6 +505,31 @@ func devIdPBase(cfg config.Config) string {
 		return cfg.PublicURL + "/devidp"
 	}
 	return "http://" + cfg.SAML.DevIdPListen + "/devidp"
+}
+
+// demoEService opens the demo e-service's loopback listener (a free port
+// unless saml.demo_eservice_listen names one) and builds the service there,
+// a second SP of the development IdP. Its URL has the IdP's host name,
+// whatever address it listens on: the IdP's form posts the login to it, and
+// only a same-site post brings the service's login cookie (SameSite=Lax).
+func demoEService(cfg config.Config, idp *devidp.IdP, dir *producers.Directory, logger *slog.Logger) (*eservice.Service, net.Listener, error) {
+	l, err := devidp.Listen(cmp.Or(cfg.SAML.DemoEServiceListen, "127.0.0.1:0"))
+	if err != nil {
+		return nil, nil, fmt.Errorf("saml.demo_eservice_listen: %w", err)
+	}
+	idpURL, err := url.Parse(devIdPBase(cfg))
+	if err != nil {
+		_ = l.Close()
+		return nil, nil, err
+	}
+	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	svc, err := eservice.New(eservice.Config{BaseURL: "http://" + net.JoinHostPort(idpURL.Hostname(), port),
+		IdP: idp, Producers: dir, Logger: logger})
+	if err != nil {
+		_ = l.Close()
+		return nil, nil, fmt.Errorf("saml.demo_eservice_listen: %w", err)
+	}
+	return svc, l, nil
 }
 
 // developmentIdP is the embedded development IdP, whose users are the demo

@@ -132,7 +132,7 @@ func serve(ctx context.Context, a *app, cfg config.Config, stdout io.Writer, log
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	go func() {
 		if cfg.TLS.Enabled() {
 			errc <- srv.ServeTLS(l, cfg.TLS.CertFile, cfg.TLS.KeyFile)
@@ -141,17 +141,26 @@ func serve(ctx context.Context, a *app, cfg config.Config, stdout io.Writer, log
 		}
 	}()
 	servers := []*http.Server{srv}
+	// The development IdP on its own origin (saml.dev_idp_listen) and the
+	// demo e-service beside it, each on its loopback listener.
+	beside := func(h http.Handler, l net.Listener) {
+		s := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+			ErrorLog: srv.ErrorLog, BaseContext: srv.BaseContext}
+		servers = append(servers, s)
+		go func() { errc <- s.Serve(l) }()
+	}
 	if a.idp != nil {
-		// The development IdP on its own origin (saml.dev_idp_listen).
 		il, err := devidp.Listen(cfg.SAML.DevIdPListen)
 		if err != nil {
-			_ = srv.Close()
+			for _, s := range servers {
+				_ = s.Close()
+			}
 			return fmt.Errorf("saml.dev_idp_listen: %w", err)
 		}
-		idpSrv := &http.Server{Handler: a.idp, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-			ErrorLog: srv.ErrorLog, BaseContext: srv.BaseContext}
-		servers = append(servers, idpSrv)
-		go func() { errc <- idpSrv.Serve(il) }()
+		beside(a.idp, il)
+	}
+	if a.eservice != nil {
+		beside(a.eserviceHandler, a.eserviceListener)
 	}
 	a.printWelcome(stdout, cfg)
 	a.setReady(true)

@@ -27,7 +27,8 @@ import (
 // does (no flags, embedded defaults, PORT from the environment), waits for
 // /healthz, then stops it with SIGINT and expects a clean exit.
 func TestMakeRunServesAndStopsCleanly(t *testing.T) {
-	p := startBinary(t)
+	eservicePort := strconv.Itoa(freePort(t))
+	p := startBinary(t, "ARENDEVY_SAML_DEMO_ESERVICE_LISTEN=127.0.0.1:"+eservicePort)
 	cmd, done, base := p.cmd, p.done, p.base
 	stdout, stderr := p.stdout, p.stderr
 	deadline := time.Now().Add(30 * time.Second)
@@ -48,6 +49,11 @@ func TestMakeRunServesAndStopsCleanly(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode)
+	// The demo e-service serves beside the portal, where it was told to.
+	resp, err = http.Get("http://127.0.0.1:" + eservicePort + "/e-service/saml/metadata")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, "the demo e-service answers")
 
 	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
 	select {
@@ -58,6 +64,9 @@ func TestMakeRunServesAndStopsCleanly(t *testing.T) {
 	}
 	out := stdout.String()
 	require.Contains(t, out, base, "prints the URL")
+	require.Contains(t, out, "Demo e-service: http://localhost:"+eservicePort+" ", "prints the demo e-service's URL")
+	_, err = http.Get("http://127.0.0.1:" + eservicePort + "/e-service/saml/metadata")
+	require.Error(t, err, "the demo e-service stopped with the portal")
 	for _, persona := range []string{"Elin Karlsson", "Johan Lindqvist", "Sven Bergström"} {
 		require.Contains(t, out, persona, "prints the demo personas")
 	}
@@ -336,10 +345,12 @@ func TestBannerListsPersonasOnlyWithTheDevelopmentIdP(t *testing.T) {
 	var with bytes.Buffer
 	a.printWelcome(&with, cfg)
 	require.Contains(t, with.String(), "Demo personas at the development IdP")
+	require.Regexp(t, `Demo e-service: http://localhost:\d+ `, with.String())
 
 	without := &app{} // what build makes when saml.dev_idp is off
 	var out bytes.Buffer
 	without.printWelcome(&out, cfg)
 	require.NotContains(t, out.String(), "Demo personas")
+	require.NotContains(t, out.String(), "Demo e-service")
 	require.Contains(t, out.String(), cfg.PublicURL)
 }

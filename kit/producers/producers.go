@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/arendevy/arendevy/kit/cases"
+	"github.com/arendevy/arendevy/kit/loopback"
 )
 
 // Contact is how a producer's customer service is reached. Every field is optional.
@@ -29,8 +30,10 @@ type Info struct {
 	// Hosts are the exact hosts (ASCII, lower case, optional :port) that deep
 	// links of this producer may point to. Empty: the producer has no e-service.
 	Hosts []string `json:"hosts,omitempty" toml:"hosts"`
-	// SSO, when set, is an https URL pattern of the producer's IdP-initiated
-	// SSO entry point; "{target}" is replaced by the URL-escaped deep link.
+	// SSO, when set, is an https URL pattern of the producer's SSO entry
+	// point (an IdP-initiated SSO URL, or the e-service's own login that
+	// takes the target); "{target}" is replaced by the URL-escaped deep
+	// link. Plain http only to a loopback host (CheckSSO).
 	SSO             string  `json:"sso,omitempty" toml:"sso"`
 	CustomerService Contact `json:"customerService" toml:"customer_service"`
 }
@@ -72,7 +75,7 @@ func New(infos []Info) (*Directory, error) {
 		if in.SSO != "" {
 			if !strings.Contains(in.SSO, "{target}") {
 				bad(i, "sso", "must contain {target}")
-			} else if reason := cases.CheckLink(strings.ReplaceAll(in.SSO, "{target}", "x")); reason != "" {
+			} else if reason := CheckSSO(strings.ReplaceAll(in.SSO, "{target}", "x")); reason != "" {
 				bad(i, "sso", "%s", reason)
 			}
 		}
@@ -89,6 +92,21 @@ func New(infos []Info) (*Directory, error) {
 		return nil, errors.Join(errs...)
 	}
 	return d, nil
+}
+
+// CheckSSO returns why u cannot be where a deep link enters a producer's
+// e-service, or "": a link as cases.CheckLink wants it, or plain http to a
+// loopback host (kit/loopback), where the reference portal runs its demo
+// e-service (kit/devidp/eservice) beside the development IdP. Nobody else
+// can be reached there but the user's own computer.
+func CheckSSO(u string) string {
+	if rest, ok := strings.CutPrefix(u, "http://"); ok {
+		if p, err := url.Parse(u); err == nil && p.User == nil && p.Host != "" && loopback.Host(p.Hostname()) {
+			return cases.CheckLink("https://" + rest)
+		}
+		return "not an https link (plain http only to a loopback host)"
+	}
+	return cases.CheckLink(u)
 }
 
 // checkHost returns why h cannot be an allow-list entry, or "".

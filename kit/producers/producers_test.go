@@ -41,3 +41,28 @@ func TestNewNamesEveryProblem(t *testing.T) {
 		require.Contains(t, err.Error(), want)
 	}
 }
+
+// A deep link enters an e-service over https; plain http reaches only the
+// user's own computer, where the reference portal's demo e-service runs.
+func TestCheckSSOAllowsPlainHTTPToLoopbackOnly(t *testing.T) {
+	for u, ok := range map[string]bool{
+		"https://idp.example.se/sso?target=x":           true,
+		"http://localhost:8090/e-service/case?target=x": true,
+		"http://127.0.0.1:8090/e-service/case?target=x": true,
+		"http://[::1]:8090/x":                           true,
+		"http://arenden.arendevy.localhost:8090/x":      true,
+		"http://idp.example.se/sso?target=x":            false,
+		"http://localhost.example.se/x":                 false,
+		"http://localhost@evil.example/x":               false,
+		"http://evil.example\\@localhost/x":             false,
+		"http://localhost:8090/a b":                     false,
+		"http://":                                       false,
+		"javascript:alert(1)":                           false,
+	} {
+		require.Equal(t, ok, CheckSSO(u) == "", "%s: %q", u, CheckSSO(u))
+	}
+	_, err := New([]Info{{ID: "a", Name: "A", Hosts: []string{"a.example"}, SSO: "http://localhost:8090/e-service/case?target={target}"}})
+	require.NoError(t, err)
+	_, err = New([]Info{{ID: "a", Name: "A", Hosts: []string{"a.example"}, SSO: "http://idp.a.example/sso?target={target}"}})
+	require.ErrorContains(t, err, "producers[0].sso: not an https link (plain http only to a loopback host)")
+}

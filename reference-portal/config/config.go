@@ -111,6 +111,10 @@ type SAML struct {
 	// own (host:port) instead of under the portal's /devidp/: another
 	// origin, as a real IdP is, so logout's redirect to it is exercised.
 	DevIdPListen string `toml:"dev_idp_listen"`
+	// DemoEServiceListen is where the demo e-service (kit/devidp/eservice)
+	// listens, a loopback host:port; empty: a free port on 127.0.0.1. It
+	// runs whenever DevIdP does, and the demo producers' deep links open it.
+	DemoEServiceListen string `toml:"demo_eservice_listen"`
 	// IdPMetadataURL or IdPMetadataFile (exactly one, unless DevIdP) is the
 	// IdP's SAML metadata.
 	IdPMetadataURL  string `toml:"idp_metadata_url"`

@@ -301,30 +301,63 @@ func (k *checker) saml() {
 	if s.ClockSkew < 0 || s.ClockSkew > maxClockSkew {
 		k.add("saml.clock_skew", "must be from 0s to %s", maxClockSkew)
 	}
-	k.devIdPListen()
+	k.devListeners()
 }
 
-// devIdPListen checks the development IdP's own listener: loopback only (it
-// logs anybody in), a real port, and not the portal's.
-func (k *checker) devIdPListen() {
-	addr := k.c.SAML.DevIdPListen
-	if addr == "" {
+// devListeners checks the listeners of the development setup: the
+// development IdP's own (it logs anybody in) and the demo e-service's (it
+// stands in for a producer's e-service on the developer's computer, port 0
+// for any free one), each loopback only and not another one's address.
+func (k *checker) devListeners() {
+	for _, l := range []loopbackListener{{
+		field: "saml.dev_idp_listen", addr: k.c.SAML.DevIdPListen, example: "127.0.0.1:8081",
+		what:     "it is where the development IdP listens",
+		loopback: "the development IdP logs anybody in without a password",
+		differ:   "must differ from listen: the IdP is another origin",
+	}, {
+		field: "saml.demo_eservice_listen", addr: k.c.SAML.DemoEServiceListen, example: "127.0.0.1:8090 (port 0: any free port)",
+		what:     "the demo e-service is a second service provider of the development IdP",
+		loopback: "the demo e-service serves this computer only",
+		differ:   "must differ from listen and dev_idp_listen",
+		anyPort:  true, others: []string{k.c.SAML.DevIdPListen},
+	}} {
+		k.loopbackListener(l)
+	}
+}
+
+// loopbackListener is a listener of the development setup beside the portal's.
+type loopbackListener struct {
+	field, addr, example string
+	what, loopback       string // why dev_idp is needed, why loopback only
+	differ               string // the problem when it is another listener's address
+	anyPort              bool   // port 0 lets the system choose
+	others               []string
+}
+
+// loopbackListener checks l: only with dev_idp, a loopback host and a port,
+// and not the portal's address or one of l.others.
+func (k *checker) loopbackListener(l loopbackListener) {
+	if l.addr == "" {
 		return
 	}
-	const field = "saml.dev_idp_listen"
 	if !k.c.SAML.DevIdP {
-		k.add(field, "only with dev_idp = true: it is where the development IdP listens")
+		k.add(l.field, "only with dev_idp = true: %s", l.what)
 		return
 	}
-	host, port, err := net.SplitHostPort(addr)
+	host, port, err := net.SplitHostPort(l.addr)
 	n, perr := strconv.Atoi(port)
+	lowest := 1
+	if l.anyPort {
+		lowest = 0
+	}
 	switch {
-	case err != nil || perr != nil || n < 1 || n > 65535:
-		k.add(field, "must be a loopback host and port, like 127.0.0.1:8081")
+	case err != nil || perr != nil || n < lowest || n > 65535:
+		k.add(l.field, "must be a loopback host and port, like %s", l.example)
 	case !localAddress(host):
-		k.add(field, "the development IdP logs anybody in without a password: only a loopback host (127.0.0.1, ::1 or localhost)")
-	case k.c.Listen == addr || strings.HasPrefix(k.c.Listen, ":") && ":"+port == k.c.Listen:
-		k.add(field, "must differ from listen: the IdP is another origin")
+		k.add(l.field, "%s: only a loopback host (127.0.0.1, ::1 or localhost)", l.loopback)
+	case n == 0:
+	case k.c.Listen == l.addr || strings.HasPrefix(k.c.Listen, ":") && ":"+port == k.c.Listen || slices.Contains(l.others, l.addr):
+		k.add(l.field, "%s", l.differ)
 	}
 }
 

@@ -331,7 +331,7 @@ func (l *Links) destination(producerID, link string) (string, string) {
 		return link, ""
 	}
 	dest := strings.ReplaceAll(info.SSO, "{target}", url.QueryEscape(link))
-	if reason := cases.CheckLink(dest); reason != "" {
+	if reason := producers.CheckSSO(dest); reason != "" {
 		return "", "SSO entry point: " + reason
 	}
 	return dest, ""
