@@ -595,30 +595,10 @@ func partiesOf(personas []memory.Persona) []identity.Party {
 	return out
 }
 
-// fetchMetadata reads the IdP's metadata from u. A redirect is not
-// followed: the configured URL is the one the portal's operator vouched
-// for, and metadata decides whose assertions the portal trusts, so a
-// redirect elsewhere is reported for the operator to configure instead.
+// fetchMetadata reads the IdP's metadata from u (saml.FetchIdPMetadata:
+// no redirect followed) and checks it.
 func fetchMetadata(ctx context.Context, u string) (*crewjam.EntityDescriptor, error) {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return nil, err
-	}
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if location := resp.Header.Get("Location"); resp.StatusCode/100 == 3 && location != "" {
-		return nil, fmt.Errorf("answered %s to %q; redirects are not followed: configure the address it names if you trust it", resp.Status, location)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("answered %s", resp.Status)
-	}
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	raw, err := saml.FetchIdPMetadata(ctx, u)
 	if err != nil {
 		return nil, err
 	}
