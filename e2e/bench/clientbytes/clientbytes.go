@@ -23,8 +23,10 @@ import (
 )
 
 // Budget is the most the element may weigh, gzipped, script and styles
-// together.
-const Budget = 8000
+// together, on its first load (issue 18 retired the old 8,000: what the
+// first paint needs is the server-rendered HTML, and a feature used rarely
+// loads when first used, as calendar.js does, outside this figure).
+const Budget = 10000
 
 // File is one downloaded file.
 type File struct {
