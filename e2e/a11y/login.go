@@ -38,6 +38,20 @@ func ParseField(s string) (Field, error) {
 	return Field{Name: name, Value: value}, nil
 }
 
+// ParseFields reads each of specs with ParseField: every -login-field flag
+// of a command line.
+func ParseFields(specs []string) ([]Field, error) {
+	var fields []Field
+	for _, spec := range specs {
+		field, err := ParseField(spec)
+		if err != nil {
+			return nil, err
+		}
+		fields = append(fields, field)
+	}
+	return fields, nil
+}
+
 // FormLogin fills a login form: text fields are typed with real key events,
 // checkboxes and radios with the value are clicked, selects are set. Then
 // the form is submitted with Submit (a CSS selector) or, when empty, with

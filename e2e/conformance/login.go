@@ -87,15 +87,11 @@ func ParseLogin(spec, overviewURL string, fields []string) (a11y.Login, error) {
 		if !isHTTP(rest) || len(fields) == 0 {
 			return nil, fmt.Errorf("%w %q: want form:URL and at least one -login-field name=value", ErrLoginSpec, spec)
 		}
-		login := a11y.FormLogin{URL: rest}
-		for _, f := range fields {
-			field, err := a11y.ParseField(f)
-			if err != nil {
-				return nil, err
-			}
-			login.Fields = append(login.Fields, field)
+		parsed, err := a11y.ParseFields(fields)
+		if err != nil {
+			return nil, err
 		}
-		return login, nil
+		return a11y.FormLogin{URL: rest, Fields: parsed}, nil
 	}
 	return nil, fmt.Errorf("%w %q: unknown kind %q", ErrLoginSpec, spec, kind)
 }

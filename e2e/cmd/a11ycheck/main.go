@@ -167,15 +167,11 @@ func loginRecipe(url string, fields []string, choose, submit string) (a11y.Login
 	case len(fields) == 0:
 		return nil, errors.New("-login-url needs -login-field name=value or -login-choose")
 	}
-	login := a11y.FormLogin{URL: url, Submit: submit}
-	for _, f := range fields {
-		field, err := a11y.ParseField(f)
-		if err != nil {
-			return nil, err
-		}
-		login.Fields = append(login.Fields, field)
+	parsed, err := a11y.ParseFields(fields)
+	if err != nil {
+		return nil, err
 	}
-	return login, nil
+	return a11y.FormLogin{URL: url, Submit: submit, Fields: parsed}, nil
 }
 
 // write saves the screenshots when asked, then the reports.
