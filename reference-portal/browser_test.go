@@ -22,6 +22,7 @@ import (
 	"github.com/arendevy/arendevy/kit/identity"
 	"github.com/arendevy/arendevy/kit/memory"
 	"github.com/arendevy/arendevy/reference-portal/config"
+	"github.com/arendevy/arendevy/reference-portal/portal"
 )
 
 // startPortal runs the reference portal as `make run` wires it (embedded
@@ -214,8 +215,8 @@ func TestPortalPersonSettingsLanguageLinksAndLogout(t *testing.T) {
 	}
 	require.True(t, allowed, "redirect to an allowed host: %s", target)
 
-	// A producer without an e-service: the information page names it and its customer service.
-	info, err := browser.Eval[string](ctx, tab, `Array.from(`+shadow+`.querySelectorAll('a[href*="/arendevy/producers/"]')).map(a => a.getAttribute("href"))[0] ?? ""`)
+	// A producer without an e-service: the portal's information page names it and its customer service.
+	info, err := browser.Eval[string](ctx, tab, `Array.from(`+shadow+`.querySelectorAll('a[href*="`+portal.InfoPath+`"]')).map(a => a.getAttribute("href"))[0] ?? ""`)
 	require.NoError(t, err)
 	require.NotEmpty(t, info, "Elin has a case from a producer without an e-service")
 	_, err = tab.Navigate(ctx, base+strings.TrimPrefix(info, base))

@@ -14,13 +14,17 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
+
+	"github.com/arendevy/arendevy/kit/supportcode"
 )
 
 var (
 	csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-	// What differs between two responses anyway: the token, the deep links
-	// (sealed afresh) and the time the overview was compiled.
-	perResponse = regexp.MustCompile(`name="csrf" value="[^"]+"|/go/[A-Za-z0-9_-]+|"compiledAt":"[^"]+"`)
+	// What differs between two responses anyway: the token, the links to
+	// cases (made afresh, with the overview's expiry), the time the overview
+	// was compiled and its support code (one per overview).
+	perResponse = regexp.MustCompile(`name="csrf" value="[^"]+"|/go/[A-Za-z0-9_-]+|/kontakt/[A-Za-z0-9_-]+|"compiledAt":"[^"]+"|` +
+		`[` + supportcode.Alphabet + `]{4}-[` + supportcode.Alphabet + `]{4}`)
 )
 
 // TestCompressedPagesKeepTheirSecretsSafe logs in with Chromium, then asks

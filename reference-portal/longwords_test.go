@@ -74,7 +74,7 @@ func TestPortalHoldsAgainstLongWordsAt320(t *testing.T) {
 		"user":         "Elin Karlsson" + unbroken("Karlsson", cases.MaxShort-len("Elin Karlsson")),
 		"title":        unbroken("Ärendetitel", cases.MaxTitle),
 		"sender":       unbroken("Avsändaren", cases.MaxShort),
-		"caseNumber":   unbroken("2026-000412-", cases.MaxShort),
+		"caseNumber":   unbroken("BYGG-000412-", cases.MaxShort),
 		"officer":      unbroken("Handläggare", cases.MaxShort),
 		"freeText":     unbroken("Fritext", 300),
 		"pairTitle":    unbroken("Parrubrik", cases.MaxShort),

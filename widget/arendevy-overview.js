@@ -1093,8 +1093,22 @@
       const service = this.#data?.contacts?.find((contact) => contact.producer == kase.sender.id)?.customerService ?? {};
       /** @type {HTMLDivElement[]} */
       const ways = [];
+      // The web site leaves the overview as a deep link does: in a new
+      // window, saying so.
       const addWay = (/** @type {string} */ name, /** @type {string | undefined} */ text, /** @type {string | null} */ href) =>
-        text && ways.push(createElement("div", {}, createElement("dt", {}, translate("responsible." + name)), createElement("dd", {}, href ? createElement("a", { href }, text) : text)));
+        text &&
+        ways.push(
+          createElement(
+            "div",
+            {},
+            createElement("dt", {}, translate("responsible." + name)),
+            createElement(
+              "dd",
+              {},
+              !href ? text : name == "web" ? createElement("a", { href, target: "_blank", rel: "noopener" }, text + " " + translate("detail.newWindow")) : createElement("a", { href }, text),
+            ),
+          ),
+        );
       addWay("phone", service.phone, service.phone ? telUrl(service.phone) : null);
       addWay("email", service.email, service.email && BARE_ADDRESS.test(service.email) ? "mailto:" + service.email : null);
       // Only an https address is shown, as on the server.

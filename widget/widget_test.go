@@ -687,7 +687,7 @@ func TestDetailsOpenAndCloseByKeyboard(t *testing.T) {
 	}, evalAs[[]string](p, `[...`+detail+`.querySelectorAll("td > dl > div")].map((d) => d.innerText.replace(/\s+/g, " "))`))
 	require.Equal(t, "Händelser", evalAs[string](p, detail+`.querySelector("h3").textContent`))
 	// Who answers for the case and how to reach them, in the page's language.
-	require.Equal(t, []string{"Ansvarig för ärendet", "Skatteverket ansvarar för ärendet och svarar på frågor om det.", "Telefon 0771-567 567", "Webbplats https://www.skatteverket.se"},
+	require.Equal(t, []string{"Ansvarig för ärendet", "Skatteverket ansvarar för ärendet och svarar på frågor om det.", "Telefon 0771-567 567", "Webbplats https://www.skatteverket.se (öppnas i nytt fönster)"},
 		evalAs[[]string](p, `[...`+detail+`.querySelectorAll(".case-responsible > :is(h3, p), .case-responsible dl > div")].map((d) => d.innerText.replace(/\s+/g, " "))`))
 	require.Equal(t, "tel:0771567567", evalAs[string](p, detail+`.querySelector(".case-responsible a").getAttribute("href")`))
 	require.Equal(t, []string{

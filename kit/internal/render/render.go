@@ -571,7 +571,7 @@ func contactsOf(l *i18n.Localizer, cs producers.Contact) []contact {
 		out = append(out, c)
 	}
 	if cs.Web != "" && cases.CheckLink(cs.Web) == "" {
-		out = append(out, contact{Label: l.Text("responsible.web"), Text: cs.Web, Href: template.URL(cs.Web)})
+		out = append(out, contact{Label: l.Text("responsible.web"), Text: cs.Web, Href: template.URL(cs.Web), NewWindow: l.Text("detail.newWindow")})
 	}
 	if cs.Hours != "" {
 		out = append(out, contact{Label: l.Text("responsible.hours"), Text: cs.Hours})
@@ -600,6 +600,10 @@ type producerView struct {
 type contact struct {
 	Label, Text string
 	Href        template.URL
+	// NewWindow, when set, is what the link says about opening in a new
+	// window: the producer's web site leaves the overview, as a deep link
+	// does, and opens beside it the same way.
+	NewWindow string
 }
 
 // tel makes a tel: link of a phone number as people write it ("0771-567

@@ -173,9 +173,10 @@ func TestOverviewMirrorsTheElement(t *testing.T) {
 	require.Len(t, responsible, 1)
 	require.Equal(t, "sv", attr(responsible[0], "lang"), "the page's words, whatever the producer's texts are in")
 	require.Equal(t, "Ansvarig för ärendetSkatteverket ansvarar för ärendet och svarar på frågor om det.TelefonWebbplats"+
-		"0771-567 567https://skatteverket.se/kontakt", text(find(responsible[0], tag("h3"))[0])+text(find(responsible[0], tag("p"))[0])+
+		"0771-567 567https://skatteverket.se/kontakt (öppnas i nytt fönster)", text(find(responsible[0], tag("h3"))[0])+text(find(responsible[0], tag("p"))[0])+
 		strings.Join(texts(find(responsible[0], tag("dt"))), "")+strings.Join(texts(find(responsible[0], tag("a"))), ""))
 	require.Equal(t, "tel:0771567567", attr(find(responsible[0], tag("a"))[0], "href"))
+	require.Equal(t, "_blank", attr(find(responsible[0], tag("a"))[1], "target"), "the web site opens beside the overview, as a deep link does")
 	require.Equal(t, []string{"Ansvarig för ärendet", "Vaxholms stad ansvarar för ärendet och svarar på frågor om det.Vaxholms stad har inte lämnat några kontaktuppgifter till ärendeöversikten."},
 		[]string{text(find(details[1], tag("h3"))[0]), strings.Join(texts(find(find(details[1], class("case-responsible"))[0], tag("p"))), "")})
 	require.Equal(t, []string{"2 november 2026 Mottagen (Ankommen handling)\nTack."}, texts(find(details[0], tag("li"))))
