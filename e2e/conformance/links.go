@@ -47,6 +47,12 @@ func (r *run) checkLinks(ctx context.Context, v overview) error {
 	for i, row := range v.Rows {
 		hasDeep, hasInfo := false, false
 		for _, l := range row.Links {
+			if u, err := url.Parse(l.Href); err == nil && (u.Scheme == "tel" || u.Scheme == "mailto") {
+				// A phone number or an address to write to is the
+				// producer's contact information itself, no page to visit.
+				hasInfo = true
+				continue
+			}
 			isDeep, ok := deep[l.Href]
 			if !ok {
 				var err error
