@@ -21,7 +21,7 @@
    *   caseNumber?: string, category?: string, payment?: string, officer?: string,
    *   freeText?: string, plannedEvent?: string, plannedTime?: string,
    *   pairs?: {title: string, value: string}[], history?: HistoryEntry[],
-   *   link?: string, info?: string, lang?: string, new?: boolean,
+   *   freeTextShortened?: boolean, link?: string, info?: string, lang?: string, new?: boolean,
    * }} Case
    * @typedef {{phone?: string, email?: string, web?: string, hours?: string}} CustomerService
    * @typedef {{cases: Case[], sources?: Outcome[], senders?: Actor[], hidden?: Actor[], customer?: {name: string, agent?: boolean}, preferencesUnavailable?: boolean,
@@ -1005,6 +1005,26 @@
     }
 
     /**
+     * textRest follows a producer's text that the source shortened: it says
+     * so, in the page's language, and where the whole text is (the case at
+     * the producer when there is a link to it).
+     * @param {Case} kase
+     * @param {string | false | null | undefined} link
+     */
+    #textRest(kase, link) {
+      const translate = this.#translate;
+      const sender = { Sender: kase.sender.name };
+      return createElement(
+        "span",
+        { class: "text-rest", lang: this.#language },
+        translate("detail.shortened") + " ",
+        link
+          ? createElement("a", { href: link, target: "_blank", rel: "noopener", part: "link" }, translate("detail.shortenedLink", sender) + " " + translate("detail.newWindow"))
+          : translate("detail.shortenedAt", sender),
+      );
+    }
+
+    /**
      * setExpanded opens or closes a case's detail. The detail row is built
      * when the case is first opened: most never are, and every row that
      * exists is moved on each re-sort. The stylesheet shows it while the
@@ -1036,13 +1056,23 @@
       const fields = [];
       const addField = (/** @type {string} */ label, /** @type {Child} */ value) =>
         value && fields.push(createElement("div", {}, createElement("dt", {}, label), createElement("dd", {}, value)));
-      for (const name of DETAIL_FIELDS) {
-        const value = kase[name];
-        if (value) addField(translate("field." + name), name == "payment" ? translate("payment." + value) : name == "plannedTime" ? this.#createTime(value) : value);
-      }
-      for (const pair of kase.pairs || []) addField(pair.title, ISO_DATE.test(pair.value) ? this.#createTime(pair.value) : pair.value);
       const link = kase.link && safeUrl(kase.link, this.#api().href);
       const info = kase.info && safeUrl(kase.info, this.#api().href);
+      for (const name of DETAIL_FIELDS) {
+        const value = kase[name];
+        if (!value) continue;
+        addField(
+          translate("field." + name),
+          name == "payment"
+            ? translate("payment." + value)
+            : name == "plannedTime"
+              ? this.#createTime(value)
+              : name == "freeText" && kase.freeTextShortened
+                ? createElement("span", {}, value, this.#textRest(kase, link))
+                : value,
+        );
+      }
+      for (const pair of kase.pairs || []) addField(pair.title, ISO_DATE.test(pair.value) ? this.#createTime(pair.value) : pair.value);
       const history = kase.history ?? [];
       return createElement(
         "td",

@@ -93,14 +93,18 @@ type Case struct {
 	Forecast *Forecast `json:"forecast,omitempty"` // 5 processing time in this status
 
 	// Detail, shown on request; every empty field is hidden.
-	CaseNumber   string     `json:"caseNumber,omitempty"`   // 6 diarienummer
-	Category     string     `json:"category,omitempty"`     // 7
-	Payment      Payment    `json:"payment,omitempty"`      // 8
-	Officer      string     `json:"officer,omitempty"`      // 9
-	FreeText     string     `json:"freeText,omitempty"`     // 10
-	PlannedEvent string     `json:"plannedEvent,omitempty"` // 11
-	PlannedTime  *time.Time `json:"plannedTime,omitempty"`  // 12
-	Pairs        []Pair     `json:"pairs,omitempty"`
+	CaseNumber string  `json:"caseNumber,omitempty"` // 6 diarienummer
+	Category   string  `json:"category,omitempty"`   // 7
+	Payment    Payment `json:"payment,omitempty"`    // 8
+	Officer    string  `json:"officer,omitempty"`    // 9
+	FreeText   string  `json:"freeText,omitempty"`   // 10
+	// FreeTextShortened says FreeText is the start of a longer text
+	// (Mina ärenden allows 65,535 characters, the view shows MaxText): the
+	// page says so and points to the whole text at the producer.
+	FreeTextShortened bool       `json:"freeTextShortened,omitempty"`
+	PlannedEvent      string     `json:"plannedEvent,omitempty"` // 11
+	PlannedTime       *time.Time `json:"plannedTime,omitempty"`  // 12
+	Pairs             []Pair     `json:"pairs,omitempty"`
 
 	// Link is the case in the producer's e-service: https, checked by the kit.
 	Link string `json:"link,omitempty"`

@@ -40,7 +40,7 @@ func TestValidateReportsEveryProblemWithItsField(t *testing.T) {
 			pt := c.Date.Add(48 * time.Hour)
 			c.Forecast = &Forecast{Amount: 3, Unit: Weeks}
 			c.CaseNumber, c.Category, c.Payment, c.Officer = "BN 2026-123", "Bygglov", PaymentPending, "Anna Berg"
-			c.FreeText, c.PlannedEvent, c.PlannedTime = "Text", "Beslut", &pt
+			c.FreeText, c.FreeTextShortened, c.PlannedEvent, c.PlannedTime = "Text", true, "Beslut", &pt
 			c.Pairs = []Pair{{"Fastighet", "Rindö 3:1"}}
 			c.Link = "https://etjanst.vaxholm.se/arende/1"
 			c.History = []Event{{Time: c.Date, Title: "Mottagen", Status: Received}}
@@ -48,6 +48,7 @@ func TestValidateReportsEveryProblemWithItsField(t *testing.T) {
 		{"empty case", func(c *Case) { *c = Case{} }, []string{"id", "date", "title", "sender.id", "sender.name", "status"}},
 		{"unknown status", func(c *Case) { c.Status = "pending" }, []string{"status"}},
 		{"bad forecast", func(c *Case) { c.Forecast = &Forecast{Amount: -1, Unit: "years"} }, []string{"forecast.amount", "forecast.unit"}},
+		{"shortened nothing", func(c *Case) { c.FreeTextShortened = true }, []string{"freeTextShortened"}},
 		{"bad payment", func(c *Case) { c.Payment = "owed" }, []string{"payment"}},
 		{"javascript link", func(c *Case) { c.Link = "javascript:alert(1)" }, []string{"link"}},
 		{"data link", func(c *Case) { c.Link = "data:text/html,<script>alert(1)</script>" }, []string{"link"}},

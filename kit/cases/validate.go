@@ -111,6 +111,9 @@ func (c *Case) problems(withLink bool, now time.Time) []Problem {
 	}
 	text("officer", c.Officer, false, MaxShort)
 	text("freeText", c.FreeText, false, MaxText)
+	if c.FreeTextShortened && c.FreeText == "" {
+		add("freeTextShortened", "true without a freeText")
+	}
 	text("plannedEvent", c.PlannedEvent, false, MaxShort)
 	if c.PlannedTime != nil {
 		if c.PlannedTime.IsZero() {

@@ -124,7 +124,7 @@ func TestOverviewMapsHubCasesToTheStandardModel(t *testing.T) {
 		"title": "Ansökan om F-skatt", "statusDate": "2026-11-19T10:00:00+01:00",
 		"forecast": map[string]any{"amount": 3, "unit": "weeks"}, "caseNumber": "131-123456-26",
 		"category": "Företagsregistrering", "payment": "pending", "officer": "Anna Berg",
-		"freeText": "Vi behöver inget mer från dig.", "plannedEvent": "Beslut skickas", "plannedTime": "2026-12-15T00:00:00Z",
+		"freeText": "Vi behöver inget mer från dig.", "freeTextShortened": true, "plannedEvent": "Beslut skickas", "plannedTime": "2026-12-15T00:00:00Z",
 		"pairs": []map[string]string{{"title": "Inkomstår", "value": "2025"}}, "link": "https://etjanst.skatteverket.se/arende/123",
 		"history": []map[string]string{{"time": "2026-10-01T08:00:00Z", "title": "Ansökan mottagen", "status": "received"}},
 	})
@@ -145,7 +145,7 @@ func TestOverviewMapsHubCasesToTheStandardModel(t *testing.T) {
 		ID: "skatteverket:131-123456-26", Date: mustTime("2026-11-19T10:00:00+01:00"), Title: "Ansökan om F-skatt",
 		Sender: skv, Status: cases.InProgress, Forecast: &cases.Forecast{Amount: 3, Unit: cases.Weeks},
 		CaseNumber: "131-123456-26", Category: "Företagsregistrering", Payment: cases.PaymentPending, Officer: "Anna Berg",
-		FreeText: "Vi behöver inget mer från dig.", PlannedEvent: "Beslut skickas", PlannedTime: &planned,
+		FreeText: "Vi behöver inget mer från dig.", FreeTextShortened: true, PlannedEvent: "Beslut skickas", PlannedTime: &planned,
 		Pairs: []cases.Pair{{Title: "Inkomstår", Value: "2025"}}, Link: "https://etjanst.skatteverket.se/arende/123",
 		Created: mustTime("2026-10-01T08:00:00Z"), Updated: mustTime("2026-11-20T09:30:00Z"),
 		History: []cases.Event{{Time: mustTime("2026-10-01T08:00:00Z"), Title: "Ansökan mottagen", Status: cases.Received}},

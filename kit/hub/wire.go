@@ -58,25 +58,27 @@ type wireProducer struct {
 // content is left to cases.Validate, run centrally by the fan-out, so that
 // the rules live in one place.
 type wireCase struct {
-	ID           *string       `json:"id"`
-	Producer     *string       `json:"producer"`
-	Customer     *party        `json:"customer"`
-	Created      *string       `json:"created"`
-	Updated      *string       `json:"updated"`
-	StatusDate   *string       `json:"statusDate"`
-	Title        string        `json:"title"`
-	Status       string        `json:"status"`
-	Forecast     *wireForecast `json:"forecast"`
-	CaseNumber   string        `json:"caseNumber"`
-	Category     string        `json:"category"`
-	Payment      string        `json:"payment"`
-	Officer      string        `json:"officer"`
-	FreeText     string        `json:"freeText"`
-	PlannedEvent string        `json:"plannedEvent"`
-	PlannedTime  *string       `json:"plannedTime"`
-	Pairs        []cases.Pair  `json:"pairs"`
-	Link         string        `json:"link"`
-	History      []wireEvent   `json:"history"`
+	ID         *string       `json:"id"`
+	Producer   *string       `json:"producer"`
+	Customer   *party        `json:"customer"`
+	Created    *string       `json:"created"`
+	Updated    *string       `json:"updated"`
+	StatusDate *string       `json:"statusDate"`
+	Title      string        `json:"title"`
+	Status     string        `json:"status"`
+	Forecast   *wireForecast `json:"forecast"`
+	CaseNumber string        `json:"caseNumber"`
+	Category   string        `json:"category"`
+	Payment    string        `json:"payment"`
+	Officer    string        `json:"officer"`
+	FreeText   string        `json:"freeText"`
+	// FreeTextShortened: the hub cut a longer producer text to freeText.
+	FreeTextShortened bool         `json:"freeTextShortened"`
+	PlannedEvent      string       `json:"plannedEvent"`
+	PlannedTime       *string      `json:"plannedTime"`
+	Pairs             []cases.Pair `json:"pairs"`
+	Link              string       `json:"link"`
+	History           []wireEvent  `json:"history"`
 }
 
 type wireForecast struct {
@@ -362,18 +364,19 @@ func mapCase(w wireCase, at string, index map[string]int, outcomes []cases.Outco
 		return cases.Case{}, &problem{at + ".producer", "not among the answer's producers"}
 	}
 	c := cases.Case{
-		ID:           *w.Producer + ":" + *w.ID,
-		Title:        w.Title,
-		Sender:       outcomes[i].Producer,
-		Status:       cases.Status(w.Status),
-		CaseNumber:   w.CaseNumber,
-		Category:     w.Category,
-		Payment:      cases.Payment(w.Payment),
-		Officer:      w.Officer,
-		FreeText:     w.FreeText,
-		PlannedEvent: w.PlannedEvent,
-		Pairs:        w.Pairs,
-		Link:         w.Link,
+		ID:                *w.Producer + ":" + *w.ID,
+		Title:             w.Title,
+		Sender:            outcomes[i].Producer,
+		Status:            cases.Status(w.Status),
+		CaseNumber:        w.CaseNumber,
+		Category:          w.Category,
+		Payment:           cases.Payment(w.Payment),
+		Officer:           w.Officer,
+		FreeText:          w.FreeText,
+		FreeTextShortened: w.FreeTextShortened,
+		PlannedEvent:      w.PlannedEvent,
+		Pairs:             w.Pairs,
+		Link:              w.Link,
 	}
 	if f := w.Forecast; f != nil {
 		if f.Amount == nil {

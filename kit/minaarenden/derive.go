@@ -137,7 +137,10 @@ func derive(k caseKey, evs []Event, rules Rules) cases.Case {
 		Title:    cmp.Or(cat.text(oldest.Type, rules.Lang, func(e TypeEntry) Text { return e.Title }), oldest.Title),
 		Sender:   Producer(newest.Producer),
 		FreeText: shorten(newest.Text, cases.MaxText),
-		Lang:     commonLang(evs),
+		// A cut text says so (and the page links the whole one at the
+		// producer) rather than reading as if it ended there.
+		FreeTextShortened: utf8.RuneCountInString(newest.Text) > cases.MaxText,
+		Lang:              commonLang(evs),
 	}
 	if k.kind == 'd' {
 		c.CaseNumber = k.ref

@@ -102,6 +102,7 @@ func TestOverviewShowsACaseWithALongDescription(t *testing.T) {
 	text := []rune(settled.Cases[0].FreeText)
 	require.LessOrEqual(t, len(text), cases.MaxText)
 	require.Equal(t, '…', text[len(text)-1], "visibly shortened")
+	require.True(t, settled.Cases[0].FreeTextShortened, "the page is told the text goes on at the producer")
 	o := settled.Outcomes[0]
 	require.Equal(t, cases.Invalid, o.State, "longer than the standard allows is the producer's visible problem")
 	require.Equal(t, 1, o.Rejected)

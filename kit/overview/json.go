@@ -162,6 +162,9 @@ func (e *encoder) caseView(v *CaseView) {
 	e.optional(`,"payment":`, string(c.Payment))
 	e.optional(`,"officer":`, c.Officer)
 	e.optional(`,"freeText":`, c.FreeText)
+	if c.FreeTextShortened {
+		e.raw(`,"freeTextShortened":true`)
+	}
 	e.optional(`,"plannedEvent":`, c.PlannedEvent)
 	if c.PlannedTime != nil {
 		e.raw(`,"plannedTime":`)

@@ -332,7 +332,12 @@ type due struct{ What, Deadline string }
 type field struct {
 	Label, Value string
 	Time         time.Time // set when the value is a date
+	Rest         *rest     // the value is the start of a longer text
 }
+
+// rest says where the rest of a shortened text is: the case at the producer
+// when there is a link to it, otherwise only who has it.
+type rest struct{ Text, Href, LinkText string }
 
 type event struct {
 	Time   time.Time
@@ -464,6 +469,7 @@ func caseRowOf(l *i18n.Localizer, c overview.CaseView, contacts []overview.Conta
 	}
 	add("officer", c.Officer)
 	add("freeText", c.FreeText)
+	freeText := len(r.Fields) - 1
 	add("plannedEvent", c.PlannedEvent)
 	if c.PlannedTime != nil {
 		r.Fields = append(r.Fields, field{Label: l.Text("field.plannedTime"), Value: l.Date(*c.PlannedTime), Time: *c.PlannedTime})
@@ -504,6 +510,16 @@ func caseRowOf(l *i18n.Localizer, c overview.CaseView, contacts []overview.Conta
 		}
 		r.Info = c.Info + sep + "lang=" + url.QueryEscape(l.Lang())
 		r.InfoText = l.Text("detail.info", "Sender", c.Sender.Name) + " " + l.Text("detail.newWindow")
+	}
+	if c.FreeTextShortened && c.FreeText != "" {
+		more := &rest{Text: l.Text("detail.shortened")}
+		if r.Link != "" {
+			more.Href = r.Link
+			more.LinkText = l.Text("detail.shortenedLink", "Sender", c.Sender.Name) + " " + l.Text("detail.newWindow")
+		} else {
+			more.Text += " " + l.Text("detail.shortenedAt", "Sender", c.Sender.Name)
+		}
+		r.Fields[freeText].Rest = more
 	}
 	return r
 }
