@@ -30,41 +30,22 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"os/signal"
 	"strings"
 	"time"
 
 	"github.com/arendevy/arendevy/e2e/a11y"
 	"github.com/arendevy/arendevy/e2e/browser"
+	"github.com/arendevy/arendevy/e2e/cmd/internal/cli"
 	"github.com/arendevy/arendevy/e2e/reportfile"
 )
 
-// Exit statuses.
-const (
-	exitPass     = 0
-	exitFindings = 1
-	exitError    = 2
-)
-
-// repeated is a flag that may be given more than once.
-type repeated []string
-
-func (r *repeated) String() string     { return strings.Join(*r, ",") }
-func (r *repeated) Set(v string) error { *r = append(*r, v); return nil }
-
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
-}
+func main() { cli.Main(run) }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("a11ycheck", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		urls, fields, states, hosts repeated
+		urls, fields, states, hosts cli.Repeated
 		crawl                       = fs.Int("crawl", 0, "also follow same-origin links until `N` pages are checked in all")
 		jsonFile                    = fs.String("json", "", "write the JSON report to `FILE`")
 		htmlFile                    = fs.String("html", "", "write the self-contained HTML report to `FILE`")
@@ -83,12 +64,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Var(&states, "state", "check only this state (repeatable): "+strings.Join(a11y.States(), ", "))
 	fs.Var(&hosts, "status-host", "an element `name` that must hold a status region (repeatable; default "+strings.Join(a11y.DefaultLiveRegionHosts, ", ")+")")
 	if err := fs.Parse(args); err != nil {
-		return exitError
+		return cli.ExitError
 	}
 	usage := func(msg string) int {
 		fmt.Fprintln(stderr, "a11ycheck:", msg)
 		fs.Usage()
-		return exitError
+		return cli.ExitError
 	}
 	if len(urls) == 0 {
 		return usage("give at least one -url")
@@ -130,7 +111,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	b, err := browser.Start(ctx, bopts...)
 	if err != nil {
 		fmt.Fprintln(stderr, "a11ycheck:", err)
-		return exitError
+		return cli.ExitError
 	}
 	defer b.Close()
 
@@ -141,16 +122,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	report, err := a11y.Check(ctx, b, pages, opts)
 	if err != nil {
 		fmt.Fprintln(stderr, "a11ycheck:", err)
-		return exitError
+		return cli.ExitError
 	}
 	if err := write(report, stdout, *jsonFile, *htmlFile, *shotDir); err != nil {
 		fmt.Fprintln(stderr, "a11ycheck:", err)
-		return exitError
+		return cli.ExitError
 	}
 	if report.Failed() {
-		return exitFindings
+		return cli.ExitFindings
 	}
-	return exitPass
+	return cli.ExitPass
 }
 
 // loginRecipe picks the recipe the login flags describe, if any.

@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/arendevy/arendevy/e2e/cmd/internal/cli"
 )
 
 // build compiles the command once per test run, as a user runs it.
@@ -59,7 +61,7 @@ func TestCommand(t *testing.T) {
 		jsonFile := filepath.Join(dir, "report.json")
 		code, out, errOut := runBinary(t, bin, "-url", srv.URL+"/broken.html", "-status-host", "x-results",
 			"-json", jsonFile, "-screenshots", filepath.Join(dir, "shots"))
-		require.Equal(t, exitFindings, code, errOut)
+		require.Equal(t, cli.ExitFindings, code, errOut)
 		for _, criterion := range []string{"4.1.2", "1.4.3", "2.1.2", "2.4.7", "1.4.10", "2.5.8", "3.1.1"} {
 			require.Contains(t, out, " "+criterion+" ", "the summary names %s", criterion)
 		}
@@ -92,7 +94,7 @@ func TestCommand(t *testing.T) {
 		htmlFile := filepath.Join(t.TempDir(), "report.html")
 		code, out, errOut := runBinary(t, bin, "-url", srv.URL+"/clean.html", "-url", srv.URL+"/other.html",
 			"-status-host", "x-results", "-html", htmlFile)
-		require.Equal(t, exitPass, code, out+errOut)
+		require.Equal(t, cli.ExitPass, code, out+errOut)
 		require.Contains(t, out, "PASS: 2 page(s), 0 error(s)")
 		html, err := os.ReadFile(htmlFile)
 		require.NoError(t, err)
@@ -110,7 +112,7 @@ func TestCommand(t *testing.T) {
 			{"-url", srv.URL, "-state", "upside-down"},
 		} {
 			code, _, errOut := runBinary(t, bin, args...)
-			require.Equal(t, exitError, code, "%v: %s", args, errOut)
+			require.Equal(t, cli.ExitError, code, "%v: %s", args, errOut)
 			require.True(t, strings.Contains(errOut, "a11ycheck") || strings.Contains(errOut, "Usage"), errOut)
 		}
 	})

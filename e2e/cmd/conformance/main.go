@@ -27,42 +27,23 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"os/signal"
 	"strings"
 	"time"
 
 	"github.com/arendevy/arendevy/e2e/a11y"
 	"github.com/arendevy/arendevy/e2e/browser"
+	"github.com/arendevy/arendevy/e2e/cmd/internal/cli"
 	"github.com/arendevy/arendevy/e2e/conformance"
 	"github.com/arendevy/arendevy/e2e/reportfile"
 )
 
-// Exit statuses.
-const (
-	exitPass  = 0
-	exitFail  = 1
-	exitError = 2
-)
-
-// repeated is a flag that may be given more than once.
-type repeated []string
-
-func (r *repeated) String() string     { return strings.Join(*r, ",") }
-func (r *repeated) Set(v string) error { *r = append(*r, v); return nil }
-
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
-}
+func main() { cli.Main(run) }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("conformance", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		fields, states repeated
+		fields, states cli.Repeated
 		address        = fs.String("url", "", "the overview `URL` of a logged-in customer with cases")
 		login          = fs.String("login", "", "how to log in: cookie:HEADER, cookie-file:PATH, persona:CHOICE@URL or form:URL")
 		metadata       = fs.String("metadata", "", "the SAML SP metadata `URL` (default {origin}/arendevy/saml/metadata)")
@@ -77,12 +58,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Var(&fields, "login-field", "a field of -login form:URL as `name=value` (repeatable)")
 	fs.Var(&states, "a11y-state", "run the accessibility check only in this state (repeatable): "+strings.Join(a11y.States(), ", "))
 	if err := fs.Parse(args); err != nil {
-		return exitError
+		return cli.ExitError
 	}
 	usage := func(msg string) int {
 		fmt.Fprintln(stderr, "conformance:", msg)
 		fs.Usage()
-		return exitError
+		return cli.ExitError
 	}
 	if *address == "" {
 		return usage("give the overview with -url")
@@ -116,21 +97,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	b, err := browser.Start(ctx, bopts...)
 	if err != nil {
 		fmt.Fprintln(stderr, "conformance:", err)
-		return exitError
+		return cli.ExitError
 	}
 	defer b.Close()
 
 	report, err := conformance.Run(ctx, b, opts)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
-		return exitError
+		return cli.ExitError
 	}
 	if err := reportfile.Write(report, stdout, *jsonFile, *htmlFile); err != nil {
 		fmt.Fprintln(stderr, "conformance:", err)
-		return exitError
+		return cli.ExitError
 	}
 	if report.Failed() {
-		return exitFail
+		return cli.ExitFindings
 	}
-	return exitPass
+	return cli.ExitPass
 }

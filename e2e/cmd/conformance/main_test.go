@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/arendevy/arendevy/e2e/cmd/internal/cli"
 )
 
 // Usage errors exit 2 with a message, before any browser starts.
@@ -21,7 +23,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 	} {
 		var out, errOut bytes.Buffer
 		code := run(context.Background(), tc.args, &out, &errOut)
-		require.Equal(t, exitError, code, tc.args)
+		require.Equal(t, cli.ExitError, code, tc.args)
 		require.Contains(t, errOut.String(), tc.want)
 	}
 }
