@@ -125,7 +125,7 @@ func TestOverviewMapsHubCasesToTheStandardModel(t *testing.T) {
 		"forecast": map[string]any{"amount": 3, "unit": "weeks"}, "caseNumber": "131-123456-26",
 		"category": "Företagsregistrering", "payment": "pending", "officer": "Anna Berg",
 		"freeText": "Vi behöver inget mer från dig.", "freeTextShortened": true, "plannedEvent": "Beslut skickas", "plannedTime": "2026-12-15T00:00:00Z",
-		"pairs": []map[string]string{{"title": "Inkomstår", "value": "2025"}}, "link": "https://etjanst.skatteverket.se/arende/123",
+		"pairs": []map[string]string{{"title": "Inkomstår", "value": "2025"}}, "link": "https://etjanst.skatteverket.se/arende/123", "lang": "sv",
 		"history": []map[string]string{{"time": "2026-10-01T08:00:00Z", "title": "Ansökan mottagen", "status": "received"}},
 	})
 	bare := hubCase("BYGG-1", "vaxholm", map[string]any{"title": "Bygglov", "status": "action_required"})
@@ -146,7 +146,7 @@ func TestOverviewMapsHubCasesToTheStandardModel(t *testing.T) {
 		Sender: skv, Status: cases.InProgress, Forecast: &cases.Forecast{Amount: 3, Unit: cases.Weeks},
 		CaseNumber: "131-123456-26", Category: "Företagsregistrering", Payment: cases.PaymentPending, Officer: "Anna Berg",
 		FreeText: "Vi behöver inget mer från dig.", FreeTextShortened: true, PlannedEvent: "Beslut skickas", PlannedTime: &planned,
-		Pairs: []cases.Pair{{Title: "Inkomstår", Value: "2025"}}, Link: "https://etjanst.skatteverket.se/arende/123",
+		Pairs: []cases.Pair{{Title: "Inkomstår", Value: "2025"}}, Link: "https://etjanst.skatteverket.se/arende/123", Lang: "sv",
 		Created: mustTime("2026-10-01T08:00:00Z"), Updated: mustTime("2026-11-20T09:30:00Z"),
 		History: []cases.Event{{Time: mustTime("2026-10-01T08:00:00Z"), Title: "Ansökan mottagen", Status: cases.Received}},
 	}, res.Cases[0])
@@ -369,6 +369,7 @@ func TestOverviewKeepsGoodCasesWhenSomeCannotBeRead(t *testing.T) {
 		hubCase("frac", "vaxholm", map[string]any{"forecast": map[string]any{"amount": 1.5, "unit": "days"}}), // 11
 		hubCase("hist", "vaxholm", map[string]any{"history": []map[string]any{{"title": "x"}}}),               // 12
 		hubCase("zero", "vaxholm", map[string]any{"created": "0001-01-01T00:00:00Z"}),                         // 13 a placeholder
+		hubCase("lang", "vaxholm", map[string]any{"lang": `sv"><script>`}),                                    // 14 left to Settle
 	}
 	f := &fakeHub{body: answer(twoProducers, items...)}
 	c := newTestHub(t, f).newClient(t, nil)
@@ -379,7 +380,7 @@ func TestOverviewKeepsGoodCasesWhenSomeCannotBeRead(t *testing.T) {
 	for i, c := range res.Cases {
 		ids[i] = c.ID
 	}
-	require.Equal(t, []string{"skatteverket:good", "vaxholm:status", "skatteverket:js"}, ids)
+	require.Equal(t, []string{"skatteverket:good", "vaxholm:status", "skatteverket:js", "vaxholm:lang"}, ids)
 
 	byID := map[string]cases.Outcome{}
 	for _, o := range res.Outcomes {
@@ -411,8 +412,8 @@ func TestOverviewKeepsGoodCasesWhenSomeCannotBeRead(t *testing.T) {
 		}
 	}
 
-	// The central validation rejects the unknown status and strips the unsafe
-	// link; the good case is shown.
+	// The central validation rejects the unknown status and the language tag
+	// that is none, and strips the unsafe link; the good case is shown.
 	settled := cases.Settle("hub", hubActor, res)
 	require.Len(t, settled.Cases, 2)
 	require.Equal(t, "skatteverket:good", settled.Cases[0].ID)

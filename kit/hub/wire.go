@@ -78,6 +78,7 @@ type wireCase struct {
 	PlannedTime       *string      `json:"plannedTime"`
 	Pairs             []cases.Pair `json:"pairs"`
 	Link              string       `json:"link"`
+	Lang              string       `json:"lang"` // of the producer's texts, BCP 47; checked by cases.Validate
 	History           []wireEvent  `json:"history"`
 }
 
@@ -377,6 +378,7 @@ func mapCase(w wireCase, at string, index map[string]int, outcomes []cases.Outco
 		PlannedEvent:      w.PlannedEvent,
 		Pairs:             w.Pairs,
 		Link:              w.Link,
+		Lang:              w.Lang,
 	}
 	if f := w.Forecast; f != nil {
 		if f.Amount == nil {
