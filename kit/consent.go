@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 
 	"github.com/arendevy/arendevy/kit/identity"
@@ -147,3 +148,45 @@ func (k *Kit) writeConsentProblem(w http.ResponseWriter, r *http.Request) {
 // AccountSettings is where the customers' notification settings go
 // (Config.AccountSettings); nil when this portal's source sends none.
 func (k *Kit) AccountSettings() notification.AccountSettings { return k.cfg.AccountSettings }
+
+// consentState is the answer of GET {mount}/api/consent.
+type consentState struct {
+	Given   bool   `json:"given"`
+	Version int    `json:"version"` // of the consent text the customer is asked about
+	Page    string `json:"page"`    // the portal's consent page
+}
+
+// serveConsent answers {mount}/api/consent, the consent step for a portal
+// that does not call the kit in Go: GET says whether the customer has
+// consented, PUT gives the consent (204), DELETE withdraws it (204), as
+// GiveConsent and WithdrawConsent do.
+func (k *Kit) serveConsent(w http.ResponseWriter, r *http.Request) {
+	noStore(w)
+	subject, ok := k.subject(w, r)
+	if !ok {
+		return
+	}
+	var err error
+	switch r.Method {
+	case http.MethodGet:
+		var given bool
+		if given, err = k.Consented(r.Context(), subject); err == nil {
+			writeJSON(w, http.StatusOK, consentState{Given: given, Version: k.cfg.Consent.Version, Page: k.cfg.Consent.Page})
+			return
+		}
+	case http.MethodPut:
+		err = k.GiveConsent(r.Context(), subject)
+	case http.MethodDelete:
+		err = k.WithdrawConsent(r.Context(), subject)
+	}
+	if err != nil {
+		k.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "consent not read or changed", slog.String("error", err.Error()))
+		name := "settingsNotSaved"
+		if r.Method == http.MethodGet {
+			name = "settingsUnavailable"
+		}
+		writeProblem(w, k.newProblem(r, http.StatusServiceUnavailable, name))
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -134,3 +134,41 @@ func TestConsentConfigIsChecked(t *testing.T) {
 	require.ErrorContains(t, err, "Consent: needs Preferences")
 	require.ErrorContains(t, err, "Consent.Page: must be a path of this site")
 }
+
+// TestConsentThroughTheAPI: a portal in another language gives and
+// withdraws the consent through {mount}/api/consent.
+func TestConsentThroughTheAPI(t *testing.T) {
+	settings := &fakeSettings{}
+	k, store, _ := consentKit(t, settings)
+	send := func(method string) *httptest.ResponseRecorder {
+		t.Helper()
+		r := httptest.NewRequest(method, "/arendevy/api/consent", nil)
+		w := httptest.NewRecorder()
+		k.Handler().ServeHTTP(w, r.WithContext(identity.WithSubject(r.Context(), tolvan)))
+		require.Equal(t, "no-store", w.Header().Get("Cache-Control"))
+		return w
+	}
+	state := func() string {
+		t.Helper()
+		w := send(http.MethodGet)
+		require.Equal(t, http.StatusOK, w.Code)
+		return strings.TrimSpace(w.Body.String())
+	}
+	require.JSONEq(t, `{"given":false,"version":1,"page":"/samtycke"}`, state())
+	require.Equal(t, http.StatusNoContent, send(http.MethodPut).Code)
+	require.JSONEq(t, `{"given":true,"version":1,"page":"/samtycke"}`, state())
+	require.Equal(t, http.StatusOK, get(t, k, "/arendevy/api/overview", &tolvan).Code)
+	require.Equal(t, http.StatusNoContent, send(http.MethodDelete).Code)
+	require.JSONEq(t, `{"given":false,"version":1,"page":"/samtycke"}`, state())
+	require.Equal(t, http.StatusForbidden, get(t, k, "/arendevy/api/overview", &tolvan).Code)
+	require.Empty(t, store.Dump())
+	require.EqualValues(t, 1, settings.deleted.Load())
+	require.Equal(t, http.StatusUnauthorized, get(t, k, "/arendevy/api/consent", nil).Code)
+
+	settings.fail = errors.New("hub down")
+	require.Equal(t, http.StatusNoContent, send(http.MethodPut).Code)
+	w := send(http.MethodDelete)
+	require.Equal(t, http.StatusServiceUnavailable, w.Code)
+	require.Equal(t, "application/problem+json", w.Header().Get("Content-Type"))
+	require.JSONEq(t, `{"given":true,"version":1,"page":"/samtycke"}`, state(), "nothing withdrawn when the hub cannot be told")
+}

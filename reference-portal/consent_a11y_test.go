@@ -16,8 +16,8 @@ import (
 // TestConsentPagesAccessibility runs the accessibility checker, in all six
 // conditions, over the pages of the consent step and the notifications:
 // the consent step in place of the overview, the consent page, the
-// settings with notifications and the withdrawal link, the confirmation of
-// the withdrawal and the development outbox; in Swedish with the municipal
+// confirmation of the withdrawal and the development outbox (the settings
+// with notifications are in TestPortalAccessibility); in Swedish with the municipal
 // theme and in English with the bank's.
 func TestConsentPagesAccessibility(t *testing.T) {
 	chromium := browsertest.Shared(t)
@@ -33,7 +33,6 @@ func TestConsentPagesAccessibility(t *testing.T) {
 			pages := []a11y.Page{
 				{URL: at("/mina-arenden"), Label: "consent step"},
 				{URL: at("/samtycke"), Label: "consent page"},
-				{URL: at("/installningar"), Label: "settings with notifications"},
 				{URL: at("/installningar/aterkalla"), Label: "withdrawal"},
 				{URL: at("/utveckling/utskick"), Label: "development outbox"},
 			}

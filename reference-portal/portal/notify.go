@@ -133,6 +133,32 @@ func (p *Portal) renderConsent(c *gin.Context, flash string) {
 	p.render(c, http.StatusOK, "consent", v)
 }
 
+// consentFirst reports whether the page may go on: before the customer's
+// consent, when one is asked, the page's address shows the consent step
+// instead, so that no source is asked and nothing is saved for a customer
+// who has not activated the overview. A consent that cannot be read is
+// neither: the page says the settings are unavailable.
+func (p *Portal) consentFirst(c *gin.Context, s identity.Subject) bool {
+	given, err := p.o.Kit.Consented(c.Request.Context(), s)
+	switch {
+	case err != nil:
+		p.o.Logger.Error("reading the consent failed", slog.String("error", err.Error()))
+		v := p.view(c, "portal.cases.title")
+		v.Flash = v.L.Text("problem.settingsUnavailable.detail")
+		v.Page = casesPage{}
+		p.render(c, http.StatusServiceUnavailable, "cases", v)
+		return false
+	case !given:
+		flash := ""
+		if c.Query("aterkallat") == "1" {
+			flash = p.localizer(c).Text("portal.withdraw.done")
+		}
+		p.renderConsent(c, flash)
+		return false
+	}
+	return true
+}
+
 // consent is the consent page the element links to; once given, or when
 // none is asked, it leads to the overview.
 func (p *Portal) consent(c *gin.Context) {

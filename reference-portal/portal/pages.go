@@ -135,22 +135,7 @@ func (p *Portal) cases(c *gin.Context) {
 	if !ok {
 		return
 	}
-	// Before the customer's consent the overview's address shows the
-	// consent step instead, and no source is asked.
-	switch given, err := p.o.Kit.Consented(c.Request.Context(), s); {
-	case err != nil:
-		p.o.Logger.Error("reading the consent failed", slog.String("error", err.Error()))
-		v := p.view(c, "portal.cases.title")
-		v.Flash = v.L.Text("problem.settingsUnavailable.detail")
-		v.Page = casesPage{}
-		p.render(c, http.StatusServiceUnavailable, "cases", v)
-		return
-	case !given:
-		flash := ""
-		if c.Query("aterkallat") == "1" {
-			flash = p.localizer(c).Text("portal.withdraw.done")
-		}
-		p.renderConsent(c, flash)
+	if !p.consentFirst(c, s) {
 		return
 	}
 	v := p.view(c, "portal.cases.title")
@@ -301,6 +286,9 @@ func (p *Portal) settings(c *gin.Context) {
 	if !ok {
 		return
 	}
+	if !p.consentFirst(c, s) {
+		return
+	}
 	prefs, err := p.o.Preferences.Get(c.Request.Context(), s.Customer())
 	if err != nil {
 		p.o.Logger.Warn("reading preferences failed", slog.String("error", err.Error()))
@@ -326,6 +314,9 @@ func (p *Portal) settings(c *gin.Context) {
 func (p *Portal) saveSettings(c *gin.Context) {
 	s, ok := p.requireLogin(c)
 	if !ok {
+		return
+	}
+	if !p.consentFirst(c, s) {
 		return
 	}
 	if err := c.Request.ParseForm(); err != nil {
