@@ -330,6 +330,7 @@ func (p *Portal) saveSettings(c *gin.Context) {
 	if err != nil {
 		p.o.Logger.Error("reading preferences failed", slog.String("error", err.Error()))
 		v, page := p.settingsView(c, s, preferences.Default())
+		page.Notify, _ = p.postedNotifyForm(form, preferences.Default().Notify) // what they chose, offered again
 		page.Errors = []fieldError{{Field: "sort", Message: v.L.Text("portal.settings.unavailable")}}
 		v.Page = page
 		p.render(c, http.StatusServiceUnavailable, "settings", v)
