@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/arendevy/arendevy/kit/identity"
 	"github.com/arendevy/arendevy/kit/localpath"
@@ -108,7 +109,7 @@ func (k *Kit) GiveConsent(ctx context.Context, subject identity.Subject) error {
 	if err != nil {
 		return fmt.Errorf("kit: reading preferences: %w", err)
 	}
-	p.Consent = preferences.Consent{Version: k.cfg.Consent.Version, Given: k.cfg.Now().UTC().Truncate(1e9)}
+	p.Consent = preferences.Consent{Version: k.cfg.Consent.Version, Given: k.cfg.Now().UTC().Truncate(time.Second)}
 	if err := k.cfg.Preferences.Put(ctx, subject.Customer(), p); err != nil {
 		return fmt.Errorf("kit: saving the consent: %w", err)
 	}
