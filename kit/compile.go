@@ -21,7 +21,13 @@ import (
 // Asking for a query is a look at the overview: the preferences returned
 // have this visit recorded (preferences.Visit), so the overview compiled
 // with them marks what is new since the previous visit.
+//
+// Before the customer's consent, when the portal asks for it, the error is
+// ErrConsentRequired and nothing is recorded (see Consent).
 func (k *Kit) Query(ctx context.Context, subject identity.Subject, params url.Values) (listing.Query, preferences.Preferences, error) {
+	if err := k.requireConsent(ctx, subject); err != nil {
+		return listing.Query{}, preferences.Preferences{}, err
+	}
 	p := k.visit(ctx, subject, k.preferences(ctx, subject))
 	q, err := listing.Parse(params, p.Query(k.query))
 	return q, p, err
@@ -107,6 +113,9 @@ func (k *Kit) ask(ctx context.Context, subject identity.Subject) (res cases.Resu
 // casesOf are subject's cases as the sources tell them now, for a deep
 // link being followed: asked in turns like an overview, and kept nowhere.
 func (k *Kit) casesOf(ctx context.Context, subject identity.Subject) (cases.Result, error) {
+	if err := k.requireConsent(ctx, subject); err != nil {
+		return cases.Result{}, err
+	}
 	res, err := k.ask(ctx, subject)
 	if err == nil {
 		k.turns.give()

@@ -15,6 +15,7 @@ import (
 	"github.com/arendevy/arendevy/kit/cors"
 	"github.com/arendevy/arendevy/kit/fanout"
 	"github.com/arendevy/arendevy/kit/listing"
+	"github.com/arendevy/arendevy/kit/notification"
 	"github.com/arendevy/arendevy/kit/preferences"
 	"github.com/arendevy/arendevy/kit/producers"
 	"github.com/arendevy/arendevy/kit/ratelimit"
@@ -96,6 +97,15 @@ type Config struct {
 	Preferences preferences.Store
 	// View is how the overview looks: trust line, page size, theme (view.go).
 	View View
+	// Consent asks each customer for informed, explicit consent before
+	// their first overview, and lets them withdraw it (consent.go); the zero
+	// value asks nothing.
+	Consent Consent
+	// AccountSettings is where the customers' notification settings go:
+	// the hub's account-settings endpoint ((*hub.Client).AccountSettings)
+	// or the demo's notifier. Nil: this portal's source sends no
+	// notifications, and the portal must not promise any.
+	AccountSettings notification.AccountSettings
 	// Limits protect the producers from refresh storms; the zero value
 	// limits nothing.
 	Limits Limits
@@ -188,6 +198,7 @@ func (cfg *Config) check() error {
 	if p := cfg.InfoPath; p != "" && (!strings.HasPrefix(p, "/") || !strings.HasSuffix(p, "/") || strings.HasPrefix(p, "//")) {
 		problems = append(problems, "InfoPath: must be a path of this site ending in / (\"/mina-arenden/kontakt/\")")
 	}
+	problems = append(problems, cfg.checkConsent()...)
 	problems = append(problems, cfg.checkEmbedding()...)
 	if q := cfg.DefaultQuery; q != nil {
 		// The same checks as a request's parameters: a query the API would

@@ -25,7 +25,8 @@ func noStore(w http.ResponseWriter) {
 type problem struct {
 	websec.Problem
 	InvalidParams []listing.InvalidParam `json:"invalid-params,omitempty"`
-	Login         string                 `json:"login,omitempty"` // where to log in, on a 401
+	Login         string                 `json:"login,omitempty"`   // where to log in, on a 401
+	Consent       string                 `json:"consent,omitempty"` // the consent page, on a 403 before consent
 }
 
 // newProblem is the catalogue's problem.<name> in the request's language.
@@ -51,7 +52,16 @@ func (k *Kit) serveOverview(w http.ResponseWriter, r *http.Request) {
 	}
 	q, prefs, err := k.Query(r.Context(), subject, r.URL.Query())
 	var pe *listing.ParamError
-	if errors.As(err, &pe) {
+	switch {
+	case errors.Is(err, ErrConsentRequired):
+		k.writeConsentProblem(w, r)
+		return
+	case err != nil && !errors.As(err, &pe):
+		k.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "consent unreadable", slog.String("error", err.Error()))
+		writeProblem(w, k.newProblem(r, http.StatusServiceUnavailable, "settingsUnavailable"))
+		return
+	}
+	if pe != nil {
 		p := k.newProblem(r, http.StatusBadRequest, "invalidQuery")
 		p.InvalidParams = pe.Params
 		writeProblem(w, p)

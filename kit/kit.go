@@ -82,6 +82,11 @@ func New(cfg Config) (*Kit, error) {
 		k.mux.HandleFunc("GET "+cfg.Mount+"/api/preferences", k.getPreferences)
 		k.mux.HandleFunc("PUT "+cfg.Mount+"/api/preferences", k.putPreferences)
 	}
+	if cfg.Consent.Required {
+		for _, method := range []string{"GET", "PUT", "DELETE"} {
+			k.mux.HandleFunc(method+" "+cfg.Mount+"/api/consent", k.serveConsent)
+		}
+	}
 	return k, nil
 }
 

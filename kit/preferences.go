@@ -57,14 +57,16 @@ func (k *Kit) putPreferences(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, pr)
 		return
 	}
-	// The visit instants are the kit's record, not the browser's to set:
-	// keep the stored ones (a store that cannot be read keeps none, and the
-	// next overview starts afresh, marking nothing new).
-	if stored, err := k.cfg.Preferences.Get(r.Context(), subject.Customer()); err == nil {
-		p = p.KeepVisits(stored)
-	} else {
-		p = p.KeepVisits(preferences.Default())
+	// The visit instants and the consent are the kit's record, not the
+	// browser's to set: keep the stored ones. A store that cannot be read
+	// saves nothing, which would otherwise drop the consent.
+	stored, err := k.cfg.Preferences.Get(r.Context(), subject.Customer())
+	if err != nil {
+		k.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "reading preferences failed", slog.String("error", err.Error()))
+		writeProblem(w, k.newProblem(r, http.StatusServiceUnavailable, "settingsNotSaved"))
+		return
 	}
+	p = p.KeepVisits(stored).KeepConsent(stored)
 	if err := k.cfg.Preferences.Put(r.Context(), subject.Customer(), p); err != nil {
 		k.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "saving preferences failed", slog.String("error", err.Error()))
 		writeProblem(w, k.newProblem(r, http.StatusServiceUnavailable, "settingsNotSaved"))

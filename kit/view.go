@@ -156,6 +156,10 @@ func (k *Kit) RenderPage(ctx context.Context, w io.Writer, subject identity.Subj
 		}
 	}
 	q, prefs, err := k.Query(ctx, subject, own)
+	var pe *listing.ParamError
+	if err != nil && !errors.As(err, &pe) {
+		return fmt.Errorf("kit: render: %w", err) // no consent, or it could not be read
+	}
 	refused := err != nil
 	if refused {
 		q, prefs, _ = k.Query(ctx, subject, nil)

@@ -49,6 +49,9 @@ func startWired(t *testing.T, change func(*config.Config), wire func(*app)) stri
 	cfg := config.Default()
 	cfg.Listen = "127.0.0.1:" + strconv.Itoa(port)
 	cfg.PublicURL = "http://127.0.0.1:" + strconv.Itoa(port)
+	// The tests log in and expect cases: the consent step, on by default,
+	// is off unless a test turns it on (consent_browser_test.go).
+	cfg.Preferences.Consent = false
 	change(&cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -35,6 +35,7 @@ import (
 	"github.com/arendevy/arendevy/kit/memory"
 	"github.com/arendevy/arendevy/kit/metrics"
 	"github.com/arendevy/arendevy/kit/minaarenden"
+	"github.com/arendevy/arendevy/kit/notification"
 	"github.com/arendevy/arendevy/kit/postgres"
 	"github.com/arendevy/arendevy/kit/preferences"
 	"github.com/arendevy/arendevy/kit/producers"
@@ -59,9 +60,13 @@ type app struct {
 	eservice         *eservice.Service
 	eserviceHandler  http.Handler // eservice.Handler()
 	eserviceListener net.Listener
-	ready            atomic.Bool
-	closers          []func()
-	logger           *slog.Logger
+	outbox           bool // the development outbox page is served
+	// prefs is the preference store the portal was built with (which
+	// the privacy tests read back whole).
+	prefs   preferences.Store
+	ready   atomic.Bool
+	closers []func()
+	logger  *slog.Logger
 }
 
 func (a *app) setReady(v bool) { a.ready.Store(v) }
@@ -89,6 +94,9 @@ func (a *app) printWelcome(w io.Writer, cfg config.Config) {
 	fmt.Fprintf(w, "arendevy reference portal: %s (theme %s)\n", cfg.PublicURL, cfg.Theme)
 	if a.idp != nil {
 		fmt.Fprintf(w, "Development IdP: %s\n", devIdPBase(cfg))
+	}
+	if a.outbox {
+		fmt.Fprintf(w, "Development outbox (what the demo hub would notify): %s%s\n", cfg.PublicURL, portal.OutboxPath)
 	}
 	if a.eservice != nil {
 		fmt.Fprintf(w, "Demo e-service: %s (deep links open it, logged in; its SP metadata: %s)\n", a.eservice.URL(), a.eservice.MetadataURL())
@@ -240,6 +248,8 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 	kcfg := kit.Config{
 		Sources: src.members, Deadline: cfg.Deadline, Producers: directory,
 		Sessions: sm, SSO: sp, Preferences: prefs, Logger: logger, EmbedOrigins: cfg.EmbedOrigins,
+		Consent:         kit.Consent{Required: cfg.Preferences.Consent, Page: portal.ConsentPath},
+		AccountSettings: accountSettings(cfg, src),
 		Limits: kit.Limits{
 			PerSession:        ratelimit.Rate{Burst: cfg.Limits.SessionBurst, Every: cfg.Limits.SessionEvery},
 			PerAddress:        ratelimit.Rate{Burst: cfg.Limits.AddressBurst, Every: cfg.Limits.AddressEvery},
@@ -313,15 +323,24 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 			trust[lang] = k.Messages().Localizer(lang).Text("approved", "By", by)
 		}
 	}
+	var outbox *portal.Outbox
+	if cfg.SAML.DevIdP && src.notifier != nil {
+		// Only beside the development IdP, like its pages: the outbox shows
+		// every demo persona's address.
+		outbox = &portal.Outbox{Notifier: src.notifier, Personas: src.personas}
+	}
 	p, err := portal.New(portal.Options{
-		Kit: k, Sessions: sm, Preferences: prefs, Producers: directory,
-		LoginURL: k.LoginURL, Theme: cfg.Theme, Trust: trust, Demo: cfg.SAML.DevIdP,
+		Outbox: outbox,
+		Kit:    k, Sessions: sm, Preferences: prefs, Producers: directory,
+		LoginURL: k.LoginURL, Theme: cfg.Theme, Trust: trust, Demo: cfg.SAML.DevIdP, PublicURL: cfg.PublicURL,
 		Extra: extra, Middleware: middleware, Logger: logger,
 	})
 	if err != nil {
 		return fail(err)
 	}
 	a.handler = p.Handler()
+	a.outbox = outbox != nil
+	a.prefs = prefs
 	return a, nil
 }
 
@@ -389,6 +408,8 @@ type sources struct {
 	personas  []memory.Persona
 	mandates  mandate.Source
 	hubs      map[string]*hub.Client
+	// notifier is the demo hub's notification service, with a demo source.
+	notifier *memory.Notifier
 }
 
 func buildSources(cfg config.Config, logger *slog.Logger) (sources, error) {
@@ -452,6 +473,7 @@ func buildSources(cfg config.Config, logger *slog.Logger) (sources, error) {
 		return s, err
 	}
 	if demo != nil {
+		s.notifier = memory.NewNotifier(nil)
 		s.personas = demo.Personas()
 		static := mandate.Static{}
 		for _, p := range s.personas {
@@ -642,6 +664,26 @@ func preferenceStore(ctx context.Context, cfg config.Config, hubs map[string]*hu
 		return s, nil
 	}
 	return preferences.NewMemory(secret)
+}
+
+// accountSettings is where the customers' notification settings go: the
+// hub that preferences.source names (or the only hub), else the demo's
+// notifier, else nowhere: a portal on Mina ärenden alone has no sender,
+// and its settings page says it offers no notifications.
+func accountSettings(cfg config.Config, src sources) notification.AccountSettings {
+	name := cfg.Preferences.Source
+	if name == "" && len(src.hubs) == 1 {
+		for n := range src.hubs {
+			name = n
+		}
+	}
+	if c, ok := src.hubs[name]; ok {
+		return c.AccountSettings()
+	}
+	if src.notifier != nil {
+		return src.notifier
+	}
+	return nil
 }
 
 func isLoopbackURL(raw string) bool {

@@ -346,11 +346,13 @@ func TestBannerListsPersonasOnlyWithTheDevelopmentIdP(t *testing.T) {
 	a.printWelcome(&with, cfg)
 	require.Contains(t, with.String(), "Demo personas at the development IdP")
 	require.Regexp(t, `Demo e-service: http://localhost:\d+ `, with.String())
+	require.Contains(t, with.String(), "Development outbox (what the demo hub would notify): "+cfg.PublicURL+"/utveckling/utskick")
 
 	without := &app{} // what build makes when saml.dev_idp is off
 	var out bytes.Buffer
 	without.printWelcome(&out, cfg)
 	require.NotContains(t, out.String(), "Demo personas")
 	require.NotContains(t, out.String(), "Demo e-service")
+	require.NotContains(t, out.String(), "outbox")
 	require.Contains(t, out.String(), cfg.PublicURL)
 }

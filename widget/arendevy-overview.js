@@ -220,11 +220,14 @@
     #ui;
     /** @type {Overview | null} */
     #data = null;
-    /** @type {"loading" | "ready" | "error" | "login" | "quiet"} */
+    /** @type {"loading" | "ready" | "error" | "login" | "consent" | "quiet"} */
     #state = "loading";
     // The kit's login URL from its 401 answer, if it is a safe one.
     /** @type {string | null} */
     #loginUrl = null;
+    // The portal's consent page from the kit's 403 before consent, if safe.
+    /** @type {string | null} */
+    #consentUrl = null;
     /** @type {string | undefined} */
     #language;
     /** @type {Translate} */
@@ -637,6 +640,10 @@
           this.#loginUrl = (body?.login && safeUrl(body.login, this.#api().href)) || null;
           // A portal that handles the login itself cancels the event.
           if (!this.#emit("login-required", { login: this.#loginUrl })) this.#state = "quiet";
+        } else if (response?.status == 403 && body?.type == "urn:arendevy:problem:consent-required") {
+          // The customer has not activated the overview: a way to, not an error.
+          this.#state = "consent";
+          this.#consentUrl = (body?.consent && safeUrl(body.consent, this.#api().href)) || null;
         } else this.#state = "error";
       }
       this.#renderNotices();
@@ -689,6 +696,7 @@
       if (this.hasAttribute("query-refused")) notices.push(paragraph(translate("form.badQuery")));
       if (this.#state == "error") notices.push(paragraph(translate("state.failed"), ...retry()));
       if (this.#state == "login") notices.push(paragraph(translate(this.#sessionEnded ? "expiry.ended" : "state.login"), " ", this.#loginUrl && createElement("a", { href: this.#loginUrl }, translate("state.loginLink"))));
+      if (this.#state == "consent") notices.push(paragraph(translate("state.consent.text"), " ", this.#consentUrl && createElement("a", { href: this.#consentUrl }, translate("state.consent.link"))));
       if (data?.preferencesUnavailable) notices.push(paragraph(translate("state.preferences.unavailable")));
       const missing = this.#missingProducers();
       /** @type {string[]} */

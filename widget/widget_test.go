@@ -163,6 +163,13 @@ func newFixture(t *testing.T, w world, view kit.View) *fixture {
 	mux.Handle("/arendevy/", loggedIn)
 	// The same kit, for a visitor who is not logged in.
 	mux.Handle("/anonymous/", http.StripPrefix("/anonymous", k.Handler()))
+	// A kit that asks for consent, which this customer has not given.
+	asking, err := kit.New(kit.Config{Sources: members, Producers: dir, Preferences: prefs, Logger: slog.New(slog.DiscardHandler),
+		Consent: kit.Consent{Required: true, Page: "/samtycke"}})
+	require.NoError(t, err)
+	mux.Handle("/unconsented/", http.StripPrefix("/unconsented", http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		asking.Handler().ServeHTTP(rw, r.WithContext(identity.WithSubject(r.Context(), tolvan)))
+	})))
 	mux.HandleFunc("/broken", func(rw http.ResponseWriter, r *http.Request) {
 		rw.Header().Set("Content-Type", "application/problem+json")
 		rw.WriteHeader(http.StatusServiceUnavailable)

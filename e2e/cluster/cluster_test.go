@@ -97,6 +97,7 @@ func TestGeneratedConfigurationPasses(t *testing.T) {
 	require.Equal(t, rs.sAddrs, cfg.Session.RedisSentinels)
 	require.Equal(t, MasterName, cfg.Session.RedisMaster)
 	require.Equal(t, "postgres", string(cfg.Preferences.Store), "the preferences are shared by every instance")
+	require.False(t, cfg.Preferences.Consent, "the clients read their overview at once")
 }
 
 // TestRedisGoneAndBackThroughThePortal stops the only Redis under a

@@ -31,8 +31,12 @@ func portalConf(publicURL string, k keys, idpMetadata string, rs *redisSet, pref
 	} else {
 		fmt.Fprintf(&b, "redis_url = %q\n", "redis://"+rs.addrs[0]+"/0")
 	}
+	// Without the consent step: the clients log in and read their
+	// overview at once, and the runs are about sessions and sources (the
+	// consent step has its own tests in reference-portal).
+	b.WriteString("\n[preferences]\nconsent = false\n")
 	if preferencesDSN != "" {
-		fmt.Fprintf(&b, "\n[preferences]\nstore = \"postgres\"\ndsn = %q\nsecret_file = %q\n", preferencesDSN, k.preferencesKey)
+		fmt.Fprintf(&b, "store = \"postgres\"\ndsn = %q\nsecret_file = %q\n", preferencesDSN, k.preferencesKey)
 	}
 	b.WriteString("\n[metrics]\nenabled = true\n\n[log]\nformat = \"json\"\n\n[[sources]]\nkind = \"demo\"\nname = \"demo\"\n")
 	for _, h := range hubs {

@@ -45,6 +45,10 @@ const (
 	pathOverview         = "v1/overview"
 	pathPreferencesQuery = "v1/preferences/query"
 	pathPreferences      = "v1/preferences"
+	pathPreferencesDel   = "v1/preferences/delete"
+	pathSettingsQuery    = "v1/account-settings/query"
+	pathSettings         = "v1/account-settings"
+	pathSettingsDelete   = "v1/account-settings/delete"
 )
 
 // maxProblemBytes bounds how much of an error answer is read.
@@ -243,9 +247,7 @@ func (c *Client) Get(ctx context.Context, p identity.Party) (preferences.Prefere
 	if err != nil {
 		return preferences.Preferences{}, err
 	}
-	status, data, err := c.call(ctx, http.MethodPost, pathPreferencesQuery, struct {
-		Customer party `json:"customer"`
-	}{wp}, http.StatusOK, http.StatusNoContent)
+	status, data, err := c.call(ctx, http.MethodPost, pathPreferencesQuery, customerOnly{wp}, http.StatusOK, http.StatusNoContent)
 	if err != nil {
 		return preferences.Preferences{}, err
 	}
@@ -277,6 +279,31 @@ func (c *Client) Put(ctx context.Context, p identity.Party, prefs preferences.Pr
 		Preferences preferences.Preferences `json:"preferences"`
 	}{wp, prefs}, http.StatusNoContent)
 	return err
+}
+
+// Delete asks the hub to forget the party's preferences (the customer
+// withdrew their consent).
+func (c *Client) Delete(ctx context.Context, p identity.Party) error {
+	if p.IsZero() {
+		return preferences.ErrNoParty
+	}
+	return c.forget(ctx, pathPreferencesDel, p)
+}
+
+// forget posts the party to one of the hub's delete endpoints, which
+// answer 204 whether or not anything was kept.
+func (c *Client) forget(ctx context.Context, endpoint string, p identity.Party) error {
+	wp, err := wireParty(p)
+	if err != nil {
+		return err
+	}
+	_, _, err = c.call(ctx, http.MethodPost, endpoint, customerOnly{wp}, http.StatusNoContent)
+	return err
+}
+
+// customerOnly is the body of the requests that name the customer alone.
+type customerOnly struct {
+	Customer party `json:"customer"`
 }
 
 var (

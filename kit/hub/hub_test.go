@@ -582,6 +582,9 @@ func (p *prefsHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodPut && r.URL.Path == "/v1/preferences" && body.Preferences != nil:
 		p.stored[body.Customer.Number] = string(body.Preferences)
 		w.WriteHeader(http.StatusNoContent)
+	case r.Method == http.MethodPost && r.URL.Path == "/v1/preferences/delete" && body.Preferences == nil:
+		delete(p.stored, body.Customer.Number)
+		w.WriteHeader(http.StatusNoContent)
 	default:
 		w.WriteHeader(http.StatusNotFound)
 	}
@@ -606,12 +609,26 @@ func TestPreferencesRoundTripThroughTheHub(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, mine, got)
 
+	mine.Consent = preferences.Consent{Version: 1, Given: mustTime("2026-12-01T10:00:00Z")}
+	require.NoError(t, s.Put(ctx, tolvan, mine))
+	got, err = s.Get(ctx, tolvan)
+	require.NoError(t, err)
+	require.Equal(t, mine, got, "the consent record travels with the preferences")
+
 	other, err := s.Get(ctx, agent)
 	require.NoError(t, err)
 	require.Equal(t, preferences.Default(), other)
 	for number := range store.stored {
 		require.Equal(t, tolvan.Number, number)
 	}
+
+	require.NoError(t, s.Put(ctx, agent, mine))
+	require.NoError(t, s.Delete(ctx, tolvan))
+	got, err = s.Get(ctx, tolvan)
+	require.NoError(t, err)
+	require.Equal(t, preferences.Default(), got, "deleted: the defaults again")
+	require.Contains(t, store.stored, agent.Number, "only the customer's own are deleted")
+	require.NoError(t, s.Delete(ctx, tolvan), "deleting nothing is no error")
 
 	before := store.requests
 	bad := preferences.Default()

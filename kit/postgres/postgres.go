@@ -136,6 +136,20 @@ func (s *Store) Put(ctx context.Context, party identity.Party, p preferences.Pre
 	return nil
 }
 
+// Delete forgets the party's preferences; nothing stored is no error.
+func (s *Store) Delete(ctx context.Context, party identity.Party) error {
+	if party.IsZero() {
+		return preferences.ErrNoParty
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	k := preferences.Pseudonym(s.secret, party)
+	if _, err := s.pool.Exec(ctx, `DELETE FROM preferences WHERE pseudonym = $1`, k[:]); err != nil {
+		return fmt.Errorf("postgres: deleting preferences: %w", err)
+	}
+	return nil
+}
+
 // Ping reports whether the database answers (for a readiness check).
 func (s *Store) Ping(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)

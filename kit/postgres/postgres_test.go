@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
@@ -220,4 +221,28 @@ func TestBadDSNIsNotRepeated(t *testing.T) {
 	}
 	_, err := Open(context.Background(), "postgres://localhost/db", []byte("short"))
 	require.ErrorContains(t, err, "at least 32")
+}
+
+// TestDeleteForgetsOneCustomer: withdrawing the consent deletes the row,
+// consent record included, and nobody else's.
+func TestDeleteForgetsOneCustomer(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, database(t))
+	consented := chosen
+	consented.Consent = preferences.Consent{Version: 1, Given: time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)}
+	require.NoError(t, s.Put(ctx, tolvan, consented))
+	require.NoError(t, s.Put(ctx, another, chosen))
+	got, err := s.Get(ctx, tolvan)
+	require.NoError(t, err)
+	require.Equal(t, consented, got)
+
+	require.NoError(t, s.Delete(ctx, tolvan))
+	got, err = s.Get(ctx, tolvan)
+	require.NoError(t, err)
+	require.Equal(t, preferences.Default(), got)
+	got, err = s.Get(ctx, another)
+	require.NoError(t, err)
+	require.Equal(t, chosen, got)
+	require.NoError(t, s.Delete(ctx, tolvan), "deleting nothing is no error")
+	require.ErrorIs(t, s.Delete(ctx, identity.Party{}), preferences.ErrNoParty)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"sync"
 
@@ -75,6 +76,31 @@ func (m *Memory) Put(_ context.Context, party identity.Party, p Preferences) err
 	m.byKey[k] = p.Clone()
 	m.mu.Unlock()
 	return nil
+}
+
+// Delete forgets the party's preferences.
+func (m *Memory) Delete(_ context.Context, party identity.Party) error {
+	if party.IsZero() {
+		return ErrNoParty
+	}
+	k := m.pseudonym(party)
+	m.mu.Lock()
+	delete(m.byKey, k)
+	m.mu.Unlock()
+	return nil
+}
+
+// Dump is every stored value as JSON, keyed by nothing: what a copy of the
+// store would give away, for tests that prove it holds no case data.
+func (m *Memory) Dump() [][]byte {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := make([][]byte, 0, len(m.byKey))
+	for _, p := range m.byKey {
+		raw, _ := json.Marshal(p) // Preferences always encode
+		out = append(out, raw)
+	}
+	return out
 }
 
 var _ Store = (*Memory)(nil)

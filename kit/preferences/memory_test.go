@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -127,4 +128,27 @@ func TestMemoryIsSafeForConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 	require.Len(t, m.byKey, 1)
+}
+
+func TestMemoryDeleteForgetsOneParty(t *testing.T) {
+	ctx := context.Background()
+	m := newMemory(t, "s")
+	mine := Default()
+	mine.Sort, mine.Consent = listing.ByTitle, Consent{Version: 1, Given: time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)}
+	require.NoError(t, m.Put(ctx, tolvan, mine))
+	require.NoError(t, m.Put(ctx, firma, Default()))
+	require.Len(t, m.Dump(), 2)
+
+	require.NoError(t, m.Delete(ctx, tolvan))
+	got, err := m.Get(ctx, tolvan)
+	require.NoError(t, err)
+	require.Equal(t, Default(), got)
+	require.False(t, got.Consent.Covers(1))
+	require.Len(t, m.Dump(), 1, "the other party's stay")
+	require.NoError(t, m.Delete(ctx, tolvan), "deleting nothing is no error")
+	require.ErrorIs(t, m.Delete(ctx, identity.Party{}), ErrNoParty)
+
+	bad := Default()
+	bad.Consent = Consent{Version: 1}
+	require.ErrorContains(t, m.Put(ctx, tolvan, bad), "consent: needs a version from 1 to 1000 and the time it was given")
 }

@@ -64,6 +64,10 @@ type Preferences struct {
 	LastVisit     time.Time `json:"lastVisit,omitzero"`
 	PreviousVisit time.Time `json:"previousVisit,omitzero"`
 
+	// Consent is the customer's consent to the overview, when the portal
+	// asks for one (see Consent). Zero: not given.
+	Consent Consent `json:"consent,omitzero"`
+
 	// fallback marks the defaults standing in for preferences that could
 	// not be read; never stored or sent.
 	fallback bool
@@ -145,6 +149,9 @@ func (p Preferences) Validate() error {
 	}
 	if p.PreviousVisit.After(p.LastVisit) {
 		add("previousVisit", "must not be after lastVisit")
+	}
+	if c := p.Consent; !c.IsZero() && (c.Version < 1 || c.Version > MaxConsentVersion || c.Given.IsZero()) {
+		add("consent", "needs a version from 1 to %d and the time it was given", MaxConsentVersion)
 	}
 	if len(ps) > 0 {
 		return &ValidationError{Problems: ps}
@@ -246,9 +253,12 @@ func Decode(data []byte) (Preferences, error) {
 
 // Store keeps preferences per party. Get of a party with nothing stored
 // returns Default() and no error: having no preferences is not a failure.
+// Delete forgets everything kept for the party (the customer withdrew their
+// consent); deleting what is not there is no error.
 type Store interface {
 	Get(ctx context.Context, party identity.Party) (Preferences, error)
 	Put(ctx context.Context, party identity.Party, p Preferences) error
+	Delete(ctx context.Context, party identity.Party) error
 }
 
 // ErrNoParty is returned when a store is asked about an empty party.

@@ -251,8 +251,13 @@ type Preferences struct {
 	// (so required with StorePostgres).
 	SecretFile string `toml:"secret_file"`
 	// Source names the hub source whose account settings hold the
-	// preferences (StoreHub); empty: the only hub source.
+	// preferences (StoreHub); empty: the only hub source. It is also the
+	// hub the notification settings go to.
 	Source string `toml:"source"`
+	// Consent asks each customer to activate the overview with informed,
+	// explicit consent before their first overview (kit.Consent); on by
+	// default.
+	Consent bool `toml:"consent"`
 }
 
 // Log formats.
@@ -302,7 +307,7 @@ func defaults() Config {
 			Kind: KindDemo, Name: "demo", Operator: cases.Actor{ID: "demo", Name: "demo"},
 		}},
 		Metrics:     Metrics{Path: "/metrics"},
-		Preferences: Preferences{Store: StoreMemory},
+		Preferences: Preferences{Store: StoreMemory, Consent: true},
 		Log:         Log{Level: slog.LevelInfo, Format: LogText},
 		Limits:      DefaultLimits,
 	}

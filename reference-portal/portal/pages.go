@@ -18,6 +18,7 @@ import (
 	"github.com/arendevy/arendevy/kit/identity"
 	"github.com/arendevy/arendevy/kit/listing"
 	"github.com/arendevy/arendevy/kit/localpath"
+	"github.com/arendevy/arendevy/kit/notification"
 	"github.com/arendevy/arendevy/kit/preferences"
 	"github.com/arendevy/arendevy/kit/producers"
 	"github.com/arendevy/arendevy/kit/session"
@@ -115,6 +116,9 @@ func (p *Portal) start(c *gin.Context) {
 	if c.Query("utloggad") == "arende" && v.User == "" {
 		v.Flash = v.L.Text("portal.signedOut.notice")
 	}
+	if c.Query("samtycke") == "senare" && v.User != "" {
+		v.Flash = v.L.Text("portal.consent.notNow")
+	}
 	v.Page = startPage{Demo: p.o.Demo, LoginURL: p.o.LoginURL("/mina-arenden")}
 	p.render(c, http.StatusOK, "start", v)
 }
@@ -131,8 +135,14 @@ func (p *Portal) cases(c *gin.Context) {
 	if !ok {
 		return
 	}
+	if !p.consentFirst(c, s) {
+		return
+	}
 	v := p.view(c, "portal.cases.title")
 	page := casesPage{ActForURL: p.mount + "/act-for", Trust: p.trust(v.L)}
+	if c.Query("aktiverad") == "1" {
+		v.Flash = v.L.Text("portal.consent.activated")
+	}
 	if ps, err := p.o.Sessions.Principals(c.Request); err == nil && len(ps) > 1 {
 		page.Principals = ps
 	}
@@ -231,6 +241,18 @@ type settingsPage struct {
 	SortKeys    []listing.Key
 	NotifyModes []preferences.NotifyMode
 	Errors      []fieldError
+	// Notify is the notification part of the form; nil when this
+	// portal's source sends no notifications (the page says so).
+	Notify *notifyForm
+	// OutboxURL is the development outbox, when the portal has one.
+	OutboxURL string
+	// WithdrawURL is the page that withdraws the consent, when one is asked.
+	WithdrawURL string
+}
+
+// Invalid reports whether field has an error, for aria-invalid.
+func (s settingsPage) Invalid(field string) bool {
+	return slices.ContainsFunc(s.Errors, func(e fieldError) bool { return e.Field == field })
 }
 
 type fieldError struct{ Field, Message string }
@@ -243,18 +265,28 @@ func (s settingsPage) Notified(id string) bool { return slices.Contains(s.Prefs.
 
 func (p *Portal) settingsView(c *gin.Context, s identity.Subject, prefs preferences.Preferences) (view, settingsPage) {
 	v := p.view(c, "portal.settings.title")
-	return v, settingsPage{
+	page := settingsPage{
 		Customer:    s.Customer().Name,
 		Prefs:       prefs,
 		Actors:      p.o.Producers.All(),
 		SortKeys:    []listing.Key{listing.ByDate, listing.BySender, listing.ByStatus, listing.ByTitle},
 		NotifyModes: []preferences.NotifyMode{preferences.NotifyAll, preferences.NotifyActors, preferences.NotifyActionRequired},
 	}
+	if p.o.Outbox != nil {
+		page.OutboxURL = OutboxPath
+	}
+	if p.o.Kit.ConsentRequired() {
+		page.WithdrawURL = WithdrawPath
+	}
+	return v, page
 }
 
 func (p *Portal) settings(c *gin.Context) {
 	s, ok := p.requireLogin(c)
 	if !ok {
+		return
+	}
+	if !p.consentFirst(c, s) {
 		return
 	}
 	prefs, err := p.o.Preferences.Get(c.Request.Context(), s.Customer())
@@ -263,9 +295,13 @@ func (p *Portal) settings(c *gin.Context) {
 		prefs = preferences.Default()
 	}
 	v, page := p.settingsView(c, s, prefs)
+	var notifyErr error
+	page.Notify, notifyErr = p.storedNotifyForm(c.Request.Context(), s)
 	switch {
 	case err != nil: // the form shows the defaults, not what they saved: say so
 		v.Flash = v.L.Text("state.preferences.unavailable")
+	case notifyErr != nil:
+		v.Flash = v.L.Text("portal.notifications.unavailable")
 	case c.Query("sparat") == "1":
 		v.Flash = v.L.Text("portal.settings.saved")
 	}
@@ -280,11 +316,26 @@ func (p *Portal) saveSettings(c *gin.Context) {
 	if !ok {
 		return
 	}
+	if !p.consentFirst(c, s) {
+		return
+	}
 	if err := c.Request.ParseForm(); err != nil {
 		c.Status(http.StatusBadRequest)
 		return
 	}
 	form := c.Request.PostForm
+	// What the kit recorded (visits, consent) is kept; without it nothing
+	// is saved, or the consent would be lost with it.
+	stored, err := p.o.Preferences.Get(c.Request.Context(), s.Customer())
+	if err != nil {
+		p.o.Logger.Error("reading preferences failed", slog.String("error", err.Error()))
+		v, page := p.settingsView(c, s, preferences.Default())
+		page.Notify, _ = p.postedNotifyForm(form, preferences.Default().Notify) // what they chose, offered again
+		page.Errors = []fieldError{{Field: "sort", Message: v.L.Text("portal.settings.unavailable")}}
+		v.Page = page
+		p.render(c, http.StatusServiceUnavailable, "settings", v)
+		return
+	}
 	prefs := preferences.Preferences{
 		Sort:         listing.Key(form.Get("sort")),
 		Descending:   form.Get("order") == "desc",
@@ -296,13 +347,26 @@ func (p *Portal) saveSettings(c *gin.Context) {
 	if prefs.Notify.Mode == preferences.NotifyActors {
 		prefs.Notify.Actors = form["notifyActor"]
 	}
+	if p.o.Kit.AccountSettings() == nil {
+		// No notifications are offered: the form has no scope to change.
+		prefs.Notify = stored.Notify
+	}
+	prefs = prefs.KeepVisits(stored).KeepConsent(stored)
 	v, page := p.settingsView(c, s, prefs)
 	page.Errors = p.checkSettings(v.L, form, prefs)
+	var notify notification.Settings
+	page.Notify, notify = p.postedNotifyForm(form, prefs.Notify)
+	page.Errors = append(page.Errors, p.checkNotify(v.L, page.Notify, &notify)...)
 	if len(page.Errors) == 0 {
 		err := p.o.Preferences.Put(c.Request.Context(), s.Customer(), prefs)
 		var ve *preferences.ValidationError
 		switch {
 		case err == nil:
+			if err := p.saveNotify(c.Request.Context(), s, page.Notify, notify); err != nil {
+				p.o.Logger.Error("saving notification settings failed", slog.String("error", err.Error()))
+				page.Errors = []fieldError{{Field: "channel-none", Message: v.L.Text("portal.notifications.notSaved")}}
+				break
+			}
 			c.Redirect(http.StatusSeeOther, "/installningar?sparat=1")
 			return
 		case errors.As(err, &ve):

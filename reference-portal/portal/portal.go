@@ -53,6 +53,12 @@ type Options struct {
 	Trust map[string]string
 	// Demo tells the start page to explain that personas replace e-legitimation.
 	Demo bool
+	// PublicURL is where the portal is reached, for the notifications'
+	// "log in to … to see what".
+	PublicURL string
+	// Outbox is the development outbox page (OutboxPath); nil: no page.
+	// Only with the development IdP.
+	Outbox *Outbox
 	// Extra routes the portal serves besides its pages (health, metrics, the
 	// development IdP): path prefix → handler.
 	Extra map[string]http.Handler
@@ -98,7 +104,7 @@ func New(o Options) (*Portal, error) {
 		o.Logger = slog.Default()
 	}
 	p := &Portal{o: o, bundle: o.Kit.Messages(), pages: map[string]*template.Template{}, mount: o.Kit.Mount()}
-	for _, name := range []string{"start", "cases", "info", "settings", "about", "error"} {
+	for _, name := range []string{"start", "cases", "info", "settings", "about", "error", "consent", "withdraw", "outbox"} {
 		t, err := template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, err
@@ -147,6 +153,16 @@ func (p *Portal) routes() http.Handler {
 		r.HEAD(path, page)
 	}
 	r.POST("/installningar", p.saveSettings)
+	if p.o.Kit.ConsentRequired() {
+		r.GET(ConsentPath, p.consent)
+		r.POST(ConsentPath, p.giveConsent)
+		r.GET(WithdrawPath, p.confirmWithdraw)
+		r.POST(WithdrawPath, p.withdraw)
+	}
+	if p.o.Outbox != nil {
+		r.GET(OutboxPath, p.outbox)
+		r.POST(OutboxPath, p.simulate)
+	}
 	r.NoRoute(p.notFound)
 
 	mux := http.NewServeMux()

@@ -247,7 +247,9 @@ func startPortal(ctx context.Context, o options) (base string, stop func(), err 
 	}
 	base = "http://127.0.0.1:" + strconv.Itoa(port)
 	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(), "ARENDEVY_LISTEN=127.0.0.1:"+strconv.Itoa(port), "ARENDEVY_PUBLIC_URL="+base)
+	// Without the consent step: the figures are of the overview itself.
+	cmd.Env = append(os.Environ(), "ARENDEVY_LISTEN=127.0.0.1:"+strconv.Itoa(port), "ARENDEVY_PUBLIC_URL="+base,
+		"ARENDEVY_PREFERENCES_CONSENT=false")
 	var logs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = io.Discard, &logs
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
