@@ -77,4 +77,7 @@ func (m *Memory) Put(_ context.Context, party identity.Party, p Preferences) err
 	return nil
 }
 
-var _ Store = (*Memory)(nil)
+var (
+	_ Store      = (*Memory)(nil)
+	_ GroupKeyer = (*Memory)(nil)
+)
