@@ -60,11 +60,13 @@ func (k *Kit) putPreferences(w http.ResponseWriter, r *http.Request) {
 	// The visit instants are the kit's record, not the browser's to set:
 	// keep the stored ones (a store that cannot be read keeps none, and the
 	// next overview starts afresh, marking nothing new).
-	if stored, err := k.cfg.Preferences.Get(r.Context(), subject.Customer()); err == nil {
-		p = p.KeepVisits(stored)
-	} else {
-		p = p.KeepVisits(preferences.Default())
+	// So are the case groups, which change only through their own route
+	// (serveGroups).
+	stored, err := k.cfg.Preferences.Get(r.Context(), subject.Customer())
+	if err != nil {
+		stored = preferences.Default()
 	}
+	p = p.KeepVisits(stored).KeepGroups(stored)
 	if err := k.cfg.Preferences.Put(r.Context(), subject.Customer(), p); err != nil {
 		k.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "saving preferences failed", slog.String("error", err.Error()))
 		writeProblem(w, k.newProblem(r, http.StatusServiceUnavailable, "settingsNotSaved"))

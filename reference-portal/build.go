@@ -59,9 +59,11 @@ type app struct {
 	eservice         *eservice.Service
 	eserviceHandler  http.Handler // eservice.Handler()
 	eserviceListener net.Listener
-	ready            atomic.Bool
-	closers          []func()
-	logger           *slog.Logger
+	// prefs is the preference store the kit and the portal share.
+	prefs   preferences.Store
+	ready   atomic.Bool
+	closers []func()
+	logger  *slog.Logger
 }
 
 func (a *app) setReady(v bool) { a.ready.Store(v) }
@@ -237,6 +239,7 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 			a.closers = append(a.closers, pg.Close)
 		}
 	}
+	a.prefs = prefs
 	kcfg := kit.Config{
 		Sources: src.members, Deadline: cfg.Deadline, Producers: directory,
 		Sessions: sm, SSO: sp, Preferences: prefs, Logger: logger, EmbedOrigins: cfg.EmbedOrigins,

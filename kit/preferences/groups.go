@@ -14,6 +14,7 @@ import (
 
 	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/identity"
+	"github.com/arendevy/arendevy/kit/listing"
 )
 
 // Case groups ("ärendegrupper"): cases from several producers gathered
@@ -39,9 +40,8 @@ const (
 	MaxGroups     = 20
 	MaxGroupRefs  = 200 // per group
 	MaxGroupName  = 60  // characters
-	groupIDBytes  = 9   // 12 base64url characters
+	groupIDBytes  = 9   // listing.GroupIDLength base64url characters
 	caseRefBytes  = 16  // 22 base64url characters
-	groupIDLength = 12
 	caseRefLength = 22
 )
 
@@ -85,19 +85,14 @@ func NewGroupID() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// ValidGroupID reports whether id has the shape NewGroupID gives.
-func ValidGroupID(id string) bool { return len(id) == groupIDLength && isBase64URL(id) }
+// ValidGroupID reports whether id has the shape NewGroupID gives; the
+// listing query checks the same (listing.ValidGroupID).
+func ValidGroupID(id string) bool { return listing.ValidGroupID(id) }
 
 // ValidCaseRef reports whether ref has the shape CaseRef gives.
-func ValidCaseRef(ref string) bool { return len(ref) == caseRefLength && isBase64URL(ref) }
-
-func isBase64URL(s string) bool {
-	for _, r := range s {
-		if !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
-			return false
-		}
-	}
-	return true
+func ValidCaseRef(ref string) bool {
+	_, err := base64.RawURLEncoding.DecodeString(ref)
+	return len(ref) == caseRefLength && err == nil
 }
 
 // Reasons a group or its name is refused; the kit maps each to a text of

@@ -231,6 +231,9 @@ type settingsPage struct {
 	SortKeys    []listing.Key
 	NotifyModes []preferences.NotifyMode
 	Errors      []fieldError
+	// GroupsAction is where the case groups' forms post (the kit's
+	// {mount}/api/groups); empty when the store keeps no groups.
+	GroupsAction string
 }
 
 type fieldError struct{ Field, Message string }
@@ -244,12 +247,22 @@ func (s settingsPage) Notified(id string) bool { return slices.Contains(s.Prefs.
 func (p *Portal) settingsView(c *gin.Context, s identity.Subject, prefs preferences.Preferences) (view, settingsPage) {
 	v := p.view(c, "portal.settings.title")
 	return v, settingsPage{
-		Customer:    s.Customer().Name,
-		Prefs:       prefs,
-		Actors:      p.o.Producers.All(),
-		SortKeys:    []listing.Key{listing.ByDate, listing.BySender, listing.ByStatus, listing.ByTitle},
-		NotifyModes: []preferences.NotifyMode{preferences.NotifyAll, preferences.NotifyActors, preferences.NotifyActionRequired},
+		Customer:     s.Customer().Name,
+		Prefs:        prefs,
+		Actors:       p.o.Producers.All(),
+		SortKeys:     []listing.Key{listing.ByDate, listing.BySender, listing.ByStatus, listing.ByTitle},
+		NotifyModes:  []preferences.NotifyMode{preferences.NotifyAll, preferences.NotifyActors, preferences.NotifyActionRequired},
+		GroupsAction: p.groupsAction(),
 	}
+}
+
+// groupsAction is the kit's route for the case groups, when the
+// preferences store keeps them.
+func (p *Portal) groupsAction() string {
+	if _, ok := p.o.Preferences.(preferences.GroupKeyer); ok {
+		return p.mount + "/api/groups"
+	}
+	return ""
 }
 
 func (p *Portal) settings(c *gin.Context) {
@@ -295,6 +308,10 @@ func (p *Portal) saveSettings(c *gin.Context) {
 	}
 	if prefs.Notify.Mode == preferences.NotifyActors {
 		prefs.Notify.Actors = form["notifyActor"]
+	}
+	// The case groups are not part of this form: they stay as stored.
+	if stored, err := p.o.Preferences.Get(c.Request.Context(), s.Customer()); err == nil {
+		prefs = prefs.KeepGroups(stored)
 	}
 	v, page := p.settingsView(c, s, prefs)
 	page.Errors = p.checkSettings(v.L, form, prefs)
