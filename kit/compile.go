@@ -30,6 +30,11 @@ func (k *Kit) Query(ctx context.Context, subject identity.Subject, params url.Va
 	}
 	p := k.visit(ctx, subject, k.preferences(ctx, subject))
 	q, err := listing.Parse(params, p.Query(k.query))
+	if _, ok := p.Group(q.Group); !ok {
+		// A group removed since the address was made: every case, as the
+		// group choice then shows.
+		q.Group = ""
+	}
 	return q, p, err
 }
 
@@ -178,21 +183,119 @@ func (k *Kit) compile(ctx context.Context, res cases.Result, subject identity.Su
 		}
 		shown = redacted
 	}
-	ov.Cases = k.views(ctx, shown, listing.Select(shown, q), p)
+	key := k.groupKey(subject)
+	refs := caseRefs(key, shown)
+	ov.Groups, ov.Suggestions = groupsOf(p, shown, refs)
+	if g, ok := p.Group(q.Group); ok && key != nil {
+		inGroup := make([]cases.Case, 0, len(g.Refs))
+		for i := range shown {
+			if slices.Contains(g.Refs, refs[i]) {
+				inGroup = append(inGroup, shown[i])
+			}
+		}
+		shown = inGroup
+	}
+	ov.Cases = k.views(ctx, shown, listing.Select(shown, q), p, key)
 	ov.New = overview.NewCount(ov.Cases)
 	ov.Contacts = k.contacts(ov.Senders)
 	return ov
 }
 
+// groupKey is the customer's key for their case references, or nil when
+// the preferences store keeps no case groups (it is not a
+// preferences.GroupKeyer, or there is none).
+func (k *Kit) groupKey(subject identity.Subject) []byte {
+	if keyer, ok := k.cfg.Preferences.(preferences.GroupKeyer); ok {
+		return keyer.GroupKey(subject.Customer())
+	}
+	return nil
+}
+
+// keepsGroups reports whether the preferences store keeps case groups.
+func (k *Kit) keepsGroups() bool {
+	_, ok := k.cfg.Preferences.(preferences.GroupKeyer)
+	return ok
+}
+
+// caseRefs are the references of cs under key, in their order; nil
+// without a key.
+func caseRefs(key []byte, cs []cases.Case) []string {
+	if key == nil {
+		return nil
+	}
+	refs := make([]string, len(cs))
+	for i := range cs {
+		refs[i] = preferences.CaseRef(key, &cs[i])
+	}
+	return refs
+}
+
+// maxSuggestions is how many groups an overview suggests at most: an
+// offer, not a list to work through.
+const maxSuggestions = 3
+
+// groupsOf are the customer's groups with how many of cs each holds now
+// (refs are cs's references; a case gone since is simply not counted),
+// and the groups the cases' categories suggest: a category that two or
+// more cases share and that no group is named after yet. Nothing here is
+// stored: the suggestions are worked out again on every overview.
+func groupsOf(p preferences.Preferences, cs []cases.Case, refs []string) ([]overview.Group, []overview.Suggestion) {
+	if refs == nil {
+		return nil, nil
+	}
+	var groups []overview.Group
+	for _, g := range p.Groups {
+		n := 0
+		for _, ref := range refs {
+			if slices.Contains(g.Refs, ref) {
+				n++
+			}
+		}
+		groups = append(groups, overview.Group{ID: g.ID, Name: g.Name, Count: n})
+	}
+	if len(p.Groups) >= preferences.MaxGroups {
+		return groups, nil
+	}
+	var suggestions []overview.Suggestion
+	for i, c := range cs {
+		category := c.Category
+		if category == "" || slices.ContainsFunc(p.Groups, func(g preferences.Group) bool { return strings.EqualFold(g.Name, category) }) {
+			continue
+		}
+		j := slices.IndexFunc(suggestions, func(s overview.Suggestion) bool { return s.Category == category })
+		if j < 0 {
+			suggestions = append(suggestions, overview.Suggestion{Category: category})
+			j = len(suggestions) - 1
+		}
+		if len(suggestions[j].Refs) < preferences.MaxGroupRefs {
+			suggestions[j].Refs = append(suggestions[j].Refs, refs[i])
+		}
+	}
+	suggestions = slices.DeleteFunc(suggestions, func(s overview.Suggestion) bool { return len(s.Refs) < 2 })
+	slices.SortStableFunc(suggestions, func(a, b overview.Suggestion) int {
+		if d := len(b.Refs) - len(a.Refs); d != 0 {
+			return d
+		}
+		return listing.CompareText(a.Category, b.Category)
+	})
+	return groups, suggestions[:min(len(suggestions), maxSuggestions)]
+}
+
 // views are the cases of cs at the positions idx, in that order, each
 // marked new when its date is after the customer's previous visit.
-func (k *Kit) views(ctx context.Context, cs []cases.Case, idx []int, p preferences.Preferences) []overview.CaseView {
+// With a group key, each also gets its reference in the customer's case
+// groups and the groups that hold it.
+func (k *Kit) views(ctx context.Context, cs []cases.Case, idx []int, p preferences.Preferences, key []byte) []overview.CaseView {
 	link := k.linker(ctx)
 	out := make([]overview.CaseView, len(idx))
 	for n, i := range idx {
 		v := &out[n]
 		v.Case = &cs[i]
 		v.New = p.IsNew(v.Date)
+		if key != nil {
+			v.Ref = preferences.CaseRef(key, v.Case)
+			v.Groups = p.GroupsOf(v.Ref)
+		}
 		if l, ok := link(v.Case); ok {
 			v.Link = l
 		} else {

@@ -81,6 +81,9 @@ func New(cfg Config) (*Kit, error) {
 	if cfg.Preferences != nil {
 		k.mux.HandleFunc("GET "+cfg.Mount+"/api/preferences", k.getPreferences)
 		k.mux.HandleFunc("PUT "+cfg.Mount+"/api/preferences", k.putPreferences)
+		if k.keepsGroups() {
+			k.mux.HandleFunc("POST "+cfg.Mount+"/api/groups", k.serveGroups)
+		}
 	}
 	if cfg.Consent.Required {
 		for _, method := range []string{"GET", "PUT", "DELETE"} {

@@ -57,16 +57,17 @@ func (k *Kit) putPreferences(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, pr)
 		return
 	}
-	// The visit instants and the consent are the kit's record, not the
-	// browser's to set: keep the stored ones. A store that cannot be read
-	// saves nothing, which would otherwise drop the consent.
+	// The visit instants, the consent and the case groups are the kit's
+	// record, not the browser's to set: keep the stored ones (the groups
+	// change only through their own route, serveGroups). A store that
+	// cannot be read saves nothing, which would otherwise drop the consent.
 	stored, err := k.cfg.Preferences.Get(r.Context(), subject.Customer())
 	if err != nil {
 		k.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "reading preferences failed", slog.String("error", err.Error()))
 		writeProblem(w, k.newProblem(r, http.StatusServiceUnavailable, "settingsNotSaved"))
 		return
 	}
-	p = p.KeepVisits(stored).KeepConsent(stored)
+	p = p.KeepVisits(stored).KeepConsent(stored).KeepGroups(stored)
 	if err := k.cfg.Preferences.Put(r.Context(), subject.Customer(), p); err != nil {
 		k.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "saving preferences failed", slog.String("error", err.Error()))
 		writeProblem(w, k.newProblem(r, http.StatusServiceUnavailable, "settingsNotSaved"))

@@ -130,15 +130,33 @@ func (k *Kit) Render(ctx context.Context, w io.Writer, subject identity.Subject,
 	}
 	// Rendered after the overview's turn (see turns), like the API's answer
 	// is written after it: a slow page writer holds no turn.
-	return k.view.renderer.Overview(w, k.fragment(lang, q, false, &ov))
+	return k.view.renderer.Overview(w, k.fragment(ctx, lang, q, false, &ov))
 }
 
-func (k *Kit) fragment(lang string, q listing.Query, refused bool, ov *overview.Overview) render.Fragment {
+func (k *Kit) fragment(ctx context.Context, lang string, q listing.Query, refused bool, ov *overview.Overview) render.Fragment {
 	v := k.cfg.View
-	return render.Fragment{
+	f := render.Fragment{
 		Lang: lang, Src: k.cfg.Mount + "/api/overview", ApprovedBy: v.ApprovedBy, SettingsURL: v.SettingsURL,
 		HeadingYields: v.HeadingYields, PageSize: v.PageSize, Query: q, QueryRefused: refused, Overview: ov,
 	}
+	if forms, ok := ctx.Value(pageFormsKey{}).(render.Forms); ok && k.keepsGroups() {
+		forms.Action = k.cfg.Mount + "/api/groups"
+		f.Forms = &forms
+	}
+	return f
+}
+
+type pageFormsKey struct{}
+
+// WithPageForms returns ctx telling Render and RenderPage that the page
+// can carry form posts: csrf is the session's CSRF token, masked for this
+// page (websec.MaskToken), and returnPath the page's own local path with
+// its query, where a form post comes back to. The overview then has, without
+// JavaScript, the forms that change the customer's case groups (POST
+// {mount}/api/groups): in each case's detail, and for the groups its data
+// suggests. Without it the page has none, and the element adds its own.
+func WithPageForms(ctx context.Context, csrf, returnPath string) context.Context {
+	return context.WithValue(ctx, pageFormsKey{}, render.Forms{CSRF: csrf, Return: localpath.Or(returnPath, "/")})
 }
 
 // RenderPage is Render for a page whose own address carries the sorting and
@@ -169,7 +187,7 @@ func (k *Kit) RenderPage(ctx context.Context, w io.Writer, subject identity.Subj
 	if err != nil {
 		return fmt.Errorf("kit: render: %w", err)
 	}
-	return k.view.renderer.Overview(w, k.fragment(lang, q, refused, &ov))
+	return k.view.renderer.Overview(w, k.fragment(ctx, lang, q, refused, &ov))
 }
 
 // InfoPage is what a portal needs besides the body to show the

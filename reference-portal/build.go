@@ -61,7 +61,7 @@ type app struct {
 	eserviceHandler  http.Handler // eservice.Handler()
 	eserviceListener net.Listener
 	outbox           bool // the development outbox page is served
-	// prefs is the preference store the portal was built with (which
+	// prefs is the preference store the kit and the portal share (which
 	// the privacy tests read back whole).
 	prefs   preferences.Store
 	ready   atomic.Bool
@@ -245,6 +245,7 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 			a.closers = append(a.closers, pg.Close)
 		}
 	}
+	a.prefs = prefs
 	kcfg := kit.Config{
 		Sources: src.members, Deadline: cfg.Deadline, Producers: directory,
 		Sessions: sm, SSO: sp, Preferences: prefs, Logger: logger, EmbedOrigins: cfg.EmbedOrigins,

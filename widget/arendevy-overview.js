@@ -21,15 +21,17 @@
    *   caseNumber?: string, category?: string, payment?: string, officer?: string,
    *   freeText?: string, plannedEvent?: string, plannedTime?: string,
    *   pairs?: {title: string, value: string}[], history?: HistoryEntry[],
-   *   freeTextShortened?: boolean, link?: string, info?: string, lang?: string, new?: boolean,
+   *   freeTextShortened?: boolean, link?: string, info?: string, lang?: string, new?: boolean, ref?: string, groups?: string[],
    * }} Case
+   * @typedef {{id: string, name: string, count: number}} Group
+   * @typedef {{category: string, refs: string[]}} Suggestion
    * @typedef {{phone?: string, email?: string, web?: string, hours?: string}} CustomerService
    * @typedef {{cases: Case[], sources?: Outcome[], senders?: Actor[], hidden?: Actor[], customer?: {name: string, agent?: boolean}, preferencesUnavailable?: boolean,
-   *   contacts?: {producer: string, customerService: CustomerService}[], supportCode?: string}} Overview
+   *   contacts?: {producer: string, customerService: CustomerService}[], supportCode?: string, groups?: Group[], suggestions?: Suggestion[]}} Overview
    */
   /**
    * The sorting and filtering in effect, as the kit's API names it.
-   * @typedef {{sort: string, order: string, sender: string[], status: string[], scope: string, q: string}} Query
+   * @typedef {{sort: string, order: string, sender: string[], status: string[], scope: string, q: string, group: string}} Query
    */
   /**
    * A message of the catalogue: a text, or one text per plural category.
@@ -44,6 +46,7 @@
    *   statusRegion: HTMLParagraphElement, notices: HTMLDivElement, legendLink: HTMLParagraphElement, supportCode: HTMLParagraphElement,
    *   legend: HTMLDetailsElement, noMatch: HTMLParagraphElement, sortHeaders: HTMLTableCellElement[],
    *   table: HTMLTableElement, rowGroups: HTMLTableSectionElement[], showMore: HTMLButtonElement, calendarAll: HTMLButtonElement,
+   *   groupChoice: HTMLDivElement, groupSelect: HTMLSelectElement, groupEmpty: HTMLParagraphElement, suggestions: HTMLDivElement,
    * }} Ui
    */
   /**
@@ -190,7 +193,7 @@
   class ArendevyOverview extends HTMLElement {
     static observedAttributes = [
       "src", "lang", "sort", "order", "filter-sender", "filter-status", "filter-text", "show-closed", "page-size", "approved-by",
-      "settings-href", "heading", "query-refused", "older",
+      "settings-href", "heading", "query-refused", "older", "filter-group",
     ];
 
     // Properties reflect the attributes; filterSender and filterStatus are
@@ -249,6 +252,8 @@
     #loadAbort;
     /** @type {MutationObserver | undefined} */
     #languageObserver;
+    // What the kit refused of the last group form, in the page's language.
+    #groupProblem = "";
     #renderQueued = false;
     #focusHeadingWhenLoaded = false;
     // Counts renders, so that the work a render left for later stops when
@@ -326,8 +331,8 @@
     // an address the kit's server-rendered overview understands (the
     // names of its GET form): a page that reloads keeps them with it.
     get listingQuery() {
-      const { sort, order, sender, status, scope, q } = this.#query();
-      const pairs = Object.entries({ sort, order, sender: sender.join(","), status: status.join(","), scope, q });
+      const { sort, order, sender, status, scope, q, group } = this.#query();
+      const pairs = Object.entries({ sort, order, sender: sender.join(","), status: status.join(","), scope, q, group });
       return new URLSearchParams(pairs.filter(([, value]) => value)).toString();
     }
     // openPositions are the places, counted from 0, of the open cases in
@@ -406,6 +411,7 @@
         status: list("filter-status"),
         scope: Object.keys(SHOW_CLOSED_BY_SCOPE).find((scope) => SHOW_CLOSED_BY_SCOPE[scope] == showClosed) || "all",
         q: attribute("filter-text").trim(),
+        group: attribute("filter-group"),
       };
     }
 
@@ -473,6 +479,9 @@
       const submit = () => createElement("button", { type: "submit", class: "action-button" }, translate("form.apply"));
       const search = createElement("input", { type: "search", id: "filter-text", name: "q", autocomplete: "off" });
       const senderChoices = createChoices("sender", [], "col.sender");
+      // The customer's case groups: one choice, there only when they have groups.
+      const groupSelect = createElement("select", { id: "arendevy-group", name: "group" });
+      const groupChoice = createElement("div", { class: "group-choice", hidden: true }, createElement("label", { for: "arendevy-group" }, translate("groups.filter")), groupSelect);
       const sortSelect = createElement(
         "select",
         { id: "arendevy-sort", name: "sort" },
@@ -485,6 +494,7 @@
         createElement(
           "div",
           {},
+          groupChoice,
           createElement("div", {}, createElement("label", { for: "filter-text" }, translate("search")), search),
           senderChoices,
           createChoices("status", STATUSES, "col.status"),
@@ -547,6 +557,10 @@
         showMore: createButton({ class: "action-button show-more", part: "more", "data-action": "more" }),
         calendarAll: createButton({ class: "action-button calendar-all", "data-action": "calendar", hidden: true }, translate("calendar.addAll")),
         supportCode: createElement("p", { class: "support-code", part: "support", hidden: true }),
+        groupChoice,
+        groupSelect,
+        groupEmpty: createElement("p", { class: "group-empty", hidden: true }),
+        suggestions: createElement("div", { class: "group-suggestions" }),
       });
       const root = createElement(
         "div",
@@ -556,16 +570,24 @@
         form,
         ui.statusRegion,
         ui.notices,
+        ui.groupEmpty,
         ui.noMatch,
         ui.legendLink,
         ui.table,
         ui.showMore,
+        ui.suggestions,
         ui.calendarAll,
         legend,
         ui.supportCode,
       );
       root.addEventListener("click", (event) => this.#onClick(event));
       root.addEventListener("input", (event) => this.#onInput(event));
+      root.addEventListener("submit", (event) => {
+        const form = /** @type {HTMLFormElement} */ (event.target);
+        if (!form.matches(".group-form")) return;
+        event.preventDefault();
+        this.#submitGroupForm(form);
+      });
       sortSelect.addEventListener("change", () => this.#applySortControl());
       form.addEventListener("submit", (event) => {
         event.preventDefault();
@@ -736,7 +758,24 @@
               : translate("state.empty", { Names: [...new Set((data.sources || []).map((outcome) => outcome.producer.name))].join(", ") }),
           ),
         );
+      if (this.#groupProblem) notices.push(createElement("p", { role: "alert" }, this.#groupProblem));
       ui.notices.replaceChildren(...notices);
+      const groups = data?.groups ?? [];
+      ui.groupChoice.hidden = !groups.length;
+      ui.groupSelect.replaceChildren(
+        createElement("option", { value: "" }, translate("groups.all")),
+        ...groups.map((group) => createElement("option", { value: group.id }, translate("groups.option", { Name: group.name, Count: group.count }))),
+      );
+      ui.suggestions.replaceChildren(
+        ...(data?.suggestions ?? []).map((suggestion) =>
+          this.#groupForm(
+            "create group-suggestion",
+            { name: suggestion.category, ref: suggestion.refs },
+            createElement("p", {}, translate("groups.suggest", { Category: suggestion.category }, suggestion.refs.length)),
+            createElement("button", { type: "submit", class: "action-button" }, translate("groups.create", { Name: suggestion.category })),
+          ),
+        ),
+      );
       // The code that finds this overview's log line (kit/supportcode); gone
       // with the cases when the session ends.
       const code = data?.supportCode;
@@ -778,6 +817,7 @@
      */
     #matchingCases(query) {
       const needle = query.q.toLowerCase();
+      const group = this.#chosenGroup(query);
       const text = SORT_TEXT[query.sort];
       const ranks = text && this.#ranksOf(query.sort);
       /** @type {(kase: Case) => number} */
@@ -798,6 +838,7 @@
             (query.scope == "all" || (kase.status == "closed") == (query.scope == "closed")) &&
             (!query.sender.length || query.sender.includes(kase.sender.id)) &&
             (!query.status.length || query.status.includes(kase.status)) &&
+            (!group || !!kase.groups?.includes(group.id)) &&
             (!needle ||
               [kase.title, kase.sender.name, kase.caseNumber, kase.category, kase.freeText, kase.plannedEvent, kase.officer].some((field) => field?.toLowerCase().includes(needle))),
         )
@@ -822,7 +863,7 @@
       const loading = this.#state == "loading";
       ui.form.hidden = ui.legendLink.hidden = !loading && !data?.cases.length;
       ui.calendarAll.hidden = !data?.cases.some(hasCalendarDate);
-      ui.table.hidden = ui.showMore.hidden = ui.noMatch.hidden = true;
+      ui.table.hidden = ui.showMore.hidden = ui.noMatch.hidden = ui.groupEmpty.hidden = true;
       this.#announce(loading ? translate("state.loading") : "");
       // done comes when every row is in place: then afterwards runs, and the
       // portal hears, once, that new cases are.
@@ -833,6 +874,9 @@
       };
       if (!data?.cases.length) return done();
       const matching = this.#matchingCases(query);
+      const group = this.#chosenGroup(query);
+      ui.groupEmpty.hidden = !group || !!group.count;
+      ui.groupEmpty.textContent = group ? translate("groups.empty", { Name: group.name }) : "";
       const pageSize = this.#pageSizeOrAll();
       const shown = matching.slice(0, Math.max(this.#shownCount, Math.min(pageSize, matching.length)));
       this.#shownCount = shown.length;
@@ -853,6 +897,7 @@
           }) +
           (query.sort == "date" && matching.some(([kase]) => kase.status == "action_required") ? "; " + translate("due.waitingFirst") : "") +
           (newCount ? "; " + translate("whatsnew.count", {}, newCount) : "") +
+          (group ? "; " + translate("groups.showing", { Name: group.name }) : "") +
           (missing.length ? ". " + translate("partial.missing", { Names: missing.join(", ") }) : ""),
       );
     }
@@ -866,6 +911,7 @@
     #showQueryInControls(ui, query) {
       if (ui.search.value != this.#attribute("filter-text")) ui.search.value = this.#attribute("filter-text");
       ui.sortSelect.value = query.sort;
+      ui.groupSelect.value = this.#chosenGroup(query)?.id ?? "";
       const chosen = /** @type {Record<string, string | string[]>} */ (query);
       for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (ui.filters.querySelectorAll("fieldset [name]"))) input.checked = [chosen[input.name]].flat().includes(input.value);
       ui.sortHeaders.forEach((header, index) => {
@@ -1104,6 +1150,7 @@
             ),
           ),
         this.#responsible(kase),
+        this.#caseGroups(kase, index),
         hasCalendarDate(kase) && this.#createCalendarButton(String(index)),
         link
           ? createElement("p", {}, this.#caseLink(kase, index, link, "case-link"))
@@ -1310,6 +1357,99 @@
       if (focusWasHere) this.#ui?.heading.focus();
     }
 
+    // ---- Case groups ----
+
+    /**
+     * chosenGroup is the customer's group the query shows, if it is one of
+     * theirs (a group removed since shows every case, as the kit does).
+     * @param {Query} query
+     */
+    #chosenGroup(query) {
+      return (query.group && this.#data?.groups?.find((group) => group.id == query.group)) || null;
+    }
+
+    /**
+     * groupForm is a form post to the kit's case groups (kit/groups.go), as
+     * the server renders it; the element sends it itself (#submitGroupForm).
+     * @param {string} action the action, then the form's own classes
+     * @param {Record<string, string | string[]>} fields
+     * @param {Child[]} children
+     */
+    #groupForm(action, fields, ...children) {
+      const [name, ...classes] = action.split(" ");
+      const hidden = Object.entries({ action: name, ...fields }).flatMap(([field, values]) =>
+        [values].flat().map((value) => createElement("input", { type: "hidden", name: field, value })),
+      );
+      return createElement("form", { method: "post", action: this.#apiUrl("groups"), class: ["group-form", ...classes].join(" ") }, ...hidden, ...children);
+    }
+
+    /**
+     * caseGroups is the case's part in the customer's groups: which hold it,
+     * a button to take it out of each, and a form to put it in another or a
+     * new one; none when the kit keeps no groups (no reference).
+     * @param {Case} kase
+     * @param {number} index
+     */
+    #caseGroups(kase, index) {
+      const ref = kase.ref;
+      if (!ref) return null;
+      const translate = this.#translate;
+      const groups = this.#data?.groups ?? [];
+      const holding = groups.filter((group) => kase.groups?.includes(group.id));
+      const others = groups.filter((group) => !kase.groups?.includes(group.id));
+      const submit = (/** @type {string} */ text) => createElement("button", { type: "submit", class: "action-button" }, text);
+      return createElement(
+        "div",
+        { class: "case-groups", lang: this.#language },
+        createElement("h3", {}, translate("groups.heading")),
+        holding.length > 0 && createElement("p", {}, translate("groups.inGroups", { Names: holding.map((group) => group.name).join(", ") })),
+        ...holding.map((group) => this.#groupForm("remove", { group: group.id, ref }, submit(translate("groups.remove", { Name: group.name })))),
+        this.#groupForm(
+          "add group-add",
+          { ref },
+          createElement("label", { for: "group-add-" + index }, translate("groups.addTo")),
+          createElement(
+            "select",
+            { id: "group-add-" + index, name: "group" },
+            ...others.map((group) => createElement("option", { value: group.id }, group.name)),
+            createElement("option", { value: "" }, translate("groups.newGroup")),
+          ),
+          createElement("label", { for: "group-name-" + index }, translate("groups.newName")),
+          createElement("input", { type: "text", id: "group-name-" + index, name: "name", maxlength: 60, autocomplete: "off" }),
+          submit(translate("groups.add")),
+        ),
+      );
+    }
+
+    /**
+     * submitGroupForm sends a group form with the session's CSRF token and
+     * shows the overview again as the kit then compiles it; what the kit
+     * refused is said in the notices.
+     * @param {HTMLFormElement} form
+     */
+    async #submitGroupForm(form) {
+      const body = new URLSearchParams();
+      for (const [name, value] of new FormData(form)) if (name != "csrf" && name != "return") body.append(name, String(value));
+      try {
+        const tokenResponse = await fetch(this.#apiUrl("csrf"), { cache: "no-store", credentials: "include" });
+        if (tokenResponse.status == 401) return this.#endSession();
+        const { token } = await tokenResponse.json();
+        const response = await fetch(this.#apiUrl("groups"), {
+          method: "POST",
+          credentials: "include",
+          headers: { "X-CSRF-Token": String(token), Accept: "application/json", "Accept-Language": this.#language ?? "" },
+          body,
+        });
+        const answer = await response.json();
+        this.#groupProblem = response.ok ? "" : answer?.["invalid-params"]?.[0]?.reason || answer?.detail || this.#translate("state.failed");
+      } catch {
+        this.#groupProblem = this.#translate("state.failed");
+      }
+      if (this.#groupProblem) return this.#renderNotices();
+      this.#focusHeadingWhenLoaded = true;
+      await this.#load();
+    }
+
     /** @param {Event} event */
     #onClick(event) {
       const control = /** @type {HTMLElement | null} */ (/** @type {Element} */ (event.target).closest("button:not([type=submit]),a.case-link,a[data-action],summary.case-title"));
@@ -1339,7 +1479,7 @@
         const query = this.#query();
         this.#applyUserChoice("sort", { sort: sortKey, order: sortKey == query.sort ? (query.order == "asc" ? "desc" : "asc") : null });
       } else if (action == "clear") {
-        this.#applyUserChoice("filter", { "filter-sender": null, "filter-status": null, "filter-text": null, "show-closed": null });
+        this.#applyUserChoice("filter", { "filter-sender": null, "filter-status": null, "filter-text": null, "show-closed": null, "filter-group": null });
       } else if (action == "more") {
         const firstNew = this.#shownCount;
         this.#shownCount += this.#pageSizeOrAll();
@@ -1360,6 +1500,9 @@
     /** @param {Event} event */
     #onInput(event) {
       const input = event.target;
+      // The group forms are sent, not applied as they are filled in.
+      if (!(input instanceof Element) || input.closest(".group-form")) return;
+      if (input instanceof HTMLSelectElement && input.name == "group") return this.#applyUserChoice("filter", { "filter-group": input.value || null });
       // The sort control applies itself (#applySortControl).
       if (!(input instanceof HTMLInputElement)) return;
       const search = input.type == "search";

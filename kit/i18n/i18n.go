@@ -37,6 +37,7 @@ var ElementRoots = []string{
 	"legend", "more", "payment", "scope", "search", "show", "sorted", "state", "status", "unit",
 	"format", "due", "forecast", "guide", "partial", "hidden", "form", "calendar", "older",
 	"responsible", "support", "whatsnew",
+	"groups",
 }
 
 // ForElement reports whether message id is one the element uses.

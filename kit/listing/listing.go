@@ -7,6 +7,7 @@ package listing
 import (
 	"bytes"
 	"cmp"
+	"encoding/base64"
 	"fmt"
 	"net/url"
 	"slices"
@@ -56,6 +57,21 @@ type Query struct {
 	// see older cases. Not a preference: only the address carries it, and
 	// the element's older attribute (not the query's JSON).
 	Older int `json:"-"`
+	// Group is the id of one of the customer's case groups: only its cases
+	// are shown. The listing checks its shape (ValidGroupID); the kit, which
+	// knows the customer's groups and each case's membership, drops an id
+	// that names no group and does the filtering (kit/preferences).
+	Group string
+}
+
+// GroupIDLength is the length of a case group's id: 9 random bytes in
+// base64url (preferences.NewGroupID).
+const GroupIDLength = 12
+
+// ValidGroupID reports whether id has the shape of a case group's id.
+func ValidGroupID(id string) bool {
+	_, err := base64.RawURLEncoding.DecodeString(id)
+	return len(id) == GroupIDLength && err == nil
 }
 
 // Default is the standard view: every case, newest first.
@@ -88,12 +104,12 @@ func (e *ParamError) Error() string {
 }
 
 // Params are the URL parameters of a query, as Parse reads them.
-var Params = []string{"sort", "order", "sender", "status", "scope", "q", "older"}
+var Params = []string{"sort", "order", "sender", "status", "scope", "q", "older", "group"}
 
 // Parse reads a Query from URL parameters, starting from base:
 // sort=date|sender|status|title, order=asc|desc, sender=ID (repeatable or
 // comma-separated), status=… (likewise), scope=all|open|closed, q=text,
-// older=0…cases.MaxOlder.
+// older=0…cases.MaxOlder, group=ID (empty: every case).
 // Unknown parameters are refused, so a typo does not silently do nothing.
 // Every problem is reported, not only the first.
 func Parse(v url.Values, base Query) (Query, error) {
@@ -209,6 +225,13 @@ func Parse(v url.Values, base Query) (Query, error) {
 			q.Older = n
 		}
 	}
+	if s, ok := one("group"); ok {
+		if s != "" && !ValidGroupID(s) {
+			fail("group", "must be a case group's id: %d letters, digits, '-' or '_'", GroupIDLength)
+		} else {
+			q.Group = s
+		}
+	}
 	if len(bad) > 0 {
 		slices.SortFunc(bad, func(a, b InvalidParam) int { return strings.Compare(a.Name, b.Name) })
 		return base, &ParamError{Params: bad}
@@ -241,6 +264,9 @@ func (q Query) Values() url.Values {
 	}
 	if q.Older > 0 {
 		v.Set("older", strconv.Itoa(q.Older))
+	}
+	if q.Group != "" {
+		v.Set("group", q.Group)
 	}
 	return v
 }
@@ -442,5 +468,9 @@ func (q Query) AppendJSON(b []byte) []byte {
 	b = jsonappend.String(b, string(q.Scope))
 	b = append(b, `,"q":`...)
 	b = jsonappend.String(b, q.Text)
+	if q.Group != "" {
+		b = append(b, `,"group":`...)
+		b = jsonappend.String(b, q.Group)
+	}
 	return append(b, '}')
 }

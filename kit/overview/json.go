@@ -54,6 +54,22 @@ func (ov *Overview) AppendJSON(b []byte) ([]byte, error) {
 		e.raw(`,"supportCode":`)
 		e.str(ov.SupportCode)
 	}
+	optionalList(&e, `,"groups":`, ov.Groups, func(g *Group) {
+		e.raw(`{"id":`)
+		e.str(g.ID)
+		e.raw(`,"name":`)
+		e.str(g.Name)
+		e.raw(`,"count":`)
+		e.b = jsonappend.Int(e.b, g.Count)
+		e.raw("}")
+	})
+	optionalList(&e, `,"suggestions":`, ov.Suggestions, func(s *Suggestion) {
+		e.raw(`{"category":`)
+		e.str(s.Category)
+		e.raw(`,"refs":`)
+		e.b = jsonappend.Strings(e.b, s.Refs)
+		e.raw("}")
+	})
 	e.raw("}")
 	return e.b, e.err
 }
@@ -129,11 +145,7 @@ func (e *encoder) caseView(v *CaseView) {
 	if c == nil { // encoding/json writes only the view's own fields then
 		start := len(e.b)
 		e.raw("{")
-		e.optional(`,"link":`, v.Link)
-		e.optional(`,"info":`, v.Info)
-		if v.New {
-			e.raw(`,"new":true`)
-		}
+		e.viewOwn(v)
 		if len(e.b) > start+1 { // no comma before the first field
 			e.b = append(e.b[:start+1], e.b[start+2:]...)
 		}
@@ -181,12 +193,19 @@ func (e *encoder) caseView(v *CaseView) {
 		e.optional(`,"status":`, string(ev.Status))
 		e.raw("}")
 	})
+	e.viewOwn(v)
+	e.raw("}")
+}
+
+// viewOwn writes the view's own fields, after the case's.
+func (e *encoder) viewOwn(v *CaseView) {
 	e.optional(`,"link":`, v.Link)
 	e.optional(`,"info":`, v.Info)
 	if v.New {
 		e.raw(`,"new":true`)
 	}
-	e.raw("}")
+	e.optional(`,"ref":`, v.Ref)
+	optionalList(e, `,"groups":`, v.Groups, func(id *string) { e.str(*id) })
 }
 
 // contact writes a producer's customer service, each way to reach it only

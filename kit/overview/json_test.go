@@ -41,10 +41,11 @@ func fullOverview() Overview {
 	return Overview{
 		CompiledAt: at(24),
 		Customer:   Customer{Name: "Tolvan Tolvansson", Kind: identity.Personnummer, Agent: true, User: "Elin Karlsson"},
-		Query: listing.Query{Sort: listing.ByTitle, Descending: true, Senders: []string{"skv"},
+		Query: listing.Query{Sort: listing.ByTitle, Descending: true, Senders: []string{"skv"}, Group: "BBBBBBBBBBBB",
 			Statuses: []cases.Status{cases.ActionRequired}, Scope: listing.OpenOnly, Text: "bygg"},
 		Total: 2,
-		Cases: []CaseView{{Case: &c, Link: "/arendevy/go/token", Info: "/arendevy/producers/skv", New: true},
+		Cases: []CaseView{{Case: &c, Link: "/arendevy/go/token", Info: "/arendevy/producers/skv", New: true,
+			Ref: "AAAAAAAAAAAAAAAAAAAAAA", Groups: []string{"BBBBBBBBBBBB"}},
 			{Case: &cases.Case{ID: "x", Date: at(5), Title: "t", Sender: actor, Status: cases.Closed}}},
 		Senders: []cases.Actor{actor},
 		Hidden:  []cases.Actor{{ID: "fk", Name: "Försäkringskassan"}},
@@ -61,6 +62,8 @@ func fullOverview() Overview {
 			Phone: "0771-567 567", Email: "\"SKV\" <kund@skv.se>", Web: "https://skatteverket.se/?a=1&b=2", Hours: "8–16"}}},
 		PreferencesUnavailable: true,
 		SupportCode:            "K7Q3-9F2M",
+		Groups:                 []Group{{ID: "BBBBBBBBBBBB", Name: "Vi bygger hus", Count: 1}},
+		Suggestions:            []Suggestion{{Category: "Bygglov", Refs: []string{"AAAAAAAAAAAAAAAAAAAAAA"}}},
 	}
 }
 

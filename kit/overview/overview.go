@@ -57,6 +57,12 @@ type Overview struct {
 	// service: it finds this request's line in the kit's log (package
 	// supportcode), and says nothing itself.
 	SupportCode string `json:"supportCode,omitempty"`
+
+	// Groups are the customer's case groups, in their order; Suggestions
+	// the groups the cases' categories suggest. Both empty when the
+	// preferences keep no case groups (see preferences.GroupKeyer).
+	Groups      []Group      `json:"groups,omitempty"`
+	Suggestions []Suggestion `json:"suggestions,omitempty"`
 }
 
 // CaseView is a case as the page gets it: its deep link checked against the
@@ -73,6 +79,30 @@ type CaseView struct {
 	// New: the case's date is after the customer's previous visit
 	// (preferences.Preferences.IsNew); false on the first visit ever.
 	New bool `json:"new,omitempty"`
+	// Ref is the case's reference in the customer's case groups
+	// (preferences.CaseRef): keyed and pseudonymous, it is what a page
+	// sends to put the case in a group or take it out. Empty when the
+	// preferences have no case groups.
+	Ref string `json:"ref,omitempty"`
+	// Groups are the ids of the customer's groups that hold the case.
+	Groups []string `json:"groups,omitempty"`
+}
+
+// Group is one of the customer's case groups as a page shows it: its
+// name, and how many of the overview's cases it holds now (a case that no
+// longer exists is not counted: it has dropped out).
+type Group struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Count int    `json:"count"`
+}
+
+// Suggestion offers a case group the data suggests: cases that share a
+// category. It is worked out per overview and only offered; the customer
+// makes the group with an explicit click.
+type Suggestion struct {
+	Category string   `json:"category"`
+	Refs     []string `json:"refs"`
 }
 
 // Contact is how to reach the customer service of a producer responsible

@@ -150,6 +150,10 @@ func (s *Store) Delete(ctx context.Context, party identity.Party) error {
 	return nil
 }
 
+// GroupKey is the customer's key for their case references
+// (preferences.GroupKeyer), from the store's secret.
+func (s *Store) GroupKey(party identity.Party) []byte { return preferences.GroupKey(s.secret, party) }
+
 // Ping reports whether the database answers (for a readiness check).
 func (s *Store) Ping(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
@@ -157,7 +161,10 @@ func (s *Store) Ping(ctx context.Context) error {
 	return s.pool.Ping(ctx)
 }
 
-var _ preferences.Store = (*Store)(nil)
+var (
+	_ preferences.Store      = (*Store)(nil)
+	_ preferences.GroupKeyer = (*Store)(nil)
+)
 
 // migration is one embedded file.
 type migration struct {

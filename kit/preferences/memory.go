@@ -103,4 +103,7 @@ func (m *Memory) Dump() [][]byte {
 	return out
 }
 
-var _ Store = (*Memory)(nil)
+var (
+	_ Store      = (*Memory)(nil)
+	_ GroupKeyer = (*Memory)(nil)
+)

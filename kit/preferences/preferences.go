@@ -68,6 +68,10 @@ type Preferences struct {
 	// asks for one (see Consent). Zero: not given.
 	Consent Consent `json:"consent,omitzero"`
 
+	// Groups are the customer's case groups (see Group): names and keyed
+	// references, never a case's text.
+	Groups []Group `json:"groups,omitempty"`
+
 	// fallback marks the defaults standing in for preferences that could
 	// not be read; never stored or sent.
 	fallback bool
@@ -147,6 +151,7 @@ func (p Preferences) Validate() error {
 	default:
 		add("notify.mode", "must be all, actors or action_required")
 	}
+	p.validateGroups(add)
 	if p.PreviousVisit.After(p.LastVisit) {
 		add("previousVisit", "must not be after lastVisit")
 	}
@@ -215,10 +220,17 @@ func (n Notify) Wants(actorID string, status cases.Status) bool {
 	return false
 }
 
-// Clone returns p with its own copies of the actor lists.
+// Clone returns p with its own copies of the actor lists and groups.
 func (p Preferences) Clone() Preferences {
 	p.HiddenActors = slices.Clone(p.HiddenActors)
 	p.Notify.Actors = slices.Clone(p.Notify.Actors)
+	if p.Groups != nil {
+		groups := make([]Group, len(p.Groups))
+		for i, g := range p.Groups {
+			groups[i] = Group{ID: g.ID, Name: g.Name, Refs: slices.Clone(g.Refs)}
+		}
+		p.Groups = groups
+	}
 	return p
 }
 
@@ -247,6 +259,9 @@ func Decode(data []byte) (Preferences, error) {
 	}
 	if len(p.Notify.Actors) == 0 {
 		p.Notify.Actors = nil
+	}
+	if len(p.Groups) == 0 {
+		p.Groups = nil
 	}
 	return p, nil
 }

@@ -6,8 +6,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/arendevy/arendevy/kit"
 	"github.com/arendevy/arendevy/kit/i18n"
 	"github.com/arendevy/arendevy/kit/identity"
+	"github.com/arendevy/arendevy/kit/websec"
 )
 
 // overview is the overview for the cases page: the element's head tags (with
@@ -25,7 +27,13 @@ func (p *Portal) overview(c *gin.Context, s identity.Subject, l *i18n.Localizer)
 	// The overview's sort and filter form (without JavaScript) submits to
 	// this page: its address carries the query.
 	var buf bytes.Buffer
-	if err := p.o.Kit.RenderPage(c.Request.Context(), &buf, s, c.Request.URL.Query(), l.Lang()); err != nil {
+	ctx := c.Request.Context()
+	if d, ok := p.o.Sessions.Current(c.Request); ok {
+		// The case groups' forms post back to this page, sorted and
+		// filtered as it is.
+		ctx = kit.WithPageForms(ctx, websec.MaskToken(d.CSRF), returnTo(c.Request.URL))
+	}
+	if err := p.o.Kit.RenderPage(ctx, &buf, s, c.Request.URL.Query(), l.Lang()); err != nil {
 		return head, bareElement(p.mount, l.Lang()), err
 	}
 	return head, template.HTML(buf.String()), nil // rendered by html/template in the kit

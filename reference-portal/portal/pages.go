@@ -248,6 +248,9 @@ type settingsPage struct {
 	OutboxURL string
 	// WithdrawURL is the page that withdraws the consent, when one is asked.
 	WithdrawURL string
+	// GroupsAction is where the case groups' forms post (the kit's
+	// {mount}/api/groups); empty when the store keeps no groups.
+	GroupsAction string
 }
 
 // Invalid reports whether field has an error, for aria-invalid.
@@ -266,11 +269,12 @@ func (s settingsPage) Notified(id string) bool { return slices.Contains(s.Prefs.
 func (p *Portal) settingsView(c *gin.Context, s identity.Subject, prefs preferences.Preferences) (view, settingsPage) {
 	v := p.view(c, "portal.settings.title")
 	page := settingsPage{
-		Customer:    s.Customer().Name,
-		Prefs:       prefs,
-		Actors:      p.o.Producers.All(),
-		SortKeys:    []listing.Key{listing.ByDate, listing.BySender, listing.ByStatus, listing.ByTitle},
-		NotifyModes: []preferences.NotifyMode{preferences.NotifyAll, preferences.NotifyActors, preferences.NotifyActionRequired},
+		Customer:     s.Customer().Name,
+		Prefs:        prefs,
+		Actors:       p.o.Producers.All(),
+		SortKeys:     []listing.Key{listing.ByDate, listing.BySender, listing.ByStatus, listing.ByTitle},
+		NotifyModes:  []preferences.NotifyMode{preferences.NotifyAll, preferences.NotifyActors, preferences.NotifyActionRequired},
+		GroupsAction: p.groupsAction(),
 	}
 	if p.o.Outbox != nil {
 		page.OutboxURL = OutboxPath
@@ -279,6 +283,15 @@ func (p *Portal) settingsView(c *gin.Context, s identity.Subject, prefs preferen
 		page.WithdrawURL = WithdrawPath
 	}
 	return v, page
+}
+
+// groupsAction is the kit's route for the case groups, when the
+// preferences store keeps them.
+func (p *Portal) groupsAction() string {
+	if _, ok := p.o.Preferences.(preferences.GroupKeyer); ok {
+		return p.mount + "/api/groups"
+	}
+	return ""
 }
 
 func (p *Portal) settings(c *gin.Context) {
@@ -351,7 +364,8 @@ func (p *Portal) saveSettings(c *gin.Context) {
 		// No notifications are offered: the form has no scope to change.
 		prefs.Notify = stored.Notify
 	}
-	prefs = prefs.KeepVisits(stored).KeepConsent(stored)
+	// The case groups are not part of this form: they stay as stored.
+	prefs = prefs.KeepVisits(stored).KeepConsent(stored).KeepGroups(stored)
 	v, page := p.settingsView(c, s, prefs)
 	page.Errors = p.checkSettings(v.L, form, prefs)
 	var notify notification.Settings

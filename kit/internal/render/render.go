@@ -86,7 +86,16 @@ type Fragment struct {
 	// Overview has every case, unfiltered (the element filters and sorts it
 	// in the browser from then on, from the same data as the API's answer).
 	Overview *overview.Overview
+	// Forms lets the overview carry the forms that change the customer's
+	// case groups (in each case's detail, and the groups its data
+	// suggests), which work without JavaScript; nil: none.
+	Forms *Forms
 }
+
+// Forms is what a form post of the overview needs: where it goes, the
+// session's CSRF token (masked for this page: websec.MaskToken) and the
+// page to come back to.
+type Forms struct{ Action, CSRF, Return string }
 
 // Overview writes <arendevy-overview> with the overview in its light DOM and
 // the data the element needs to take over without asking again.
@@ -118,7 +127,7 @@ func (r *Renderer) Overview(w io.Writer, f Fragment) error {
 	shown, index := filter(ov.Cases, q)
 	v.Matched = len(shown)
 	if v.Total > 0 {
-		v.StatusRegion = statusLine(l, q, v.Total, shown, missing)
+		v.StatusRegion = statusLine(l, q, v.Total, shown, missing, ov.Groups)
 	}
 	for _, k := range []listing.Key{listing.ByDate, listing.ByTitle, listing.BySender, listing.ByStatus} {
 		h := sortHeader{Label: l.Text("col." + string(k))}
@@ -138,9 +147,13 @@ func (r *Renderer) Overview(w io.Writer, f Fragment) error {
 		v.SortOptions = append(v.SortOptions, option{Value: string(k), Label: l.Text("form.sortBy." + string(k)), Selected: k == q.Sort})
 	}
 	v.Choices = choices(l, ov.Senders, q)
+	v.GroupOptions, v.Suggestions = groupChoices(l, ov, q)
 	v.ClearURL = href(listing.Query{Sort: q.Sort, Descending: q.Descending, Scope: listing.All})
 	for i, c := range shown {
 		row := caseRowOf(l, c, ov.Contacts, f.PageSize > 0 && i >= f.PageSize)
+		if f.Forms != nil && c.Ref != "" {
+			row.Groups = groupsOfRow(l, c, ov.Groups)
+		}
 		row.Index = index[i]
 		v.CaseRows = append(v.CaseRows, row)
 	}
@@ -164,7 +177,7 @@ func href(q listing.Query) string { return "?" + q.Values().Encode() }
 // statusLine says how many cases show of how many, how they are sorted,
 // that the cases waiting for the customer come first, and whose cases are
 // missing: the count never claims more than the sources gave.
-func statusLine(l *i18n.Localizer, q listing.Query, total int, shown []overview.CaseView, missing []string) string {
+func statusLine(l *i18n.Localizer, q listing.Query, total int, shown []overview.CaseView, missing []string, groups []overview.Group) string {
 	order := ""
 	if q.Sort == listing.ByDate {
 		order = string(listing.ByDate)
@@ -185,6 +198,9 @@ func statusLine(l *i18n.Localizer, q listing.Query, total int, shown []overview.
 	}
 	if n := overview.NewCount(shown); n > 0 {
 		line += "; " + l.Plural("whatsnew.count", n)
+	}
+	if g, ok := groupNamed(groups, q.Group); ok {
+		line += "; " + l.Text("groups.showing", "Name", g.Name)
 	}
 	if len(missing) > 0 {
 		line += ". " + l.Text("partial.missing", "Names", strings.Join(missing, ", "))
@@ -241,6 +257,8 @@ type fragmentView struct {
 	ClearURL     string
 	CaseRows     []caseRow
 	ShowMore     string
+	GroupOptions []option     // the group choice: every case, or one group; none without groups
+	Suggestions  []suggestion // groups the cases' categories suggest
 	Guide        []legendItem
 	StatusLegend []legendItem
 }
@@ -324,6 +342,26 @@ type caseRow struct {
 	Contacts     []contact // how to reach its customer service
 	NoContact    string    // says that there is no way, when Contacts is empty
 	LaterPage    bool      // beyond the first page
+	Groups       *rowGroups
+}
+
+// rowGroups is the case's part in the customer's case groups: the groups
+// that hold it, each with a button that takes it out, and the form that
+// puts it in another (an existing group, or a new one named there).
+type rowGroups struct {
+	Ref    string
+	In     []rowGroup
+	InText string // "In: Vi bygger hus, Nytt barn"
+	Others []option
+}
+
+type rowGroup struct{ ID, Remove string }
+
+// suggestion offers the group that a category shared by several cases
+// suggests; its form makes the group with them, on the customer's click.
+type suggestion struct {
+	Text, Button, Name string
+	Refs               []string
 }
 
 // due is what a case waiting for the customer asks of them and by when.
@@ -397,6 +435,9 @@ func notices(l *i18n.Localizer, ov *overview.Overview, f Fragment, missing []str
 		}
 		out = append(out, notice{Text: text, Settings: f.SettingsURL})
 	}
+	if g, ok := groupNamed(ov.Groups, f.Query.Group); ok && g.Count == 0 {
+		out = append(out, notice{Text: l.Text("groups.empty", "Name", g.Name)})
+	}
 	switch {
 	case len(ov.Cases) > 0:
 	case len(missing) == 0:
@@ -428,6 +469,9 @@ func filter(cs []overview.CaseView, q listing.Query) (shown []overview.CaseView,
 		plain[i] = *c.Case
 	}
 	index = listing.Select(plain, q)
+	if q.Group != "" {
+		index = slices.DeleteFunc(index, func(i int) bool { return !slices.Contains(cs[i].Groups, q.Group) })
+	}
 	shown = make([]overview.CaseView, len(index))
 	for k, i := range index {
 		shown[k] = cs[i]
@@ -639,4 +683,51 @@ func tel(phone string) template.URL {
 		return ""
 	}
 	return template.URL("tel:" + b.String())
+}
+
+// groupNamed is the group with the id among groups, if any.
+func groupNamed(groups []overview.Group, id string) (overview.Group, bool) {
+	i := slices.IndexFunc(groups, func(g overview.Group) bool { return g.ID == id })
+	if id == "" || i < 0 {
+		return overview.Group{}, false
+	}
+	return groups[i], true
+}
+
+// groupChoices are the options of the group choice (none when the customer
+// has no groups) and the groups the overview suggests.
+func groupChoices(l *i18n.Localizer, ov *overview.Overview, q listing.Query) ([]option, []suggestion) {
+	var options []option
+	if len(ov.Groups) > 0 {
+		options = append(options, option{Value: "", Label: l.Text("groups.all"), Selected: q.Group == ""})
+		for _, g := range ov.Groups {
+			options = append(options, option{Value: g.ID, Label: l.Text("groups.option", "Name", g.Name, "Count", g.Count), Selected: g.ID == q.Group})
+		}
+	}
+	var suggestions []suggestion
+	for _, s := range ov.Suggestions {
+		suggestions = append(suggestions, suggestion{
+			Text: l.Plural("groups.suggest", len(s.Refs), "Category", s.Category), Button: l.Text("groups.create", "Name", s.Category),
+			Name: s.Category, Refs: s.Refs,
+		})
+	}
+	return options, suggestions
+}
+
+// groupsOfRow is a case's part in the groups.
+func groupsOfRow(l *i18n.Localizer, c overview.CaseView, groups []overview.Group) *rowGroups {
+	r := &rowGroups{Ref: c.Ref}
+	var names []string
+	for _, g := range groups {
+		if slices.Contains(c.Groups, g.ID) {
+			names = append(names, g.Name)
+			r.In = append(r.In, rowGroup{ID: g.ID, Remove: l.Text("groups.remove", "Name", g.Name)})
+		} else {
+			r.Others = append(r.Others, option{Value: g.ID, Label: g.Name})
+		}
+	}
+	if len(names) > 0 {
+		r.InText = l.Text("groups.inGroups", "Names", strings.Join(names, ", "))
+	}
+	return r
 }
