@@ -24,6 +24,7 @@ import (
 func (k *Kit) Query(ctx context.Context, subject identity.Subject, params url.Values) (listing.Query, preferences.Preferences, error) {
 	p := k.visit(ctx, subject, k.preferences(ctx, subject))
 	q, err := listing.Parse(params, p.Query(k.query))
+	q.NewSince = p.NewSince() // what "new" means for the filter and sort
 	return q, p, err
 }
 

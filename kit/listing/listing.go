@@ -1,6 +1,7 @@
 // Package listing sorts and filters an overview the way the user asked:
-// by date, sender, status or title, ascending or descending, and by senders,
-// statuses, open/closed and free text. Text is compared with Swedish
+// by date, sender, status or title, ascending or descending, or new cases
+// first, and by senders, statuses, open/closed, new since the last visit and
+// free text. Text is compared with Swedish
 // collation: å, ä and ö are letters of their own that follow z.
 package listing
 
@@ -31,6 +32,9 @@ const (
 	BySender Key = "sender"
 	ByStatus Key = "status"
 	ByTitle  Key = "title"
+	// ByNew puts the cases new since the customer's previous visit first
+	// (Query.NewSince), newest first among each.
+	ByNew Key = "new"
 )
 
 // Scope selects open cases, closed cases or both.
@@ -56,7 +60,18 @@ type Query struct {
 	// see older cases. Not a preference: only the address carries it, and
 	// the element's older attribute (not the query's JSON).
 	Older int `json:"-"`
+	// NewOnly keeps only the cases new since the previous visit.
+	NewOnly bool
+	// NewSince is the instant after which a case is new (IsNew): the
+	// customer's previous visit, which the kit sets from their
+	// preferences, never from the address. Zero: nothing is new.
+	NewSince time.Time `json:"-"`
 }
+
+// IsNew reports whether a case dated date is new to a customer whose
+// previous visit was since; nothing is new on the first visit ever (since
+// zero).
+func IsNew(date, since time.Time) bool { return !since.IsZero() && date.After(since) }
 
 // Default is the standard view: every case, newest first.
 func Default() Query { return Query{Sort: ByDate, Descending: true, Scope: All} }
@@ -88,12 +103,12 @@ func (e *ParamError) Error() string {
 }
 
 // Params are the URL parameters of a query, as Parse reads them.
-var Params = []string{"sort", "order", "sender", "status", "scope", "q", "older"}
+var Params = []string{"sort", "order", "sender", "status", "scope", "q", "older", "new"}
 
 // Parse reads a Query from URL parameters, starting from base:
-// sort=date|sender|status|title, order=asc|desc, sender=ID (repeatable or
-// comma-separated), status=… (likewise), scope=all|open|closed, q=text,
-// older=0…cases.MaxOlder.
+// sort=date|sender|status|title|new, order=asc|desc, sender=ID (repeatable
+// or comma-separated), status=… (likewise), scope=all|open|closed, q=text,
+// older=0…cases.MaxOlder, new=only|all.
 // Unknown parameters are refused, so a typo does not silently do nothing.
 // Every problem is reported, not only the first.
 func Parse(v url.Values, base Query) (Query, error) {
@@ -143,12 +158,12 @@ func Parse(v url.Values, base Query) (Query, error) {
 	}
 	if s, ok := one("sort"); ok {
 		switch k := Key(s); k {
-		case ByDate, BySender, ByStatus, ByTitle:
-			// Without an order, the key's own: newest first, else A to Ö
-			// (as the element and the overview's sort form have it).
-			q.Sort, q.Descending = k, k == ByDate
+		case ByDate, BySender, ByStatus, ByTitle, ByNew:
+			// Without an order, the key's own: newest (or new) first, else
+			// A to Ö (as the element and the overview's sort form have it).
+			q.Sort, q.Descending = k, k.descendingByDefault()
 		default:
-			fail("sort", "must be date, sender, status or title")
+			fail("sort", "must be date, sender, status, title or new")
 		}
 	}
 	if s, ok := one("order"); ok {
@@ -209,6 +224,14 @@ func Parse(v url.Values, base Query) (Query, error) {
 			q.Older = n
 		}
 	}
+	if s, ok := one("new"); ok {
+		switch s {
+		case "only", "all":
+			q.NewOnly = s == "only"
+		default:
+			fail("new", "must be only or all")
+		}
+	}
 	if len(bad) > 0 {
 		slices.SortFunc(bad, func(a, b InvalidParam) int { return strings.Compare(a.Name, b.Name) })
 		return base, &ParamError{Params: bad}
@@ -242,8 +265,15 @@ func (q Query) Values() url.Values {
 	if q.Older > 0 {
 		v.Set("older", strconv.Itoa(q.Older))
 	}
+	if q.NewOnly {
+		v.Set("new", "only")
+	}
 	return v
 }
+
+// descendingByDefault: sorted by k without an order, the newest (or the
+// new) cases come first; by the other keys, A to Ö.
+func (k Key) descendingByDefault() bool { return k == ByDate || k == ByNew }
 
 // collators are not safe for concurrent use; a pool keeps sorting lock-free.
 var collators = sync.Pool{New: func() any {
@@ -307,6 +337,7 @@ func selects(c *cases.Case, q Query, needle string) bool {
 	case q.Scope == OpenOnly && !c.Open(), q.Scope == ClosedOnly && c.Open():
 	case len(q.Senders) > 0 && !slices.Contains(q.Senders, c.Sender.ID):
 	case len(q.Statuses) > 0 && !slices.Contains(q.Statuses, c.Status):
+	case q.NewOnly && !IsNew(c.Date, q.NewSince):
 	case needle != "" && !matches(c, needle):
 	default:
 		return true
@@ -343,6 +374,7 @@ func order(cs []cases.Case, idx []int, q Query) {
 		i    int
 		key  []byte
 		rank int
+		new  int // 1 when new, so that descending puts the new first
 		date time.Time
 		id   string
 	}
@@ -350,6 +382,9 @@ func order(cs []cases.Case, idx []int, q Query) {
 	for k, i := range idx {
 		c := &cs[i]
 		items[k] = item{i: i, rank: Urgency(c.Status), date: c.Date, id: c.ID}
+		if IsNew(c.Date, q.NewSince) {
+			items[k].new = 1
+		}
 		switch q.Sort {
 		case BySender:
 			items[k].key = keyOf(c.Sender.Name)
@@ -371,6 +406,8 @@ func order(cs []cases.Case, idx []int, q Query) {
 			return cmp.Compare(a.rank, b.rank)
 		case BySender, ByTitle:
 			return bytes.Compare(a.key, b.key)
+		case ByNew:
+			return cmp.Compare(a.new, b.new)
 		default:
 			return a.date.Compare(b.date)
 		}
@@ -421,7 +458,8 @@ func CompareText(a, b string) int {
 }
 
 // MarshalJSON writes q with the names of its URL parameters:
-// {"sort":…,"order":"asc"|"desc","sender":[…],"status":[…],"scope":…,"q":…}.
+// {"sort":…,"order":"asc"|"desc","sender":[…],"status":[…],"scope":…,"q":…,
+// "new":"only"|"all"}.
 func (q Query) MarshalJSON() ([]byte, error) { return q.AppendJSON(nil), nil }
 
 // AppendJSON appends q's JSON (see MarshalJSON) to b; the overview's
@@ -442,5 +480,8 @@ func (q Query) AppendJSON(b []byte) []byte {
 	b = jsonappend.String(b, string(q.Scope))
 	b = append(b, `,"q":`...)
 	b = jsonappend.String(b, q.Text)
-	return append(b, '}')
+	if q.NewOnly {
+		return append(b, `,"new":"only"}`...)
+	}
+	return append(b, `,"new":"all"}`...)
 }
