@@ -35,6 +35,7 @@ func (k *Kit) Query(ctx context.Context, subject identity.Subject, params url.Va
 		// group choice then shows.
 		q.Group = ""
 	}
+	q.NewSince = p.NewSince() // what "new" means for the filter and sort
 	return q, p, err
 }
 

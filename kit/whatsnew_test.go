@@ -114,3 +114,43 @@ func TestCasesAfterThePreviousVisitAreMarkedNew(t *testing.T) {
 	a, _ = overviewAt()
 	require.Zero(t, a.New)
 }
+
+// TestOnlyNewAndNewFirstThroughTheAPI: new=only and sort=new are listing
+// parameters like the others; what "new" means comes from the customer's
+// previous visit, never from the address.
+func TestOnlyNewAndNewFirstThroughTheAPI(t *testing.T) {
+	now := time.Date(2026, 10, 5, 13, 0, 0, 0, time.UTC)
+	cs := []cases.Case{testCase("skatteverket:1", "Deklaration", "skatteverket", cases.Received, 1, "")}
+	k, _ := whatsNewKit(t, &now, &cs)
+	ids := func(query string) ([]string, string) {
+		w := get(t, k, "/arendevy/api/overview"+query, &tolvan)
+		require.Equal(t, 200, w.Code, w.Body.String())
+		var a newAnswer
+		require.NoError(t, json.Unmarshal(w.Body.Bytes(), &a))
+		out := []string{}
+		for _, c := range a.Cases {
+			out = append(out, c.ID)
+		}
+		return out, w.Body.String()
+	}
+	ids("") // the first visit ever
+	now = time.Date(2026, 10, 6, 18, 0, 0, 0, time.UTC)
+	cs = append(cs,
+		testCase("csn:1", "Återkrav", "csn", cases.ActionRequired, 4, ""),
+		testCase("csn:2", "Studiemedel", "csn", cases.InProgress, 6, ""),
+		testCase("skatteverket:2", "Beslut", "skatteverket", cases.Closed, 7, ""))
+
+	got, body := ids("?new=only")
+	require.Equal(t, []string{"skatteverket:2", "csn:2"}, got)
+	require.Contains(t, body, `"new":"only"`, "the query in effect says so")
+	got, _ = ids("?sort=new")
+	require.Equal(t, []string{"skatteverket:2", "csn:2", "csn:1", "skatteverket:1"}, got, "the new first, then the rest newest first")
+	got, _ = ids("?sort=date")
+	require.Equal(t, "csn:1", got[0], "by date, the case waiting for the customer leads")
+	got, _ = ids("?new=all&sort=new&order=asc")
+	require.Equal(t, []string{"csn:1", "skatteverket:1", "skatteverket:2", "csn:2"}, got, "ascending: the new last")
+
+	w := get(t, k, "/arendevy/api/overview?new=yes", &tolvan)
+	require.Equal(t, http.StatusBadRequest, w.Code)
+	require.Contains(t, w.Body.String(), `"name":"new"`)
+}

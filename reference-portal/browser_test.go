@@ -393,6 +393,16 @@ func TestPortalOnAPhoneAndWithoutJavaScript(t *testing.T) {
 	require.Contains(t, switchLink, "sort%3dstatus", "switching language keeps the sorting")
 	require.Contains(t, switchLink, "scope%3dopen", "switching language keeps the filters")
 
+	// What's new: new first and only new, the same way (issue 20).
+	status, err = tab.Navigate(ctx, base+"/mina-arenden?sort=new&new=only")
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, status)
+	require.Equal(t, "new", read(`el.querySelector("#arendevy-sort").value`))
+	require.Equal(t, "true", read(`String(el.querySelector('input[name="new"]').checked)`))
+	switchLink = strings.ToLower(read(`document.querySelector("a.lang").getAttribute("href")`))
+	require.Contains(t, switchLink, "sort%3dnew", "switching language keeps new first")
+	require.Contains(t, switchLink, "new%3donly", "switching language keeps only new")
+
 	status, err = tab.Navigate(ctx, base+"/mina-arenden?sort=%3Cscript%3Ealert(1)%3C/script%3E")
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, status, "never an error page")

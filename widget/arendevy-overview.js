@@ -31,7 +31,7 @@
    */
   /**
    * The sorting and filtering in effect, as the kit's API names it.
-   * @typedef {{sort: string, order: string, sender: string[], status: string[], scope: string, q: string, group: string}} Query
+   * @typedef {{sort: string, order: string, sender: string[], status: string[], scope: string, q: string, new: string, group: string}} Query
    */
   /**
    * A message of the catalogue: a text, or one text per plural category.
@@ -74,8 +74,9 @@
   // The statuses by urgency, for sorting by status: the cases that wait for
   // the customer first (kit/listing's Urgency).
   const URGENCY = ["action_required", "received", "in_progress", "closed"];
-  // The sort control's choices, in its order.
-  const SORT_CHOICES = ["date", "status", "title", "sender"];
+  // The sort control's choices, in its order: the columns, and the cases
+  // new since the last visit first (kit/listing's ByNew).
+  const SORT_CHOICES = ["date", "status", "title", "sender", "new"];
   // A producer pair whose value is an ISO date is shown as a date.
   const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
   /**
@@ -84,6 +85,29 @@
    * @param {Case} kase
    */
   const hasCalendarDate = (kase) => !!kase.plannedTime && kase.status != "closed" && Date.parse(kase.plannedTime) + 24 * 3600 * 1000 > Date.now();
+  // VISIT_GAP is the kit's preferences.VisitGap: looks at the overview less
+  // than this apart are one visit, and a visit tells its count of new cases
+  // once (#render).
+  const VISIT_GAP = 30 * 60 * 1000;
+  // VISIT_KEY names, in the tab's sessionStorage, when the tab last got an
+  // overview: an instant and nothing else, never anything about a case.
+  const VISIT_KEY = "arendevy-last-look";
+  /**
+   * firstLookThisVisit records that the tab got an overview now and
+   * reports whether it is the first in this visit: none in the last
+   * VISIT_GAP. A reload is not; a re-sort never asks. Without storage (a
+   * sandbox, storage turned off) every overview that arrives is a first look.
+   */
+  const firstLookThisVisit = () => {
+    const now = Date.now();
+    try {
+      const last = Number(sessionStorage.getItem(VISIT_KEY));
+      sessionStorage.setItem(VISIT_KEY, String(now));
+      return !(last > 0 && now - last < VISIT_GAP);
+    } catch {
+      return true;
+    }
+  };
   // MAX_OLDER is the kit's cases.MaxOlder: windows further back a user may ask for.
   const MAX_OLDER = 10;
   const DETAIL_FIELDS = /** @type {const} */ (["caseNumber", "category", "payment", "officer", "freeText", "plannedEvent", "plannedTime"]);
@@ -193,7 +217,7 @@
   class ArendevyOverview extends HTMLElement {
     static observedAttributes = [
       "src", "lang", "sort", "order", "filter-sender", "filter-status", "filter-text", "show-closed", "page-size", "approved-by",
-      "settings-href", "heading", "query-refused", "older", "filter-group",
+      "settings-href", "heading", "query-refused", "older", "filter-group", "filter-new",
     ];
 
     // Properties reflect the attributes; filterSender and filterStatus are
@@ -263,6 +287,9 @@
     #ranksBySortKey = {};
     // New data is on its way to the screen: tell the portal once it is there.
     #loadedToTell = false;
+    // The status line's next words tell how many cases are new: once a
+    // visit, on its first overview (firstLookThisVisit).
+    #newToTell = false;
     // The session's clock (see #watchSession): the next look at it, the
     // "stay logged in" dialog while it is open, and whether the session ended.
     /** @type {ReturnType<typeof setTimeout> | undefined} */
@@ -331,8 +358,8 @@
     // an address the kit's server-rendered overview understands (the
     // names of its GET form): a page that reloads keeps them with it.
     get listingQuery() {
-      const { sort, order, sender, status, scope, q, group } = this.#query();
-      const pairs = Object.entries({ sort, order, sender: sender.join(","), status: status.join(","), scope, q, group });
+      const { sort, order, sender, status, scope, q, new: news, group } = this.#query();
+      const pairs = Object.entries({ sort, order, sender: sender.join(","), status: status.join(","), scope, q, new: news, group });
       return new URLSearchParams(pairs.filter(([, value]) => value)).toString();
     }
     // openPositions are the places, counted from 0, of the open cases in
@@ -402,15 +429,16 @@
           .split(",")
           .map((item) => item.trim())
           .filter(Boolean);
-      const sort = SORT_KEYS.includes(attribute("sort")) ? attribute("sort") : "date";
+      const sort = SORT_CHOICES.includes(attribute("sort")) ? attribute("sort") : "date";
       const showClosed = attribute("show-closed");
       return {
         sort,
-        order: /^(asc|desc)$/.test(attribute("order")) ? attribute("order") : sort == "date" ? "desc" : "asc",
+        order: /^(asc|desc)$/.test(attribute("order")) ? attribute("order") : sort == "date" || sort == "new" ? "desc" : "asc",
         sender: list("filter-sender"),
         status: list("filter-status"),
         scope: Object.keys(SHOW_CLOSED_BY_SCOPE).find((scope) => SHOW_CLOSED_BY_SCOPE[scope] == showClosed) || "all",
         q: attribute("filter-text").trim(),
+        new: attribute("filter-new") == "only" ? "only" : "",
         group: attribute("filter-group"),
       };
     }
@@ -485,7 +513,7 @@
       const sortSelect = createElement(
         "select",
         { id: "arendevy-sort", name: "sort" },
-        ...SORT_CHOICES.map((key) => createElement("option", { value: key }, translate("form.sortBy." + key))),
+        ...SORT_CHOICES.map((key) => createElement("option", { value: key }, translate(key == "new" ? "whatsnew.ui.sortBy" : "form.sortBy." + key))),
       );
       const filters = createElement(
         "details",
@@ -499,6 +527,8 @@
           senderChoices,
           createChoices("status", STATUSES, "col.status"),
           createChoices("scope", Object.keys(SHOW_CLOSED_BY_SCOPE), "show"),
+          // Beside the scope: only the cases new since the last visit.
+          createElement("fieldset", {}, createElement("legend", {}, translate("whatsnew.ui.legend")), createChoice("checkbox", "new", "only", translate("whatsnew.ui.only"))),
           createButton({ "data-action": "clear" }, translate("clear")),
         ),
       );
@@ -644,7 +674,7 @@
       try {
         // Everything, unfiltered: sorting and filtering happen here, at once.
         const api = this.#api();
-        api.search += (api.search ? "&" : "") + "scope=all&sender=&status=&q=";
+        api.search += (api.search ? "&" : "") + "scope=all&sender=&status=&q=&new=all";
         // Older cases than the sources' own window, when the user asked.
         if (this.#older()) api.search += "&older=" + this.#older();
         // With the session cookie even when the kit is on another host of
@@ -683,6 +713,7 @@
       this.#ranksBySortKey = {};
       this.#state = "ready";
       this.#data = overview;
+      this.#newToTell = firstLookThisVisit();
       if (this.#pendingPositions) this.openPositions = [...this.#pendingPositions];
       return true;
     }
@@ -826,7 +857,9 @@
           ? (kase) => /** @type {number} */ (ranks.get(text(kase)))
           : query.sort == "date"
             ? (kase) => Date.parse(kase.date)
-            : (kase) => URGENCY.indexOf(kase.status);
+            : query.sort == "new"
+              ? (kase) => +!!kase.new
+              : (kase) => URGENCY.indexOf(kase.status);
       // Sorted by date, the cases that wait for the customer come first, in
       // either order (kit/listing).
       const waiting = (/** @type {Case} */ kase) => +(query.sort == "date" && kase.status == "action_required");
@@ -838,6 +871,7 @@
             (query.scope == "all" || (kase.status == "closed") == (query.scope == "closed")) &&
             (!query.sender.length || query.sender.includes(kase.sender.id)) &&
             (!query.status.length || query.status.includes(kase.status)) &&
+            (query.new != "only" || !!kase.new) &&
             (!group || !!kase.groups?.includes(group.id)) &&
             (!needle ||
               [kase.title, kase.sender.name, kase.caseNumber, kase.category, kase.freeText, kase.plannedEvent, kase.officer].some((field) => field?.toLowerCase().includes(needle))),
@@ -887,14 +921,21 @@
       ui.showMore.textContent = translate("more", {}, Math.min(pageSize, matching.length - shown.length));
       // The count never claims the cases of a producer that is missing.
       const missing = this.#missingProducers();
-      const newCount = matching.filter(([kase]) => kase.new).length;
+      // The status line is a live region: the count of new cases is in it
+      // on the visit's first overview only, so that a screen reader says it
+      // once and not again after each sort or filter (each row still says
+      // "Ny").
+      const newCount = this.#newToTell ? matching.filter(([kase]) => kase.new).length : 0;
+      this.#newToTell = false;
       this.#announce(
         translate(missing.length ? "partial.count" : "count", { Shown: matching.length }, data.cases.length) +
           ", " +
-          translate("sorted.by", {
-            Key: translate("col." + query.sort).toLocaleLowerCase(this.#language),
-            Order: translate("sorted." + (query.sort == "date" ? "date" : "") + query.order),
-          }) +
+          (query.sort == "new"
+            ? translate("whatsnew.ui.sorted")
+            : translate("sorted.by", {
+                Key: translate("col." + query.sort).toLocaleLowerCase(this.#language),
+                Order: translate("sorted." + (query.sort == "date" ? "date" : "") + query.order),
+              })) +
           (query.sort == "date" && matching.some(([kase]) => kase.status == "action_required") ? "; " + translate("due.waitingFirst") : "") +
           (newCount ? "; " + translate("whatsnew.count", {}, newCount) : "") +
           (group ? "; " + translate("groups.showing", { Name: group.name }) : "") +
@@ -1479,7 +1520,7 @@
         const query = this.#query();
         this.#applyUserChoice("sort", { sort: sortKey, order: sortKey == query.sort ? (query.order == "asc" ? "desc" : "asc") : null });
       } else if (action == "clear") {
-        this.#applyUserChoice("filter", { "filter-sender": null, "filter-status": null, "filter-text": null, "show-closed": null, "filter-group": null });
+        this.#applyUserChoice("filter", { "filter-sender": null, "filter-status": null, "filter-text": null, "show-closed": null, "filter-group": null, "filter-new": null });
       } else if (action == "more") {
         const firstNew = this.#shownCount;
         this.#shownCount += this.#pageSizeOrAll();

@@ -63,7 +63,7 @@ func TestSortByStatusIsByUrgencyWithOneLabelledControl(t *testing.T) {
 	p := open(t, f.url("/page", pageOpts{}), 375)
 	p.ready()
 	require.Equal(t, "Sortera efter", evalAs[string](p, q(`label[for="arendevy-sort"]`)+`.textContent`))
-	require.Equal(t, []string{"Datum, nyast först", "Status, mest brådskande först", "Titel, A–Ö", "Avsändare, A–Ö"}, p.texts("#arendevy-sort option"))
+	require.Equal(t, []string{"Datum, nyast först", "Status, mest brådskande först", "Titel, A–Ö", "Avsändare, A–Ö", "Nya först"}, p.texts("#arendevy-sort option"))
 	p.record()
 	p.eval(q("#arendevy-sort") + `.focus()`)
 	p.eval(`(() => { const s = ` + q("#arendevy-sort") + `; s.value = "status"; s.dispatchEvent(new Event("change", {bubbles: true})) })()`)

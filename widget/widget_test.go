@@ -828,7 +828,7 @@ func TestFilterByControlAndByAttribute(t *testing.T) {
 	require.Equal(t, "INPUT ", p.focused(), "focus stays on the checkbox")
 	require.Equal(t, "action_required", evalAs[string](p, el+`.getAttribute("filter-status")`))
 	require.Equal(t, []event{{Type: "arendevy-filter", Bubbles: true, Composed: true, Cancelable: true,
-		Detail: map[string]any{"sender": []any{}, "status": []any{"action_required"}, "scope": "all", "q": "", "group": ""}}}, p.seen())
+		Detail: map[string]any{"sender": []any{}, "status": []any{"action_required"}, "scope": "all", "q": "", "new": "", "group": ""}}}, p.seen())
 
 	p.click(`input[value="action_required"]`)
 	p.click(`input[name="scope"][value="closed"]`)

@@ -1,6 +1,7 @@
 // Package listing sorts and filters an overview the way the user asked:
-// by date, sender, status or title, ascending or descending, and by senders,
-// statuses, open/closed and free text. Text is compared with Swedish
+// by date, sender, status or title, ascending or descending, or new cases
+// first, and by senders, statuses, open/closed, new since the last visit and
+// free text. Text is compared with Swedish
 // collation: å, ä and ö are letters of their own that follow z.
 package listing
 
@@ -32,6 +33,9 @@ const (
 	BySender Key = "sender"
 	ByStatus Key = "status"
 	ByTitle  Key = "title"
+	// ByNew puts the cases new since the customer's previous visit first
+	// (Query.NewSince), newest first among each.
+	ByNew Key = "new"
 )
 
 // Scope selects open cases, closed cases or both.
@@ -62,6 +66,12 @@ type Query struct {
 	// knows the customer's groups and each case's membership, drops an id
 	// that names no group and does the filtering (kit/preferences).
 	Group string
+	// NewOnly keeps only the cases new since the previous visit.
+	NewOnly bool
+	// NewSince is the instant after which a case is new (IsNew): the
+	// customer's previous visit, which the kit sets from their
+	// preferences, never from the address. Zero: nothing is new.
+	NewSince time.Time `json:"-"`
 }
 
 // GroupIDLength is the length of a case group's id: 9 random bytes in
@@ -73,6 +83,11 @@ func ValidGroupID(id string) bool {
 	_, err := base64.RawURLEncoding.DecodeString(id)
 	return len(id) == GroupIDLength && err == nil
 }
+
+// IsNew reports whether a case dated date is new to a customer whose
+// previous visit was since; nothing is new on the first visit ever (since
+// zero).
+func IsNew(date, since time.Time) bool { return !since.IsZero() && date.After(since) }
 
 // Default is the standard view: every case, newest first.
 func Default() Query { return Query{Sort: ByDate, Descending: true, Scope: All} }
@@ -104,12 +119,12 @@ func (e *ParamError) Error() string {
 }
 
 // Params are the URL parameters of a query, as Parse reads them.
-var Params = []string{"sort", "order", "sender", "status", "scope", "q", "older", "group"}
+var Params = []string{"sort", "order", "sender", "status", "scope", "q", "older", "new", "group"}
 
 // Parse reads a Query from URL parameters, starting from base:
-// sort=date|sender|status|title, order=asc|desc, sender=ID (repeatable or
-// comma-separated), status=… (likewise), scope=all|open|closed, q=text,
-// older=0…cases.MaxOlder, group=ID (empty: every case).
+// sort=date|sender|status|title|new, order=asc|desc, sender=ID (repeatable
+// or comma-separated), status=… (likewise), scope=all|open|closed, q=text,
+// older=0…cases.MaxOlder, new=only|all, group=ID (empty: every case).
 // Unknown parameters are refused, so a typo does not silently do nothing.
 // Every problem is reported, not only the first.
 func Parse(v url.Values, base Query) (Query, error) {
@@ -159,12 +174,12 @@ func Parse(v url.Values, base Query) (Query, error) {
 	}
 	if s, ok := one("sort"); ok {
 		switch k := Key(s); k {
-		case ByDate, BySender, ByStatus, ByTitle:
-			// Without an order, the key's own: newest first, else A to Ö
-			// (as the element and the overview's sort form have it).
-			q.Sort, q.Descending = k, k == ByDate
+		case ByDate, BySender, ByStatus, ByTitle, ByNew:
+			// Without an order, the key's own: newest (or new) first, else
+			// A to Ö (as the element and the overview's sort form have it).
+			q.Sort, q.Descending = k, k.descendingByDefault()
 		default:
-			fail("sort", "must be date, sender, status or title")
+			fail("sort", "must be date, sender, status, title or new")
 		}
 	}
 	if s, ok := one("order"); ok {
@@ -225,6 +240,14 @@ func Parse(v url.Values, base Query) (Query, error) {
 			q.Older = n
 		}
 	}
+	if s, ok := one("new"); ok {
+		switch s {
+		case "only", "all":
+			q.NewOnly = s == "only"
+		default:
+			fail("new", "must be only or all")
+		}
+	}
 	if s, ok := one("group"); ok {
 		if s != "" && !ValidGroupID(s) {
 			fail("group", "must be a case group's id: %d letters, digits, '-' or '_'", GroupIDLength)
@@ -265,11 +288,18 @@ func (q Query) Values() url.Values {
 	if q.Older > 0 {
 		v.Set("older", strconv.Itoa(q.Older))
 	}
+	if q.NewOnly {
+		v.Set("new", "only")
+	}
 	if q.Group != "" {
 		v.Set("group", q.Group)
 	}
 	return v
 }
+
+// descendingByDefault: sorted by k without an order, the newest (or the
+// new) cases come first; by the other keys, A to Ö.
+func (k Key) descendingByDefault() bool { return k == ByDate || k == ByNew }
 
 // collators are not safe for concurrent use; a pool keeps sorting lock-free.
 var collators = sync.Pool{New: func() any {
@@ -333,6 +363,7 @@ func selects(c *cases.Case, q Query, needle string) bool {
 	case q.Scope == OpenOnly && !c.Open(), q.Scope == ClosedOnly && c.Open():
 	case len(q.Senders) > 0 && !slices.Contains(q.Senders, c.Sender.ID):
 	case len(q.Statuses) > 0 && !slices.Contains(q.Statuses, c.Status):
+	case q.NewOnly && !IsNew(c.Date, q.NewSince):
 	case needle != "" && !matches(c, needle):
 	default:
 		return true
@@ -369,6 +400,7 @@ func order(cs []cases.Case, idx []int, q Query) {
 		i    int
 		key  []byte
 		rank int
+		new  int // 1 when new, so that descending puts the new first
 		date time.Time
 		id   string
 	}
@@ -376,6 +408,9 @@ func order(cs []cases.Case, idx []int, q Query) {
 	for k, i := range idx {
 		c := &cs[i]
 		items[k] = item{i: i, rank: Urgency(c.Status), date: c.Date, id: c.ID}
+		if IsNew(c.Date, q.NewSince) {
+			items[k].new = 1
+		}
 		switch q.Sort {
 		case BySender:
 			items[k].key = keyOf(c.Sender.Name)
@@ -397,6 +432,8 @@ func order(cs []cases.Case, idx []int, q Query) {
 			return cmp.Compare(a.rank, b.rank)
 		case BySender, ByTitle:
 			return bytes.Compare(a.key, b.key)
+		case ByNew:
+			return cmp.Compare(a.new, b.new)
 		default:
 			return a.date.Compare(b.date)
 		}
@@ -447,7 +484,8 @@ func CompareText(a, b string) int {
 }
 
 // MarshalJSON writes q with the names of its URL parameters:
-// {"sort":…,"order":"asc"|"desc","sender":[…],"status":[…],"scope":…,"q":…}.
+// {"sort":…,"order":"asc"|"desc","sender":[…],"status":[…],"scope":…,"q":…,
+// "new":"only"|"all"}.
 func (q Query) MarshalJSON() ([]byte, error) { return q.AppendJSON(nil), nil }
 
 // AppendJSON appends q's JSON (see MarshalJSON) to b; the overview's
@@ -468,6 +506,11 @@ func (q Query) AppendJSON(b []byte) []byte {
 	b = jsonappend.String(b, string(q.Scope))
 	b = append(b, `,"q":`...)
 	b = jsonappend.String(b, q.Text)
+	if q.NewOnly {
+		b = append(b, `,"new":"only"`...)
+	} else {
+		b = append(b, `,"new":"all"`...)
+	}
 	if q.Group != "" {
 		b = append(b, `,"group":`...)
 		b = jsonappend.String(b, q.Group)

@@ -53,7 +53,7 @@ func TestParse(t *testing.T) {
 }
 
 func TestValuesRoundTrip(t *testing.T) {
-	q := Query{Sort: ByStatus, Senders: []string{"a", "b"}, Statuses: []cases.Status{cases.Closed}, Scope: ClosedOnly, Text: "å"}
+	q := Query{Sort: ByStatus, Senders: []string{"a", "b"}, Statuses: []cases.Status{cases.Closed}, Scope: ClosedOnly, Text: "å", NewOnly: true}
 	got, err := Parse(q.Values(), Default())
 	require.NoError(t, err)
 	require.Equal(t, q, got)
@@ -62,7 +62,7 @@ func TestValuesRoundTrip(t *testing.T) {
 func TestQueryJSONUsesParameterNames(t *testing.T) {
 	b, err := json.Marshal(Default())
 	require.NoError(t, err)
-	require.JSONEq(t, `{"sort":"date","order":"desc","sender":[],"status":[],"scope":"all","q":""}`, string(b))
+	require.JSONEq(t, `{"sort":"date","order":"desc","sender":[],"status":[],"scope":"all","q":"","new":"all"}`, string(b))
 }
 
 // The query's JSON is written by hand; it must be what encoding/json
@@ -75,10 +75,11 @@ func TestQueryJSONIsEncodingJSON(t *testing.T) {
 		Statuses []cases.Status `json:"status"`
 		Scope    Scope          `json:"scope"`
 		Text     string         `json:"q"`
+		New      string         `json:"new"`
 	}
 	q := Query{Sort: ByTitle, Senders: []string{"skv", "a<b"}, Statuses: []cases.Status{cases.Closed, cases.Received},
 		Scope: OpenOnly, Text: "\"</script>\u2028\xff"}
-	want, err := json.Marshal(mirror{Sort: q.Sort, Order: "asc", Senders: q.Senders, Statuses: q.Statuses, Scope: q.Scope, Text: q.Text})
+	want, err := json.Marshal(mirror{Sort: q.Sort, Order: "asc", Senders: q.Senders, Statuses: q.Statuses, Scope: q.Scope, Text: q.Text, New: "all"})
 	require.NoError(t, err)
 	got, err := json.Marshal(q)
 	require.NoError(t, err)
@@ -184,4 +185,41 @@ func FuzzParse(f *testing.F) {
 		require.NoError(t, err)
 		require.Equal(t, q, again)
 	})
+}
+
+// New since the last visit: only the new cases, or the new ones first
+// (newest first among each), as the no-JS form's new=only and sort=new ask.
+func TestNewOnlyAndNewFirst(t *testing.T) {
+	since := time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC)
+	cs := []cases.Case{
+		mk("old-waiting", "A", "skv", cases.ActionRequired, 9),
+		mk("new-1", "B", "skv", cases.InProgress, 12),
+		mk("old-2", "C", "fk", cases.Received, 11-10),
+		mk("new-2", "D", "fk", cases.Received, 15),
+		mk("old-3", "E", "fk", cases.Closed, 10), // exactly at the visit: not new
+	}
+	parse := func(s string) Query {
+		v, err := url.ParseQuery(s)
+		require.NoError(t, err)
+		q, err := Parse(v, Default())
+		require.NoError(t, err)
+		q.NewSince = since
+		return q
+	}
+	require.Equal(t, []string{"new-2", "new-1"}, ids(Apply(cs, parse("new=only"))))
+	require.Equal(t, []string{"new-2", "new-1", "old-3", "old-waiting", "old-2"}, ids(Apply(cs, parse("sort=new"))))
+	// By date the case waiting for the customer leads; by new, the new ones do.
+	require.Equal(t, []string{"old-waiting", "new-2", "new-1", "old-3", "old-2"}, ids(Apply(cs, parse("sort=date"))))
+	require.Equal(t, []string{"new-2"}, ids(Apply(cs, parse("sort=new&new=only&sender=fk"))))
+
+	// The first visit ever: nothing is new, and new=all keeps everything.
+	q := parse("new=only")
+	q.NewSince = time.Time{}
+	require.Empty(t, Apply(cs, q))
+	require.Len(t, Apply(cs, parse("new=all")), len(cs))
+
+	_, err := Parse(url.Values{"new": {"yes"}}, Default())
+	require.ErrorContains(t, err, "new: must be only or all")
+	_, err = Parse(url.Values{"sort": {"newest"}}, Default())
+	require.ErrorContains(t, err, "sort: must be date, sender, status, title or new")
 }

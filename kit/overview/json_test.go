@@ -41,7 +41,7 @@ func fullOverview() Overview {
 	return Overview{
 		CompiledAt: at(24),
 		Customer:   Customer{Name: "Tolvan Tolvansson", Kind: identity.Personnummer, Agent: true, User: "Elin Karlsson"},
-		Query: listing.Query{Sort: listing.ByTitle, Descending: true, Senders: []string{"skv"}, Group: "BBBBBBBBBBBB",
+		Query: listing.Query{Sort: listing.ByTitle, Descending: true, NewOnly: true, Senders: []string{"skv"}, Group: "BBBBBBBBBBBB",
 			Statuses: []cases.Status{cases.ActionRequired}, Scope: listing.OpenOnly, Text: "bygg"},
 		Total: 2,
 		Cases: []CaseView{{Case: &c, Link: "/arendevy/go/token", Info: "/arendevy/producers/skv", New: true,

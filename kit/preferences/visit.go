@@ -1,6 +1,10 @@
 package preferences
 
-import "time"
+import (
+	"time"
+
+	"github.com/arendevy/arendevy/kit/listing"
+)
 
 // What's new since the last visit. A preference keeps two instants and
 // nothing else: when the customer last looked at their overview (LastVisit)
@@ -49,9 +53,7 @@ func (p Preferences) Visit(now time.Time) (Preferences, bool) {
 func (p Preferences) NewSince() time.Time { return p.PreviousVisit }
 
 // IsNew reports whether a case dated date is new to the customer.
-func (p Preferences) IsNew(date time.Time) bool {
-	return !p.PreviousVisit.IsZero() && date.After(p.PreviousVisit)
-}
+func (p Preferences) IsNew(date time.Time) bool { return listing.IsNew(date, p.PreviousVisit) }
 
 // KeepVisits returns p with the visit instants of stored: they are the kit's
 // record, not something a browser sends, so saving the settings must not

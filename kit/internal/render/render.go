@@ -146,6 +146,7 @@ func (r *Renderer) Overview(w io.Writer, f Fragment) error {
 	for _, k := range []listing.Key{listing.ByDate, listing.ByStatus, listing.ByTitle, listing.BySender} {
 		v.SortOptions = append(v.SortOptions, option{Value: string(k), Label: l.Text("form.sortBy." + string(k)), Selected: k == q.Sort})
 	}
+	v.SortOptions = append(v.SortOptions, option{Value: string(listing.ByNew), Label: l.Text("whatsnew.ui.sortBy"), Selected: q.Sort == listing.ByNew})
 	v.Choices = choices(l, ov.Senders, q)
 	v.GroupOptions, v.Suggestions = groupChoices(l, ov, q)
 	v.ClearURL = href(listing.Query{Sort: q.Sort, Descending: q.Descending, Scope: listing.All})
@@ -191,8 +192,11 @@ func statusLine(l *i18n.Localizer, q listing.Query, total int, shown []overview.
 	if len(missing) > 0 {
 		count = "partial.count"
 	}
-	line := l.Plural(count, total, "Shown", len(shown)) + ", " +
-		l.Text("sorted.by", "Key", strings.ToLower(l.Text("col."+string(q.Sort))), "Order", l.Text("sorted."+order))
+	sorted := l.Text("whatsnew.ui.sorted")
+	if q.Sort != listing.ByNew {
+		sorted = l.Text("sorted.by", "Key", strings.ToLower(l.Text("col."+string(q.Sort))), "Order", l.Text("sorted."+order))
+	}
+	line := l.Plural(count, total, "Shown", len(shown)) + ", " + sorted
 	if q.WaitingFirst() && slices.ContainsFunc(shown, func(c overview.CaseView) bool { return c.Status == cases.ActionRequired }) {
 		line += "; " + l.Text("due.waitingFirst")
 	}
@@ -221,7 +225,7 @@ func missingProducers(ov *overview.Overview) []string {
 	return names
 }
 
-// choices are the filter form's fields: senders, statuses and scope, with
+// choices are the filter form's fields: senders, statuses, scope and new, with
 // the query's choices checked.
 func choices(l *i18n.Localizer, senders []cases.Actor, q listing.Query) []fieldset {
 	sender := fieldset{Legend: l.Text("col.sender")}
@@ -236,7 +240,9 @@ func choices(l *i18n.Localizer, senders []cases.Actor, q listing.Query) []fields
 	for _, s := range []listing.Scope{listing.All, listing.OpenOnly, listing.ClosedOnly} {
 		scope.Options = append(scope.Options, choice{Type: "radio", Name: "scope", Value: string(s), Label: l.Text("scope." + string(s)), Checked: q.Scope == s})
 	}
-	return []fieldset{sender, status, scope}
+	// One box beside the scope: only the cases new since the last visit.
+	news := fieldset{Legend: l.Text("whatsnew.ui.legend"), Options: []choice{{Type: "checkbox", Name: "new", Value: "only", Label: l.Text("whatsnew.ui.only"), Checked: q.NewOnly}}}
+	return []fieldset{sender, status, scope, news}
 }
 
 // fragmentView is what the element's template (widget.Template) shows; its
@@ -281,6 +287,14 @@ func (v fragmentView) Statuses() string {
 		ss[i] = string(s)
 	}
 	return strings.Join(ss, ",")
+}
+
+// NewOnly is the filter-new attribute of the query ("" for all cases).
+func (v fragmentView) NewOnly() string {
+	if v.Fragment.Query.NewOnly {
+		return "only"
+	}
+	return ""
 }
 
 // ShowClosed is the show-closed attribute of the query ("" for all cases).
