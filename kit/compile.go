@@ -166,6 +166,9 @@ func (k *Kit) compile(ctx context.Context, res cases.Result, subject identity.Su
 
 		PreferencesUnavailable: p.IsFallback(),
 	}
+	if k.cfg.Preferences != nil && !p.IsFallback() { // the mode can be switched
+		ov.Discreet = &p.Discreet
+	}
 	if len(shown) < len(res.Cases) { // some hidden: their actors are no senders
 		ov.Senders = overview.Senders(shown)
 	}

@@ -98,4 +98,23 @@ func TestDiscreetModeOnASharedScreen(t *testing.T) {
 	_, err = tab.Navigate(ctx, base+"/mina-arenden")
 	require.NoError(t, err)
 	require.ElementsMatch(t, casesOf(t, personaNumber(t, "Elin Karlsson")), shownTitles(t, ctx, tab), "the titles are back")
+
+	// The element's own switch does the same through the kit's preferences
+	// API, with the session's CSRF token, and says its state in aria-pressed.
+	toggle := func(want string) {
+		t.Helper()
+		_, err := browser.Eval[bool](ctx, tab, `(() => { const s = `+shadow+`; s.querySelector(".filters").open = true; s.querySelector(".discreet-toggle").click(); return true })()`)
+		require.NoError(t, err)
+		waitFor(t, ctx, tab, shadow+`.querySelector(".discreet-toggle").getAttribute("aria-pressed") == "`+want+`"`)
+	}
+	toggle("true")
+	checkDiscreet()
+	require.NoError(t, browser.Do(ctx, tab, chromedp.Reload()))
+	checkDiscreet()
+	pressed, err := browser.Eval[string](ctx, tab, shadow+`.querySelector(".discreet-toggle").getAttribute("aria-pressed")`)
+	require.NoError(t, err)
+	require.Equal(t, "true", pressed, "remembered across a reload")
+	toggle("false")
+	waitFor(t, ctx, tab, `[...`+shadow+`.querySelectorAll(".case-title")].every((e) => !/Dolt ärende|Hidden case/.test(e.textContent))`)
+	require.ElementsMatch(t, casesOf(t, personaNumber(t, "Elin Karlsson")), shownTitles(t, ctx, tab), "the titles are back")
 }

@@ -26,7 +26,7 @@
    * @typedef {{id: string, name: string, count: number}} Group
    * @typedef {{category: string, refs: string[]}} Suggestion
    * @typedef {{phone?: string, email?: string, web?: string, hours?: string}} CustomerService
-   * @typedef {{cases: Case[], sources?: Outcome[], senders?: Actor[], hidden?: Actor[], customer?: {name: string, agent?: boolean}, preferencesUnavailable?: boolean,
+   * @typedef {{cases: Case[], sources?: Outcome[], senders?: Actor[], hidden?: Actor[], customer?: {name: string, agent?: boolean}, preferencesUnavailable?: boolean, discreet?: boolean,
    *   contacts?: {producer: string, customerService: CustomerService}[], supportCode?: string, groups?: Group[], suggestions?: Suggestion[]}} Overview
    */
   /**
@@ -41,7 +41,7 @@
   /**
    * The pieces of the element that change after they are built.
    * @typedef {{
-   *   heading: HTMLHeadingElement, search: HTMLInputElement, senderChoices: HTMLFieldSetElement,
+   *   heading: HTMLHeadingElement, search: HTMLInputElement, senderChoices: HTMLFieldSetElement, discreet: HTMLButtonElement,
    *   form: HTMLFormElement, sortSelect: HTMLSelectElement, filters: HTMLDetailsElement,
    *   statusRegion: HTMLParagraphElement, notices: HTMLDivElement, legendLink: HTMLParagraphElement, supportCode: HTMLParagraphElement,
    *   legend: HTMLDetailsElement, noMatch: HTMLParagraphElement, sortHeaders: HTMLTableCellElement[],
@@ -290,6 +290,8 @@
     // The status line's next words tell how many cases are new: once a
     // visit, on its first overview (firstLookThisVisit).
     #newToTell = false;
+    // Switching discreet mode failed: a notice says so until it works.
+    #discreetFailed = false;
     // The session's clock (see #watchSession): the next look at it, the
     // "stay logged in" dialog while it is open, and whether the session ended.
     /** @type {ReturnType<typeof setTimeout> | undefined} */
@@ -510,6 +512,9 @@
       // The customer's case groups: one choice, there only when they have groups.
       const groupSelect = createElement("select", { id: "arendevy-group", name: "group" });
       const groupChoice = createElement("div", { class: "group-choice", hidden: true }, createElement("label", { for: "arendevy-group" }, translate("groups.filter")), groupSelect);
+      // Discreet mode's switch: shown when the kit keeps preferences (the
+      // overview says whether the mode is on), pressed when it is.
+      const discreet = createButton({ class: "action-button discreet-toggle", "data-action": "discreet", "aria-pressed": "false", hidden: true }, translate("discreetSwitch.label"));
       const sortSelect = createElement(
         "select",
         { id: "arendevy-sort", name: "sort" },
@@ -530,6 +535,7 @@
           // Beside the scope: only the cases new since the last visit.
           createElement("fieldset", {}, createElement("legend", {}, translate("whatsnew.ui.legend")), createChoice("checkbox", "new", "only", translate("whatsnew.ui.only"))),
           createButton({ "data-action": "clear" }, translate("clear")),
+          discreet,
         ),
       );
       // The same GET form as the server's: here it sorts and filters at
@@ -573,6 +579,7 @@
         heading: createElement("h2", { part: "heading", tabindex: -1, hidden: this.#attribute("heading") == "page" }),
         search,
         senderChoices,
+        discreet,
         form,
         sortSelect,
         filters,
@@ -681,7 +688,12 @@
         // the site; a login it asks for comes back to this page (its path,
         // or its whole address when the kit is elsewhere).
         const page = (api.origin == location.origin ? "" : location.origin) + location.pathname + location.search;
-        response = await fetch(api, { signal: abort.signal, credentials: "include", headers: { "X-Arendevy-Return": page } });
+        // In the element's language, which is what the kit writes its own
+        // texts in (discreet mode's placeholder title).
+        /** @type {Record<string, string>} */
+        const headers = { "X-Arendevy-Return": page };
+        if (this.#language) headers["Accept-Language"] = this.#language;
+        response = await fetch(api, { signal: abort.signal, credentials: "include", headers });
         body = await response.json();
       } catch {
         if (abort.signal.aborted) return;
@@ -751,6 +763,7 @@
       if (this.#state == "login") notices.push(paragraph(translate(this.#sessionEnded ? "expiry.ended" : "state.login"), " ", this.#loginUrl && createElement("a", { href: this.#loginUrl }, translate("state.loginLink"))));
       if (this.#state == "consent") notices.push(paragraph(translate("state.consent.text"), " ", this.#consentUrl && createElement("a", { href: this.#consentUrl }, translate("state.consent.link"))));
       if (data?.preferencesUnavailable) notices.push(paragraph(translate("state.preferences.unavailable")));
+      if (this.#discreetFailed) notices.push(paragraph(translate("discreetSwitch.failed")));
       const missing = this.#missingProducers();
       /** @type {string[]} */
       const answered = [];
@@ -897,6 +910,10 @@
       const loading = this.#state == "loading";
       ui.form.hidden = ui.legendLink.hidden = !loading && !data?.cases.length;
       ui.calendarAll.hidden = !data?.cases.some(hasCalendarDate);
+      if (data) {
+        ui.discreet.hidden = data.discreet == null;
+        ui.discreet.ariaPressed = String(!!data.discreet);
+      }
       ui.table.hidden = ui.showMore.hidden = ui.noMatch.hidden = ui.groupEmpty.hidden = true;
       this.#announce(loading ? translate("state.loading") : "");
       // done comes when every row is in place: then afterwards runs, and the
@@ -1367,16 +1384,55 @@
       dialog.showModal();
     }
 
+    // csrfToken is the session's CSRF token for a request that changes
+    // something, or null when the session has ended; "" when the kit keeps
+    // no sessions (the portal does, and guards its own requests).
+    async #csrfToken() {
+      const response = await fetch(this.#apiUrl("csrf"), { cache: "no-store", credentials: "include" });
+      if (response.status == 401) return null;
+      if (response.status == 404) return "";
+      if (!response.ok) throw new Error("no CSRF token");
+      return String((await response.json()).token);
+    }
+
     // stayLoggedIn uses the session (a POST with the session's CSRF token),
     // which starts its idle time anew.
     async #stayLoggedIn() {
       try {
-        const response = await fetch(this.#apiUrl("csrf"), { cache: "no-store", credentials: "include" });
-        if (response.status == 401) return this.#endSession();
-        const { token } = await response.json();
-        await this.#checkSession({ method: "POST", headers: { "X-CSRF-Token": String(token) } });
+        const token = await this.#csrfToken();
+        if (token == null) return this.#endSession();
+        await this.#checkSession({ method: "POST", headers: { "X-CSRF-Token": token } });
       } catch {
         this.#watchSession(30_000);
+      }
+    }
+
+    // switchDiscreet saves discreet mode's opposite in the customer's
+    // preferences (the kit's preferences API, as the portal's settings
+    // page saves them) and fetches the overview again: the kit leaves the
+    // producers' texts out (or in) itself, so in discreet mode they never
+    // reach the page. A failure is a notice, and the mode stays as it was.
+    async #switchDiscreet() {
+      const url = this.#apiUrl("preferences");
+      try {
+        const token = await this.#csrfToken();
+        if (token == null) return this.#load(); // the session ended: the kit says so
+        const current = await fetch(url, { cache: "no-store", credentials: "include" });
+        if (!current.ok) throw new Error("preferences unavailable");
+        const preferences = { ...(await current.json()), discreet: !this.#data?.discreet };
+        const saved = await fetch(url, {
+          method: "PUT",
+          cache: "no-store",
+          credentials: "include",
+          headers: { "Content-Type": "application/json", ...(token && { "X-CSRF-Token": token }) },
+          body: JSON.stringify(preferences),
+        });
+        if (!saved.ok) throw new Error("preferences not saved");
+        this.#discreetFailed = false;
+        this.#load();
+      } catch {
+        this.#discreetFailed = true;
+        this.#renderNotices();
       }
     }
 
@@ -1506,6 +1562,8 @@
         const legend = /** @type {Ui} */ (this.#ui).legend;
         legend.open = true;
         /** @type {HTMLElement} */ (legend.firstElementChild).focus();
+      } else if (action == "discreet") {
+        this.#switchDiscreet();
       } else if (action == "calendar") {
         this.#downloadCalendar(caseIndex ? [kase] : (this.#data?.cases ?? []).filter(hasCalendarDate));
       } else if (caseIndex) {

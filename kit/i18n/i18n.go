@@ -36,7 +36,7 @@ var ElementRoots = []string{
 	"approved", "clear", "col", "count", "detail", "expiry", "explain", "field", "filters", "heading", "headingFor",
 	"legend", "more", "payment", "scope", "search", "show", "sorted", "state", "status", "unit",
 	"format", "due", "forecast", "guide", "partial", "hidden", "form", "calendar", "older",
-	"responsible", "support", "whatsnew",
+	"responsible", "support", "whatsnew", "discreetSwitch",
 	"groups",
 }
 

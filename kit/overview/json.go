@@ -1,6 +1,7 @@
 package overview
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/arendevy/arendevy/kit/cases"
@@ -49,6 +50,10 @@ func (ov *Overview) AppendJSON(b []byte) ([]byte, error) {
 	optionalList(&e, `,"contacts":`, ov.Contacts, e.contact)
 	if ov.PreferencesUnavailable {
 		e.raw(`,"preferencesUnavailable":true`)
+	}
+	if ov.Discreet != nil {
+		e.raw(`,"discreet":`)
+		e.b = strconv.AppendBool(e.b, *ov.Discreet)
 	}
 	if ov.SupportCode != "" {
 		e.raw(`,"supportCode":`)

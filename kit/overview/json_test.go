@@ -61,6 +61,7 @@ func fullOverview() Overview {
 		Contacts: []Contact{{Producer: "skv", CustomerService: producers.Contact{
 			Phone: "0771-567 567", Email: "\"SKV\" <kund@skv.se>", Web: "https://skatteverket.se/?a=1&b=2", Hours: "8–16"}}},
 		PreferencesUnavailable: true,
+		Discreet:               new(true),
 		SupportCode:            "K7Q3-9F2M",
 		Groups:                 []Group{{ID: "BBBBBBBBBBBB", Name: "Vi bygger hus", Count: 1}},
 		Suggestions:            []Suggestion{{Category: "Bygglov", Refs: []string{"AAAAAAAAAAAAAAAAAAAAAA"}}},

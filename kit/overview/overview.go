@@ -53,6 +53,12 @@ type Overview struct {
 	// be read, so the overview is in the default order with nothing hidden.
 	PreferencesUnavailable bool `json:"preferencesUnavailable,omitempty"`
 
+	// Discreet says whether the overview is in discreet mode (its cases
+	// redacted, preferences.Redact): present when the customer's
+	// preferences are kept and so the mode can be switched, absent
+	// otherwise. The element's switch shows it and saves its opposite.
+	Discreet *bool `json:"discreet,omitempty"`
+
 	// SupportCode is what the citizen reads out to the portal's customer
 	// service: it finds this request's line in the kit's log (package
 	// supportcode), and says nothing itself.

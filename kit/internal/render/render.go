@@ -149,6 +149,14 @@ func (r *Renderer) Overview(w io.Writer, f Fragment) error {
 	v.SortOptions = append(v.SortOptions, option{Value: string(listing.ByNew), Label: l.Text("whatsnew.ui.sortBy"), Selected: q.Sort == listing.ByNew})
 	v.Choices = choices(l, ov.Senders, q)
 	v.GroupOptions, v.Suggestions = groupChoices(l, ov, q)
+	// Without JavaScript, discreet mode is switched on the settings page,
+	// one click away; the element has a toggle button instead.
+	if ov.Discreet != nil && f.SettingsURL != "" {
+		v.DiscreetLink = option{Value: f.SettingsURL, Label: l.Text("discreetSwitch.settingsOff")}
+		if *ov.Discreet {
+			v.DiscreetLink.Label = l.Text("discreetSwitch.settingsOn")
+		}
+	}
 	v.ClearURL = href(listing.Query{Sort: q.Sort, Descending: q.Descending, Scope: listing.All})
 	for i, c := range shown {
 		row := caseRowOf(l, c, ov.Contacts, f.PageSize > 0 && i >= f.PageSize)
@@ -260,6 +268,7 @@ type fragmentView struct {
 	SortHeaders  []sortHeader
 	SortOptions  []option
 	Choices      []fieldset
+	DiscreetLink option // Value is the settings page; empty when there is none
 	ClearURL     string
 	CaseRows     []caseRow
 	ShowMore     string
