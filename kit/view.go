@@ -149,8 +149,8 @@ func (k *Kit) fragment(ctx context.Context, lang string, q listing.Query, refuse
 type pageFormsKey struct{}
 
 // WithPageForms returns ctx telling Render and RenderPage that the page
-// can carry form posts: csrf is the session's CSRF token, masked for this
-// page (websec.MaskToken), and returnPath the page's own local path with
+// can carry form posts: csrf is the session's CSRF token (each form gets
+// it masked afresh, websec.MaskToken), and returnPath the page's own local path with
 // its query, where a form post comes back to. The overview then has, without
 // JavaScript, the forms that change the customer's case groups (POST
 // {mount}/api/groups): in each case's detail, and for the groups its data

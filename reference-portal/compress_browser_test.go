@@ -86,7 +86,9 @@ func TestCompressedPagesKeepTheirSecretsSafe(t *testing.T) {
 		require.Equal(t, coding, api.Header.Get("Content-Encoding"), "the API is compressed too")
 		require.Contains(t, overview, `"cases"`)
 	}
-	require.Len(t, tokens, 2)
+	// One in the header's logout form of each page, and one in each form
+	// of the overview's case groups: every one masked afresh.
+	require.GreaterOrEqual(t, len(tokens), 2)
 
 	// No request text beside the token: a page not found does not echo
 	// the path it was asked for.

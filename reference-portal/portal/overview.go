@@ -9,7 +9,6 @@ import (
 	"github.com/arendevy/arendevy/kit"
 	"github.com/arendevy/arendevy/kit/i18n"
 	"github.com/arendevy/arendevy/kit/identity"
-	"github.com/arendevy/arendevy/kit/websec"
 )
 
 // overview is the overview for the cases page: the element's head tags (with
@@ -31,7 +30,7 @@ func (p *Portal) overview(c *gin.Context, s identity.Subject, l *i18n.Localizer)
 	if d, ok := p.o.Sessions.Current(c.Request); ok {
 		// The case groups' forms post back to this page, sorted and
 		// filtered as it is.
-		ctx = kit.WithPageForms(ctx, websec.MaskToken(d.CSRF), returnTo(c.Request.URL))
+		ctx = kit.WithPageForms(ctx, d.CSRF, returnTo(c.Request.URL))
 	}
 	if err := p.o.Kit.RenderPage(ctx, &buf, s, c.Request.URL.Query(), l.Lang()); err != nil {
 		return head, bareElement(p.mount, l.Lang()), err

@@ -28,6 +28,7 @@ import (
 	"github.com/arendevy/arendevy/kit/listing"
 	"github.com/arendevy/arendevy/kit/overview"
 	"github.com/arendevy/arendevy/kit/producers"
+	"github.com/arendevy/arendevy/kit/websec"
 	"github.com/arendevy/arendevy/widget"
 )
 
@@ -93,9 +94,12 @@ type Fragment struct {
 }
 
 // Forms is what a form post of the overview needs: where it goes, the
-// session's CSRF token (masked for this page: websec.MaskToken) and the
-// page to come back to.
+// session's CSRF token and the page to come back to.
 type Forms struct{ Action, CSRF, Return string }
+
+// MaskedCSRF is the token as one form carries it: masked afresh for each
+// (websec.MaskToken), so no two fields of any response hold the same bytes.
+func (f *Forms) MaskedCSRF() string { return websec.MaskToken(f.CSRF) }
 
 // Overview writes <arendevy-overview> with the overview in its light DOM and
 // the data the element needs to take over without asking again.
