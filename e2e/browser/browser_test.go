@@ -74,6 +74,12 @@ func fixtures(t *testing.T) *httptest.Server {
 		time.Sleep(300 * time.Millisecond) // longer than the quiet period asked for
 		fmt.Fprint(w, "loaded")
 	})
+	page("/leaving", strictCSP, `<!doctype html><html lang="en"><head><title>Leaving</title>
+<script src="/leaving.js"></script></head><body><p>x</p></body></html>`)
+	script("/leaving.js", `addEventListener("beforeunload", () => { fetch("/hang"); });`)
+	mux.HandleFunc("/hang", func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done() // answers never: only the browser giving up ends it
+	})
 	mux.HandleFunc("/set-cookie", func(w http.ResponseWriter, r *http.Request) {
 		http.SetCookie(w, &http.Cookie{Name: "session", Value: "tab-a", Path: "/"})
 		fmt.Fprint(w, "<!doctype html><title>c</title>")
@@ -200,6 +206,23 @@ func TestWaitIdleWaitsForFetchesAfterLoad(t *testing.T) {
 	text, err := browser.Eval[string](ctx, tab, `document.getElementById("out").textContent`)
 	require.NoError(t, err)
 	require.Equal(t, "loaded", text)
+}
+
+// TestWaitIdleForgetsTheRequestsOfAPageLeft: a request the page starts as
+// it is left (here in beforeunload, as a script's timer can fire while the
+// next page loads) dies with it, and the browser never says so; the next
+// page is idle all the same.
+func TestWaitIdleForgetsTheRequestsOfAPageLeft(t *testing.T) {
+	srv := fixtures(t)
+	tab, ctx := newTab(t)
+	_, err := tab.Navigate(ctx, srv.URL+"/leaving")
+	require.NoError(t, err)
+	require.NoError(t, tab.WaitIdle(ctx, 100*time.Millisecond))
+	_, err = tab.Navigate(ctx, srv.URL+"/clean")
+	require.NoError(t, err)
+	wait, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	require.NoError(t, tab.WaitIdle(wait, 100*time.Millisecond))
 }
 
 func TestViewportMediaAndScreenshot(t *testing.T) {

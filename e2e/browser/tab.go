@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -59,14 +60,22 @@ type Tab struct {
 	world    worldRef // the isolated world of the current document
 	console  []ConsoleError
 	csp      []CSPViolation
-	inflight map[network.RequestID]struct{}
+	inflight map[network.RequestID]request
 	lastNet  time.Time
+}
+
+// request is a request in flight: its URL, for errors, and the document
+// that made it.
+type request struct {
+	url    string
+	frame  cdp.FrameID
+	loader cdp.LoaderID
 }
 
 // NewTab opens a page in a fresh browser context (its own cookies and
 // storage). ctx bounds the opening only.
 func (b *Browser) NewTab(ctx context.Context) (*Tab, error) {
-	t := &Tab{browser: b, inflight: map[network.RequestID]struct{}{}, lastNet: time.Now()}
+	t := &Tab{browser: b, inflight: map[network.RequestID]request{}, lastNet: time.Now()}
 	tctx, cancel := chromedp.NewContext(b.ctx,
 		chromedp.WithNewBrowserContext(),
 		chromedp.WithListener(t.observe),
@@ -195,12 +204,28 @@ func (t *Tab) WaitIdle(ctx context.Context, quiet time.Duration) error {
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("browser: waiting for the network to be idle: %w", ctx.Err())
+			return fmt.Errorf("browser: waiting for the network to be idle%s: %w", t.inFlight(), ctx.Err())
 		case <-t.ctx.Done():
-			return fmt.Errorf("browser: waiting for the network to be idle: %w", t.ctx.Err())
+			return fmt.Errorf("browser: waiting for the network to be idle%s: %w", t.inFlight(), t.ctx.Err())
 		case <-tick.C:
 		}
 	}
+}
+
+// inFlight names the requests still in flight, for an error that says what
+// the wait was for.
+func (t *Tab) inFlight() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(t.inflight) == 0 {
+		return ""
+	}
+	var urls []string
+	for _, r := range t.inflight {
+		urls = append(urls, r.url)
+	}
+	slices.Sort(urls)
+	return fmt.Sprintf(" (%d in flight: %s)", len(urls), strings.Join(urls, ", "))
 }
 
 // SetViewport sets the layout viewport in CSS pixels (device scale 1), for
@@ -576,9 +601,19 @@ func (t *Tab) observe(ev any) {
 		}
 	case *network.EventRequestWillBeSent:
 		if ev.Type != network.ResourceTypeEventSource && ev.Type != network.ResourceTypeWebSocket {
-			t.inflight[ev.RequestID] = struct{}{}
+			t.inflight[ev.RequestID] = request{url: ev.Request.URL, frame: ev.FrameID, loader: ev.LoaderID}
 		}
 		t.lastNet = time.Now()
+	case *page.EventFrameNavigated:
+		// A request the document left behind started (a timer, an unload
+		// handler that fetches) died with it, and the browser sends no
+		// loadingFailed for it: without this a page after it never
+		// counted as idle.
+		for id, r := range t.inflight {
+			if r.frame == ev.Frame.ID && r.loader != ev.Frame.LoaderID {
+				delete(t.inflight, id)
+			}
+		}
 	case *network.EventLoadingFinished:
 		delete(t.inflight, ev.RequestID)
 		t.lastNet = time.Now()
