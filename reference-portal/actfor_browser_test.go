@@ -66,7 +66,7 @@ func TestPortalNamesWhomTheAgentActsFor(t *testing.T) {
 
 			_, err = tab.Navigate(ctx, base+"/installningar")
 			require.NoError(t, err)
-			require.Equal(t, tc.notify, textOf(t, in, `document.querySelector("#notify > legend")`))
+			require.Equal(t, tc.notify, textOf(t, in, `document.querySelector("#notifications > legend")`))
 			require.Equal(t, tc.actingFor, textOf(t, in, `document.querySelector(".site-header .acting-for")`))
 
 			// And one click back to their own.
