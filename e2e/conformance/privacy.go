@@ -13,6 +13,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/arendevy/arendevy/e2e/browser"
@@ -285,7 +286,18 @@ func (r *run) goBack(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := callIn[bool](ctx, r, "() => { history.back(); return true; }"); err != nil {
+	// The browser's own back command, not history.back() in the page: a
+	// script that starts a navigation can lose its reply to the page it
+	// leaves ("Inspected target navigated or closed").
+	history, err := tabCall(ctx, r, page.GetNavigationHistory, cdp.Empty{})
+	if err != nil {
+		return err
+	}
+	if history.CurrentIndex < 1 || int(history.CurrentIndex) >= len(history.Entries) {
+		return fmt.Errorf("no page to go back to from %s", before)
+	}
+	previous := history.Entries[history.CurrentIndex-1].ID
+	if _, err := tabCall(ctx, r, page.NavigateToHistoryEntry, page.NavigateToHistoryEntryParams{EntryID: previous}); err != nil {
 		return err
 	}
 	deadline := time.Now().Add(backTimeout)
