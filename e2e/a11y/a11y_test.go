@@ -213,3 +213,16 @@ func TestUnknownStateIsAnError(t *testing.T) {
 	_, err := a11y.Check(t.Context(), sharedBrowser(t), nil, a11y.Options{States: []string{"upside-down"}})
 	require.ErrorIs(t, err, a11y.ErrUnknownState)
 }
+
+// TestAnOpenModalDialogIsWhereTabStays: with a modal dialog open (the
+// session's "stay logged in" dialog), the page behind it is inert, so Tab
+// not reaching it is right, and cycling in the dialog is no trap: Escape
+// closes a modal dialog.
+func TestAnOpenModalDialogIsWhereTabStays(t *testing.T) {
+	t.Parallel()
+	srv := site(t)
+	r := check(t, a11y.Options{}, a11y.Page{URL: srv.URL + "/cases/modal.html"})
+	var text strings.Builder
+	require.NoError(t, r.WriteText(&text))
+	require.Empty(t, r.Findings, text.String())
+}

@@ -45,7 +45,7 @@ const (
 // rules is what the report lists as having run.
 var rules = []Rule{
 	{RulePageLoad, nil, []string{StateDesktop}, "The page loads with a successful HTTP status."},
-	{RuleKeyboardReach, []string{"2.1.1"}, []string{StateDesktop}, "Tab reaches every focusable element, shadow roots included; elements with an interactive role can take focus."},
+	{RuleKeyboardReach, []string{"2.1.1"}, []string{StateDesktop}, "Tab reaches every focusable element, shadow roots included (only the open modal dialog's while one is open: the rest of the page is inert); elements with an interactive role can take focus."},
 	{RuleKeyboardTrap, []string{"2.1.2"}, []string{StateDesktop, StateForcedColors, StateReducedMotion}, "Tab never cycles inside part of the page."},
 	{RuleFocusOrder, []string{"2.4.3"}, []string{StateDesktop}, "No positive tabindex reorders the focus sequence."},
 	{RuleFocusVisible, []string{"2.4.7"}, []string{StateDesktop, StateForcedColors, StateReducedMotion}, "Each focused element looks different from its unfocused self (computed outline, box-shadow, border, background, underline or pseudo-element, on it or a close ancestor)."},

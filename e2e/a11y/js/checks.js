@@ -135,6 +135,21 @@ globalThis.__arendevyA11y = (() => {
     return true;
   };
 
+  // within reports whether el is inside container in the composed tree
+  // (shadow roots included).
+  const within = (container, el) => {
+    for (let n = el; n; n = composedParent(n)) if (n === container) return true;
+    return false;
+  };
+
+  // behindModal tells the elements an open modal dialog makes inert: the
+  // rest of the page. Tab is meant to stay in the dialog (Escape closes
+  // it), so only its controls are expected to be reached or used.
+  const behindModal = (all) => {
+    const modal = all.find((el) => el.localName === "dialog" && el.matches(":modal"));
+    return (el) => !!modal && !within(modal, el);
+  };
+
   const deepActive = () => {
     let a = document.activeElement;
     while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
@@ -242,7 +257,8 @@ globalThis.__arendevyA11y = (() => {
     if (active && active !== document.body) active.blur();
     await frames(1);
     const all = deepElements();
-    const stops = all.filter(tabbable);
+    const inert = behindModal(all);
+    const stops = all.filter((el) => tabbable(el) && !inert(el));
     finishTransitions(stops);
     baseline = new Map();
     for (const el of stops) for (const n of chain(el)) if (!baseline.has(n)) baseline.set(n, signature(n));
@@ -277,11 +293,14 @@ globalThis.__arendevyA11y = (() => {
 
   // ---- disclosures --------------------------------------------------------
 
-  const disclosures = () =>
-    deepElements()
-      .filter((el) => (el.hasAttribute("aria-expanded") || el.localName === "summary") && visible(el))
+  const disclosures = () => {
+    const all = deepElements();
+    const inert = behindModal(all);
+    return all
+      .filter((el) => (el.hasAttribute("aria-expanded") || el.localName === "summary") && visible(el) && !inert(el))
       .filter((el) => !(el.localName === "a" || el.localName === "input" || (el.localName === "button" && el.type === "submit" && el.form)))
       .map((el) => ({ id: idOf(el), selector: selectorOf(el) }));
+  };
   const expandedState = (id) => {
     const el = elementOf(id);
     if (!el) return "gone";
