@@ -359,6 +359,15 @@ func TestPortalOnAPhoneAndWithoutJavaScript(t *testing.T) {
 		t.Logf("%s at 375×812: %d whole cases above the fold; the first starts at %d px", lang, fold[0], fold[1])
 		require.GreaterOrEqual(t, fold[0], 3, "%s: three whole cases on the first screen of a phone", lang)
 		require.LessOrEqual(t, fold[1], 812/2, "%s: the cases begin in the upper half of a phone's first screen", lang)
+		// On the card, "opens in a new window" is read, not shown (the
+		// arrow shows it), so the case button takes a line less.
+		buttons, err := browser.Eval[[][]string](ctx, tab, `[...`+shadow+`.querySelectorAll(".case-row a.case-link")].map((a) => [String(a.querySelector(".new-window")?.getBoundingClientRect().width <= 1), a.textContent])`)
+		require.NoError(t, err)
+		require.NotEmpty(t, buttons, "%s: a case waiting for the customer has its button on the card", lang)
+		for _, b := range buttons {
+			require.Equal(t, "true", b[0], "%s: %q shows its last words only to a screen reader", lang, b[1])
+			require.Regexp(t, `\((öppnas i nytt fönster|opens in a new window)\)$`, b[1], "%s: the name still says where it opens", lang)
+		}
 		headings, err := browser.Eval[[]string](ctx, tab, `[...document.querySelectorAll("h1, h2"), ...`+shadow+`.querySelectorAll("h2")].filter((h) => h.checkVisibility()).map((h) => h.textContent)`)
 		require.NoError(t, err)
 		require.Equal(t, 1, strings.Count(strings.Join(headings, "|"), "Mina ärenden")+strings.Count(strings.Join(headings, "|"), "My cases"), "one heading says it: %v", headings)

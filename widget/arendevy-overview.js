@@ -1112,7 +1112,9 @@
       return createElement(
         "a",
         { href, target: "_blank", rel: "noopener", class: className, part: "link", "data-case-index": index },
-        translate("detail.link", { Sender: kase.sender.name }) + " " + translate("detail.newWindow"),
+        translate("detail.link", { Sender: kase.sender.name }) + " ",
+        // A span of its own: a phone's card shows only the arrow after it.
+        createElement("span", { class: "new-window" }, translate("detail.newWindow")),
       );
     }
 

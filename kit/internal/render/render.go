@@ -362,7 +362,8 @@ type caseRow struct {
 	Fields       []field
 	History      []event
 	Link         string
-	LinkText     string
+	LinkText     string // the way to the case at its producer
+	NewWindow    string // follows LinkText in a span of its own: a phone's card shows only the arrow
 	Info         string
 	InfoText     string
 	Responsible  string    // who answers for the case
@@ -573,7 +574,7 @@ func caseRowOf(l *i18n.Localizer, c overview.CaseView, contacts []overview.Conta
 	switch {
 	case c.Link != "":
 		r.Link = c.Link
-		r.LinkText = l.Text("detail.link", "Sender", c.Sender.Name) + " " + l.Text("detail.newWindow")
+		r.LinkText, r.NewWindow = l.Text("detail.link", "Sender", c.Sender.Name), l.Text("detail.newWindow")
 	case c.Info != "":
 		sep := "?"
 		if strings.Contains(c.Info, "?") {
