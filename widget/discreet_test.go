@@ -82,17 +82,17 @@ func TestDiscreetToggleSavesTheModeAndTheKitRedacts(t *testing.T) {
 // every other case stays hidden, focus moves to "Dölj igen" and the status
 // line says which case shows. "Dölj igen" takes the texts out of the page
 // again. Without JavaScript the page has the same as links. In Swedish and
-// English, with axe-core on the revealed state.
+// English, in both themes, with axe-core on the revealed state.
 func TestDiscreetModeRevealsOneCaseAndHidesItAgain(t *testing.T) {
 	revealed := []string{"Ansökan om F-skatt", "Anna Berg", "Vi har tagit emot din ansökan.", "Inkomstår"}
 	others := []string{"Bygglov för carport", "Komplettera ritningarna", "Föräldrapenning", "Återbetalning av skatt", "Överklagande av beslut"}
-	for _, lang := range []struct{ tag, placeholder, show, hide, shown, hidden string }{
-		{"sv", "Dolt ärende", "Visa ärende", "Dölj igen", "ärende 3 av 6 visas, de andra är dolda", "ärendet är dolt igen"},
-		{"en", "Hidden case", "Show case", "Hide again", "case 3 of 6 is shown, the others are hidden", "the case is hidden again"},
+	for _, lang := range []struct{ tag, theme, placeholder, show, hide, shown, hidden string }{
+		{"sv", "default", "Dolt ärende", "Visa ärende", "Dölj igen", "ärende 3 av 6 visas, de andra är dolda", "ärendet är dolt igen"},
+		{"en", "bank", "Hidden case", "Show case", "Hide again", "case 3 of 6 is shown, the others are hidden", "the case is hidden again"},
 	} {
 		t.Run(lang.tag, func(t *testing.T) {
 			f := newFixture(t, world{cases: standard()}, kit.View{SettingsURL: "/installningar"})
-			p := open(t, f.url("/page", pageOpts{lang: lang.tag}), 375)
+			p := open(t, f.url("/page", pageOpts{lang: lang.tag, theme: lang.theme}), 375)
 			p.expect("status of 404") // /arendevy/api/csrf: the fixture's kit keeps no sessions
 			p.ready()
 			p.click(".filters summary")
@@ -147,7 +147,7 @@ func TestDiscreetModeRevealsOneCaseAndHidesItAgain(t *testing.T) {
 
 			// Without JavaScript: a link per case, and on the page it leads
 			// to, that case whole with its detail open and a link back.
-			ssr := open(t, f.url("/ssr", pageOpts{lang: lang.tag}), 375)
+			ssr := open(t, f.url("/ssr", pageOpts{lang: lang.tag, theme: lang.theme}), 375)
 			link := func(selector string) {
 				t.Helper()
 				before := evalAs[string](ssr, `location.href`)
@@ -168,6 +168,7 @@ func TestDiscreetModeRevealsOneCaseAndHidesItAgain(t *testing.T) {
 			// overview's own links (like its sort links) do not carry.
 			require.Contains(t, evalAs[string](ssr, `document.querySelector(".status-region").textContent`), "ärende 3 av 6 visas")
 			require.Equal(t, "Dölj igen", evalAs[string](ssr, `document.querySelector(".reveal-case[data-action=conceal]").textContent`))
+			ssr.axe("one case revealed in discreet mode, without JavaScript")
 			link(".reveal-case[data-action=conceal]")
 			html = evalAs[string](ssr, `document.documentElement.outerHTML`)
 			for _, s := range revealed {

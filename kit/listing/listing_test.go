@@ -171,7 +171,7 @@ func TestFilter(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	for _, s := range []string{"", "sort=title&order=asc", "sender=a,b&status=closed", "q=%FF", "scope=open&q=å", "x=1&x=2"} {
+	for _, s := range []string{"", "sort=title&order=asc", "sender=a,b&status=closed", "q=%FF", "scope=open&q=å", "x=1&x=2", "reveal=AAAAAAAAAAAAAAAAAAAAAA&sort=title"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
