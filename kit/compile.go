@@ -177,18 +177,26 @@ func (k *Kit) compile(ctx context.Context, res cases.Result, subject identity.Su
 			ov.Hidden = append(ov.Hidden, a)
 		}
 	}
+	key := k.groupKey(subject)
+	refs := caseRefs(key, shown)
+	revealed := ""
 	if p.Discreet {
 		// Redacted before sorting, so not even the order by title tells
-		// what the hidden titles are.
+		// what the hidden titles are. The one case the user asked to see
+		// (q.Reveal) stays whole; a reference that names none of this
+		// customer's cases (forged, another customer's, a case gone since)
+		// reveals nothing.
 		placeholder := k.view.bundle.Localizer(cases.LanguageOf(ctx)).Text("discreet.title")
 		redacted := make([]cases.Case, len(shown))
 		for i, c := range shown {
+			if q.Reveal != "" && revealed == "" && refs != nil && refs[i] == q.Reveal {
+				redacted[i], revealed = c, q.Reveal
+				continue
+			}
 			redacted[i] = preferences.Redact(c, placeholder)
 		}
 		shown = redacted
 	}
-	key := k.groupKey(subject)
-	refs := caseRefs(key, shown)
 	ov.Groups, ov.Suggestions = groupsOf(p, shown, refs)
 	if g, ok := p.Group(q.Group); ok && key != nil {
 		inGroup := make([]cases.Case, 0, len(g.Refs))
@@ -199,7 +207,7 @@ func (k *Kit) compile(ctx context.Context, res cases.Result, subject identity.Su
 		}
 		shown = inGroup
 	}
-	ov.Cases = k.views(ctx, shown, listing.Select(shown, q), p, key)
+	ov.Cases = k.views(ctx, shown, listing.Select(shown, q), p, key, revealed)
 	ov.New = overview.NewCount(ov.Cases)
 	ov.Contacts = k.contacts(ov.Senders)
 	return ov
@@ -288,8 +296,9 @@ func groupsOf(p preferences.Preferences, cs []cases.Case, refs []string) ([]over
 // views are the cases of cs at the positions idx, in that order, each
 // marked new when its date is after the customer's previous visit.
 // With a group key, each also gets its reference in the customer's case
-// groups and the groups that hold it.
-func (k *Kit) views(ctx context.Context, cs []cases.Case, idx []int, p preferences.Preferences, key []byte) []overview.CaseView {
+// groups and the groups that hold it; the one whose reference is revealed
+// (if any) is marked so.
+func (k *Kit) views(ctx context.Context, cs []cases.Case, idx []int, p preferences.Preferences, key []byte, revealed string) []overview.CaseView {
 	link := k.linker(ctx)
 	out := make([]overview.CaseView, len(idx))
 	for n, i := range idx {
@@ -299,6 +308,7 @@ func (k *Kit) views(ctx context.Context, cs []cases.Case, idx []int, p preferenc
 		if key != nil {
 			v.Ref = preferences.CaseRef(key, v.Case)
 			v.Groups = p.GroupsOf(v.Ref)
+			v.Revealed = revealed != "" && v.Ref == revealed
 		}
 		if l, ok := link(v.Case); ok {
 			v.Link = l

@@ -121,7 +121,7 @@ func (k *Kit) TrustLine(lang string) string {
 // not be cached (Cache-Control: no-store), like the API's answers.
 func (k *Kit) Render(ctx context.Context, w io.Writer, subject identity.Subject, q listing.Query, prefs preferences.Preferences, lang string) error {
 	// The element filters and sorts in the browser, so it gets every case.
-	all := listing.Query{Sort: q.Sort, Descending: q.Descending, Scope: listing.All, Older: q.Older}
+	all := listing.Query{Sort: q.Sort, Descending: q.Descending, Scope: listing.All, Older: q.Older, Reveal: q.Reveal}
 	// The sources ask for texts in the language the page is rendered in.
 	ctx = cases.WithLanguage(ctx, k.view.bundle.Match(lang).String())
 	ov, err := k.Overview(ctx, subject, all, prefs)
@@ -182,7 +182,10 @@ func (k *Kit) RenderPage(ctx context.Context, w io.Writer, subject identity.Subj
 	if refused {
 		q, prefs, _ = k.Query(ctx, subject, nil)
 	}
-	all := listing.Query{Sort: q.Sort, Descending: q.Descending, Scope: listing.All, Older: q.Older}
+	// The sources ask for texts, and discreet mode writes its placeholder,
+	// in the language the page is rendered in.
+	ctx = cases.WithLanguage(ctx, k.view.bundle.Match(lang).String())
+	all := listing.Query{Sort: q.Sort, Descending: q.Descending, Scope: listing.All, Older: q.Older, Reveal: q.Reveal}
 	ov, err := k.Overview(ctx, subject, all, prefs)
 	if err != nil {
 		return fmt.Errorf("kit: render: %w", err)

@@ -21,7 +21,7 @@
    *   caseNumber?: string, category?: string, payment?: string, officer?: string,
    *   freeText?: string, plannedEvent?: string, plannedTime?: string,
    *   pairs?: {title: string, value: string}[], history?: HistoryEntry[],
-   *   freeTextShortened?: boolean, link?: string, info?: string, lang?: string, new?: boolean, ref?: string, groups?: string[],
+   *   freeTextShortened?: boolean, link?: string, info?: string, lang?: string, new?: boolean, ref?: string, groups?: string[], revealed?: boolean,
    * }} Case
    * @typedef {{id: string, name: string, count: number}} Group
    * @typedef {{category: string, refs: string[]}} Suggestion
@@ -292,6 +292,11 @@
     #newToTell = false;
     // Switching discreet mode failed: a notice says so until it works.
     #discreetFailed = false;
+    // What the status line's next words say of a case just revealed or
+    // hidden again in discreet mode, once: "hidden" or "gone" (a case shown
+    // in full is said on every line while it is).
+    /** @type {"" | "hidden" | "gone"} */
+    #revealToTell = "";
     // The session's clock (see #watchSession): the next look at it, the
     // "stay logged in" dialog while it is open, and whether the session ended.
     /** @type {ReturnType<typeof setTimeout> | undefined} */
@@ -653,6 +658,9 @@
         row.classList.remove("later-page");
         detail.classList.remove("later-page");
         this.#rowsByCase.set(kase, [row, detail]);
+        // Discreet mode's link that loads the page again with the case
+        // revealed: here a button that asks the kit for it (#reveal).
+        row.querySelector(".reveal-case")?.replaceWith(this.#revealControl(kase, Number(row.dataset.caseIndex)) ?? "");
         // Only the element can make a calendar file: the server's markup has
         // no button that would do nothing without JavaScript.
         if (hasCalendarDate(kase)) detail.cells[0]?.append(this.#createCalendarButton(row.dataset.caseIndex ?? ""));
@@ -679,21 +687,7 @@
       /** @type {any} */
       let body;
       try {
-        // Everything, unfiltered: sorting and filtering happen here, at once.
-        const api = this.#api();
-        api.search += (api.search ? "&" : "") + "scope=all&sender=&status=&q=&new=all";
-        // Older cases than the sources' own window, when the user asked.
-        if (this.#older()) api.search += "&older=" + this.#older();
-        // With the session cookie even when the kit is on another host of
-        // the site; a login it asks for comes back to this page (its path,
-        // or its whole address when the kit is elsewhere).
-        const page = (api.origin == location.origin ? "" : location.origin) + location.pathname + location.search;
-        // In the element's language, which is what the kit writes its own
-        // texts in (discreet mode's placeholder title).
-        /** @type {Record<string, string>} */
-        const headers = { "X-Arendevy-Return": page };
-        if (this.#language) headers["Accept-Language"] = this.#language;
-        response = await fetch(api, { signal: abort.signal, credentials: "include", headers });
+        response = await this.#fetchOverview(abort.signal);
         body = await response.json();
       } catch {
         if (abort.signal.aborted) return;
@@ -713,6 +707,31 @@
       this.#renderNotices();
       this.#loadedToTell = !!this.#data;
       this.#render();
+    }
+
+    /**
+     * fetchOverview asks the kit for the overview: everything, unfiltered
+     * (sorting and filtering happen here, at once), and in discreet mode
+     * the case whose reference is reveal in full.
+     * @param {AbortSignal} signal
+     * @param {string} [reveal]
+     */
+    #fetchOverview(signal, reveal) {
+      const api = this.#api();
+      api.search += (api.search ? "&" : "") + "scope=all&sender=&status=&q=&new=all";
+      // Older cases than the sources' own window, when the user asked.
+      if (this.#older()) api.search += "&older=" + this.#older();
+      if (reveal) api.search += "&reveal=" + encodeURIComponent(reveal);
+      // With the session cookie even when the kit is on another host of
+      // the site; a login it asks for comes back to this page (its path,
+      // or its whole address when the kit is elsewhere).
+      const page = (api.origin == location.origin ? "" : location.origin) + location.pathname + location.search;
+      // In the element's language, which is what the kit writes its own
+      // texts in (discreet mode's placeholder title).
+      /** @type {Record<string, string>} */
+      const headers = { "X-Arendevy-Return": page };
+      if (this.#language) headers["Accept-Language"] = this.#language;
+      return fetch(api, { signal, credentials: "include", headers });
     }
 
     /**
@@ -931,7 +950,10 @@
       const pageSize = this.#pageSizeOrAll();
       const shown = matching.slice(0, Math.max(this.#shownCount, Math.min(pageSize, matching.length)));
       this.#shownCount = shown.length;
-      this.#fillRowGroups(ui, shown, done);
+      this.#fillRowGroups(ui, shown, () => {
+        if (data.discreet) this.#numberRevealControls(shown, matching.length);
+        done();
+      });
       ui.table.hidden = !matching.length;
       ui.noMatch.hidden = !!matching.length;
       ui.showMore.hidden = shown.length == matching.length;
@@ -944,6 +966,12 @@
       // "Ny").
       const newCount = this.#newToTell ? matching.filter(([kase]) => kase.new).length : 0;
       this.#newToTell = false;
+      // In discreet mode: which case shows in full, or, once, that it is
+      // hidden again or could not be shown.
+      const revealed = matching.findIndex(([kase]) => kase.revealed);
+      const revealWords =
+        revealed >= 0 ? translate("reveal.shown", { Position: revealed + 1, Count: matching.length }) : this.#revealToTell && translate("reveal." + this.#revealToTell);
+      this.#revealToTell = "";
       this.#announce(
         translate(missing.length ? "partial.count" : "count", { Shown: matching.length }, data.cases.length) +
           ", " +
@@ -956,6 +984,7 @@
           (query.sort == "date" && matching.some(([kase]) => kase.status == "action_required") ? "; " + translate("due.waitingFirst") : "") +
           (newCount ? "; " + translate("whatsnew.count", {}, newCount) : "") +
           (group ? "; " + translate("groups.showing", { Name: group.name }) : "") +
+          (revealWords ? "; " + revealWords : "") +
           (missing.length ? ". " + translate("partial.missing", { Names: missing.join(", ") }) : ""),
       );
     }
@@ -1072,6 +1101,7 @@
                 kase.new && createElement("span", { class: "new-badge", part: "new", lang: this.#language }, translate("whatsnew.badge")),
               ),
             ),
+            this.#revealControl(kase, index),
           ),
           cell("sender", kase.sender.name),
           cell(
@@ -1269,6 +1299,80 @@
       );
     }
 
+
+    // ---- Discreet mode: one case in full ----
+    // In discreet mode the kit sends every case redacted; asked for one
+    // case's keyed reference (reveal=, the same reference the case groups
+    // use: no case field in the address), it sends that one whole, for that
+    // request only. Hiding it again is asking without: the texts leave the
+    // page and the element's memory, not merely the screen.
+
+    /**
+     * revealControl is the button on a redacted case's row that shows it in
+     * full ("Show case", and for a screen reader which one: #numberRevealControls),
+     * or on the case shown in full the one that hides it again; none
+     * outside discreet mode or without a reference (the kit keeps no case
+     * groups).
+     * @param {Case} kase
+     * @param {number} index
+     */
+    #revealControl(kase, index) {
+      if (!this.#data?.discreet || !kase.ref) return null;
+      const translate = this.#translate;
+      return createElement(
+        "button",
+        { type: "button", class: "action-button reveal-case", "data-action": kase.revealed ? "conceal" : "reveal", "data-case-index": index, lang: this.#language },
+        translate(kase.revealed ? "reveal.hide" : "reveal.show"),
+        !kase.revealed && createElement("span", { class: "visually-hidden reveal-which" }),
+      );
+    }
+
+    /**
+     * numberRevealControls says in each shown "Show case" button which case
+     * of how many it shows ("Show case 3 of 11"): the title, which would,
+     * is what it hides. The places change with every sort and filter.
+     * @param {MatchingCase[]} shown
+     * @param {number} count
+     */
+    #numberRevealControls(shown, count) {
+      shown.forEach(([kase], position) => {
+        const which = this.#rowsByCase.get(kase)?.[0].querySelector(".reveal-which");
+        if (which) which.textContent = " " + this.#translate("reveal.which", { Position: position + 1, Count: count });
+      });
+    }
+
+    /**
+     * reveal asks the kit for the overview with kase in full (show) or
+     * without (hiding it again), and shows it in place: the case's detail
+     * opens with it, focus goes to the button that now does the opposite,
+     * and the status line says what happened. Whatever goes wrong is what
+     * an ordinary load then says.
+     * @param {Case} kase
+     * @param {boolean} show
+     */
+    async #reveal(kase, show) {
+      const ref = /** @type {string} */ (kase.ref);
+      this.#loadAbort?.abort();
+      const abort = (this.#loadAbort = new AbortController());
+      let body;
+      try {
+        const response = await this.#fetchOverview(abort.signal, show ? ref : "");
+        if (response.ok) body = await response.json();
+      } catch {
+        if (abort.signal.aborted) return;
+      }
+      if (!this.#accept(body)) return this.#load();
+      const now = this.#data?.cases.find((other) => other.ref == ref);
+      if (show && now?.revealed) this.#openCaseIds.add(now.id);
+      else this.#openCaseIds.delete(kase.id);
+      this.#revealToTell = show ? (now?.revealed ? "" : "gone") : "hidden";
+      this.#loadedToTell = true;
+      this.#renderNotices();
+      this.#render(() => {
+        const control = now && this.#rowsByCase.get(now)?.[0].querySelector(".reveal-case");
+        (/** @type {HTMLElement | null | undefined} */ (control) ?? this.#ui?.statusRegion)?.focus();
+      });
+    }
 
     // ---- Dates to the calendar ----
 
@@ -1566,6 +1670,8 @@
         /** @type {HTMLElement} */ (legend.firstElementChild).focus();
       } else if (action == "discreet") {
         this.#switchDiscreet();
+      } else if (action == "reveal" || action == "conceal") {
+        this.#reveal(kase, action == "reveal");
       } else if (action == "calendar") {
         this.#downloadCalendar(caseIndex ? [kase] : (this.#data?.cases ?? []).filter(hasCalendarDate));
       } else if (caseIndex) {

@@ -38,6 +38,7 @@ var ElementRoots = []string{
 	"format", "due", "forecast", "guide", "partial", "hidden", "form", "calendar", "older",
 	"responsible", "support", "whatsnew", "discreetSwitch",
 	"groups",
+	"reveal",
 }
 
 // ForElement reports whether message id is one the element uses.

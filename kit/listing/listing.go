@@ -68,6 +68,13 @@ type Query struct {
 	Group string
 	// NewOnly keeps only the cases new since the previous visit.
 	NewOnly bool
+	// Reveal is the reference of one case (preferences.CaseRef, keyed per
+	// customer) that discreet mode shows in full on this request only. The
+	// listing checks its shape (ValidCaseRef); the kit, which holds the
+	// customer's key, reveals the case it names, if one of theirs does. It
+	// is never carried on (Values, the query's JSON): a sort or filter
+	// hides the case again, and nothing of it is remembered.
+	Reveal string `json:"-"`
 	// NewSince is the instant after which a case is new (IsNew): the
 	// customer's previous visit, which the kit sets from their
 	// preferences, never from the address. Zero: nothing is new.
@@ -82,6 +89,16 @@ const GroupIDLength = 12
 func ValidGroupID(id string) bool {
 	_, err := base64.RawURLEncoding.DecodeString(id)
 	return len(id) == GroupIDLength && err == nil
+}
+
+// CaseRefLength is the length of a case's reference: 16 bytes of an HMAC
+// in base64url (preferences.CaseRef).
+const CaseRefLength = 22
+
+// ValidCaseRef reports whether ref has the shape of a case's reference.
+func ValidCaseRef(ref string) bool {
+	_, err := base64.RawURLEncoding.DecodeString(ref)
+	return len(ref) == CaseRefLength && err == nil
 }
 
 // IsNew reports whether a case dated date is new to a customer whose
@@ -119,12 +136,13 @@ func (e *ParamError) Error() string {
 }
 
 // Params are the URL parameters of a query, as Parse reads them.
-var Params = []string{"sort", "order", "sender", "status", "scope", "q", "older", "new", "group"}
+var Params = []string{"sort", "order", "sender", "status", "scope", "q", "older", "new", "group", "reveal"}
 
 // Parse reads a Query from URL parameters, starting from base:
 // sort=date|sender|status|title|new, order=asc|desc, sender=ID (repeatable
 // or comma-separated), status=… (likewise), scope=all|open|closed, q=text,
-// older=0…cases.MaxOlder, new=only|all, group=ID (empty: every case).
+// older=0…cases.MaxOlder, new=only|all, group=ID (empty: every case),
+// reveal=REF (a case's reference; empty: none).
 // Unknown parameters are refused, so a typo does not silently do nothing.
 // Every problem is reported, not only the first.
 func Parse(v url.Values, base Query) (Query, error) {
@@ -255,6 +273,13 @@ func Parse(v url.Values, base Query) (Query, error) {
 			q.Group = s
 		}
 	}
+	if s, ok := one("reveal"); ok {
+		if s != "" && !ValidCaseRef(s) {
+			fail("reveal", "must be a case's reference: %d letters, digits, '-' or '_'", CaseRefLength)
+		} else {
+			q.Reveal = s
+		}
+	}
 	if len(bad) > 0 {
 		slices.SortFunc(bad, func(a, b InvalidParam) int { return strings.Compare(a.Name, b.Name) })
 		return base, &ParamError{Params: bad}
@@ -262,7 +287,8 @@ func Parse(v url.Values, base Query) (Query, error) {
 	return q, nil
 }
 
-// Values renders q as URL parameters (the inverse of Parse).
+// Values renders q as URL parameters (the inverse of Parse), less Reveal,
+// which is for the one request that asked.
 func (q Query) Values() url.Values {
 	v := url.Values{}
 	v.Set("sort", string(q.Sort))

@@ -211,6 +211,9 @@ func (e *encoder) viewOwn(v *CaseView) {
 	}
 	e.optional(`,"ref":`, v.Ref)
 	optionalList(e, `,"groups":`, v.Groups, func(id *string) { e.str(*id) })
+	if v.Revealed {
+		e.raw(`,"revealed":true`)
+	}
 }
 
 // contact writes a producer's customer service, each way to reach it only

@@ -45,7 +45,7 @@ func fullOverview() Overview {
 			Statuses: []cases.Status{cases.ActionRequired}, Scope: listing.OpenOnly, Text: "bygg"},
 		Total: 2,
 		Cases: []CaseView{{Case: &c, Link: "/arendevy/go/token", Info: "/arendevy/producers/skv", New: true,
-			Ref: "AAAAAAAAAAAAAAAAAAAAAA", Groups: []string{"BBBBBBBBBBBB"}},
+			Ref: "AAAAAAAAAAAAAAAAAAAAAA", Groups: []string{"BBBBBBBBBBBB"}, Revealed: true},
 			{Case: &cases.Case{ID: "x", Date: at(5), Title: "t", Sender: actor, Status: cases.Closed}}},
 		Senders: []cases.Actor{actor},
 		Hidden:  []cases.Actor{{ID: "fk", Name: "Försäkringskassan"}},

@@ -92,6 +92,9 @@ type CaseView struct {
 	Ref string `json:"ref,omitempty"`
 	// Groups are the ids of the customer's groups that hold the case.
 	Groups []string `json:"groups,omitempty"`
+	// Revealed: in discreet mode, this is the one case the request asked
+	// to see in full (listing.Query.Reveal); every other case is redacted.
+	Revealed bool `json:"revealed,omitempty"`
 }
 
 // Group is one of the customer's case groups as a page shows it: its

@@ -41,8 +41,7 @@ const (
 	MaxGroupRefs  = 200 // per group
 	MaxGroupName  = 60  // characters
 	groupIDBytes  = 9   // listing.GroupIDLength base64url characters
-	caseRefBytes  = 16  // 22 base64url characters
-	caseRefLength = 22
+	caseRefBytes  = 16  // listing.CaseRefLength base64url characters
 )
 
 // GroupKey is the customer's own key for their case references:
@@ -89,11 +88,9 @@ func NewGroupID() string {
 // listing query checks the same (listing.ValidGroupID).
 func ValidGroupID(id string) bool { return listing.ValidGroupID(id) }
 
-// ValidCaseRef reports whether ref has the shape CaseRef gives.
-func ValidCaseRef(ref string) bool {
-	_, err := base64.RawURLEncoding.DecodeString(ref)
-	return len(ref) == caseRefLength && err == nil
-}
+// ValidCaseRef reports whether ref has the shape CaseRef gives; the
+// listing query checks the same (listing.ValidCaseRef).
+func ValidCaseRef(ref string) bool { return listing.ValidCaseRef(ref) }
 
 // Reasons a group or its name is refused; the kit maps each to a text of
 // the catalogue (groups.err.*). They never repeat the value.

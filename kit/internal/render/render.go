@@ -167,8 +167,14 @@ func (r *Renderer) Overview(w io.Writer, f Fragment) error {
 		if f.Forms != nil && c.Ref != "" {
 			row.Groups = groupsOfRow(l, c, ov.Groups)
 		}
+		if ov.Discreet != nil && *ov.Discreet && c.Ref != "" {
+			row.Reveal = revealOf(l, c, q, i+1, len(shown))
+		}
 		row.Index = index[i]
 		v.CaseRows = append(v.CaseRows, row)
+	}
+	if q.Reveal != "" && ov.Discreet != nil && *ov.Discreet && v.StatusRegion != "" {
+		v.StatusRegion += "; " + revealedLine(l, shown)
 	}
 	if f.PageSize > 0 && len(shown) > f.PageSize {
 		v.ShowMore = l.Plural("more", len(shown)-f.PageSize)
@@ -186,6 +192,33 @@ func (r *Renderer) Overview(w io.Writer, f Fragment) error {
 // href is a link to the page itself with q: the GET form's address, which
 // the page's server parses back (listing.Parse).
 func href(q listing.Query) string { return "?" + q.Values().Encode() }
+
+// revealOf is the link that shows one case of a discreet overview in full
+// on the page it leads to (reveal=, the case's reference), or, on the case
+// that is shown so, the link that hides it again: the same page without
+// it. Either leads back to this row (its id), where the other one then is.
+func revealOf(l *i18n.Localizer, c overview.CaseView, q listing.Query, position, count int) *reveal {
+	r := &reveal{ID: "reveal-" + c.Ref, Open: c.Revealed}
+	if c.Revealed {
+		r.Href, r.Text = href(q)+"#"+r.ID, l.Text("reveal.hide")
+		return r
+	}
+	v := q.Values()
+	v.Set("reveal", c.Ref)
+	r.Href = "?" + v.Encode() + "#" + r.ID
+	r.Text, r.Which = l.Text("reveal.show"), l.Text("reveal.which", "Position", position, "Count", count)
+	return r
+}
+
+// revealedLine is what the status line says of the case a page was asked
+// to reveal: which one it is, or that none of the customer's cases is
+// that one (any longer).
+func revealedLine(l *i18n.Localizer, shown []overview.CaseView) string {
+	if i := slices.IndexFunc(shown, func(c overview.CaseView) bool { return c.Revealed }); i >= 0 {
+		return l.Text("reveal.shown", "Position", i+1, "Count", len(shown))
+	}
+	return l.Text("reveal.gone")
+}
 
 // statusLine says how many cases show of how many, how they are sorted,
 // that the cases waiting for the customer come first, and whose cases are
@@ -371,6 +404,15 @@ type caseRow struct {
 	NoContact    string    // says that there is no way, when Contacts is empty
 	LaterPage    bool      // beyond the first page
 	Groups       *rowGroups
+	Reveal       *reveal // in discreet mode: show this case, or hide it again
+}
+
+// reveal is a discreet overview's link on one case's row: "Show case" and,
+// for a screen reader, which of how many (Which), or "Hide again" on the
+// one case shown in full, whose detail is then open (Open).
+type reveal struct {
+	ID, Href, Text, Which string
+	Open                  bool
 }
 
 // rowGroups is the case's part in the customer's case groups: the groups
