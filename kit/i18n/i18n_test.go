@@ -359,6 +359,24 @@ x = "{{if .On}}på{{else}}av{{end}}"
 	require.Equal(t, `[["heading"],{"sv":["Mina ärenden"]}]`, string(b.Catalogue()))
 }
 
+// A site that speaks fewer languages than the catalogue matches only among
+// them and falls back to the first it names.
+func TestAmong(t *testing.T) {
+	b, err := shipped(t).Among("en", "fi")
+	require.NoError(t, err)
+	require.Equal(t, []language.Tag{language.English, language.Finnish}, b.Languages())
+	require.Equal(t, "fi", b.Localizer("fi-FI").Lang())
+	require.Equal(t, "en", b.Localizer("sv").Lang(), "Swedish is not among them: the first is the fallback")
+	require.Equal(t, "en", b.Localizer().Lang())
+	require.Equal(t, "Omat asiat", b.Localizer("fi").Text("heading"))
+	require.Equal(t, shipped(t).Catalogue(), b.Catalogue(), "the element keeps every language")
+
+	for _, bad := range [][]string{nil, {"de"}, {"sv", "sv"}, {"SV"}, {"sv-SE"}, {"<script>"}} {
+		_, err := shipped(t).Among(bad...)
+		require.ErrorIs(t, err, i18n.ErrCatalogue, "%q", bad)
+	}
+}
+
 func FuzzMatch(f *testing.F) {
 	b := shipped(f)
 	for _, s := range []string{"", "sv", "en-GB", "fr;q=0.9, en;q=0.8", "*", "x-klingon", "en;q=abc", strings.Repeat("a-", 100)} {
