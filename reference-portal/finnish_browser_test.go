@@ -79,6 +79,15 @@ func TestPortalInFinnish(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, map[string]string{"nav": "Omat asiat", "logout": "Kirjaudu ulos", "overview": "fi", "status": "Lajittele"}, chrome)
 
+	// The producers' Swedish texts are marked as Swedish: the demo's
+	// producers say so (lang "sv"), as Mina ärenden's sprak does.
+	titles, err := browser.Eval[[]string](ctx, tab, `[...`+shadow+`.querySelectorAll("tr.case-row [role=rowheader]")].map((h) => h.lang)`)
+	require.NoError(t, err)
+	require.NotEmpty(t, titles)
+	for _, lang := range titles {
+		require.Equal(t, "sv", lang, "a Swedish title on a Finnish page")
+	}
+
 	// Finnish dates, from the element and in the page the server sent.
 	dates, err := browser.Eval[[]string](ctx, tab, `[...`+shadow+`.querySelectorAll("tr.case-row time")].map((t) => t.textContent)`)
 	require.NoError(t, err)
