@@ -144,6 +144,18 @@ func choosePersona(t *testing.T, ctx context.Context, tab *browser.Tab, persona 
 	click(t, ctx, tab, `form button[type="submit"]:not([name])`)
 }
 
+// overviewIn starts the portal configured by change, logs persona in and
+// opens the overview in lang, its cases shown.
+func overviewIn(t *testing.T, change func(*config.Config), persona, lang string) (context.Context, *browser.Tab, []string) {
+	t.Helper()
+	base := startConfigured(t, change)
+	ctx, tab := newTab(t)
+	login(t, ctx, tab, base, persona)
+	_, err := tab.Navigate(ctx, base+"/sprak/"+lang+"?return=/mina-arenden")
+	require.NoError(t, err)
+	return ctx, tab, shownTitles(t, ctx, tab)
+}
+
 // casesOf are the demo titles of a customer, from the same demo data the
 // portal serves.
 func casesOf(t *testing.T, number string) []string {

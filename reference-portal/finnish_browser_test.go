@@ -30,13 +30,7 @@ const finnishDate = `^\d{1,2}\. (tammi|helmi|maalis|huhti|touko|kesä|heinä|elo
 // from the element and from the server, and the session dialog's time in
 // Finnish.
 func TestPortalInFinnish(t *testing.T) {
-	base := startConfigured(t, func(cfg *config.Config) { cfg.Theme = "default"; shortIdle(cfg) })
-	ctx, tab := newTab(t)
-	login(t, ctx, tab, base, "Elin Karlsson")
-	_, err := tab.Navigate(ctx, base+"/sprak/sv?return=/mina-arenden")
-	require.NoError(t, err)
-	shownTitles(t, ctx, tab)
-
+	ctx, tab, _ := overviewIn(t, func(cfg *config.Config) { cfg.Theme = "default"; shortIdle(cfg) }, "Elin Karlsson", "sv")
 	entries, err := browser.Eval[[]switchEntry](ctx, tab, readSwitch)
 	require.NoError(t, err)
 	require.Len(t, entries, 3, "sv, en and fi: the portal's languages")
