@@ -21,7 +21,8 @@ import (
 
 // TestPortalAccessibility runs the accessibility checker over the reference
 // portal as a tester would: logged in through the development IdP, every
-// page in Swedish and English, in the default and the bank theme, the
+// page in Swedish and English, in the default and the bank theme, and in
+// Finnish in the default theme (issue 20: each further language once), the
 // overview in its states (as loaded, a case expanded, filtered to nothing,
 // sorted and filtered by the address as the no-JS form does, an address
 // refused with a notice, and partial with a producer down; hidden actors,
@@ -59,7 +60,11 @@ func TestPortalAccessibility(t *testing.T) {
 		return err
 	}
 	for _, p := range portals {
-		for _, lang := range []string{"sv", "en"} {
+		langs := []string{"sv", "en"}
+		if p.theme == "default" {
+			langs = append(langs, "fi")
+		}
+		for _, lang := range langs {
 			t.Run(p.theme+"/"+lang, func(t *testing.T) {
 				at := func(path string) string { return p.base + "/sprak/" + lang + "?return=" + path }
 				pages := []a11y.Page{

@@ -144,6 +144,18 @@ func choosePersona(t *testing.T, ctx context.Context, tab *browser.Tab, persona 
 	click(t, ctx, tab, `form button[type="submit"]:not([name])`)
 }
 
+// overviewIn starts the portal configured by change, logs persona in and
+// opens the overview in lang, its cases shown.
+func overviewIn(t *testing.T, change func(*config.Config), persona, lang string) (context.Context, *browser.Tab, []string) {
+	t.Helper()
+	base := startConfigured(t, change)
+	ctx, tab := newTab(t)
+	login(t, ctx, tab, base, persona)
+	_, err := tab.Navigate(ctx, base+"/sprak/"+lang+"?return=/mina-arenden")
+	require.NoError(t, err)
+	return ctx, tab, shownTitles(t, ctx, tab)
+}
+
 // casesOf are the demo titles of a customer, from the same demo data the
 // portal serves.
 func casesOf(t *testing.T, number string) []string {
@@ -335,11 +347,12 @@ func TestPortalBankTheme(t *testing.T) {
 func htmlEscape(s string) string { return template.HTMLEscapeString(s) }
 
 // On a phone the first screen after login shows cases under one heading:
-// at 375×812, in Swedish and in English, Tolvan's first three cases are
+// at 375×812, in Swedish, English and Finnish, Tolvan's first three cases are
 // whole above the fold, the first of them waiting for him with what to do,
 // the deadline and the button (the portal's two-row header, the heading,
 // the element's two rows of controls and its dense cards leave room for
-// them; before, one or two fit). Then, with JavaScript off in the same
+// them; before, one or two fit), and at 375 and 320 px nothing, the language
+// switch with all its languages included, is wider than the phone. Then, with JavaScript off in the same
 // session, the page's own address sorts and filters (the overview's GET
 // form), and an address that cannot be used gets the overview with a notice.
 func TestPortalOnAPhoneAndWithoutJavaScript(t *testing.T) {
@@ -347,7 +360,8 @@ func TestPortalOnAPhoneAndWithoutJavaScript(t *testing.T) {
 	ctx, tab := newTab(t)
 	require.NoError(t, tab.SetViewport(ctx, 375, 812))
 	login(t, ctx, tab, base, "Tolvan Tolvansson")
-	for _, lang := range []string{"sv", "en"} {
+	for _, lang := range []string{"sv", "en", "fi"} {
+		require.NoError(t, tab.SetViewport(ctx, 375, 812))
 		_, err := tab.Navigate(ctx, base+"/sprak/"+lang+"?return=/mina-arenden")
 		require.NoError(t, err)
 		shownTitles(t, ctx, tab)
@@ -366,15 +380,23 @@ func TestPortalOnAPhoneAndWithoutJavaScript(t *testing.T) {
 		require.NotEmpty(t, buttons, "%s: a case waiting for the customer has its button on the card", lang)
 		for _, b := range buttons {
 			require.Equal(t, "true", b[0], "%s: %q shows its last words only to a screen reader", lang, b[1])
-			require.Regexp(t, `\((öppnas i nytt fönster|opens in a new window)\)$`, b[1], "%s: the name still says where it opens", lang)
+			require.Regexp(t, `\((öppnas i nytt fönster|opens in a new window|avautuu uuteen ikkunaan)\)$`, b[1], "%s: the name still says where it opens", lang)
 		}
 		headings, err := browser.Eval[[]string](ctx, tab, `[...document.querySelectorAll("h1, h2"), ...`+shadow+`.querySelectorAll("h2")].filter((h) => h.checkVisibility()).map((h) => h.textContent)`)
 		require.NoError(t, err)
-		require.Equal(t, 1, strings.Count(strings.Join(headings, "|"), "Mina ärenden")+strings.Count(strings.Join(headings, "|"), "My cases"), "one heading says it: %v", headings)
-		width, err := browser.Eval[int](ctx, tab, `document.documentElement.scrollWidth`)
-		require.NoError(t, err)
-		require.LessOrEqual(t, width, 375, "%s: nothing wider than the phone", lang)
+		heading := map[string]string{"sv": "Mina ärenden", "en": "My cases", "fi": "Omat asiat"}[lang]
+		require.Equal(t, 1, strings.Count(strings.Join(headings, "|"), heading), "one heading says it: %v", headings)
+		for _, phone := range []int{375, 320} {
+			require.NoError(t, tab.SetViewport(ctx, phone, 812))
+			width, err := browser.Eval[[]int](ctx, tab, `(async () => {
+				await new Promise((r) => requestAnimationFrame(() => setTimeout(r)));
+				return [document.documentElement.scrollWidth, Math.ceil(document.querySelector("header ul.langs").getBoundingClientRect().right)] })()`)
+			require.NoError(t, err)
+			require.LessOrEqual(t, width[0], phone, "%s at %d px: nothing wider than the phone", lang, phone)
+			require.LessOrEqual(t, width[1], phone, "%s at %d px: every language of the switch on the screen", lang, phone)
+		}
 	}
+	require.NoError(t, tab.SetViewport(ctx, 375, 812))
 	_, err := tab.Navigate(ctx, base+"/sprak/sv?return=/mina-arenden")
 	require.NoError(t, err)
 

@@ -333,7 +333,7 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 	p, err := portal.New(portal.Options{
 		Outbox: outbox,
 		Kit:    k, Sessions: sm, Preferences: prefs, Producers: directory,
-		LoginURL: k.LoginURL, Theme: cfg.Theme, Trust: trust, Demo: cfg.SAML.DevIdP, PublicURL: cfg.PublicURL,
+		LoginURL: k.LoginURL, Theme: cfg.Theme, Languages: cfg.Languages, Trust: trust, Demo: cfg.SAML.DevIdP, PublicURL: cfg.PublicURL,
 		Extra: extra, Middleware: middleware, Logger: logger,
 	})
 	if err != nil {

@@ -67,8 +67,9 @@ func selfSigned(t *testing.T) (certFile, keyFile string) {
 // TestReferencePortalConforms runs the conformance checker over the
 // reference portal as a tester would: served over HTTPS as it is deployed,
 // logged in as the development IdP's first persona (Elin Karlsson, who has
-// cases with and without an e-service), in Swedish with the default theme
-// and in English with the bank theme. The accessibility part runs on a
+// cases with and without an e-service), in Swedish with the default theme,
+// in English with the bank theme and in Finnish (the checker knows its
+// words too). The accessibility part runs on a
 // desktop and at 320 px here; TestPortalAccessibility runs all six
 // conditions over every page.
 func TestReferencePortalConforms(t *testing.T) {
@@ -79,7 +80,7 @@ func TestReferencePortalConforms(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = chromium.Close() })
 
-	for _, tc := range []struct{ theme, lang string }{{"default", "sv"}, {"bank", "en"}} {
+	for _, tc := range []struct{ theme, lang string }{{"default", "sv"}, {"bank", "en"}, {"default", "fi"}} {
 		t.Run(tc.theme+"/"+tc.lang, func(t *testing.T) {
 			base := startConfigured(t, func(cfg *config.Config) {
 				cfg.Theme = tc.theme

@@ -21,12 +21,8 @@ const expiryDialog = shadow + `?.querySelector("dialog.expiry")`
 // stay logged in with focus on the button; choosing it keeps the session
 // and the cases.
 func TestSessionExpiryDialogKeepsTheSession(t *testing.T) {
-	base := startConfigured(t, func(cfg *config.Config) { cfg.Theme = "default"; shortIdle(cfg) })
-	ctx, tab := newTab(t)
-	login(t, ctx, tab, base, "Elin Karlsson")
-	_, err := tab.Navigate(ctx, base+"/sprak/sv?return=/mina-arenden")
-	require.NoError(t, err)
-	before := len(shownTitles(t, ctx, tab))
+	ctx, tab, shown := overviewIn(t, func(cfg *config.Config) { cfg.Theme = "default"; shortIdle(cfg) }, "Elin Karlsson", "sv")
+	before := len(shown)
 	waitFor(t, ctx, tab, expiryDialog+`?.open == true`)
 	for expr, want := range map[string]string{
 		expiryDialog + `.getAttribute("role")`:                                                       "alertdialog",

@@ -1,5 +1,5 @@
-// The reference portal's one script: its language switch keeps the overview
-// as the user left it. Without it (or without JavaScript) the switch still
+// The reference portal's one script: its language switch (a link to each
+// other language) keeps the overview as the user left it. Without it (or without JavaScript) the switch still
 // keeps the sorting and filters the page was served with.
 //
 // On a click, the link's return address takes the element's sorting and
@@ -13,18 +13,20 @@
 // rather than ids also mean nothing outside this listing at this moment.
 // Not sessionStorage: nothing of a case is stored in the browser.
 const overview = document.querySelector("arendevy-overview");
-const switchLink = /** @type {HTMLAnchorElement | null} */ (document.querySelector("a.lang"));
+const switchLinks = /** @type {NodeListOf<HTMLAnchorElement>} */ (document.querySelectorAll("a.lang"));
 const OPEN = /^#oppna=(\d{1,4}(?:,\d{1,4}){0,99})$/;
 
-if (overview && switchLink) {
-  switchLink.addEventListener("click", () => {
-    const to = new URL(switchLink.href);
-    const query = overview.listingQuery;
-    if (typeof query == "string") to.searchParams.set("return", location.pathname + (query && "?" + query));
-    const open = overview.openPositions;
-    to.hash = Array.isArray(open) && open.length ? "oppna=" + open.join(",") : "";
-    switchLink.href = to.href;
-  });
+if (overview) {
+  for (const switchLink of switchLinks) {
+    switchLink.addEventListener("click", () => {
+      const to = new URL(switchLink.href);
+      const query = overview.listingQuery;
+      if (typeof query == "string") to.searchParams.set("return", location.pathname + (query && "?" + query));
+      const open = overview.openPositions;
+      to.hash = Array.isArray(open) && open.length ? "oppna=" + open.join(",") : "";
+      switchLink.href = to.href;
+    });
+  }
   const open = OPEN.exec(location.hash);
   if (open) {
     history.replaceState(history.state, "", location.pathname + location.search);

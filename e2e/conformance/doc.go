@@ -24,8 +24,8 @@
 //   - and, as NEEDS-HUMAN, what no browser can see (manual.go).
 //
 // The checker recognises the standard view as a person does: a table whose
-// column headers name the standard fields in Swedish or English, statuses
-// by their standard words (js/page.js holds both vocabularies). Case titles
+// column headers name the standard fields in Swedish, English or Finnish,
+// statuses by their standard words (js/page.js holds the vocabularies). Case titles
 // read from the page are what must not leak. The [Report] writes itself as
 // a terminal summary, JSON and a self-contained HTML file to attach to the
 // approval request; [Report.Failed] decides the exit status.

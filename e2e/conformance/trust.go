@@ -12,8 +12,10 @@ const (
 	CheckResponsibleActor = "trust.responsible-actor"
 )
 
-// trustLine is a visible sentence saying the service is approved.
-var trustLine = regexp.MustCompile(`(?i)[^\n.]*\b(godkänd|approved)\b[^\n]*`)
+// trustLine is a visible sentence saying the service is approved, in
+// Swedish, English or Finnish ("Palvelun on hyväksynyt …": the Finnish verb
+// is inflected, so its stem).
+var trustLine = regexp.MustCompile(`(?i)[^\n.]*(\b(godkänd|approved)\b|\bhyväksy)[^\n]*`)
 
 // checkTrust: the trust line is visible on the overview, and every case
 // names the actor responsible for it.
@@ -27,7 +29,7 @@ func (r *run) checkTrust(ctx context.Context, v overview) error {
 		r.report.add(CheckTrustLine, title, StandardView, Pass, "shown: "+clip(line, 160))
 	} else {
 		r.report.add(CheckTrustLine, title, StandardView, Fail,
-			`no visible line on the overview says that the service is approved ("Tjänsten är godkänd av …" / "This service is approved by …")`)
+			`no visible line on the overview says that the service is approved ("Tjänsten är godkänd av …" / "This service is approved by …" / "Palvelun on hyväksynyt …")`)
 	}
 
 	const actorTitle = "Every case names the actor responsible for it"

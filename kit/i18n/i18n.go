@@ -68,7 +68,7 @@ var stockholm = func() *time.Location {
 // Bundle holds every language of the catalogue. It is safe for concurrent use.
 type Bundle struct {
 	bundle    *goi18n.Bundle
-	tags      []language.Tag // Source first
+	tags      []language.Tag // Source first, or the fallback of Among first
 	matcher   language.Matcher
 	catalogue []byte
 }
@@ -274,8 +274,39 @@ func catalogue(tags []language.Tag, files map[language.Tag]map[string]*goi18n.Me
 // short writes a message's placeholders as the element reads them: {Name}.
 func short(text string) string { return placeholder.ReplaceAllString(text, "{$1}") }
 
-// Languages lists the catalogue's languages, the source language first.
+// Languages lists the catalogue's languages, the source language first (for
+// a Bundle from Among: its languages, in its order).
 func (b *Bundle) Languages() []language.Tag { return slices.Clone(b.tags) }
+
+// Among is b speaking only langs, the first of them the fallback: a site
+// that offers fewer languages than the catalogue has, or another order.
+// Every one must be a language of b, named once. The element's catalogue
+// stays whole: the page's lang decides what it shows.
+func (b *Bundle) Among(langs ...string) (*Bundle, error) {
+	if len(langs) == 0 {
+		return nil, fmt.Errorf("%w: no language chosen", ErrCatalogue)
+	}
+	tags := make([]language.Tag, 0, len(langs))
+	for _, lang := range langs {
+		tag, err := language.Parse(lang)
+		switch {
+		case err != nil || !slices.Contains(b.tags, tag) || tag.String() != lang:
+			return nil, fmt.Errorf("%w: %q is not a language of the catalogue (%s)", ErrCatalogue, lang, joinTags(b.tags))
+		case slices.Contains(tags, tag):
+			return nil, fmt.Errorf("%w: %q is chosen twice", ErrCatalogue, lang)
+		}
+		tags = append(tags, tag)
+	}
+	return &Bundle{bundle: b.bundle, tags: tags, matcher: language.NewMatcher(tags), catalogue: b.catalogue}, nil
+}
+
+func joinTags(tags []language.Tag) string {
+	names := make([]string, len(tags))
+	for i, t := range tags {
+		names[i] = t.String()
+	}
+	return strings.Join(names, ", ")
+}
 
 // Catalogue is the element's messages (see ElementRoots) as JSON, every
 // language, the source language first.

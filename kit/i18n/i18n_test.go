@@ -3,6 +3,7 @@ package i18n_test
 import (
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"maps"
 	"regexp"
 	"slices"
@@ -26,9 +27,13 @@ func shipped(t testing.TB) *i18n.Bundle {
 	return b
 }
 
-func TestShippedCatalogueIsSwedishAndEnglish(t *testing.T) {
+// Swedish is the source and comes first; every other locales/*.toml is a
+// language of its own, Finnish among them.
+func TestShippedCatalogueLanguages(t *testing.T) {
 	b := shipped(t)
-	require.Equal(t, []language.Tag{language.Swedish, language.English}, b.Languages())
+	require.Equal(t, language.Swedish, b.Languages()[0])
+	require.Subset(t, b.Languages(), []language.Tag{language.English, language.Finnish})
+	require.Len(t, b.Languages(), len(shippedLanguages(t)))
 }
 
 func TestPlurals(t *testing.T) {
@@ -52,6 +57,11 @@ func TestPlurals(t *testing.T) {
 		{"en", "unit.months", 6, nil, "6 months"},
 		{"sv", "state.rejected", 1, []any{"Name", "Skatteverket"}, "1 ärende från Skatteverket kunde inte visas."},
 		{"en", "state.rejected", 3, []any{"Name", "Skatteverket"}, "3 cases from Skatteverket could not be shown."},
+		{"fi", "count", 1, []any{"Shown", 1}, "1/1 asia"},
+		{"fi", "count", 40, []any{"Shown", 12}, "12/40 asiaa"},
+		{"fi", "unit.weeks", 1, nil, "1 viikko"},
+		{"fi", "unit.weeks", 3, nil, "3 viikkoa"},
+		{"fi", "state.rejected", 0, []any{"Name", "Skatteverket"}, "0 asiaa lähettäjältä Skatteverket ei voitu näyttää."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.lang+"/"+tt.id, func(t *testing.T) {
@@ -83,6 +93,9 @@ func TestMatch(t *testing.T) {
 		{[]string{"de", "en-US"}, "en"},
 		{[]string{"%%%", "en"}, "en"},
 		{[]string{"sv;q=0.1, en;q=0.9"}, "en"},
+		{[]string{"fi"}, "fi"},
+		{[]string{"fi-FI"}, "fi"},
+		{[]string{"de", "fi;q=0.5"}, "fi"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.prefs, "|"), func(t *testing.T) {
@@ -92,18 +105,19 @@ func TestMatch(t *testing.T) {
 	}
 }
 
-// English dates read "3 December 2026" (Intl en-GB), as the element writes them.
+// English dates read "3 December 2026" (Intl en-GB) and Finnish ones
+// "3. joulukuuta 2026" (Intl fi-FI), as the element writes them.
 func TestDateIsSwedishTimeLikeIntlLong(t *testing.T) {
 	b := shipped(t)
 	tests := []struct {
-		at       string
-		sv, en   string
-		scenario string
+		at         string
+		sv, en, fi string
+		scenario   string
 	}{
-		{"2026-11-20T09:30:00Z", "20 november 2026", "20 November 2026", "winter daytime"},
-		{"2026-11-20T23:30:00Z", "21 november 2026", "21 November 2026", "late evening UTC is the next day in Sweden (UTC+1)"},
-		{"2026-06-30T22:30:00Z", "1 juli 2026", "1 July 2026", "summer time (UTC+2)"},
-		{"2026-01-05T23:30:00Z", "6 januari 2026", "6 January 2026", "new year"},
+		{"2026-11-20T09:30:00Z", "20 november 2026", "20 November 2026", "20. marraskuuta 2026", "winter daytime"},
+		{"2026-11-20T23:30:00Z", "21 november 2026", "21 November 2026", "21. marraskuuta 2026", "late evening UTC is the next day in Sweden (UTC+1)"},
+		{"2026-06-30T22:30:00Z", "1 juli 2026", "1 July 2026", "1. heinäkuuta 2026", "summer time (UTC+2)"},
+		{"2026-01-05T23:30:00Z", "6 januari 2026", "6 January 2026", "6. tammikuuta 2026", "new year"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.scenario, func(t *testing.T) {
@@ -111,6 +125,7 @@ func TestDateIsSwedishTimeLikeIntlLong(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, tt.sv, b.Localizer("sv").Date(at))
 			require.Equal(t, tt.en, b.Localizer("en").Date(at))
+			require.Equal(t, tt.fi, b.Localizer("fi").Date(at))
 		})
 	}
 }
@@ -128,17 +143,20 @@ func TestCatalogueForTheElement(t *testing.T) {
 	require.True(t, strings.HasPrefix(string(cat[1]), `{"sv":`), "the source language comes first: the element falls back to it")
 	var langs map[string][]any
 	require.NoError(t, json.Unmarshal(cat[1], &langs))
-	require.Len(t, langs, 2)
+	require.Len(t, langs, len(shippedLanguages(t)))
 	for lang, texts := range langs {
 		require.Len(t, texts, len(ids), lang)
 		msgs := map[string]any{}
 		for i, id := range ids {
 			msgs[id] = texts[i]
 		}
-		require.Equal(t, map[string]any{"one": pick(lang, "{Shown} av {Count} ärende", "{Shown} of {Count} case"),
-			"other": pick(lang, "{Shown} av {Count} ärenden", "{Shown} of {Count} cases")}, msgs["count"], "placeholders are {Name}")
-		require.Equal(t, pick(lang, "Åtgärd krävs", "Action required"), msgs["status.action_required"])
-		require.Equal(t, pick(lang, "Visa {Count} till", "Show {Count} more"), msgs["more"], "a plural with one form for every count is a plain text")
+		want, ok := elementTexts[lang]
+		if !ok {
+			continue // a language this test has no sample texts for: New checked its placeholders
+		}
+		require.Equal(t, map[string]any{"one": want.one, "other": want.other}, msgs["count"], "placeholders are {Name}")
+		require.Equal(t, want.action, msgs["status.action_required"])
+		require.Equal(t, want.more, msgs["more"], "a plural with one form for every count is a plain text")
 	}
 	for _, id := range ids {
 		require.True(t, i18n.ForElement(id), "%q is not the element's, yet sent to it", id)
@@ -171,12 +189,15 @@ func TestElementGetsOnlyItsOwnMessages(t *testing.T) {
 }
 
 // Read straight from the files, not through New's own check: every message
-// is in both languages with the same placeholders.
-func TestEveryMessageInSwedishAndEnglishWithTheSamePlaceholders(t *testing.T) {
-	sv, en := shippedTexts(t, "sv"), shippedTexts(t, "en")
-	require.Equal(t, slices.Sorted(maps.Keys(sv)), slices.Sorted(maps.Keys(en)))
-	for id, text := range sv {
-		require.Equal(t, placeholdersOf(text), placeholdersOf(en[id]), id)
+// is in every language with the same placeholders.
+func TestEveryMessageInEveryLanguageWithTheSamePlaceholders(t *testing.T) {
+	sv := shippedTexts(t, "sv")
+	for _, lang := range shippedLanguages(t) {
+		other := shippedTexts(t, lang)
+		require.Equal(t, slices.Sorted(maps.Keys(sv)), slices.Sorted(maps.Keys(other)), lang)
+		for id, text := range sv {
+			require.Equal(t, placeholdersOf(text), placeholdersOf(other[id]), "%s: %s", lang, id)
+		}
 	}
 }
 
@@ -232,11 +253,22 @@ func placeholdersOf(text string) []string {
 	return slices.Compact(names)
 }
 
-func pick(lang, sv, en string) string {
-	if lang == "sv" {
-		return sv
+// elementTexts are a few messages as the element gets them, per language.
+var elementTexts = map[string]struct{ one, other, action, more string }{
+	"sv": {"{Shown} av {Count} ärende", "{Shown} av {Count} ärenden", "Åtgärd krävs", "Visa {Count} till"},
+	"en": {"{Shown} of {Count} case", "{Shown} of {Count} cases", "Action required", "Show {Count} more"},
+	"fi": {"{Shown}/{Count} asia", "{Shown}/{Count} asiaa", "Toimenpiteitä tarvitaan", "Näytä {Count} lisää"},
+}
+
+// shippedLanguages are the languages of locales/, by file name.
+func shippedLanguages(t *testing.T) []string {
+	t.Helper()
+	names, err := fs.Glob(locales.FS, "*.toml")
+	require.NoError(t, err)
+	for i, name := range names {
+		names[i] = strings.TrimSuffix(name, ".toml")
 	}
-	return en
+	return names
 }
 
 func keys(m map[string]any) []string {
@@ -325,6 +357,24 @@ x = "{{if .On}}på{{else}}av{{end}}"
 	require.NoError(t, err)
 	require.Equal(t, "på", b.Localizer("sv").Text("server.x", "On", true))
 	require.Equal(t, `[["heading"],{"sv":["Mina ärenden"]}]`, string(b.Catalogue()))
+}
+
+// A site that speaks fewer languages than the catalogue matches only among
+// them and falls back to the first it names.
+func TestAmong(t *testing.T) {
+	b, err := shipped(t).Among("en", "fi")
+	require.NoError(t, err)
+	require.Equal(t, []language.Tag{language.English, language.Finnish}, b.Languages())
+	require.Equal(t, "fi", b.Localizer("fi-FI").Lang())
+	require.Equal(t, "en", b.Localizer("sv").Lang(), "Swedish is not among them: the first is the fallback")
+	require.Equal(t, "en", b.Localizer().Lang())
+	require.Equal(t, "Omat asiat", b.Localizer("fi").Text("heading"))
+	require.Equal(t, shipped(t).Catalogue(), b.Catalogue(), "the element keeps every language")
+
+	for _, bad := range [][]string{nil, {"de"}, {"sv", "sv"}, {"SV"}, {"sv-SE"}, {"<script>"}} {
+		_, err := shipped(t).Among(bad...)
+		require.ErrorIs(t, err, i18n.ErrCatalogue, "%q", bad)
+	}
 }
 
 func FuzzMatch(f *testing.F) {

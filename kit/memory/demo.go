@@ -12,7 +12,9 @@ import (
 )
 
 // demoJSON is the demo data set: Swedish cases from Swedish producers, for
-// fictional customers with Skatteverket test personnummer.
+// fictional customers with Skatteverket test personnummer. Each case says
+// its texts are Swedish (lang "sv"), as a producer should, so a page in
+// another language marks them (WCAG 3.1.2).
 //
 //go:embed demo.json
 var demoJSON []byte

@@ -12,6 +12,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/arendevy/arendevy/kit/cases"
+	"github.com/arendevy/arendevy/kit/i18n"
 )
 
 // The type catalogue is what a portal knows about event types beyond what
@@ -38,8 +39,25 @@ var defaultCatalogue = func() *Catalogue {
 func DefaultCatalogue() *Catalogue { return defaultCatalogue }
 
 // CatalogueLanguages are the languages every text of a catalogue is given
-// in: the languages of the page (locales/).
+// in: Swedish, the standard's, and English.
 var CatalogueLanguages = []string{"sv", "en"}
+
+// pageLanguages are the languages a catalogue text may be given in besides:
+// every language of the page (the kit's message catalogue, locales/), so
+// that a page in Finnish shows the catalogue's Finnish.
+var pageLanguages = func() []string {
+	langs := slices.Clone(CatalogueLanguages)
+	b, err := i18n.Default()
+	if err != nil {
+		return langs // the kit refuses to start on a broken message catalogue, naming why
+	}
+	for _, tag := range b.Languages() {
+		if !slices.Contains(langs, tag.String()) {
+			langs = append(langs, tag.String())
+		}
+	}
+	return langs
+}()
 
 // MaxCatalogueBytes caps a catalogue file.
 const MaxCatalogueBytes = 1 << 20
@@ -61,11 +79,12 @@ func (e *CatalogueError) Unwrap() error { return ErrCatalogue }
 // Text is one wording in every catalogue language, keyed by language.
 type Text map[string]string
 
-// In is the wording for the page's language (a BCP 47 tag): English for
-// English, else Swedish, the standard's language.
+// In is the wording for the page's language (a BCP 47 tag: "fi-FI" is
+// "fi") when the catalogue gives one, else Swedish, the standard's language.
 func (t Text) In(lang string) string {
-	if base, _, _ := strings.Cut(strings.ToLower(lang), "-"); base == "en" {
-		return t["en"]
+	base, _, _ := strings.Cut(strings.ToLower(lang), "-")
+	if s, ok := t[base]; ok {
+		return s
 	}
 	return t["sv"]
 }
@@ -153,8 +172,11 @@ func ParseCatalogue(data []byte) (*Catalogue, error) {
 			}
 		}
 		for lang := range t {
-			if !slices.Contains(CatalogueLanguages, lang) {
-				bad("%s.%s: not a language of the page (%s)", field, lang, strings.Join(CatalogueLanguages, ", "))
+			switch {
+			case !slices.Contains(pageLanguages, lang):
+				bad("%s.%s: not a language of the page (%s)", field, lang, strings.Join(pageLanguages, ", "))
+			case !slices.Contains(CatalogueLanguages, lang) && !usableText(t[lang], cases.MaxTitle):
+				bad("%s.%s: must be text of 1 to %d characters", field, lang, cases.MaxTitle)
 			}
 		}
 	}

@@ -26,6 +26,27 @@ func TestDefaultCatalogueIsTheShippedFile(t *testing.T) {
 	require.Equal(t, "Mina ärenden", Service.Name, "the service's name comes from the file")
 	require.Equal(t, "Last day to act", c.Deadline.In("en-GB"))
 	require.Equal(t, "Sista dag att åtgärda", c.Deadline.In(""))
+	require.Equal(t, "Viimeinen päivä toimenpiteille", c.Deadline.In("fi-FI"))
+	require.Equal(t, "Sista dag att åtgärda", c.Deadline.In("de"), "a language without a text gets the Swedish")
+}
+
+// The shipped catalogue gives every text in every language of the page, so
+// that no page shows the catalogue's Swedish in another language.
+func TestDefaultCatalogueSpeaksEveryPageLanguage(t *testing.T) {
+	c := DefaultCatalogue()
+	texts := []Text{c.Deadline, c.MissingDocuments, c.Firm}
+	for _, e := range c.Types {
+		texts = append(texts, e.Title, e.PlannedEvent)
+	}
+	for _, text := range texts {
+		if text == nil {
+			continue
+		}
+		for _, lang := range pageLanguages {
+			require.NotEmpty(t, text[lang], "%s: %v", lang, text)
+		}
+	}
+	require.Contains(t, pageLanguages, "fi")
 }
 
 func TestParseCatalogueNamesEveryProblem(t *testing.T) {
@@ -41,7 +62,7 @@ colour = "blue"
 [texts]
 deadline = { sv = "Sista dag att åtgärda" }
 missing_documents = { sv = "Saknade handlingar", en = " " }
-firm = { sv = "Enskild firma nummer", en = "Sole trader firm number", fi = "Toiminimi" }
+firm = { sv = "Enskild firma nummer", en = "Sole trader firm number", fi = " ", de = "Einzelunternehmen" }
 [[types]]
 type = "MOTTAGEN"
 status = "arrived"
@@ -59,7 +80,7 @@ titel = { sv = "X", en = "X" }
 `, []string{
 			"colour: unknown key", "types.titel: unknown key",
 			"texts.deadline: the en text is missing", "texts.missing_documents.en: must be text of 1 to",
-			"texts.firm.fi: not a language of the page (sv, en)",
+			"texts.firm.fi: must be text of 1 to", "texts.firm.de: not a language of the page (sv, en, fi",
 			`types[0].status: "arrived" is not one of received, in_progress, action_required, closed`,
 			`types[1].type: "MOTTAGEN" is given twice`,
 			`types[2].type: "kommun.bygglov" is not an event type`, "types[2].title: the en text is missing",
@@ -101,14 +122,14 @@ func TestTheCatalogueSpeaksThePagesLanguage(t *testing.T) {
 	cat, err := ParseCatalogue([]byte(`service = "Mina ärenden (Vaxholm)"
 [texts]
 deadline = { sv = "Sista dag att åtgärda", en = "Last day to act" }
-missing_documents = { sv = "Saknade handlingar", en = "Missing documents" }
+missing_documents = { sv = "Saknade handlingar", en = "Missing documents", fi = "Puuttuvat asiakirjat" }
 firm = { sv = "Enskild firma nummer", en = "Sole trader firm number" }
 [[types]]
 type = "KOMMUN.BYGGLOV"
-title = { sv = "Bygglov", en = "Building permit" }
+title = { sv = "Bygglov", en = "Building permit", fi = "Rakennuslupa" }
 [[types]]
 type = "KOMMUN.BYGGLOV.KOMPLETTERING_BEGARD"
-planned_event = { sv = "Sista dag att komplettera", en = "Last day to complete the application" }
+planned_event = { sv = "Sista dag att komplettera", en = "Last day to complete the application", fi = "Viimeinen päivä täydentää" }
 [[types]]
 type = "KOMPLETTERING_BEGARD"
 status = "action_required"
@@ -121,7 +142,7 @@ planned_event = { sv = "Komplettera senast", en = "Complete by" }
 			"producentarendetKraverKundatgard": false, "referenser": map[string]any{}}),
 	}, "")
 	c, _ := serve(t, func(n int, q request) reply {
-		if n == 2 {
+		if n == 3 { // after one overview in each language
 			return reply{status: 500, body: []byte(`{}`)}
 		}
 		return reply{status: 200, body: body}
@@ -129,6 +150,8 @@ planned_event = { sv = "Komplettera senast", en = "Complete by" }
 	for _, tt := range []struct{ lang, title, planned, other, pair string }{
 		{"sv", "Bygglov", "Sista dag att komplettera", "Komplettera senast", "Saknade handlingar"},
 		{"en", "Building permit", "Last day to complete the application", "Complete by", "Missing documents"},
+		// Finnish where the catalogue has it; where it has not, its Swedish.
+		{"fi", "Rakennuslupa", "Viimeinen päivä täydentää", "Komplettera senast", "Puuttuvat asiakirjat"},
 	} {
 		r, err := c.Overview(cases.WithLanguage(context.Background(), tt.lang), self)
 		require.NoError(t, err)

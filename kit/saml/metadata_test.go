@@ -52,7 +52,8 @@ func TestMetadata(t *testing.T) {
 		require.Equal(t, nsMDUI, dn.NamespaceURI())
 		names[dn.SelectAttrValue("xml:lang", "")] = dn.Text()
 	}
-	require.Equal(t, map[string]string{"sv": "Mina sidor i Exempelkommun", "en": "My pages in Example Municipality"}, names)
+	require.Equal(t, map[string]string{"sv": "Mina sidor i Exempelkommun", "en": "My pages in Example Municipality",
+		"fi": "Omat asiat"}, names, "a language the configuration does not name has the catalogue's heading")
 	require.Equal(t, "Dina ärenden hos kommunen", find(ui, "Description").Text())
 
 	uses := map[string]bool{}

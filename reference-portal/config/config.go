@@ -32,7 +32,8 @@ type Config struct {
 	PublicURL string `toml:"public_url"`
 	// Theme is one of Themes.
 	Theme string `toml:"theme"`
-	// Languages the portal speaks; the first is the fallback.
+	// Languages the portal speaks, each a language of the kit's catalogue
+	// and offered in the language switch; the first is the fallback.
 	Languages []string `toml:"languages"`
 	// TrustLine overrides the line telling users the service is approved.
 	TrustLine Text `toml:"trust_line"`
@@ -296,7 +297,7 @@ func defaults() Config {
 	return Config{
 		Listen:    DefaultListen,
 		Theme:     "default",
-		Languages: []string{"sv", "en"},
+		Languages: []string{"sv", "en", "fi"},
 		Deadline:  DefaultDeadline,
 		// Portals that show Mina ärenden are approved by Skatteverket, its
 		// managing authority.

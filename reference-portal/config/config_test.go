@@ -53,7 +53,7 @@ func TestDefaultRunsWithoutAFile(t *testing.T) {
 	require.Equal(t, StoreMemory, c.Session.Store)
 	require.Len(t, c.Sources, 1)
 	require.Equal(t, KindDemo, c.Sources[0].Kind)
-	require.Equal(t, []string{"sv", "en"}, c.Languages)
+	require.Equal(t, []string{"sv", "en", "fi"}, c.Languages)
 	require.False(t, c.Metrics.Enabled)
 	require.Equal(t, "Skatteverket", c.ApprovedBy.For("en"), "the trust line is on by default")
 
@@ -271,6 +271,7 @@ sp_key_file = "sp.key"
 		{"no languages", `languages = []`, "languages", "at least one"},
 		{"bad language", `languages = ["sv", "Swedish"]`, "languages[1]", "not a language code"},
 		{"language twice", `languages = ["sv", "sv"]`, "languages[1]", "twice"},
+		{"language without catalogue", `languages = ["sv", "de"]`, "languages[1]", `"de" has no message catalogue (locales/de.toml)`},
 		{"trust line in unknown language", "[trust_line]\nsv = \"a\"\nde = \"b\"", `trust_line.de`, "not one of languages"},
 		{"trust line without fallback", "[trust_line]\nen = \"a\"", "trust_line", `"sv", the fallback`},
 		{"trust line of two lines", `trust_line = "one\ntwo"`, "trust_line", "one line"},

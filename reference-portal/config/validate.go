@@ -23,6 +23,7 @@ import (
 	"github.com/arendevy/arendevy/kit/cases"
 	"github.com/arendevy/arendevy/kit/cors"
 	"github.com/arendevy/arendevy/kit/hub"
+	"github.com/arendevy/arendevy/kit/i18n"
 	"github.com/arendevy/arendevy/kit/loopback"
 	"github.com/arendevy/arendevy/kit/memory"
 	"github.com/arendevy/arendevy/kit/minaarenden"
@@ -141,6 +142,20 @@ func localAddress(host string) bool {
 	return err == nil && ip.IsLoopback()
 }
 
+// catalogueLanguages are the languages of the kit's message catalogue
+// (locales/*.toml), the only ones the portal can speak.
+func catalogueLanguages() []string {
+	b, err := i18n.Default()
+	if err != nil {
+		return nil // a broken catalogue stops the kit at its start, with every problem named
+	}
+	var langs []string
+	for _, tag := range b.Languages() {
+		langs = append(langs, tag.String())
+	}
+	return langs
+}
+
 // site checks what users see: theme, languages, trust line, deadline.
 func (k *checker) site() {
 	c := k.c
@@ -150,6 +165,7 @@ func (k *checker) site() {
 	if len(c.Languages) == 0 {
 		k.add("languages", "at least one language is needed; the first is the fallback")
 	}
+	catalogued := catalogueLanguages()
 	for i, lang := range c.Languages {
 		field := fmt.Sprintf("languages[%d]", i)
 		switch {
@@ -157,6 +173,8 @@ func (k *checker) site() {
 			k.add(field, "%q is not a language code like \"sv\" or \"en\"", lang)
 		case slices.Index(c.Languages, lang) < i:
 			k.add(field, "%q is listed twice", lang)
+		case !slices.Contains(catalogued, lang):
+			k.add(field, "%q has no message catalogue (locales/%s.toml); the catalogue has %s", lang, lang, strings.Join(catalogued, ", "))
 		}
 	}
 	k.text("trust_line", &c.TrustLine)

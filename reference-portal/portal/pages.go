@@ -25,8 +25,8 @@ import (
 	"github.com/arendevy/arendevy/kit/websec"
 )
 
-// langCookie remembers the language the user chose. It holds "sv" or "en",
-// nothing personal.
+// langCookie remembers the language the user chose. It holds a language
+// code of the portal ("sv", "fi"), nothing personal.
 const langCookie = "arendevy-lang"
 
 // view is what every page template gets.
@@ -35,7 +35,8 @@ type view struct {
 	Theme     string
 	Title     string
 	Path      string
-	Return    string // the page with its listing query: the language switch keeps the overview's sorting and filters
+	Return    string       // the page with its listing query: the language switch keeps the overview's sorting and filters
+	Languages []langChoice // the language switch: every language of the portal, the page's own among them
 	PortalCSS string
 	Head      []template.HTML // the element's <link>/<script> tags, on pages that show it
 	User      string          // the logged-in user's name, for the header
@@ -44,6 +45,12 @@ type view struct {
 	LogoutURL string
 	Flash     string
 	Page      any
+}
+
+// langChoice is one language of the switch, named in its own language
+// ("Suomi" on a Swedish page too), so a reader finds theirs.
+type langChoice struct {
+	Code, Name string
 }
 
 // returnTo is where the language switch comes back to: the page, with the
@@ -71,7 +78,7 @@ func (p *Portal) localizer(c *gin.Context) *i18n.Localizer {
 func (p *Portal) view(c *gin.Context, titleID string) view {
 	l := p.localizer(c)
 	v := view{L: l, Theme: p.o.Theme, Title: l.Text(titleID), Path: c.Request.URL.Path, Return: returnTo(c.Request.URL), PortalCSS: p.cssPath,
-		LogoutURL: p.mount + "/saml/logout"}
+		LogoutURL: p.mount + "/saml/logout", Languages: p.langs}
 	if d, ok := p.o.Sessions.Current(c.Request); ok {
 		v.User = d.Subject.User.Name
 		if d.Subject.IsAgent() {

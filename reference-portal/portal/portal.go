@@ -10,6 +10,7 @@ import (
 	"embed"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -48,6 +49,10 @@ type Options struct {
 	LoginURL func(returnTo string) string
 	// Theme is one of Themes.
 	Theme string
+	// Languages the portal speaks, the first the fallback, each offered in
+	// the language switch; every one a language of the kit's catalogue.
+	// Empty: the catalogue's, Swedish first.
+	Languages []string
 	// Trust is the trust line per language ("sv", "en"); the kit's default
 	// is used for a language without one.
 	Trust map[string]string
@@ -70,7 +75,8 @@ type Options struct {
 // Portal is the running application.
 type Portal struct {
 	o        Options
-	bundle   *i18n.Bundle
+	bundle   *i18n.Bundle // the kit's catalogue among Options.Languages
+	langs    []langChoice // the language switch
 	pages    map[string]*template.Template
 	cssPath  string
 	jsPath   string
@@ -104,6 +110,17 @@ func New(o Options) (*Portal, error) {
 		o.Logger = slog.Default()
 	}
 	p := &Portal{o: o, bundle: o.Kit.Messages(), pages: map[string]*template.Template{}, mount: o.Kit.Mount()}
+	if len(o.Languages) > 0 {
+		among, err := p.bundle.Among(o.Languages...)
+		if err != nil {
+			return nil, fmt.Errorf("portal: Languages: %w", err)
+		}
+		p.bundle = among
+	}
+	for _, tag := range p.bundle.Languages() {
+		code := tag.String()
+		p.langs = append(p.langs, langChoice{Code: code, Name: p.bundle.Localizer(code).Text("portal.lang.name")})
+	}
 	for _, name := range []string{"start", "cases", "info", "settings", "about", "error", "consent", "withdraw", "outbox"} {
 		t, err := template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {

@@ -2,24 +2,25 @@
 // isolated world (e2e/browser), sees open shadow roots, and only reads the
 // page, except expandAll, which presses the disclosures as a user would.
 // It recognises the standard view by what a person sees: a table (or ARIA
-// table) whose column headers name the standard fields, in Swedish or
-// English.
+// table) whose column headers name the standard fields, in Swedish,
+// English or Finnish.
 globalThis.__arendevyConformance = (() => {
   // Accepted column names per standard field, lower case; a header counts
   // when it starts with one of them.
   const FIELDS = {
-    date: ["datum", "date"],
-    title: ["titel", "title", "ärende", "case"],
-    sender: ["avsändare", "sender", "ansvarig", "responsible", "från", "from"],
-    status: ["status"],
-    time: ["beredningstid", "beräknad tid", "handläggningstid", "processing time", "estimated time", "expected time"],
+    date: ["datum", "date", "päivämäärä"],
+    title: ["titel", "title", "ärende", "case", "otsikko"],
+    sender: ["avsändare", "sender", "ansvarig", "responsible", "från", "from", "lähettäjä"],
+    status: ["status", "tila"],
+    time: ["beredningstid", "beräknad tid", "handläggningstid", "processing time", "estimated time", "expected time", "arvioitu aika", "käsittelyaika"],
   };
   // The four standard statuses in words, per language.
   const STATUSES = {
     sv: [["ankommen handling", "inkommen"], ["handläggning pågår", "under handläggning"], ["åtgärd krävs"], ["ärendet avslutat", "avslutat"]],
     en: [["documents received", "received"], ["in progress", "being processed"], ["action required"], ["case closed", "closed"]],
+    fi: [["asiakirja saapunut", "saapunut"], ["käsittely käynnissä", "käsiteltävänä"], ["toimenpiteitä tarvitaan"], ["asia päättynyt", "päättynyt"]],
   };
-  const NEW_WINDOW = /nytt fönster|ny flik|new window|new tab/i;
+  const NEW_WINDOW = /nytt fönster|ny flik|new window|new tab|uuteen ikkunaan|uuteen välilehteen/i;
   const SKIP = new Set(["SCRIPT", "STYLE", "TEMPLATE", "NOSCRIPT"]);
 
   // Every element, open shadow roots included.
@@ -145,7 +146,7 @@ globalThis.__arendevyConformance = (() => {
         const w = statusWord(term);
         if (w && norm(text).length > 0) seen.set(w, true);
       }
-      return ["sv", "en"].some((lang) => [0, 1, 2, 3].every((i) => seen.has(lang + ":" + i)));
+      return Object.keys(STATUSES).some((lang) => [0, 1, 2, 3].every((i) => seen.has(lang + ":" + i)));
     };
     for (const el of all()) {
       if (table.contains(el) || el.closest("template")) continue;
@@ -227,7 +228,7 @@ globalThis.__arendevyConformance = (() => {
   // The logout control: a form posting to a logout address, or a button or
   // link that says "log out".
   function markLogout() {
-    const words = /^(logga ut|log ?out|sign ?out|logout)$/i;
+    const words = /^(logga ut|log ?out|sign ?out|logout|kirjaudu ulos)$/i;
     const path = /log-?out|logga-?ut|sign-?out|\/slo\b/i;
     const candidates = all().filter((el) =>
       (el.matches("form") && path.test(el.getAttribute("action") ?? "")) ||
