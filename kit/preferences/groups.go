@@ -37,11 +37,11 @@ type Group struct {
 
 // Limits of the groups a customer keeps.
 const (
-	MaxGroups     = 20
-	MaxGroupRefs  = 200 // per group
-	MaxGroupName  = 60  // characters
-	groupIDBytes  = 9   // listing.GroupIDLength base64url characters
-	caseRefBytes  = 16  // listing.CaseRefLength base64url characters
+	MaxGroups    = 20
+	MaxGroupRefs = 200 // per group
+	MaxGroupName = 60  // characters
+	groupIDBytes = 9   // listing.GroupIDLength base64url characters
+	caseRefBytes = 16  // listing.CaseRefLength base64url characters
 )
 
 // GroupKey is the customer's own key for their case references:
