@@ -219,7 +219,13 @@ func TokenMatches(got, want string) bool {
 	if want == "" {
 		return false
 	}
-	if buf, err := base64.RawURLEncoding.DecodeString(got); err == nil && len(buf) == 2*len(want) {
+	// The length first: the decoder skips line breaks, so a masked token
+	// with one inside would decode to a match in another form.
+	if len(got) == base64.RawURLEncoding.EncodedLen(2*len(want)) {
+		buf, err := base64.RawURLEncoding.DecodeString(got)
+		if err != nil || len(buf) != 2*len(want) {
+			return false
+		}
 		pad, masked := buf[:len(want)], buf[len(want):]
 		for i := range masked {
 			masked[i] ^= pad[i]
