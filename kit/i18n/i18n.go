@@ -147,6 +147,7 @@ func check(files map[language.Tag]map[string]*goi18n.Message) []error {
 			errs = append(errs, fmt.Errorf("%s: %q has no text", Source, id))
 		}
 		errs = append(errs, braces(Source, id, m)...)
+		errs = append(errs, direction(Source, id, m)...)
 	}
 	for _, tag := range slices.SortedFunc(maps.Keys(files), byName) {
 		if tag == Source {
@@ -165,6 +166,7 @@ func check(files map[language.Tag]map[string]*goi18n.Message) []error {
 				errs = append(errs, fmt.Errorf("%s: %q must be a plural exactly when %s's is", tag, id, Source))
 			}
 			errs = append(errs, braces(tag, id, m)...)
+			errs = append(errs, direction(tag, id, m)...)
 			if want, got := names(src[id]), names(m); !slices.Equal(want, got) {
 				errs = append(errs, fmt.Errorf("%s: %q has placeholders %v, %s has %v", tag, id, got, Source, want))
 			}
@@ -176,6 +178,15 @@ func check(files map[language.Tag]map[string]*goi18n.Message) []error {
 		}
 	}
 	return errs
+}
+
+// direction reports a writing direction the dir attribute does not know:
+// the browser would ignore it and lay the page out left to right.
+func direction(tag language.Tag, id string, m *goi18n.Message) []error {
+	if id != directionID || m.Other == "ltr" || m.Other == "rtl" {
+		return nil
+	}
+	return []error{fmt.Errorf("%s: %q must be ltr or rtl, not %q", tag, id, m.Other)}
 }
 
 // braces reports a message for the element with braces other than its
@@ -349,6 +360,15 @@ type Localizer struct {
 
 // Lang is the language's tag, for a lang attribute: "sv", "en".
 func (l *Localizer) Lang() string { return l.tag.String() }
+
+// directionID is the message that tells a language's writing direction:
+// "ltr" or "rtl", the values of the dir attribute (check refuses others).
+const directionID = "format.direction"
+
+// Dir is the language's writing direction, for a dir attribute: "ltr",
+// or "rtl" for Arabic. Every page root and the element's root carry it, so
+// the browser mirrors the layout (the styles use logical properties).
+func (l *Localizer) Dir() string { return l.Text(directionID) }
 
 // Text renders message id with the given name/value pairs for its
 // placeholders: Text("detail.link", "Sender", "Skatteverket"). Values are

@@ -70,6 +70,14 @@ func TestPlurals(t *testing.T) {
 	}
 }
 
+func TestDirectionFollowsTheLanguage(t *testing.T) {
+	b := shipped(t)
+	for _, lang := range []string{"sv", "en", "fi"} {
+		require.Equal(t, "ltr", b.Localizer(lang).Dir(), lang)
+	}
+	require.Equal(t, "rtl", b.Localizer("ar").Dir(), "Arabic is written right to left")
+}
+
 func TestTextKeepsDataInert(t *testing.T) {
 	l := shipped(t).Localizer("en")
 	hostile := `{{.By}}<script>alert(1)</script>{{template "x"}}`
@@ -336,6 +344,10 @@ date = "{{.Month}} {{.Day}}"
 			"en.toml": {Data: []byte(`heading = "My {cases}"`)},
 		}, []string{`en: "heading": the element understands {{.Name}} placeholders and no other braces`}},
 		{"empty text", fstest.MapFS{"sv.toml": {Data: []byte(`heading = ""`)}}, []string{`"heading" has no text`}},
+		{"a writing direction the dir attribute does not know", fstest.MapFS{
+			"sv.toml": {Data: []byte("[format]\ndirection = \"ltr\"")},
+			"en.toml": {Data: []byte("[format]\ndirection = \"right-to-left\"")},
+		}, []string{`en: "format.direction" must be ltr or rtl, not "right-to-left"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
