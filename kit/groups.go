@@ -101,7 +101,7 @@ func (k *Kit) serveGroups(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		if !wantsJSON {
-			errorpage.Write(w, http.StatusBadRequest, errorpage.Page{Lang: l.Lang(), Title: l.Text("groups.err.title"),
+			errorpage.Write(w, http.StatusBadRequest, errorpage.Page{Lang: l.Lang(), Dir: l.Dir(), Title: l.Text("groups.err.title"),
 				Text: l.Text(ge.words), Link: back, LinkText: l.Text("groups.back")})
 			return
 		}
@@ -112,7 +112,7 @@ func (k *Kit) serveGroups(w http.ResponseWriter, r *http.Request) {
 	}
 	k.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "saving case groups failed", slog.String("error", err.Error()))
 	if !wantsJSON {
-		errorpage.Write(w, http.StatusServiceUnavailable, errorpage.Page{Lang: l.Lang(), Title: l.Text("groups.err.title"),
+		errorpage.Write(w, http.StatusServiceUnavailable, errorpage.Page{Lang: l.Lang(), Dir: l.Dir(), Title: l.Text("groups.err.title"),
 			Text: l.Text("problem.settingsNotSaved.detail"), Link: back, LinkText: l.Text("groups.back")})
 		return
 	}

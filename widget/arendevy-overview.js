@@ -257,6 +257,10 @@
     #consentUrl = null;
     /** @type {string | undefined} */
     #language;
+    // ownLanguage re-declares the element's language and writing direction
+    // on its own words inside producer text, which may be in another.
+    /** @type {{ lang?: string, dir?: string }} */
+    #ownLanguage = {};
     /** @type {Translate} */
     #translate = (id) => id;
     /** @type {Intl.DateTimeFormat | undefined} */
@@ -479,6 +483,7 @@
       MESSAGE_IDS.forEach((id, index) => (messages[id] = MESSAGES_BY_LANGUAGE[language][index]));
       const pluralRules = new Intl.PluralRules(language);
       this.#language = language;
+      this.#ownLanguage = { lang: language, dir: /** @type {string} */ (messages["format.direction"]) };
       this.#dateFormat = new Intl.DateTimeFormat(/** @type {string} */ (messages["format.dates"]), { dateStyle: "long", timeZone: "Europe/Stockholm" });
       // translate renders a message; with a count, in the plural form the
       // count calls for, and {Count} is the count.
@@ -606,7 +611,7 @@
       });
       const root = createElement(
         "div",
-        { class: "overview", part: "root", lang: this.#language },
+        { class: "overview", part: "root", ...this.#ownLanguage },
         ui.heading,
         approvedBy && createElement("p", { class: "trust-line", part: "trust" }, translate("approved", { By: approvedBy })),
         form,
@@ -1089,7 +1094,7 @@
           cell("date", this.#createTime(kase.date)),
           createElement(
             "th",
-            { scope: "row", role: "rowheader", lang: kase.lang },
+            { scope: "row", role: "rowheader", lang: kase.lang, dir: "auto" },
             createElement(
               "details",
               { class: "case-toggle" },
@@ -1098,7 +1103,7 @@
                 { class: "case-title", "data-case-index": index },
                 kase.title,
                 kase.new && " ",
-                kase.new && createElement("span", { class: "new-badge", part: "new", lang: this.#language }, translate("whatsnew.badge")),
+                kase.new && createElement("span", { class: "new-badge", part: "new", ...this.#ownLanguage }, translate("whatsnew.badge")),
               ),
             ),
             this.#revealControl(kase, index),
@@ -1112,7 +1117,7 @@
               createElement(
                 "span",
                 { class: "case-due" },
-                kase.plannedEvent && createElement("span", { lang: kase.lang }, kase.plannedEvent),
+                kase.plannedEvent && createElement("span", { lang: kase.lang, dir: "auto" }, kase.plannedEvent),
                 kase.plannedTime && createElement("strong", {}, translate("due.deadline", { Date: this.#createTime(kase.plannedTime).textContent ?? "" })),
               ),
             link && this.#caseLink(kase, index, link, "case-link action-button"),
@@ -1160,7 +1165,7 @@
       const sender = { Sender: kase.sender.name };
       return createElement(
         "span",
-        { class: "text-rest", lang: this.#language },
+        { class: "text-rest", ...this.#ownLanguage },
         translate("detail.shortened") + " ",
         link
           ? createElement("a", { href: link, target: "_blank", rel: "noopener", part: "link" }, translate("detail.shortenedLink", sender) + " " + translate("detail.newWindow"))
@@ -1199,7 +1204,7 @@
       /** @type {HTMLDivElement[]} */
       const fields = [];
       const addField = (/** @type {string} */ label, /** @type {Child} */ value) =>
-        value && fields.push(createElement("div", {}, createElement("dt", {}, label), createElement("dd", {}, value)));
+        value && fields.push(createElement("div", {}, createElement("dt", {}, label), createElement("dd", { dir: "auto" }, value)));
       const link = kase.link && safeUrl(kase.link, this.#api().href);
       const info = kase.info && safeUrl(kase.info, this.#api().href);
       for (const name of DETAIL_FIELDS) {
@@ -1292,7 +1297,7 @@
       addWay("hours", service.hours, null);
       return createElement(
         "div",
-        { class: "case-responsible", lang: this.#language },
+        { class: "case-responsible", ...this.#ownLanguage },
         createElement("h3", {}, translate("responsible.heading")),
         createElement("p", {}, translate("responsible.text", { Sender: kase.sender.name })),
         ways.length > 0 ? createElement("dl", {}, ...ways) : createElement("p", {}, translate("responsible.none", { Sender: kase.sender.name })),
@@ -1321,7 +1326,7 @@
       const translate = this.#translate;
       return createElement(
         "button",
-        { type: "button", class: "action-button reveal-case", "data-action": kase.revealed ? "conceal" : "reveal", "data-case-index": index, lang: this.#language },
+        { type: "button", class: "action-button reveal-case", "data-action": kase.revealed ? "conceal" : "reveal", "data-case-index": index, ...this.#ownLanguage },
         translate(kase.revealed ? "reveal.hide" : "reveal.show"),
         !kase.revealed && createElement("span", { class: "visually-hidden reveal-which" }),
       );
@@ -1473,7 +1478,7 @@
       const button = createButton({ autofocus: true }, translate(extendable ? "expiry.stay" : "expiry.ok"));
       const dialog = createElement(
         "dialog",
-        { class: "expiry", part: "expiry", role: "alertdialog", "aria-labelledby": "expiry-title", "aria-describedby": "expiry-text", lang: this.#language },
+        { class: "expiry", part: "expiry", role: "alertdialog", "aria-labelledby": "expiry-title", "aria-describedby": "expiry-text", ...this.#ownLanguage },
         createElement("h2", { id: "expiry-title" }, translate("expiry.title")),
         createElement("p", { id: "expiry-text" }, translate(extendable ? "expiry.text" : "expiry.final", { Time: time })),
         button,
@@ -1603,7 +1608,7 @@
       const submit = (/** @type {string} */ text) => createElement("button", { type: "submit", class: "action-button" }, text);
       return createElement(
         "div",
-        { class: "case-groups", lang: this.#language },
+        { class: "case-groups", ...this.#ownLanguage },
         createElement("h3", {}, translate("groups.heading")),
         holding.length > 0 && createElement("p", {}, translate("groups.inGroups", { Names: holding.map((group) => group.name).join(", ") })),
         ...holding.map((group) => this.#groupForm("remove", { group: group.id, ref }, submit(translate("groups.remove", { Name: group.name })))),

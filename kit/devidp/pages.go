@@ -45,7 +45,7 @@ func (p *IdP) localizer(r *http.Request) *i18n.Localizer {
 
 // otherLanguage is a button that shows the chooser in another language,
 // labelled in that language.
-type otherLanguage struct{ Lang, Name string }
+type otherLanguage struct{ Lang, Dir, Name string }
 
 type chooserPersona struct {
 	Index  int
@@ -88,7 +88,8 @@ func (p *IdP) renderChooser(w http.ResponseWriter, r *http.Request, pending stri
 	var others []otherLanguage
 	for _, tag := range p.messages.Languages() {
 		if tag.String() != l.Lang() {
-			others = append(others, otherLanguage{tag.String(), p.messages.Localizer(tag.String()).Text("devidp.languageName")})
+			other := p.messages.Localizer(tag.String())
+			others = append(others, otherLanguage{other.Lang(), other.Dir(), other.Text("devidp.languageName")})
 		}
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -102,7 +103,7 @@ func (p *IdP) renderChooser(w http.ResponseWriter, r *http.Request, pending stri
 }
 
 var chooserPage = template.Must(template.New("chooser").Parse(`<!doctype html>
-<html lang="{{.L.Lang}}">
+<html lang="{{.L.Lang}}" dir="{{.L.Dir}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -128,7 +129,7 @@ var chooserPage = template.Must(template.New("chooser").Parse(`<!doctype html>
 </form>
 <form method="post" action="{{.Action}}">
 <input type="hidden" name="pending" value="{{.Pending}}">
-<p>{{range .Others}}<button type="submit" class="secondary" name="lang" value="{{.Lang}}" lang="{{.Lang}}">{{.Name}}</button>{{end}}</p>
+<p>{{range .Others}}<button type="submit" class="secondary" name="lang" value="{{.Lang}}" lang="{{.Lang}}" dir="{{.Dir}}">{{.Name}}</button>{{end}}</p>
 </form>
 </main>
 </body>
@@ -142,14 +143,14 @@ var chooserPage = template.Must(template.New("chooser").Parse(`<!doctype html>
 // user's language: the title is in the source language and the button in
 // every language.
 func responseForm(messages *i18n.Bundle) *template.Template {
-	type texts struct{ Lang, Sending, Continue string }
+	type texts struct{ Lang, Dir, Sending, Continue string }
 	var all []texts
 	for _, tag := range messages.Languages() {
 		l := messages.Localizer(tag.String())
-		all = append(all, texts{l.Lang(), l.Text("devidp.sending"), l.Text("devidp.continue")})
+		all = append(all, texts{l.Lang(), l.Dir(), l.Text("devidp.sending"), l.Text("devidp.continue")})
 	}
 	return template.Must(template.New("response").Funcs(template.FuncMap{"texts": func() []texts { return all }}).Parse(`<!doctype html>
-<html lang="{{(index texts 0).Lang}}">
+<html lang="{{(index texts 0).Lang}}" dir="{{(index texts 0).Dir}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -161,7 +162,7 @@ func responseForm(messages *i18n.Bundle) *template.Template {
 <form method="post" action="{{.URL}}">
 <input type="hidden" name="SAMLResponse" value="{{.SAMLResponse}}">
 <input type="hidden" name="RelayState" value="{{.RelayState}}">
-<p><button type="submit">{{range $i, $t := texts}}{{if $i}} <span lang="{{$t.Lang}}">/ {{$t.Continue}}</span>{{else}}{{$t.Continue}}{{end}}{{end}}</button></p>
+<p><button type="submit">{{range $i, $t := texts}}{{if $i}} / <span lang="{{$t.Lang}}" dir="{{$t.Dir}}">{{$t.Continue}}</span>{{else}}{{$t.Continue}}{{end}}{{end}}</button></p>
 </form>
 </main>
 <script>` + submitScript + `</script>

@@ -139,25 +139,25 @@ func (sp *SP) fail(w http.ResponseWriter, r *http.Request, what string, err erro
 	var texts []failureText
 	for _, tag := range sp.messages.Languages() {
 		l := sp.messages.Localizer(tag.String())
-		texts = append(texts, failureText{Lang: l.Lang(), Heading: l.Text("saml.heading"),
+		texts = append(texts, failureText{Lang: l.Lang(), Dir: l.Dir(), Heading: l.Text("saml.heading"),
 			Message: l.Text("saml.failed." + o.name), Reference: l.Text("saml.reference"), Home: l.Text("saml.home")})
 	}
 	_ = failurePage.Execute(w, map[string]any{"Texts": texts, "Ref": hex.EncodeToString(ref), "Home": sp.cfg.DefaultReturn})
 }
 
 // failureText is the failure page in one language.
-type failureText struct{ Lang, Heading, Message, Reference, Home string }
+type failureText struct{ Lang, Dir, Heading, Message, Reference, Home string }
 
 var failurePage = template.Must(template.New("failure").Parse(`<!doctype html>
-<html lang="{{(index .Texts 0).Lang}}">
+<html lang="{{(index .Texts 0).Lang}}" dir="{{(index .Texts 0).Dir}}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{range $i, $t := .Texts}}{{if $i}} / {{end}}{{$t.Heading}}{{end}}</title></head>
 <body>
 <main>
 <h1>{{(index .Texts 0).Heading}}</h1>
-{{range $i, $t := .Texts}}<p{{if $i}} lang="{{$t.Lang}}"{{end}}>{{$t.Message}}</p>
-{{end}}<p>{{range $i, $t := .Texts}}{{if $i}} / <span lang="{{$t.Lang}}">{{$t.Reference}}</span>{{else}}{{$t.Reference}}{{end}}{{end}}: <code>{{.Ref}}</code></p>
-<p>{{range $i, $t := .Texts}}{{if $i}} / {{end}}<a href="{{$.Home}}"{{if $i}} lang="{{$t.Lang}}"{{end}}>{{$t.Home}}</a>{{end}}</p>
+{{range $i, $t := .Texts}}<p{{if $i}} lang="{{$t.Lang}}" dir="{{$t.Dir}}"{{end}}>{{$t.Message}}</p>
+{{end}}<p>{{range $i, $t := .Texts}}{{if $i}} / <span lang="{{$t.Lang}}" dir="{{$t.Dir}}">{{$t.Reference}}</span>{{else}}{{$t.Reference}}{{end}}{{end}}: <code>{{.Ref}}</code></p>
+<p>{{range $i, $t := .Texts}}{{if $i}} / {{end}}<a href="{{$.Home}}"{{if $i}} lang="{{$t.Lang}}" dir="{{$t.Dir}}"{{end}}>{{$t.Home}}</a>{{end}}</p>
 </main>
 </body>
 </html>

@@ -226,7 +226,7 @@ func (m *Manager) storeFailed(w http.ResponseWriter, r *http.Request, err error)
 	}
 	loc := m.messages.Localizer(r.Header.Get("Accept-Language"))
 	errorpage.Write(w, http.StatusServiceUnavailable, errorpage.Page{
-		Lang: loc.Lang(), Title: loc.Text("unavailable.title"), Text: loc.Text("unavailable.text"),
+		Lang: loc.Lang(), Dir: loc.Dir(), Title: loc.Text("unavailable.title"), Text: loc.Text("unavailable.text"),
 	})
 }
 

@@ -48,9 +48,10 @@ type view struct {
 }
 
 // langChoice is one language of the switch, named in its own language
-// ("Suomi" on a Swedish page too), so a reader finds theirs.
+// ("Suomi" on a Swedish page too), so a reader finds theirs, and written
+// in its own direction (Arabic right to left on a Swedish page).
 type langChoice struct {
-	Code, Name string
+	Code, Dir, Name string
 }
 
 // returnTo is where the language switch comes back to: the page, with the

@@ -118,8 +118,8 @@ func New(o Options) (*Portal, error) {
 		p.bundle = among
 	}
 	for _, tag := range p.bundle.Languages() {
-		code := tag.String()
-		p.langs = append(p.langs, langChoice{Code: code, Name: p.bundle.Localizer(code).Text("portal.lang.name")})
+		l := p.bundle.Localizer(tag.String())
+		p.langs = append(p.langs, langChoice{Code: l.Lang(), Dir: l.Dir(), Name: l.Text("portal.lang.name")})
 	}
 	for _, name := range []string{"start", "cases", "info", "settings", "about", "error", "consent", "withdraw", "outbox"} {
 		t, err := template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")

@@ -28,7 +28,7 @@ func (s *Service) renderCase(w http.ResponseWriter, r *http.Request, producer pr
 }
 
 var casePage = template.Must(template.New("case").Parse(`<!doctype html>
-<html lang="{{.L.Lang}}">
+<html lang="{{.L.Lang}}" dir="{{.L.Dir}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -54,7 +54,7 @@ func (s *Service) refuse(w http.ResponseWriter, r *http.Request, status int, pag
 }
 
 var refusedPage = template.Must(template.New("refused").Parse(`<!doctype html>
-<html lang="{{.L.Lang}}">
+<html lang="{{.L.Lang}}" dir="{{.L.Dir}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -19,7 +19,7 @@ const (
 // page is page name in the language the request's Accept-Language picks.
 func (l *Links) page(r *http.Request, name string) errorpage.Page {
 	loc := l.messages.Localizer(r.Header.Get("Accept-Language"))
-	p := errorpage.Page{Lang: loc.Lang(), Title: loc.Text("deeplink." + name + ".title"), Text: loc.Text("deeplink." + name + ".text")}
+	p := errorpage.Page{Lang: loc.Lang(), Dir: loc.Dir(), Title: loc.Text("deeplink." + name + ".title"), Text: loc.Text("deeplink." + name + ".text")}
 	if name == pageLogin {
 		p.LinkText = loc.Text("deeplink.login.link")
 	}

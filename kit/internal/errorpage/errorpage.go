@@ -13,12 +13,13 @@ import (
 // Page is what the page says, already in the reader's language.
 type Page struct {
 	Lang, Title, Text string
+	Dir               string // the language's writing direction: ltr or rtl
 	// Link and LinkText, when set, offer one way on (a login).
 	Link, LinkText string
 }
 
 var tmpl = template.Must(template.New("page").Parse(`<!doctype html>
-<html lang="{{.Lang}}">
+<html lang="{{.Lang}}" dir="{{.Dir}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
