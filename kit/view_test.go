@@ -91,11 +91,13 @@ func TestProducerInformationPage(t *testing.T) {
 		has                  []string
 	}{
 		{"Swedish by default", "/arendevy/producers/skatteverket", "", http.StatusOK,
-			[]string{`<html lang="sv">`, "<h1>Kontakta Skatteverket</h1>", `href="tel:0771567567"`}},
+			[]string{`<html lang="sv" dir="ltr">`, "<h1>Kontakta Skatteverket</h1>", `href="tel:0771567567"`}},
 		{"the browser's language", "/arendevy/producers/skatteverket", "en-GB,en;q=0.9", http.StatusOK,
-			[]string{`<html lang="en">`, "<h1>Contact Skatteverket</h1>"}},
+			[]string{`<html lang="en" dir="ltr">`, "<h1>Contact Skatteverket</h1>"}},
 		{"the element's language wins", "/arendevy/producers/skatteverket?lang=sv", "en", http.StatusOK,
-			[]string{`<html lang="sv">`}},
+			[]string{`<html lang="sv" dir="ltr">`}},
+		{"right to left in Arabic", "/arendevy/producers/skatteverket?lang=ar", "", http.StatusOK,
+			[]string{`<html lang="ar" dir="rtl">`}},
 		{"no contact details", "/arendevy/producers/csn?lang=en", "", http.StatusOK,
 			[]string{"CSN has not given the case overview any contact details."}},
 		{"unknown producer", "/arendevy/producers/nobody", "", http.StatusNotFound,

@@ -60,9 +60,11 @@ func TestPortalAccessibility(t *testing.T) {
 		return err
 	}
 	for _, p := range portals {
-		langs := []string{"sv", "en"}
-		if p.theme == "default" {
-			langs = append(langs, "fi")
+		// Each theme in sv and en, and one more language each: Finnish in
+		// the default theme, Arabic (right to left) in the bank's.
+		langs := []string{"sv", "en", "fi"}
+		if p.theme == "bank" {
+			langs[2] = "ar"
 		}
 		for _, lang := range langs {
 			t.Run(p.theme+"/"+lang, func(t *testing.T) {

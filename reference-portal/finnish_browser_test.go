@@ -12,10 +12,10 @@ import (
 
 // switchEntry is one language of the header's switch as the page has it.
 type switchEntry struct {
-	Tag, Lang, Hreflang, Current, Name, Href string
+	Tag, Lang, Dir, Hreflang, Current, Name, Href string
 }
 
-const readSwitch = `[...document.querySelectorAll("header ul.langs > li > *")].map((e) => ({Tag: e.localName, Lang: e.lang,
+const readSwitch = `[...document.querySelectorAll("header ul.langs > li > *")].map((e) => ({Tag: e.localName, Lang: e.lang, Dir: e.dir,
 	Hreflang: e.getAttribute("hreflang") ?? "", Current: e.getAttribute("aria-current") ?? "", Name: e.textContent,
 	Href: decodeURIComponent(e.getAttribute("href") ?? "")}))`
 
@@ -33,11 +33,12 @@ func TestPortalInFinnish(t *testing.T) {
 	ctx, tab, _ := overviewIn(t, func(cfg *config.Config) { cfg.Theme = "default"; shortIdle(cfg) }, "Elin Karlsson", "sv")
 	entries, err := browser.Eval[[]switchEntry](ctx, tab, readSwitch)
 	require.NoError(t, err)
-	require.Len(t, entries, 3, "sv, en and fi: the portal's languages")
+	require.Len(t, entries, 4, "sv, en, fi and ar: the portal's languages")
 	for i, want := range []switchEntry{
-		{Tag: "span", Lang: "sv", Current: "true", Name: "Svenska"},
-		{Tag: "a", Lang: "en", Hreflang: "en", Name: "English"},
-		{Tag: "a", Lang: "fi", Hreflang: "fi", Name: "Suomi"},
+		{Tag: "span", Lang: "sv", Dir: "ltr", Current: "true", Name: "Svenska"},
+		{Tag: "a", Lang: "en", Dir: "ltr", Hreflang: "en", Name: "English"},
+		{Tag: "a", Lang: "fi", Dir: "ltr", Hreflang: "fi", Name: "Suomi"},
+		{Tag: "a", Lang: "ar", Dir: "rtl", Hreflang: "ar", Name: "العربية"},
 	} {
 		got := entries[i]
 		got.Href = ""
@@ -101,9 +102,9 @@ func TestPortalInFinnish(t *testing.T) {
 	// are links that keep the sorting and the filter.
 	entries, err = browser.Eval[[]switchEntry](ctx, tab, readSwitch)
 	require.NoError(t, err)
-	require.Len(t, entries, 3)
-	require.Equal(t, switchEntry{Tag: "span", Lang: "fi", Current: "true", Name: "Suomi"}, entries[2])
-	for _, e := range entries[:2] {
+	require.Len(t, entries, 4)
+	require.Equal(t, switchEntry{Tag: "span", Lang: "fi", Dir: "ltr", Current: "true", Name: "Suomi"}, entries[2])
+	for _, e := range append(entries[:2:2], entries[3]) {
 		require.Equal(t, "a", e.Tag, e.Name)
 		require.Equal(t, e.Lang, e.Hreflang)
 		require.Contains(t, e.Href, "/sprak/"+e.Lang+"?return=/mina-arenden?")

@@ -64,6 +64,34 @@ type overflow struct {
 	Text        string   `json:"text"`   // the page's and the overview's text without white space
 }
 
+// readOverflow finds what sticks out sideways of the page and of the
+// overview (details, not hidden on purpose), and the text of both.
+const readOverflow = `(async () => {
+		await new Promise((r) => requestAnimationFrame(() => setTimeout(r)));
+		const width = innerWidth;
+		const name = (e) => e.tagName.toLowerCase() + (typeof e.className == "string" && e.className ? "." + e.className.trim().split(/\s+/).join(".") : "");
+		const hiddenOnPurpose = (e) => !!e && (getComputedStyle(e).clipPath != "none" || e.matches(".skip") || hiddenOnPurpose(e.parentElement));
+		const out = (r) => (r.width || r.height) && (r.left < -0.5 || r.right > width + 0.5);
+		const beyond = [];
+		for (const root of [document, ` + shadow + `]) {
+			for (const e of root.querySelectorAll("body *, .overview, .overview *")) {
+				if (hiddenOnPurpose(e)) continue;
+				const r = e.getBoundingClientRect();
+				if (out(r)) beyond.push(name(e) + " at " + Math.round(r.left) + ".." + Math.round(r.right));
+			}
+			const walker = document.createTreeWalker(root == document ? document.body : root, NodeFilter.SHOW_TEXT);
+			const range = document.createRange();
+			for (let n; (n = walker.nextNode()); ) {
+				if (!n.parentElement || hiddenOnPurpose(n.parentElement) || n.parentElement.closest("script")) continue;
+				range.selectNodeContents(n);
+				const r = [...range.getClientRects()].find(out);
+				if (r) beyond.push("text " + JSON.stringify(n.data.slice(0, 12)) + " in " + name(n.parentElement) + " at " + Math.round(r.left) + ".." + Math.round(r.right));
+			}
+		}
+		return {scrollWidth: document.documentElement.scrollWidth, innerWidth: width, beyond,
+			text: (document.body.innerText + ` + shadow + `.querySelector(".overview").innerText).replace(/\s+/g, "")};
+	})()`
+
 // TestPortalHoldsAgainstLongWordsAt320 logs in at 320 CSS px as a customer
 // whose name and whose case are long unbroken words, opens every detail and
 // the filters, and finds that the overview page does not scroll sideways,
@@ -95,31 +123,7 @@ func TestPortalHoldsAgainstLongWordsAt320(t *testing.T) {
 				root.querySelectorAll(".case-title").forEach((b) => b.click()); return true })()`)
 			require.NoError(t, err)
 			waitFor(t, ctx, tab, `[...`+shadow+`.querySelectorAll(".case-title")].every((b) => b.parentElement.open)`)
-			o, err := browser.Eval[overflow](ctx, tab, `(async () => {
-				await new Promise((r) => requestAnimationFrame(() => setTimeout(r)));
-				const width = innerWidth;
-				const name = (e) => e.tagName.toLowerCase() + (typeof e.className == "string" && e.className ? "." + e.className.trim().split(/\s+/).join(".") : "");
-				const hiddenOnPurpose = (e) => !!e && (getComputedStyle(e).clipPath != "none" || e.matches(".skip") || hiddenOnPurpose(e.parentElement));
-				const out = (r) => (r.width || r.height) && (r.left < -0.5 || r.right > width + 0.5);
-				const beyond = [];
-				for (const root of [document, `+shadow+`]) {
-					for (const e of root.querySelectorAll("body *, .overview, .overview *")) {
-						if (hiddenOnPurpose(e)) continue;
-						const r = e.getBoundingClientRect();
-						if (out(r)) beyond.push(name(e) + " at " + Math.round(r.left) + ".." + Math.round(r.right));
-					}
-					const walker = document.createTreeWalker(root == document ? document.body : root, NodeFilter.SHOW_TEXT);
-					const range = document.createRange();
-					for (let n; (n = walker.nextNode()); ) {
-						if (!n.parentElement || hiddenOnPurpose(n.parentElement) || n.parentElement.closest("script")) continue;
-						range.selectNodeContents(n);
-						const r = [...range.getClientRects()].find(out);
-						if (r) beyond.push("text " + JSON.stringify(n.data.slice(0, 12)) + " in " + name(n.parentElement) + " at " + Math.round(r.left) + ".." + Math.round(r.right));
-					}
-				}
-				return {scrollWidth: document.documentElement.scrollWidth, innerWidth: width, beyond,
-					text: (document.body.innerText + `+shadow+`.querySelector(".overview").innerText).replace(/\s+/g, "")};
-			})()`)
+			o, err := browser.Eval[overflow](ctx, tab, readOverflow)
 			require.NoError(t, err)
 			t.Logf("scrollWidth %d at innerWidth %d, %d parts beyond", o.ScrollWidth, o.InnerWidth, len(o.Beyond))
 			require.LessOrEqual(t, o.ScrollWidth, o.InnerWidth, "the page does not scroll sideways; beyond: %q", o.Beyond)

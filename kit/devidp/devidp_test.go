@@ -324,9 +324,22 @@ func TestChooserLanguageFromTheQuery(t *testing.T) {
 	r := httptest.NewRequest(http.MethodGet, u.String()+"&lang=en", nil)
 	r.Header.Set("Accept-Language", "sv-SE")
 	page := f.serve(r).Body.String()
-	require.Contains(t, page, `<html lang="en">`)
+	require.Contains(t, page, `<html lang="en" dir="ltr">`)
 	require.Contains(t, page, `<h1>Choose a test person</h1>`)
-	require.Contains(t, page, `name="lang" value="sv" lang="sv">På svenska</button>`)
+	require.Contains(t, page, `name="lang" value="sv" lang="sv" dir="ltr">På svenska</button>`)
+	require.Regexp(t, `name="lang" value="ar" lang="ar" dir="rtl">[^<]+</button>`, page, "Arabic offered in its own name and direction")
+}
+
+func TestChooserInArabicIsRightToLeft(t *testing.T) {
+	f := newFixture(t)
+	force := true
+	f.sp.ForceAuthn = &force
+	u, err := f.sp.MakeRedirectAuthenticationRequest("")
+	require.NoError(t, err)
+	page := f.serve(httptest.NewRequest(http.MethodGet, u.String()+"&lang=ar", nil)).Body.String()
+	require.Contains(t, page, `<html lang="ar" dir="rtl">`)
+	require.Regexp(t, `<h1>\p{Arabic}[^<]*</h1>`, page)
+	require.Contains(t, page, `name="lang" value="sv" lang="sv" dir="ltr">`, "Swedish keeps its own direction on an Arabic page")
 }
 
 func TestChooserIsAccessibleInSwedishAndEnglish(t *testing.T) {

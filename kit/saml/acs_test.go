@@ -430,6 +430,18 @@ func TestCancelTellsTheUser(t *testing.T) {
 	require.Contains(t, rec.Body.String(), "Du avbröt inloggningen")
 }
 
+// The failure page comes before anything told the language, so it speaks
+// every one, each paragraph in its own language and writing direction.
+func TestFailurePageSpeaksEveryLanguageInItsDirection(t *testing.T) {
+	e := newEnv(t)
+	rec, err := solicited(t, e, func(r *response) { r.assertion = nil; r.resp.Status = status(StatusCancel) })
+	e.requireRefused(rec, err, ErrCancelled)
+	page := rec.Body.String()
+	require.Contains(t, page, `<html lang="sv" dir="ltr">`)
+	require.Contains(t, page, `<p lang="en" dir="ltr">You cancelled the login`)
+	require.Regexp(t, `<p lang="ar" dir="rtl">\p{Arabic}`, page)
+}
+
 // The XML signature wrapping variants XSW1–XSW8 (as named by SAML Raider)
 // start from a response the attacker legitimately got for themselves and
 // add an "evil" copy that says something else.

@@ -220,7 +220,7 @@ func TestEndToEndChooserInEnglish(t *testing.T) {
 	sw := fs[1]
 	sw.Fields.Set("lang", "en")
 	_, english := w.do(t, http.MethodPost, w.idpSrv.URL+sw.Action, sw.Fields)
-	require.Contains(t, english, `<html lang="en">`)
+	require.Contains(t, english, `<html lang="en" dir="ltr">`)
 	require.Contains(t, english, "Choose a test person")
 	resp, page := w.deliver(t, w.choose(t, english, 0))
 	require.Equal(t, http.StatusOK, resp.StatusCode, page)

@@ -297,7 +297,7 @@ func defaults() Config {
 	return Config{
 		Listen:    DefaultListen,
 		Theme:     "default",
-		Languages: []string{"sv", "en", "fi"},
+		Languages: []string{"sv", "en", "fi", "ar"},
 		Deadline:  DefaultDeadline,
 		// Portals that show Mina ärenden are approved by Skatteverket, its
 		// managing authority.

@@ -53,7 +53,7 @@ func TestDefaultRunsWithoutAFile(t *testing.T) {
 	require.Equal(t, StoreMemory, c.Session.Store)
 	require.Len(t, c.Sources, 1)
 	require.Equal(t, KindDemo, c.Sources[0].Kind)
-	require.Equal(t, []string{"sv", "en", "fi"}, c.Languages)
+	require.Equal(t, []string{"sv", "en", "fi", "ar"}, c.Languages)
 	require.False(t, c.Metrics.Enabled)
 	require.Equal(t, "Skatteverket", c.ApprovedBy.For("en"), "the trust line is on by default")
 

@@ -168,7 +168,7 @@ func TestSingleSignOnThroughTheIdPSession(t *testing.T) {
 
 	resp, page := w.deliver(t, c, choose(t, c, w.idp.URL, chooser))
 	require.Equal(t, http.StatusOK, resp.StatusCode, page)
-	require.Contains(t, page, `<html lang="sv">`)
+	require.Contains(t, page, `<html lang="sv" dir="ltr">`)
 	require.Contains(t, page, "<h1>Du är inloggad hos Vaxholms stad som Tolvan Tolvansson</h1>")
 	require.Contains(t, page, `<strong class="case-ref">BYGG-2025-000412</strong>`)
 	require.Equal(t, "no-store", resp.Header.Get("Cache-Control"))
@@ -192,7 +192,7 @@ func TestSingleSignOnThroughTheIdPSession(t *testing.T) {
 	en, err := idpOnly.Do(enReq)
 	require.NoError(t, err)
 	_, page = read(t, en)
-	require.Contains(t, page, `<html lang="en">`)
+	require.Contains(t, page, `<html lang="en" dir="ltr">`)
 	require.Contains(t, page, "<h1>You are logged in at Vaxholms stad as Tolvan Tolvansson</h1>")
 	for _, ck := range idpOnly.Jar.Cookies(mustParse(t, w.svc.URL+Prefix+"/")) {
 		require.NotContains(t, ck.Value, "1912121212", "no personnummer in a cookie")

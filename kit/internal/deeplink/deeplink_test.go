@@ -205,7 +205,7 @@ func TestFollowingALink(t *testing.T) {
 		require.Equal(t, http.StatusUnauthorized, w.Code)
 		require.Contains(t, w.Header().Get("Content-Type"), "text/html")
 		body := w.Body.String()
-		require.Contains(t, body, `<html lang="sv">`)
+		require.Contains(t, body, `<html lang="sv" dir="ltr">`)
 		require.Contains(t, body, "Logga in först")
 		require.Contains(t, body, "/arendevy/saml/login?return="+url.QueryEscape(u))
 		require.NotContains(t, body, "skatteverket")
@@ -224,8 +224,12 @@ func TestFollowingALink(t *testing.T) {
 	})
 	t.Run("English when the browser asks for it", func(t *testing.T) {
 		w := f.follow("/arendevy/go/x", false, "en-GB,en;q=0.9")
-		require.Contains(t, w.Body.String(), `<html lang="en">`)
+		require.Contains(t, w.Body.String(), `<html lang="en" dir="ltr">`)
 		require.Contains(t, w.Body.String(), "Log in first")
+	})
+	t.Run("right to left in Arabic", func(t *testing.T) {
+		w := f.follow("/arendevy/go/x", false, "ar")
+		require.Contains(t, w.Body.String(), `<html lang="ar" dir="rtl">`)
 	})
 }
 
