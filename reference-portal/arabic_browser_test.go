@@ -16,13 +16,13 @@ const arabicDate = `^\x{200F}?\d{1,2}\x{200F}? \p{Arabic}+ \d{4}$`
 // mirroring is where things sit on an Arabic page, read in the browser.
 type mirroring struct {
 	PageDir, ElementDir, Heading string
-	// BrandRight and FirstCellRight are the distances of the brand and
-	// of a case card's first cell from the right edge of the screen, in
-	// CSS px; BrandLeft likewise from the left.
-	BrandRight, BrandLeft, FirstCellRight, FirstCellLeft int
-	Arrow                                                string   // the case link's arrow
-	TitleDirs                                            []string // each title's computed direction
-	SwitchDirs                                           []string // each language of the switch: its dir
+	// BrandRight and BadgeRight are the distances of the brand's mark and
+	// of a case card's status badge from the right edge of the screen, in
+	// CSS px; BrandLeft and BadgeLeft likewise from the left.
+	BrandRight, BrandLeft, BadgeRight, BadgeLeft int
+	Arrow                                        string   // the case link's arrow
+	TitleDirs                                    []string // each title's computed direction
+	SwitchDirs                                   []string // each language of the switch: its dir
 }
 
 // TestPortalInArabicIsMirrored: on a 320 px phone in Arabic, the page and
@@ -38,13 +38,13 @@ func TestPortalInArabicIsMirrored(t *testing.T) {
 	m, err := browser.Eval[mirroring](ctx, tab, `(async () => {
 		await new Promise((r) => requestAnimationFrame(() => setTimeout(r)));
 		const root = `+shadow+`;
-		const brand = document.querySelector(".brand").getBoundingClientRect();
-		const cell = root.querySelector("tr.case-row > *").getBoundingClientRect();
+		const brand = document.querySelector(".brand-mark").getBoundingClientRect();
+		const cell = root.querySelector("tr.case-row .status-badge").getBoundingClientRect();
 		const link = root.querySelector("a.case-link");
 		return {PageDir: document.documentElement.dir, ElementDir: root.querySelector(".overview").dir,
 			Heading: document.querySelector("h1").textContent,
 			BrandRight: Math.round(innerWidth - brand.right), BrandLeft: Math.round(brand.left),
-			FirstCellRight: Math.round(innerWidth - cell.right), FirstCellLeft: Math.round(cell.left),
+			BadgeRight: Math.round(innerWidth - cell.right), BadgeLeft: Math.round(cell.left),
 			Arrow: link ? getComputedStyle(link, "::after").content : "",
 			TitleDirs: [...root.querySelectorAll("tr.case-row [role=rowheader]")].map((h) => getComputedStyle(h).direction),
 			SwitchDirs: [...document.querySelectorAll("header ul.langs > li > *")].map((e) => e.lang + ":" + e.dir)};
@@ -55,7 +55,7 @@ func TestPortalInArabicIsMirrored(t *testing.T) {
 	require.Equal(t, "rtl", m.ElementDir, "the element is right to left")
 	require.Regexp(t, `\p{Arabic}`, m.Heading, "the page heading is Arabic")
 	require.Less(t, m.BrandRight, m.BrandLeft, "the brand starts at the right")
-	require.Less(t, m.FirstCellRight, m.FirstCellLeft+1, "a case card starts at the right")
+	require.Less(t, m.BadgeRight, m.BadgeLeft, "a case card's lines start at the right")
 	require.Contains(t, m.Arrow, "\u2196", "the arrow points up and to the left")
 	require.NotEmpty(t, m.TitleDirs)
 	for _, d := range m.TitleDirs {

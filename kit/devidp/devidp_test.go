@@ -313,33 +313,29 @@ func TestChooserRefusesAPersonaNotOffered(t *testing.T) {
 	}
 }
 
-// ?lang= outranks Accept-Language, and the chooser offers the other
-// language by its own name.
+// ?lang= outranks Accept-Language; the page is in that language and its
+// writing direction (Arabic right to left), and offers the others each by
+// its own name and in its own direction.
 func TestChooserLanguageFromTheQuery(t *testing.T) {
-	f := newFixture(t)
-	force := true
-	f.sp.ForceAuthn = &force
-	u, err := f.sp.MakeRedirectAuthenticationRequest("")
-	require.NoError(t, err)
-	r := httptest.NewRequest(http.MethodGet, u.String()+"&lang=en", nil)
-	r.Header.Set("Accept-Language", "sv-SE")
-	page := f.serve(r).Body.String()
-	require.Contains(t, page, `<html lang="en" dir="ltr">`)
-	require.Contains(t, page, `<h1>Choose a test person</h1>`)
-	require.Contains(t, page, `name="lang" value="sv" lang="sv" dir="ltr">På svenska</button>`)
-	require.Regexp(t, `name="lang" value="ar" lang="ar" dir="rtl">[^<]+</button>`, page, "Arabic offered in its own name and direction")
-}
-
-func TestChooserInArabicIsRightToLeft(t *testing.T) {
-	f := newFixture(t)
-	force := true
-	f.sp.ForceAuthn = &force
-	u, err := f.sp.MakeRedirectAuthenticationRequest("")
-	require.NoError(t, err)
-	page := f.serve(httptest.NewRequest(http.MethodGet, u.String()+"&lang=ar", nil)).Body.String()
-	require.Contains(t, page, `<html lang="ar" dir="rtl">`)
-	require.Regexp(t, `<h1>\p{Arabic}[^<]*</h1>`, page)
-	require.Contains(t, page, `name="lang" value="sv" lang="sv" dir="ltr">`, "Swedish keeps its own direction on an Arabic page")
+	for _, tc := range []struct{ lang, dir, heading string }{
+		{"en", "ltr", `<h1>Choose a test person</h1>`},
+		{"ar", "rtl", `<h1>\p{Arabic}[^<]*</h1>`},
+	} {
+		f := newFixture(t)
+		force := true
+		f.sp.ForceAuthn = &force
+		u, err := f.sp.MakeRedirectAuthenticationRequest("")
+		require.NoError(t, err)
+		r := httptest.NewRequest(http.MethodGet, u.String()+"&lang="+tc.lang, nil)
+		r.Header.Set("Accept-Language", "sv-SE")
+		page := f.serve(r).Body.String()
+		require.Contains(t, page, `<html lang="`+tc.lang+`" dir="`+tc.dir+`">`)
+		require.Regexp(t, tc.heading, page)
+		require.Contains(t, page, `name="lang" value="sv" lang="sv" dir="ltr">På svenska</button>`)
+		if tc.lang != "ar" {
+			require.Regexp(t, `name="lang" value="ar" lang="ar" dir="rtl">\p{Arabic}[^<]*</button>`, page, "Arabic offered in its own name and direction")
+		}
+	}
 }
 
 func TestChooserIsAccessibleInSwedishAndEnglish(t *testing.T) {
@@ -363,7 +359,7 @@ func TestChooserIsAccessibleInSwedishAndEnglish(t *testing.T) {
 			}
 			rec := f.serve(r)
 			page := rec.Body.String()
-			require.Contains(t, page, `<html lang="`+tc.lang+`">`)
+			require.Contains(t, page, `<html lang="`+tc.lang+`" dir="ltr">`)
 			require.Contains(t, page, "<h1>"+tc.heading+"</h1>")
 			require.Contains(t, page, "<fieldset>")
 			require.Regexp(t, `<legend>[^<]+</legend>`, page)
