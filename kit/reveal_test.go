@@ -168,9 +168,9 @@ func TestDiscreetModeRevealsOneCaseForOneRequest(t *testing.T) {
 				require.NotContains(t, html, s)
 			}
 			require.Contains(t, html, `>`+lang.placeholder+`</summary>`, "in the page's language")
-			require.Contains(t, html, `id="reveal-`+ref+`" href="?order=desc&amp;scope=all&amp;sort=date#reveal-`+ref+`" data-action="conceal" data-case-index="1" lang="`+lang.tag+`">`+lang.hide+`</a>`)
+			require.Contains(t, html, `id="reveal-`+ref+`" href="?order=desc&amp;scope=all&amp;sort=date#reveal-`+ref+`" data-action="conceal" data-case-index="1" lang="`+lang.tag+`" dir="ltr">`+lang.hide+`</a>`)
 			other := hidden["csn"].Ref
-			require.Contains(t, html, `id="reveal-`+other+`" href="?order=desc&amp;reveal=`+other+`&amp;scope=all&amp;sort=date#reveal-`+other+`" data-action="reveal" data-case-index="0" lang="`+lang.tag+`">`+
+			require.Contains(t, html, `id="reveal-`+other+`" href="?order=desc&amp;reveal=`+other+`&amp;scope=all&amp;sort=date#reveal-`+other+`" data-action="reveal" data-case-index="0" lang="`+lang.tag+`" dir="ltr">`+
 				lang.show+`<span class="visually-hidden"> `+lang.which+`</span></a>`)
 			require.Contains(t, html, lang.shown, "the status line says which case shows")
 
