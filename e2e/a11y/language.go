@@ -17,6 +17,7 @@ var stopwords = map[string][]string{
 	"da": {"og", "ikke", "jeg", "af", "til", "det", "som", "er", "en", "eller", "hvis", "din", "dine", "mine", "sager", "siden", "fra", "også", "kan", "vis"},
 	"fi": {"ja", "on", "ei", "se", "että", "kun", "mutta", "tai", "ole", "sinun", "omat", "asiat", "sivu", "näytä", "myös", "tämä", "voit", "kanssa"},
 	"de": {"und", "der", "die", "das", "ist", "nicht", "mit", "von", "zu", "den", "sie", "ein", "eine", "oder", "auf", "für", "ihre", "seite", "auch", "anzeigen"},
+	"ar": {"في", "من", "على", "إلى", "عن", "أو", "لا", "أن", "ما", "هذه", "التي", "لدى", "هنا", "يمكنك", "معاملاتك", "معاملاتي", "المعاملة", "الخدمة"},
 }
 
 // stopwordLang maps a word to the one language whose list has it.
@@ -47,8 +48,10 @@ const minWords = 25
 // language stands out clearly (twice the hits of the next, and at least a
 // tenth of the words).
 func DetectLanguage(text string) (lang string, ok bool) {
+	// A combining mark belongs to its word: Arabic writes vowel signs and
+	// tanwin (أولًا) as marks.
 	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
-		return !unicode.IsLetter(r)
+		return !unicode.IsLetter(r) && !unicode.Is(unicode.Mn, r)
 	})
 	if len(words) < minWords {
 		return "", false

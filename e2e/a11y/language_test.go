@@ -19,6 +19,9 @@ const (
 	finnish = "Tällä sivulla näet omat asiat kunnassa ja muissa virastoissa. Voit nähdä mitä on tapahtunut ja " +
 		"milloin päätös tulee. Jos jokin ei ole oikein, voit ottaa yhteyttä virastoon, joka käsittelee asiaa, " +
 		"ja voit myös valita mitkä asiat näytetään tällä sivulla, kun se on mahdollista, mutta se ei ole pakollista."
+	arabic = "هنا ترى معاملاتك لدى البلدية والإقليم والهيئات الحكومية في مكان واحد: أنها وصلت، وما الذي سيحدث بعد ذلك، " +
+		"ومتى يمكنك أن تتوقع قرارًا. إن لم يكن شيء صحيحًا، يمكنك التواصل مع الجهة التي تعالج المعاملة، ويمكنك أيضًا " +
+		"أن تختار المعاملات التي تظهر في هذه الصفحة. لا نحفظ أي بيانات عن معاملاتك، وتبقى فقط حتى تسجّل الخروج من الخدمة."
 )
 
 func TestDetectLanguage(t *testing.T) {
@@ -29,6 +32,8 @@ func TestDetectLanguage(t *testing.T) {
 		{"swedish", swedish, "sv", true},
 		{"english", english, "en", true},
 		{"finnish", finnish, "fi", true},
+		{"arabic", arabic, "ar", true},
+		{"arabic and english", arabic + " " + english, "", false},
 		{"too short to judge", "Mina ärenden – logga in", "", false},
 		{"half and half", swedish + " " + english, "", false},
 		{"no words", strings.Repeat("12 345 ", 40), "", false},
@@ -43,10 +48,10 @@ func TestDetectLanguage(t *testing.T) {
 }
 
 func FuzzDetectLanguage(f *testing.F) {
-	for _, s := range []string{swedish, english, finnish, "", "å ä ö", "\xff\xfe"} {
+	for _, s := range []string{swedish, english, finnish, arabic, "", "å ä ö", "\xff\xfe"} {
 		f.Add(s)
 	}
-	known := map[string]bool{"sv": true, "en": true, "nb": true, "da": true, "fi": true, "de": true}
+	known := map[string]bool{"sv": true, "en": true, "nb": true, "da": true, "fi": true, "de": true, "ar": true}
 	f.Fuzz(func(t *testing.T, text string) {
 		lang, ok := a11y.DetectLanguage(text)
 		if ok != (lang != "") || (ok && !known[lang]) {

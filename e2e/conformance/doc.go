@@ -24,7 +24,7 @@
 //   - and, as NEEDS-HUMAN, what no browser can see (manual.go).
 //
 // The checker recognises the standard view as a person does: a table whose
-// column headers name the standard fields in Swedish, English or Finnish,
+// column headers name the standard fields in Swedish, English, Finnish or Arabic,
 // statuses by their standard words (js/page.js holds the vocabularies). Case titles
 // read from the page are what must not leak. The [Report] writes itself as
 // a terminal summary, JSON and a self-contained HTML file to attach to the

@@ -13,9 +13,10 @@ const (
 )
 
 // trustLine is a visible sentence saying the service is approved, in
-// Swedish, English or Finnish ("Palvelun on hyväksynyt …": the Finnish verb
-// is inflected, so its stem).
-var trustLine = regexp.MustCompile(`(?i)[^\n.]*(\b(godkänd|approved)\b|\bhyväksy)[^\n]*`)
+// Swedish, English, Finnish or Arabic ("Palvelun on hyväksynyt …": the
+// Finnish verb is inflected, so its stem; "هذه الخدمة معتمدة من …": Go's \b
+// knows no Arabic letters, so the stem alone).
+var trustLine = regexp.MustCompile(`(?i)[^\n.]*(\b(godkänd|approved)\b|\bhyväksy|معتمد)[^\n]*`)
 
 // checkTrust: the trust line is visible on the overview, and every case
 // names the actor responsible for it.
@@ -29,7 +30,7 @@ func (r *run) checkTrust(ctx context.Context, v overview) error {
 		r.report.add(CheckTrustLine, title, StandardView, Pass, "shown: "+clip(line, 160))
 	} else {
 		r.report.add(CheckTrustLine, title, StandardView, Fail,
-			`no visible line on the overview says that the service is approved ("Tjänsten är godkänd av …" / "This service is approved by …" / "Palvelun on hyväksynyt …")`)
+			`no visible line on the overview says that the service is approved ("Tjänsten är godkänd av …" / "This service is approved by …" / "Palvelun on hyväksynyt …" / "هذه الخدمة معتمدة من …")`)
 	}
 
 	const actorTitle = "Every case names the actor responsible for it"

@@ -128,7 +128,7 @@ func (r *run) checkFieldOrder(v overview) {
 	const title = "The summary row shows the five standard fields in order (desktop)"
 	if !v.Found {
 		r.report.add(CheckFieldOrder, title, StandardView, Fail,
-			"no table with column headers naming the standard fields (Datum, Titel, Avsändare, Status, Beredningstid or their English or Finnish names) found on the page")
+			"no table with column headers naming the standard fields (Datum, Titel, Avsändare, Status, Beredningstid or their English, Finnish or Arabic names) found on the page")
 		return
 	}
 	r.report.verdict(CheckFieldOrder, title, StandardView, fieldOrderProblems(v.Headers, v.Fields),
@@ -244,7 +244,7 @@ func (r *run) checkStatuses(v overview) {
 	}
 	if v.Legend == "" {
 		r.report.add(CheckLegend, legendTitle, StandardView, Fail,
-			"no part of the page outside the table names all four statuses (Ankommen handling, Handläggning pågår, Åtgärd krävs, Ärendet avslutat, or in English or Finnish) and explains them")
+			"no part of the page outside the table names all four statuses (Ankommen handling, Handläggning pågår, Åtgärd krävs, Ärendet avslutat, or in English, Finnish or Arabic) and explains them")
 		return
 	}
 	r.report.add(CheckLegend, legendTitle, StandardView, Pass, "legend: "+clip(v.Legend, 160))

@@ -28,11 +28,11 @@ func shipped(t testing.TB) *i18n.Bundle {
 }
 
 // Swedish is the source and comes first; every other locales/*.toml is a
-// language of its own, Finnish among them.
+// language of its own, Finnish and Arabic among them.
 func TestShippedCatalogueLanguages(t *testing.T) {
 	b := shipped(t)
 	require.Equal(t, language.Swedish, b.Languages()[0])
-	require.Subset(t, b.Languages(), []language.Tag{language.English, language.Finnish})
+	require.Subset(t, b.Languages(), []language.Tag{language.English, language.Finnish, language.Arabic})
 	require.Len(t, b.Languages(), len(shippedLanguages(t)))
 }
 
@@ -62,6 +62,17 @@ func TestPlurals(t *testing.T) {
 		{"fi", "unit.weeks", 1, nil, "1 viikko"},
 		{"fi", "unit.weeks", 3, nil, "3 viikkoa"},
 		{"fi", "state.rejected", 0, []any{"Name", "Skatteverket"}, "0 asiaa lähettäjältä Skatteverket ei voitu näyttää."},
+		// Arabic has all six CLDR forms: 0 zero, 1 one, 2 two, 3–10 few,
+		// 11–99 many, 100 other.
+		{"ar", "unit.days", 0, nil, "0 يوم"},
+		{"ar", "unit.days", 1, nil, "1 يوم"},
+		{"ar", "unit.days", 2, nil, "2 يومان"},
+		{"ar", "unit.days", 3, nil, "3 أيام"},
+		{"ar", "unit.days", 11, nil, "11 يومًا"},
+		{"ar", "unit.days", 100, nil, "100 يوم"},
+		{"ar", "count", 2, []any{"Shown", 1}, "1 من 2 معاملتين"},
+		{"ar", "count", 40, []any{"Shown", 12}, "12 من 40 معاملة"},
+		{"ar", "count", 5, []any{"Shown", 5}, "5 من 5 معاملات"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.lang+"/"+tt.id, func(t *testing.T) {
@@ -104,6 +115,9 @@ func TestMatch(t *testing.T) {
 		{[]string{"fi"}, "fi"},
 		{[]string{"fi-FI"}, "fi"},
 		{[]string{"de", "fi;q=0.5"}, "fi"},
+		{[]string{"ar"}, "ar"},
+		{[]string{"ar-SA"}, "ar"},
+		{[]string{"de", "ar-EG;q=0.5"}, "ar"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.prefs, "|"), func(t *testing.T) {
@@ -135,6 +149,45 @@ func TestDateIsSwedishTimeLikeIntlLong(t *testing.T) {
 			require.Equal(t, tt.en, b.Localizer("en").Date(at))
 			require.Equal(t, tt.fi, b.Localizer("fi").Date(at))
 		})
+	}
+}
+
+// Arabic dates are what Intl "ar-u-nu-latn" writes (dateStyle long): Western
+// digits and no direction marks, e.g. "5 ديسمبر 2026".
+func TestArabicDateLikeIntl(t *testing.T) {
+	l := shipped(t).Localizer("ar")
+	months := []string{"يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر"}
+	for i, month := range months {
+		at := time.Date(2026, time.Month(i+1), 5, 12, 0, 0, 0, time.UTC)
+		require.Equal(t, "5 "+month+" 2026", l.Date(at))
+	}
+	at, err := time.Parse(time.RFC3339, "2026-11-20T23:30:00Z")
+	require.NoError(t, err)
+	require.Equal(t, "21 نوفمبر 2026", l.Date(at), "Swedish time")
+}
+
+// Arabic reaches the element with all six plural forms, right to left.
+func TestCatalogueForTheElementInArabic(t *testing.T) {
+	var cat []json.RawMessage
+	require.NoError(t, json.Unmarshal(shipped(t).Catalogue(), &cat))
+	var ids []string
+	require.NoError(t, json.Unmarshal(cat[0], &ids))
+	var langs map[string][]any
+	require.NoError(t, json.Unmarshal(cat[1], &langs))
+	msgs := map[string]any{}
+	for i, id := range ids {
+		msgs[id] = langs["ar"][i]
+	}
+	require.Equal(t, map[string]any{
+		"zero": "{Shown} من {Count} معاملة", "one": "{Shown} من {Count} معاملة", "two": "{Shown} من {Count} معاملتين",
+		"few": "{Shown} من {Count} معاملات", "many": "{Shown} من {Count} معاملة", "other": "{Shown} من {Count} معاملة",
+	}, msgs["count"])
+	require.Equal(t, "اعرض {Count} أخرى", msgs["more"], "a plural with one form for every count is a plain text")
+	require.Equal(t, "ar-u-nu-latn", msgs["format.dates"])
+	require.Equal(t, "rtl", msgs["format.direction"])
+	for _, lang := range []string{"sv", "en", "fi"} {
+		i := slices.Index(ids, "format.direction")
+		require.Equal(t, "ltr", langs[lang][i], lang)
 	}
 }
 

@@ -47,6 +47,7 @@ func TestDefaultCatalogueSpeaksEveryPageLanguage(t *testing.T) {
 		}
 	}
 	require.Contains(t, pageLanguages, "fi")
+	require.Contains(t, pageLanguages, "ar")
 }
 
 func TestParseCatalogueNamesEveryProblem(t *testing.T) {
@@ -80,7 +81,7 @@ titel = { sv = "X", en = "X" }
 `, []string{
 			"colour: unknown key", "types.titel: unknown key",
 			"texts.deadline: the en text is missing", "texts.missing_documents.en: must be text of 1 to",
-			"texts.firm.fi: must be text of 1 to", "texts.firm.de: not a language of the page (sv, en, fi",
+			"texts.firm.fi: must be text of 1 to", "texts.firm.de: not a language of the page (sv, en, ar, fi",
 			`types[0].status: "arrived" is not one of received, in_progress, action_required, closed`,
 			`types[1].type: "MOTTAGEN" is given twice`,
 			`types[2].type: "kommun.bygglov" is not an event type`, "types[2].title: the en text is missing",

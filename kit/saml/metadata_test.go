@@ -53,7 +53,7 @@ func TestMetadata(t *testing.T) {
 		names[dn.SelectAttrValue("xml:lang", "")] = dn.Text()
 	}
 	require.Equal(t, map[string]string{"sv": "Mina sidor i Exempelkommun", "en": "My pages in Example Municipality",
-		"fi": "Omat asiat"}, names, "a language the configuration does not name has the catalogue's heading")
+		"fi": "Omat asiat", "ar": "معاملاتي"}, names, "a language the configuration does not name has the catalogue's heading")
 	require.Equal(t, "Dina ärenden hos kommunen", find(ui, "Description").Text())
 
 	uses := map[string]bool{}

@@ -3,24 +3,25 @@
 // page, except expandAll, which presses the disclosures as a user would.
 // It recognises the standard view by what a person sees: a table (or ARIA
 // table) whose column headers name the standard fields, in Swedish,
-// English or Finnish.
+// English, Finnish or Arabic.
 globalThis.__arendevyConformance = (() => {
   // Accepted column names per standard field, lower case; a header counts
   // when it starts with one of them.
   const FIELDS = {
-    date: ["datum", "date", "päivämäärä"],
-    title: ["titel", "title", "ärende", "case", "otsikko"],
-    sender: ["avsändare", "sender", "ansvarig", "responsible", "från", "from", "lähettäjä"],
-    status: ["status", "tila"],
-    time: ["beredningstid", "beräknad tid", "handläggningstid", "processing time", "estimated time", "expected time", "arvioitu aika", "käsittelyaika"],
+    date: ["datum", "date", "päivämäärä", "التاريخ"],
+    title: ["titel", "title", "ärende", "case", "otsikko", "العنوان", "المعاملة"],
+    sender: ["avsändare", "sender", "ansvarig", "responsible", "från", "from", "lähettäjä", "المرسل", "الجهة"],
+    status: ["status", "tila", "الحالة"],
+    time: ["beredningstid", "beräknad tid", "handläggningstid", "processing time", "estimated time", "expected time", "arvioitu aika", "käsittelyaika", "المدة المتوقعة", "مدة المعالجة"],
   };
   // The four standard statuses in words, per language.
   const STATUSES = {
     sv: [["ankommen handling", "inkommen"], ["handläggning pågår", "under handläggning"], ["åtgärd krävs"], ["ärendet avslutat", "avslutat"]],
     en: [["documents received", "received"], ["in progress", "being processed"], ["action required"], ["case closed", "closed"]],
     fi: [["asiakirja saapunut", "saapunut"], ["käsittely käynnissä", "käsiteltävänä"], ["toimenpiteitä tarvitaan"], ["asia päättynyt", "päättynyt"]],
+    ar: [["وصلت المستندات"], ["قيد المعالجة"], ["مطلوب إجراء"], ["انتهت المعاملة"]],
   };
-  const NEW_WINDOW = /nytt fönster|ny flik|new window|new tab|uuteen ikkunaan|uuteen välilehteen/i;
+  const NEW_WINDOW = /nytt fönster|ny flik|new window|new tab|uuteen ikkunaan|uuteen välilehteen|نافذة جديدة|علامة تبويب جديدة/i;
   const SKIP = new Set(["SCRIPT", "STYLE", "TEMPLATE", "NOSCRIPT"]);
 
   // Every element, open shadow roots included.
@@ -228,7 +229,7 @@ globalThis.__arendevyConformance = (() => {
   // The logout control: a form posting to a logout address, or a button or
   // link that says "log out".
   function markLogout() {
-    const words = /^(logga ut|log ?out|sign ?out|logout|kirjaudu ulos)$/i;
+    const words = /^(logga ut|log ?out|sign ?out|logout|kirjaudu ulos|تسجيل الخروج)$/i;
     const path = /log-?out|logga-?ut|sign-?out|\/slo\b/i;
     const candidates = all().filter((el) =>
       (el.matches("form") && path.test(el.getAttribute("action") ?? "")) ||
