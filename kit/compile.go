@@ -248,9 +248,12 @@ const maxSuggestions = 3
 
 // groupsOf are the customer's groups with how many of cs each holds now
 // (refs are cs's references; a case gone since is simply not counted),
-// and the groups the cases' categories suggest: a category that two or
-// more cases share and that no group is named after yet. Nothing here is
-// stored: the suggestions are worked out again on every overview.
+// and the groups the data suggests: a tag (the life situation a source
+// files a case under, Mina ärenden's taggar) or a category that two or
+// more cases share and that no group is named after yet. A name counts
+// once per case whatever its letter case, and a tag and a category of the
+// same name are one suggestion. Nothing here is stored: the suggestions
+// are worked out again on every overview, and only offered.
 func groupsOf(p preferences.Preferences, cs []cases.Case, refs []string) ([]overview.Group, []overview.Suggestion) {
 	if refs == nil {
 		return nil, nil
@@ -268,19 +271,26 @@ func groupsOf(p preferences.Preferences, cs []cases.Case, refs []string) ([]over
 	if len(p.Groups) >= preferences.MaxGroups {
 		return groups, nil
 	}
+	sameName := func(name string) func(string) bool {
+		return func(other string) bool { return strings.EqualFold(other, name) }
+	}
 	var suggestions []overview.Suggestion
 	for i, c := range cs {
-		category := c.Category
-		if category == "" || slices.ContainsFunc(p.Groups, func(g preferences.Group) bool { return strings.EqualFold(g.Name, category) }) {
-			continue
-		}
-		j := slices.IndexFunc(suggestions, func(s overview.Suggestion) bool { return s.Category == category })
-		if j < 0 {
-			suggestions = append(suggestions, overview.Suggestion{Category: category})
-			j = len(suggestions) - 1
-		}
-		if len(suggestions[j].Refs) < preferences.MaxGroupRefs {
-			suggestions[j].Refs = append(suggestions[j].Refs, refs[i])
+		var names []string
+		for _, name := range append(slices.Clip(c.Tags), c.Category) {
+			if name == "" || slices.ContainsFunc(names, sameName(name)) ||
+				slices.ContainsFunc(p.Groups, func(g preferences.Group) bool { return sameName(name)(g.Name) }) {
+				continue
+			}
+			names = append(names, name)
+			j := slices.IndexFunc(suggestions, func(s overview.Suggestion) bool { return sameName(name)(s.Name) })
+			if j < 0 {
+				suggestions = append(suggestions, overview.Suggestion{Name: name})
+				j = len(suggestions) - 1
+			}
+			if len(suggestions[j].Refs) < preferences.MaxGroupRefs {
+				suggestions[j].Refs = append(suggestions[j].Refs, refs[i])
+			}
 		}
 	}
 	suggestions = slices.DeleteFunc(suggestions, func(s overview.Suggestion) bool { return len(s.Refs) < 2 })
@@ -288,7 +298,7 @@ func groupsOf(p preferences.Preferences, cs []cases.Case, refs []string) ([]over
 		if d := len(b.Refs) - len(a.Refs); d != 0 {
 			return d
 		}
-		return listing.CompareText(a.Category, b.Category)
+		return listing.CompareText(a.Name, b.Name)
 	})
 	return groups, suggestions[:min(len(suggestions), maxSuggestions)]
 }

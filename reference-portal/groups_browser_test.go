@@ -104,8 +104,8 @@ func TestCaseGroups(t *testing.T) {
 		return v
 	}
 	for _, lang := range []struct{ lang, name, renamed, suggest, showing, remove string }{
-		{"sv", "Vi bygger hus", "Vårt hus", "3 ärenden har kategorin Bygglov", "gruppen Vårt hus", "Ta bort från "},
-		{"en", "We build a house", "Our house", "3 cases have the category Bygglov", "the group Our house", "Remove from "},
+		{"sv", "Vi bygger hus", "Vårt hus", "3 ärenden hör till ”Bygglov”", "gruppen Vårt hus", "Ta bort från "},
+		{"en", "We build a house", "Our house", "3 cases belong to “Bygglov”", "the group Our house", "Remove from "},
 	} {
 		t.Run(lang.lang, func(t *testing.T) {
 			_, err := tab.Navigate(ctx, base+"/sprak/"+lang.lang+"?return=/mina-arenden")
@@ -219,7 +219,7 @@ func TestCaseGroupsWithoutJavaScript(t *testing.T) {
 	}
 	require.Equal(t, "false", eval(`String(el.matches(":defined"))`), "the element did not run")
 	require.Equal(t, "0", eval(`String(el.querySelectorAll("#arendevy-group").length)`), "no group choice without groups")
-	require.Contains(t, eval(`el.querySelector(".group-suggestion").textContent`), "3 ärenden har kategorin Bygglov")
+	require.Contains(t, eval(`el.querySelector(".group-suggestion").textContent`), "3 ärenden hör till ”Bygglov”")
 	first := eval(`el.querySelector("tr.case-row .case-title").textContent`)
 	index := eval(`el.querySelector("tr.case-row").dataset.caseIndex`)
 

@@ -20,11 +20,11 @@
    *   forecast?: {unit: string, amount: number},
    *   caseNumber?: string, category?: string, payment?: string, officer?: string,
    *   freeText?: string, plannedEvent?: string, plannedTime?: string,
-   *   pairs?: {title: string, value: string}[], history?: HistoryEntry[],
+   *   pairs?: {title: string, value: string}[], tags?: string[], history?: HistoryEntry[],
    *   freeTextShortened?: boolean, link?: string, info?: string, lang?: string, new?: boolean, ref?: string, groups?: string[], revealed?: boolean,
    * }} Case
    * @typedef {{id: string, name: string, count: number}} Group
-   * @typedef {{category: string, refs: string[]}} Suggestion
+   * @typedef {{name: string, refs: string[]}} Suggestion
    * @typedef {{phone?: string, email?: string, web?: string, hours?: string}} CustomerService
    * @typedef {{cases: Case[], sources?: Outcome[], senders?: Actor[], hidden?: Actor[], customer?: {name: string, agent?: boolean}, preferencesUnavailable?: boolean, discreet?: boolean,
    *   contacts?: {producer: string, customerService: CustomerService}[], supportCode?: string, groups?: Group[], suggestions?: Suggestion[]}} Overview
@@ -838,9 +838,9 @@
         ...(data?.suggestions ?? []).map((suggestion) =>
           this.#groupForm(
             "create group-suggestion",
-            { name: suggestion.category, ref: suggestion.refs },
-            createElement("p", {}, translate("groups.suggest", { Category: suggestion.category }, suggestion.refs.length)),
-            createElement("button", { type: "submit", class: "action-button" }, translate("groups.create", { Name: suggestion.category })),
+            { name: suggestion.name, ref: suggestion.refs },
+            createElement("p", {}, translate("groups.suggest", { Name: suggestion.name }, suggestion.refs.length)),
+            createElement("button", { type: "submit", class: "action-button" }, translate("groups.create", { Name: suggestion.name })),
           ),
         ),
       );

@@ -105,6 +105,10 @@ type Case struct {
 	PlannedEvent      string     `json:"plannedEvent,omitempty"` // 11
 	PlannedTime       *time.Time `json:"plannedTime,omitempty"`  // 12
 	Pairs             []Pair     `json:"pairs,omitempty"`
+	// Tags are the life situations the source files the case under
+	// (Mina ärenden's taggar: "Vi bygger hus"). Not shown as a field: a
+	// tag that several cases share is offered as a case group.
+	Tags []string `json:"tags,omitempty"`
 
 	// Link is the case in the producer's e-service: https, checked by the kit.
 	Link string `json:"link,omitempty"`

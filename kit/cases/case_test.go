@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -42,6 +43,7 @@ func TestValidateReportsEveryProblemWithItsField(t *testing.T) {
 			c.CaseNumber, c.Category, c.Payment, c.Officer = "BN 2026-123", "Bygglov", PaymentPending, "Anna Berg"
 			c.FreeText, c.FreeTextShortened, c.PlannedEvent, c.PlannedTime = "Text", true, "Beslut", &pt
 			c.Pairs = []Pair{{"Fastighet", "Rindö 3:1"}}
+			c.Tags = []string{"Vi bygger hus"}
 			c.Link = "https://etjanst.vaxholm.se/arende/1"
 			c.History = []Event{{Time: c.Date, Title: "Mottagen", Status: Received}}
 		}, nil},
@@ -60,6 +62,8 @@ func TestValidateReportsEveryProblemWithItsField(t *testing.T) {
 		{"bidi override in title", func(c *Case) { c.Title = "Bygglov \u202egnisiw" }, []string{"title"}},
 		{"overlong title", func(c *Case) { c.Title = strings.Repeat("å", MaxTitle+1) }, []string{"title"}},
 		{"empty pair", func(c *Case) { c.Pairs = []Pair{{"", ""}} }, []string{"pairs[0].title", "pairs[0].value"}},
+		{"hostile and empty tags", func(c *Case) { c.Tags = []string{"Vi bygger hus", "", "Nytt \u202ebarn"} }, []string{"tags[1]", "tags[2]"}},
+		{"too many tags", func(c *Case) { c.Tags = slices.Repeat([]string{"Flytt"}, MaxTags+1) }, []string{"tags"}},
 		{"history without time", func(c *Case) { c.History = []Event{{Title: "x", Status: "weird"}} }, []string{"history[0].time", "history[0].status"}},
 		{"updated before created", func(c *Case) {
 			c.Created, c.Updated = c.Date, c.Date.Add(-time.Hour)

@@ -22,6 +22,7 @@ const (
 	MaxText     = 4000
 	MaxShort    = 200
 	MaxPairs    = 50
+	MaxTags     = 20 // a case's life-situation tags
 	MaxHistory  = 200
 	MaxForecast = 1000
 	MaxLink     = 2048
@@ -104,6 +105,14 @@ func (c *Case) problems(withLink bool, now time.Time) []Problem {
 	}
 	text("caseNumber", c.CaseNumber, false, MaxShort)
 	text("category", c.Category, false, MaxShort)
+	if len(c.Tags) > MaxTags {
+		add("tags", "more than %d tags", MaxTags)
+	}
+	for i, tag := range c.Tags {
+		if reason := checkText(tag, true, MaxShort); reason != "" {
+			add(fmt.Sprintf("tags[%d]", i), "%s", reason)
+		}
+	}
 	switch c.Payment {
 	case "", PaymentReceived, PaymentPaidOut, PaymentPending:
 	default:

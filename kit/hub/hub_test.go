@@ -126,6 +126,7 @@ func TestOverviewMapsHubCasesToTheStandardModel(t *testing.T) {
 		"category": "Företagsregistrering", "payment": "pending", "officer": "Anna Berg",
 		"freeText": "Vi behöver inget mer från dig.", "freeTextShortened": true, "plannedEvent": "Beslut skickas", "plannedTime": "2026-12-15T00:00:00Z",
 		"pairs": []map[string]string{{"title": "Inkomstår", "value": "2025"}}, "link": "https://etjanst.skatteverket.se/arende/123", "lang": "sv",
+		"tags":    []string{"Starta företag"},
 		"history": []map[string]string{{"time": "2026-10-01T08:00:00Z", "title": "Ansökan mottagen", "status": "received"}},
 	})
 	bare := hubCase("BYGG-1", "vaxholm", map[string]any{"title": "Bygglov", "status": "action_required"})
@@ -146,7 +147,7 @@ func TestOverviewMapsHubCasesToTheStandardModel(t *testing.T) {
 		Sender: skv, Status: cases.InProgress, Forecast: &cases.Forecast{Amount: 3, Unit: cases.Weeks},
 		CaseNumber: "131-123456-26", Category: "Företagsregistrering", Payment: cases.PaymentPending, Officer: "Anna Berg",
 		FreeText: "Vi behöver inget mer från dig.", FreeTextShortened: true, PlannedEvent: "Beslut skickas", PlannedTime: &planned,
-		Pairs: []cases.Pair{{Title: "Inkomstår", Value: "2025"}}, Link: "https://etjanst.skatteverket.se/arende/123", Lang: "sv",
+		Pairs: []cases.Pair{{Title: "Inkomstår", Value: "2025"}}, Tags: []string{"Starta företag"}, Link: "https://etjanst.skatteverket.se/arende/123", Lang: "sv",
 		Created: mustTime("2026-10-01T08:00:00Z"), Updated: mustTime("2026-11-20T09:30:00Z"),
 		History: []cases.Event{{Time: mustTime("2026-10-01T08:00:00Z"), Title: "Ansökan mottagen", Status: cases.Received}},
 	}, res.Cases[0])

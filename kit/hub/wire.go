@@ -77,6 +77,7 @@ type wireCase struct {
 	PlannedEvent      string       `json:"plannedEvent"`
 	PlannedTime       *string      `json:"plannedTime"`
 	Pairs             []cases.Pair `json:"pairs"`
+	Tags              []string     `json:"tags"` // life situations; checked by cases.Validate
 	Link              string       `json:"link"`
 	Lang              string       `json:"lang"` // of the producer's texts, BCP 47; checked by cases.Validate
 	History           []wireEvent  `json:"history"`
@@ -377,6 +378,7 @@ func mapCase(w wireCase, at string, index map[string]int, outcomes []cases.Outco
 		FreeTextShortened: w.FreeTextShortened,
 		PlannedEvent:      w.PlannedEvent,
 		Pairs:             w.Pairs,
+		Tags:              w.Tags,
 		Link:              w.Link,
 		Lang:              w.Lang,
 	}

@@ -25,6 +25,7 @@ type Event struct {
 	Title    string    // rubrik
 	Text     string    // beskrivning
 	Lang     string    // sprak: the language of rubrik and beskrivning, "" when not given
+	Tags     []string  // taggar: the life situations the producer files the event under
 	// Firm is kund.tillagg of the part the event came for: which of the
 	// customer's sole-trader firms it is about, "" for none.
 	Firm string
@@ -141,6 +142,7 @@ func derive(k caseKey, evs []Event, rules Rules) cases.Case {
 		// producer) rather than reading as if it ended there.
 		FreeTextShortened: utf8.RuneCountInString(newest.Text) > cases.MaxText,
 		Lang:              commonLang(evs),
+		Tags:              tagsOf(evs),
 	}
 	if k.kind == 'd' {
 		c.CaseNumber = k.ref
@@ -239,6 +241,21 @@ func shorten(s string, max int) string {
 	}
 	r := []rune(s)[:max-1]
 	return strings.TrimRightFunc(string(r), unicode.IsSpace) + "…"
+}
+
+// tagsOf are the tags of a case's events, each once (whatever its case
+// and spacing), in the order first given, at most cases.MaxTags.
+func tagsOf(evs []Event) []string {
+	var tags []string
+	for _, e := range evs {
+		for _, tag := range e.Tags {
+			tag = strings.TrimSpace(tag)
+			if len(tags) < cases.MaxTags && !slices.ContainsFunc(tags, func(t string) bool { return strings.EqualFold(t, tag) }) {
+				tags = append(tags, tag)
+			}
+		}
+	}
+	return tags
 }
 
 // commonLang is the language of a case's texts: the events' sprak when they

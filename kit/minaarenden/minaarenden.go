@@ -189,7 +189,8 @@ func TypeProblem(s string) string {
 	return ""
 }
 
-// TagProblem says why s cannot be sent in taggar, or "".
+// TagProblem says why s cannot be sent in taggar, or read from an
+// event's, or "".
 func TagProblem(s string) string {
 	if !usableText(s, maxTagLen) {
 		return fmt.Sprintf("must be text of 1 to %d characters", maxTagLen)

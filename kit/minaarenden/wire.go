@@ -93,6 +93,7 @@ type wireEvent struct {
 	Version           string          `json:"version"`
 	UtokadInformation json.RawMessage `json:"utokadInformation"`
 	Referenser        json.RawMessage `json:"referenser"`
+	Taggar            []string        `json:"taggar"`
 }
 
 // page is one decoded answer.
@@ -202,6 +203,7 @@ func decodeEvent(raw json.RawMessage, path string) (Event, *brokenEvent) {
 		Title:          w.Rubrik,
 		Text:           w.Beskrivning,
 		Lang:           strings.TrimSpace(w.Sprak),
+		Tags:           w.Taggar,
 		ActionRequired: w.KraverKundatgard,
 		Finished:       w.Klart,
 	}
@@ -234,6 +236,14 @@ func decodeEvent(raw json.RawMessage, path string) (Event, *brokenEvent) {
 	}
 	if reason := unsupportedVersion(w.Version); reason != "" {
 		add("version", reason)
+	}
+	if len(w.Taggar) > MaxTags {
+		add("taggar", fmt.Sprintf("more than the standard's %d tags", MaxTags))
+	}
+	for i, tag := range w.Taggar {
+		if reason := TagProblem(tag); reason != "" {
+			add(fmt.Sprintf("taggar[%d]", i), reason)
+		}
 	}
 	if len(ps) > 0 {
 		return Event{}, &brokenEvent{producer: e.Producer, problems: ps}

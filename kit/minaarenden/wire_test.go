@@ -3,6 +3,8 @@ package minaarenden
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -66,7 +68,7 @@ func TestDecodePageReadsEvents(t *testing.T) {
 	require.Equal(t, []subquery{{Producent: "Vaxholms stad", Status: "OK", HTTPCode: 200}}, p.subs)
 	require.Equal(t, Event{
 		ID: "VAX-1", Producer: "Vaxholms stad", Time: at("2026-09-10T07:30:00+02:00"),
-		Type: "KOMMUN.BYGGLOV.KOMPLETTERING_BEGARD", Title: "Komplettering begärd", Text: "Vi behöver en situationsplan.", Lang: "sv",
+		Type: "KOMMUN.BYGGLOV.KOMPLETTERING_BEGARD", Title: "Komplettering begärd", Text: "Vi behöver en situationsplan.", Lang: "sv", Tags: []string{"kundatgard"},
 		ActionRequired: true, CaseNumber: "BYGG-2026-00123", Deadline: day("2026-09-30"), MissingDocuments: []string{"Situationsplan"},
 	}, p.events[0])
 	require.Equal(t, "VAX-0", p.events[1].ID)
@@ -302,4 +304,36 @@ func TestSprakBecomesTheCasesLanguage(t *testing.T) {
 	require.NotNil(t, broken)
 	require.Len(t, broken.problems, 1)
 	require.Contains(t, broken.problems[0].Field, "sprak")
+}
+
+// An event's taggar reach its case as tags, each once across the case's
+// events (whatever its case), for the overview to suggest a case group
+// from; a tag the standard does not allow is the event's visible problem.
+func TestTaggarBecomeTheCasesTags(t *testing.T) {
+	e, broken := decodeEvent(json.RawMessage(event(map[string]any{"taggar": []string{"Vi bygger hus", "kundatgard"}})), "kundhandelser[0]")
+	require.Nil(t, broken)
+	require.Equal(t, []string{"Vi bygger hus", "kundatgard"}, e.Tags)
+
+	at := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	ev := func(id string, hours int, tags ...string) Event {
+		return Event{ID: id, Producer: "Vaxholms stad", Time: at.Add(time.Duration(hours) * time.Hour),
+			Type: "KOMMUN.BYGGLOV.MOTTAGEN", Title: "Bygglov", CaseNumber: "BN 2026-1", Tags: tags}
+	}
+	one := Derive([]Event{ev("1", 0, "Vi bygger hus"), ev("2", 1, "vi bygger hus", "Flytt")}, Rules{})
+	require.Len(t, one, 1)
+	require.Equal(t, []string{"Vi bygger hus", "Flytt"}, one[0].Tags)
+	require.Empty(t, one[0].Validate())
+
+	for name, taggar := range map[string]any{
+		"an empty tag":        []string{""},
+		"a bidi override":     []string{"Vi bygger \u202ehus"},
+		"an overlong tag":     []string{strings.Repeat("x", 101)},
+		"more than allowed":   slices.Repeat([]string{"x"}, MaxTags+1),
+		"not a list of texts": "Vi bygger hus",
+	} {
+		_, broken := decodeEvent(json.RawMessage(event(map[string]any{"taggar": taggar})), "kundhandelser[0]")
+		require.NotNil(t, broken, name)
+		require.Contains(t, broken.problems[0].Field, "taggar", name)
+		require.NotContains(t, fmt.Sprint(broken.problems), "Vi bygger", "%s: a problem never carries the value", name)
+	}
 }

@@ -69,8 +69,8 @@ func (ov *Overview) AppendJSON(b []byte) ([]byte, error) {
 		e.raw("}")
 	})
 	optionalList(&e, `,"suggestions":`, ov.Suggestions, func(s *Suggestion) {
-		e.raw(`{"category":`)
-		e.str(s.Category)
+		e.raw(`{"name":`)
+		e.str(s.Name)
 		e.raw(`,"refs":`)
 		e.b = jsonappend.Strings(e.b, s.Refs)
 		e.raw("}")
@@ -188,6 +188,7 @@ func (e *encoder) caseView(v *CaseView) {
 		e.time(*c.PlannedTime)
 	}
 	optionalList(e, `,"pairs":`, c.Pairs, func(p *cases.Pair) { e.pair(`{"title":`, p.Title, `,"value":`, p.Value) })
+	optionalList(e, `,"tags":`, c.Tags, func(tag *string) { e.str(*tag) })
 	e.optional(`,"lang":`, c.Lang)
 	optionalList(e, `,"history":`, c.History, func(ev *cases.Event) {
 		e.raw(`{"time":`)

@@ -34,7 +34,7 @@ func fullOverview() Overview {
 		ID: "skv:1", Date: at(20), Title: "Ansökan \"om\" bygglov\u2028", Sender: actor, Status: cases.ActionRequired,
 		Forecast: &cases.Forecast{Amount: 3, Unit: cases.Weeks}, CaseNumber: "DNR 1-2026", Category: "Bygglov",
 		Payment: cases.PaymentPending, Officer: "Åsa Öberg", FreeText: "Rad ett\nRad två\t</script>", FreeTextShortened: true, Lang: "sv",
-		PlannedEvent: "Beslut", PlannedTime: &planned, Pairs: []cases.Pair{{Title: "Fastighet", Value: "Rindö 3:1"}},
+		PlannedEvent: "Beslut", PlannedTime: &planned, Pairs: []cases.Pair{{Title: "Fastighet", Value: "Rindö 3:1"}}, Tags: []string{"Vi bygger hus"},
 		Link: "https://e.skatteverket.se/arende/1", Created: at(1), Updated: at(2),
 		History: []cases.Event{{Time: at(3), Title: "Mottagen", Text: "Vi har tagit emot", Status: cases.Received}},
 	}
@@ -64,7 +64,7 @@ func fullOverview() Overview {
 		Discreet:               new(true),
 		SupportCode:            "K7Q3-9F2M",
 		Groups:                 []Group{{ID: "BBBBBBBBBBBB", Name: "Vi bygger hus", Count: 1}},
-		Suggestions:            []Suggestion{{Category: "Bygglov", Refs: []string{"AAAAAAAAAAAAAAAAAAAAAA"}}},
+		Suggestions:            []Suggestion{{Name: "Bygglov", Refs: []string{"AAAAAAAAAAAAAAAAAAAAAA"}}},
 	}
 }
 

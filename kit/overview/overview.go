@@ -65,7 +65,7 @@ type Overview struct {
 	SupportCode string `json:"supportCode,omitempty"`
 
 	// Groups are the customer's case groups, in their order; Suggestions
-	// the groups the cases' categories suggest. Both empty when the
+	// the groups the cases' tags and categories suggest. Both empty when the
 	// preferences keep no case groups (see preferences.GroupKeyer).
 	Groups      []Group      `json:"groups,omitempty"`
 	Suggestions []Suggestion `json:"suggestions,omitempty"`
@@ -107,11 +107,12 @@ type Group struct {
 }
 
 // Suggestion offers a case group the data suggests: cases that share a
-// category. It is worked out per overview and only offered; the customer
-// makes the group with an explicit click.
+// tag (a life situation the source gives, "Vi bygger hus") or a category,
+// the group's name. It is worked out per overview and only offered; the
+// customer makes the group with an explicit click.
 type Suggestion struct {
-	Category string   `json:"category"`
-	Refs     []string `json:"refs"`
+	Name string   `json:"name"`
+	Refs []string `json:"refs"`
 }
 
 // Contact is how to reach the customer service of a producer responsible

@@ -777,8 +777,8 @@ func groupChoices(l *i18n.Localizer, ov *overview.Overview, q listing.Query) ([]
 	var suggestions []suggestion
 	for _, s := range ov.Suggestions {
 		suggestions = append(suggestions, suggestion{
-			Text: l.Plural("groups.suggest", len(s.Refs), "Category", s.Category), Button: l.Text("groups.create", "Name", s.Category),
-			Name: s.Category, Refs: s.Refs,
+			Text: l.Plural("groups.suggest", len(s.Refs), "Name", s.Name), Button: l.Text("groups.create", "Name", s.Name),
+			Name: s.Name, Refs: s.Refs,
 		})
 	}
 	return options, suggestions
