@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -84,16 +85,10 @@ func TestPortalInFinnish(t *testing.T) {
 	}
 
 	// Finnish dates, from the element and in the page the server sent.
-	dates, err := browser.Eval[[]string](ctx, tab, `[...`+shadow+`.querySelectorAll("tr.case-row time")].map((t) => t.textContent)`)
-	require.NoError(t, err)
-	require.NotEmpty(t, dates)
+	dates, served := datesShownAndServed(t, ctx, tab)
 	for _, d := range dates {
 		require.Regexp(t, finnishDate, d)
 	}
-	served, err := browser.Eval[[]string](ctx, tab, `fetch(location.href).then((r) => r.text()).then((html) =>
-		[...new DOMParser().parseFromString(html, "text/html").querySelectorAll("arendevy-overview tbody time")].map((t) => t.textContent))`)
-	require.NoError(t, err)
-	require.NotEmpty(t, served, "the server renders the overview too")
 	for _, d := range served {
 		require.Regexp(t, finnishDate, d, "the server's dates are Finnish too")
 	}
@@ -117,4 +112,18 @@ func TestPortalInFinnish(t *testing.T) {
 	text, err := browser.Eval[string](ctx, tab, shadow+`.getElementById(`+expiryDialog+`.getAttribute("aria-describedby")).textContent`)
 	require.NoError(t, err)
 	require.Regexp(t, `kirjataan ulos kello \d{1,2}\.\d\d,`, text)
+}
+
+// datesShownAndServed are the case rows' dates as the element shows them
+// and as the server wrote them in the page (fetched again), neither empty.
+func datesShownAndServed(t *testing.T, ctx context.Context, tab *browser.Tab) (shown, served []string) {
+	t.Helper()
+	shown, err := browser.Eval[[]string](ctx, tab, `[...`+shadow+`.querySelectorAll("tr.case-row time")].map((t) => t.textContent)`)
+	require.NoError(t, err)
+	require.NotEmpty(t, shown)
+	served, err = browser.Eval[[]string](ctx, tab, `fetch(location.href).then((r) => r.text()).then((html) =>
+		[...new DOMParser().parseFromString(html, "text/html").querySelectorAll("arendevy-overview tbody tr.case-row time")].map((t) => t.textContent))`)
+	require.NoError(t, err)
+	require.NotEmpty(t, served, "the server renders the overview too")
+	return shown, served
 }
