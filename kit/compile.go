@@ -252,7 +252,8 @@ const maxSuggestions = 3
 // files a case under, Mina ärenden's taggar) or a category that two or
 // more cases share and that no group is named after yet. A name counts
 // once per case whatever its letter case, and a tag and a category of the
-// same name are one suggestion. Nothing here is stored: the suggestions
+// same name are one suggestion; a name no group could have (over 60
+// characters) is not offered. Nothing here is stored: the suggestions
 // are worked out again on every overview, and only offered.
 func groupsOf(p preferences.Preferences, cs []cases.Case, refs []string) ([]overview.Group, []overview.Suggestion) {
 	if refs == nil {
@@ -278,7 +279,10 @@ func groupsOf(p preferences.Preferences, cs []cases.Case, refs []string) ([]over
 	for i, c := range cs {
 		var names []string
 		for _, name := range append(slices.Clip(c.Tags), c.Category) {
-			if name == "" || slices.ContainsFunc(names, sameName(name)) ||
+			// Only a name a group can have is offered: a click on it
+			// must make the group.
+			name, err := preferences.CleanGroupName(name)
+			if err != nil || slices.ContainsFunc(names, sameName(name)) ||
 				slices.ContainsFunc(p.Groups, func(g preferences.Group) bool { return sameName(name)(g.Name) }) {
 				continue
 			}

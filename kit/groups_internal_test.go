@@ -1,6 +1,7 @@
 package kit
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -39,4 +40,8 @@ func TestGroupsAreSuggestedFromSharedTagsAndCategories(t *testing.T) {
 	_, got = groupsOf(preferences.Preferences{Groups: []preferences.Group{{ID: "g", Name: "VI BYGGER HUS"}}}, cs, refs)
 	require.NotContains(t, got, overview.Suggestion{Name: "Vi bygger hus", Refs: []string{"r0", "r1", "r2"}}, "already a group")
 	require.Contains(t, got, overview.Suggestion{Name: "Nytt barn", Refs: []string{"r5", "r6"}}, "a tag and a category of one name are one suggestion")
+
+	long := strings.Repeat("x", preferences.MaxGroupName+1)
+	_, got = groupsOf(preferences.Preferences{}, []cases.Case{{Tags: []string{long}}, {Tags: []string{long}}}, refs[:2])
+	require.Empty(t, got, "a name no group could have is never offered")
 }
