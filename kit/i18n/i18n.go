@@ -71,6 +71,7 @@ type Bundle struct {
 	tags      []language.Tag // Source first, or the fallback of Among first
 	matcher   language.Matcher
 	catalogue []byte
+	dirs      map[language.Tag]string // each language's format.direction, read once
 }
 
 // Default is the catalogue shipped in locales/, loaded once per process:
@@ -124,6 +125,14 @@ func New(fsys fs.FS) (*Bundle, error) {
 	slices.SortFunc(others, byName)
 	b.tags = append([]language.Tag{Source}, others...)
 	b.matcher = language.NewMatcher(b.tags)
+	b.dirs = map[language.Tag]string{}
+	for tag, msgs := range files {
+		// A catalogue without the message is left to right.
+		b.dirs[tag] = "ltr"
+		if m, ok := msgs[directionID]; ok {
+			b.dirs[tag] = m.Other
+		}
+	}
 	b.catalogue, err = catalogue(b.tags, files)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrCatalogue, err)
@@ -308,7 +317,7 @@ func (b *Bundle) Among(langs ...string) (*Bundle, error) {
 		}
 		tags = append(tags, tag)
 	}
-	return &Bundle{bundle: b.bundle, tags: tags, matcher: language.NewMatcher(tags), catalogue: b.catalogue}, nil
+	return &Bundle{bundle: b.bundle, tags: tags, matcher: language.NewMatcher(tags), catalogue: b.catalogue, dirs: b.dirs}, nil
 }
 
 func joinTags(tags []language.Tag) string {
@@ -349,13 +358,14 @@ func (b *Bundle) Match(prefs ...string) language.Tag {
 // Localizer speaks the catalogue language that best fits prefs (see Match).
 func (b *Bundle) Localizer(prefs ...string) *Localizer {
 	tag := b.Match(prefs...)
-	return &Localizer{loc: goi18n.NewLocalizer(b.bundle, tag.String()), tag: tag}
+	return &Localizer{loc: goi18n.NewLocalizer(b.bundle, tag.String()), tag: tag, dir: b.dirs[tag]}
 }
 
 // Localizer renders messages in one language. It is safe for concurrent use.
 type Localizer struct {
 	loc *goi18n.Localizer
 	tag language.Tag
+	dir string // "ltr" or "rtl"
 }
 
 // Lang is the language's tag, for a lang attribute: "sv", "en".
@@ -368,7 +378,8 @@ const directionID = "format.direction"
 // Dir is the language's writing direction, for a dir attribute: "ltr",
 // or "rtl" for Arabic. Every page root and the element's root carry it, so
 // the browser mirrors the layout (the styles use logical properties).
-func (l *Localizer) Dir() string { return l.Text(directionID) }
+// Read once with the catalogue: pages ask for it on every row.
+func (l *Localizer) Dir() string { return l.dir }
 
 // Text renders message id with the given name/value pairs for its
 // placeholders: Text("detail.link", "Sender", "Skatteverket"). Values are

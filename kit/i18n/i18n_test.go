@@ -87,6 +87,13 @@ func TestDirectionFollowsTheLanguage(t *testing.T) {
 		require.Equal(t, "ltr", b.Localizer(lang).Dir(), lang)
 	}
 	require.Equal(t, "rtl", b.Localizer("ar").Dir(), "Arabic is written right to left")
+	among, err := b.Among("ar", "sv")
+	require.NoError(t, err)
+	require.Equal(t, "rtl", among.Localizer("ar").Dir(), "a portal's choice of languages keeps their directions")
+
+	plain, err := i18n.New(fstest.MapFS{"sv.toml": {Data: []byte(`heading = "Mina ärenden"`)}})
+	require.NoError(t, err)
+	require.Equal(t, "ltr", plain.Localizer("sv").Dir(), "a catalogue that says no direction is left to right")
 }
 
 func TestTextKeepsDataInert(t *testing.T) {
